@@ -1,0 +1,80 @@
+# EYN-OS: a higher-half i386 kernel with a complete virtual-memory system.
+#   make         build/kernel.elf (Multiboot 1)
+#   make iso     build/eyn-os.iso (GRUB)
+#   make run     boot the ISO in QEMU (installs missing packages when root)
+#   make test    every test; ends with "N passed, N failed"
+#   make check-host   only the host unit tests
+
+CC := gcc
+LD := ld
+BUILD := build
+MEM ?= 128
+
+KCFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+           -fno-omit-frame-pointer -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+           -O2 -g -Wall -Wextra -Werror -Iinclude -Imm -MMD -MP
+KASFLAGS := -m32 -Iinclude -MMD -MP
+KLDFLAGS := -m elf_i386 -T arch/i386/linker.ld -nostdlib -z noexecstack --no-warn-rwx-segments
+LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
+
+KSRC := $(wildcard arch/i386/*.c kern/*.c mm/*.c drivers/*.c shell/*.c lib/*.c)
+KASM := $(wildcard arch/i386/*.S)
+KOBJ := $(KSRC:%.c=$(BUILD)/k/%.o) $(KASM:%.S=$(BUILD)/k/%.o)
+
+.PHONY: all iso run test check-host deps clean
+all: $(BUILD)/kernel.elf
+
+$(BUILD)/k/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KASFLAGS) -c $< -o $@
+
+# Two-pass link: the symbol table sits after .rodata, so adding it moves
+# no function; the check below proves it.
+$(BUILD)/ksyms0.o: tools/gen-ksyms.sh
+	@mkdir -p $(BUILD)
+	tools/gen-ksyms.sh > $(BUILD)/ksyms0.S
+	$(CC) -m32 -c $(BUILD)/ksyms0.S -o $@
+
+$(BUILD)/kernel.pass1.elf: $(KOBJ) $(BUILD)/ksyms0.o arch/i386/linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(BUILD)/ksyms0.o $(LIBGCC)
+
+$(BUILD)/kernel.elf: $(BUILD)/kernel.pass1.elf
+	tools/gen-ksyms.sh $< > $(BUILD)/ksyms.S
+	$(CC) -m32 -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(BUILD)/ksyms.o $(LIBGCC)
+	@nm -n $< | grep ' [tT] ' > $(BUILD)/syms1.txt; nm -n $@ | grep ' [tT] ' > $(BUILD)/syms2.txt; \
+	 cmp -s $(BUILD)/syms1.txt $(BUILD)/syms2.txt || { echo "ksyms: text moved between link passes" >&2; rm -f $@; exit 1; }
+	@size $@
+
+iso: $(BUILD)/eyn-os.iso
+$(BUILD)/eyn-os.iso: $(BUILD)/kernel.elf tools/grub.cfg
+	@tools/deps.sh iso
+	rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+	cp $(BUILD)/kernel.elf $(BUILD)/iso/boot/kernel.elf
+	cp tools/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/iso 2>/dev/null
+
+run: deps
+	@$(MAKE) --no-print-directory iso
+	tools/run.sh $(BUILD)/eyn-os.iso $(MEM)
+
+deps:
+	@tools/deps.sh all
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run-all.sh
+
+check-host:
+	@tests/host/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/k -name '*.d' 2>/dev/null)

@@ -1,0 +1,78 @@
+/* GDT with flat segments, the main TSS and a separate double-fault TSS. */
+#include "gdt.h"
+#include "kstring.h"
+
+struct gdt_entry {
+    uint16_t limit_lo, base_lo;
+    uint8_t base_mid, access, gran, base_hi;
+} __attribute__((packed));
+
+struct gdt_ptr {
+    uint16_t limit;
+    uint32_t base;
+} __attribute__((packed));
+
+#define GDT_ENTRIES 10
+#define DF_STACK_SIZE 8192
+
+static struct gdt_entry gdt[GDT_ENTRIES];
+static struct tss main_tss, df_tss;
+static uint8_t df_stack[DF_STACK_SIZE] __attribute__((aligned(16)));
+
+void double_fault_task(void); /* arch/i386/trap.c */
+
+static void set_entry(int i, uint32_t base, uint32_t limit, uint8_t access, uint8_t gran)
+{
+    gdt[i] = (struct gdt_entry){
+        .limit_lo = limit & 0xFFFF,
+        .base_lo = base & 0xFFFF,
+        .base_mid = (base >> 16) & 0xFF,
+        .access = access,
+        .gran = (uint8_t)((gran & 0xF0) | ((limit >> 16) & 0x0F)),
+        .base_hi = (base >> 24) & 0xFF,
+    };
+}
+
+/* The double-fault task runs on its own stack with the kernel directory. */
+static void setup_df_task(paddr_t kernel_pd)
+{
+    memset(&df_tss, 0, sizeof df_tss);
+    df_tss.eip = (uint32_t)double_fault_task;
+    df_tss.esp = df_tss.esp0 = (uint32_t)(df_stack + DF_STACK_SIZE);
+    df_tss.cs = 0x08;
+    df_tss.ss = df_tss.ss0 = df_tss.ds = df_tss.es = df_tss.fs = df_tss.gs = 0x10;
+    df_tss.eflags = 0x2; /* interrupts off */
+    df_tss.cr3 = kernel_pd;
+    df_tss.iomap = sizeof df_tss;
+}
+
+void gdt_init(paddr_t kernel_pd)
+{
+    set_entry(0, 0, 0, 0, 0);
+    set_entry(1, 0, 0xFFFFF, 0x9A, 0xC0); /* kernel code */
+    set_entry(2, 0, 0xFFFFF, 0x92, 0xC0); /* kernel data */
+    set_entry(3, 0, 0xFFFFF, 0xFA, 0xC0); /* user code */
+    set_entry(4, 0, 0xFFFFF, 0xF2, 0xC0); /* user data */
+    memset(&main_tss, 0, sizeof main_tss);
+    main_tss.ss0 = 0x10;
+    main_tss.iomap = sizeof main_tss;
+    set_entry(5, (uint32_t)&main_tss, sizeof main_tss - 1, 0x89, 0x00);
+    setup_df_task(kernel_pd);
+    set_entry(6, (uint32_t)&df_tss, sizeof df_tss - 1, 0x89, 0x00);
+    for (int i = 7; i < GDT_ENTRIES; i++)
+        set_entry(i, 0, 0, 0, 0); /* TLS slots, filled per process */
+
+    struct gdt_ptr p = {sizeof gdt - 1, (uint32_t)gdt};
+    __asm__ volatile("lgdt %0\n\t"
+                     "ljmp $0x08, $1f\n\t"
+                     "1: movw $0x10, %%ax\n\t"
+                     "movw %%ax, %%ds\n\t movw %%ax, %%es\n\t movw %%ax, %%ss\n\t"
+                     "xorw %%ax, %%ax\n\t movw %%ax, %%fs\n\t movw %%ax, %%gs\n\t"
+                     "movw $0x28, %%ax\n\t ltr %%ax"
+                     :
+                     : "m"(p)
+                     : "eax", "memory");
+}
+
+void tss_set_kernel_stack(uint32_t esp0) { main_tss.esp0 = esp0; }
+const struct tss *tss_main(void) { return &main_tss; }

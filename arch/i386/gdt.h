@@ -1,0 +1,29 @@
+/* Segments, the TSS used for ring transitions, and the double-fault task. */
+#ifndef EYN_GDT_H
+#define EYN_GDT_H
+
+#include "types.h"
+
+#define SEL_KCODE 0x08
+#define SEL_KDATA 0x10
+#define SEL_UCODE 0x1B
+#define SEL_UDATA 0x23
+#define SEL_TSS 0x28
+#define SEL_DF_TSS 0x30
+#define SEL_TLS_FIRST 0x38 /* three TLS slots for set_thread_area */
+
+struct tss {
+    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint32_t es, cs, ss, ds, fs, gs, ldt;
+    uint16_t trap, iomap;
+} __attribute__((packed));
+
+/* Load the GDT and the main TSS; prepare the double-fault task. */
+void gdt_init(paddr_t kernel_pd);
+/* The stack ring 3 -> ring 0 transitions switch to. */
+void tss_set_kernel_stack(uint32_t esp0);
+/* State of the task interrupted by a double fault (saved by the CPU). */
+const struct tss *tss_main(void);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * Interrupt entry stubs. Each pushes a dummy error code when the CPU does
+ * not, then the vector, and joins isr_common, which saves the registers as a
+ * struct trapframe and calls trap_dispatch(tf).
+ */
+.macro STUB n
+isr_\n:
+.if (\n == 8) || (\n == 10) || (\n == 11) || (\n == 12) || (\n == 13) || (\n == 14) || (\n == 17) || (\n == 21)
+    pushl $\n
+.else
+    pushl $0
+    pushl $\n
+.endif
+    jmp isr_common
+.endm
+
+.text
+.altmacro
+.set i, 0
+.rept 48
+    STUB %i
+    .set i, i + 1
+.endr
+STUB 128
+
+isr_common:
+    pushal
+    pushl %ds
+    pushl %es
+    pushl %fs
+    pushl %gs
+    movw $0x10, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    cld
+    pushl %esp
+    call trap_dispatch
+    addl $4, %esp
+.globl trap_return
+trap_return:
+    popl %gs
+    popl %fs
+    popl %es
+    popl %ds
+    popal
+    addl $8, %esp
+    iret
+
+.macro ADDR n
+    .long isr_\n
+.endm
+
+.section .rodata
+.globl isr_stub_table
+isr_stub_table:
+.set i, 0
+.rept 48
+    ADDR %i
+    .set i, i + 1
+.endr
+.globl isr_stub_syscall
+isr_stub_syscall:
+    .long isr_128

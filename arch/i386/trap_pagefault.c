@@ -1,0 +1,42 @@
+/*
+ * The page-fault trap: decode CR2 and the error code, let the VM layer try to
+ * resolve the fault, otherwise recover a kernel probe through the exception
+ * table or report the fault. Every fault lands in the fault ring.
+ */
+#include "cpu.h"
+#include "extable.h"
+#include "fault.h"
+#include "format.h"
+#include "pmap.h"
+#include "trap.h"
+#include "vm.h"
+
+void page_fault_trap(struct trapframe *tf)
+{
+    uint64_t start = rdtsc();
+    vaddr_t addr = read_cr2();
+    struct pmap_info page;
+    struct fault_record r = {.addr = addr, .eip = tf->eip, .error = tf->error, .user = trap_from_user(tf)};
+    pmap_query(pmap_current(), addr, &page);
+    r.cls = (uint8_t)fault_classify(tf->error, &page);
+    r.access = (uint8_t)fault_access_of(tf->error);
+
+    uint32_t fixup = 0;
+    if (vm_fault(addr, (enum fault_access)r.access, r.user) == 0)
+        r.outcome = OUTCOME_RESOLVED;
+    else if (!r.user && (fixup = extable_find(tf->eip)) != 0)
+        r.outcome = OUTCOME_FIXUP;
+    else
+        r.outcome = OUTCOME_FATAL; /* no user processes yet: any other fault is a kernel bug */
+    if (fixup)
+        tf->eip = fixup;
+    r.cycles = rdtsc() - start;
+    fault_record(&r);
+
+    if (r.outcome == OUTCOME_FATAL) {
+        char why[160];
+        ksnprintf(why, sizeof why, "page fault: %s of 0x%08x, %s, from %s mode", fault_access_name(r.access), addr,
+                  fault_class_words(r.cls), r.user ? "user" : "kernel");
+        trap_fatal(tf, why);
+    }
+}

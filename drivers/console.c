@@ -1,0 +1,45 @@
+/* Console multiplexer: serial + VGA output, a ring of input characters. */
+#include "console.h"
+#include "../arch/i386/cpu.h"
+#include "serial.h"
+#include "vga.h"
+
+#define INPUT_SIZE 256
+
+static volatile uint8_t input[INPUT_SIZE];
+static volatile uint32_t in_head, in_tail;
+
+void console_write(const char *s, size_t n)
+{
+    uint32_t f = irq_save();
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n')
+            serial_putc('\r');
+        serial_putc(s[i]);
+        vga_putc(s[i]);
+    }
+    irq_restore(f);
+}
+
+void console_input_push(int c)
+{
+    uint32_t next = (in_head + 1) % INPUT_SIZE;
+    if (next == in_tail)
+        return; /* full: drop */
+    input[in_head] = (uint8_t)c;
+    in_head = next;
+}
+
+int console_getc(void)
+{
+    for (;;) {
+        cli();
+        if (in_tail != in_head) {
+            int c = input[in_tail];
+            in_tail = (in_tail + 1) % INPUT_SIZE;
+            sti();
+            return c;
+        }
+        sti_hlt(); /* an interrupt wakes us; no input can slip in between */
+    }
+}

@@ -1,0 +1,13 @@
+/* The console: output to serial and VGA, one input queue fed by both. */
+#ifndef EYN_CONSOLE_H
+#define EYN_CONSOLE_H
+
+#include "types.h"
+
+void console_write(const char *s, size_t n);
+/* Called from interrupt handlers with each received character. */
+void console_input_push(int c);
+/* Next input character; sleeps (hlt) until one arrives. */
+int console_getc(void);
+
+#endif

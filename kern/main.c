@@ -1,0 +1,59 @@
+/* Kernel entry: bring up the machine layer by layer, then run the shell. */
+#include "../arch/i386/cpu.h"
+#include "../arch/i386/gdt.h"
+#include "../arch/i386/pic.h"
+#include "../arch/i386/pit.h"
+#include "../arch/i386/trap.h"
+#include "../drivers/keyboard.h"
+#include "../drivers/serial.h"
+#include "../drivers/vga.h"
+#include "../mm/kheap.h"
+#include "../mm/paging.h"
+#include "../mm/pmm.h"
+#include "../shell/shell.h"
+#include "bootinfo.h"
+#include "crashtest.h"
+#include "kstats.h"
+#include "mmu.h"
+#include "printk.h"
+#include "selftest.h"
+
+/* Hand RAM to the frame allocator, keeping the image, boot tables and modules. */
+static void memory_init(void)
+{
+    struct phys_range reserved[1 + BOOT_MAX_MODULES];
+    int n = 0;
+    reserved[n++] = (struct phys_range){boot_info.kernel_start, pmap_bootmem_end()};
+    for (int i = 0; i < boot_info.nmods; i++)
+        reserved[n++] = (struct phys_range){boot_info.mods[i].start, ALIGN_UP(boot_info.mods[i].end, PAGE_SIZE)};
+    if (pmm_init(boot_info.ram, boot_info.nram, reserved, n) != 0)
+        panic("pmm_init: no room for the frame metadata");
+    kheap_init();
+}
+
+void kmain(uint32_t magic, paddr_t mbi)
+{
+    uint64_t boot_start = rdtsc();
+    serial_init();
+    vga_init();
+    bool ok = bootinfo_parse(magic, mbi);
+    kprintf("EYN-OS kernel booting (i386, higher half at 0x%08x)\n", KERNEL_BASE);
+    if (!ok)
+        panic("not loaded by a Multiboot 1 boot loader (magic 0x%08x)", magic);
+    gdt_init((paddr_t)(read_cr3() & ~0xFFFu));
+    idt_init();
+    pmap_bootstrap();
+    memory_init();
+    pic_init();
+    pit_init();
+    keyboard_init();
+    serial_enable_irq();
+    sti();
+    kstats_boot_done(boot_start);
+    kstats_print_banner();
+    if (cmdline_has("crashtest"))
+        crashtest_run();
+    if (cmdline_has("selftest"))
+        selftest_run_all();
+    shell_run();
+}

@@ -1,0 +1,255 @@
+/* Two-level i386 page tables (4 KiB pages; 4 MiB PSE pages read-only here). */
+#include "pmap.h"
+#include "errno.h"
+#include "kstring.h"
+#include "mmu.h"
+#include "physmem.h"
+#include "pmm.h"
+#include "printk.h"
+
+struct pmap kernel_pmap;
+static struct pmap *current_pmap = &kernel_pmap;
+static pte_t *pte_window; /* pmap_pte's last temporary table mapping */
+
+bool pte_present(pte_t e) { return e & PTE_P; }
+bool pte_writable(pte_t e) { return e & PTE_W; }
+bool pte_user(pte_t e) { return e & PTE_U; }
+paddr_t pte_frame(pte_t e) { return e & PTE_FRAME; }
+
+static pte_t prot_bits(unsigned prot)
+{
+    pte_t b = PTE_P;
+    if (prot & PMAP_WRITE)
+        b |= PTE_W;
+    if (prot & PMAP_USER)
+        b |= PTE_U;
+    if (prot & PMAP_GLOBAL)
+        b |= PTE_G;
+    if (prot & PMAP_NOCACHE)
+        b |= PTE_PCD;
+    return b;
+}
+
+/* The directory that holds va's PDE: kernel-half PDEs live in the kernel's. */
+static paddr_t pd_for(struct pmap *pm, vaddr_t va)
+{
+    return va >= KERNEL_BASE ? kernel_pmap.pd : pm->pd;
+}
+
+static void flush_if_live(struct pmap *pm, vaddr_t va)
+{
+    if (va >= KERNEL_BASE || pm == current_pmap)
+        arch_tlb_flush_page(va);
+}
+
+void pmap_init_kernel(paddr_t pd)
+{
+    kernel_pmap.pd = pd;
+    kernel_pmap.tables = kernel_pmap.resident = 0;
+    current_pmap = &kernel_pmap;
+}
+
+int pmap_create(struct pmap *pm)
+{
+    paddr_t pd = pmm_alloc(PMM_PREFER_LOW, FRAME_PGTABLE);
+    if (!pd)
+        return -ENOMEM;
+    pte_t *dst = kmap(pd);
+    pte_t *src = kmap(kernel_pmap.pd);
+    memset(dst, 0, KERNEL_PDE_FIRST * sizeof(pte_t));
+    memcpy(dst + KERNEL_PDE_FIRST, src + KERNEL_PDE_FIRST, (PT_ENTRIES - KERNEL_PDE_FIRST) * sizeof(pte_t));
+    kunmap(src);
+    kunmap(dst);
+    pm->pd = pd;
+    pm->tables = pm->resident = 0;
+    return 0;
+}
+
+/* Drop every mapping of one user page table, then the table itself. */
+static void destroy_table(struct pmap *pm, paddr_t table)
+{
+    pte_t *pt = kmap(table);
+    for (uint32_t i = 0; i < PT_ENTRIES; i++) {
+        if (pt[i] & PTE_P) {
+            pmm_unref(pte_frame(pt[i]));
+            pm->resident--;
+        }
+    }
+    kunmap(pt);
+    pmm_free(table);
+    pm->tables--;
+}
+
+void pmap_destroy(struct pmap *pm)
+{
+    if (pm == &kernel_pmap || pm == current_pmap)
+        panic("pmap_destroy: directory 0x%x is the kernel's or in use", pm->pd);
+    pte_t *pd = kmap(pm->pd);
+    for (uint32_t i = 0; i < KERNEL_PDE_FIRST; i++) {
+        pte_t pde = pd[i];
+        if (pde & PTE_P) {
+            pd[i] = 0;
+            kunmap(pd);
+            destroy_table(pm, pte_frame(pde));
+            pd = kmap(pm->pd);
+        }
+    }
+    kunmap(pd);
+    pmm_free(pm->pd);
+    pm->pd = 0;
+}
+
+/* Read va's PDE from the directory that owns it. */
+static pte_t read_pde(struct pmap *pm, vaddr_t va)
+{
+    pte_t *pd = kmap(pd_for(pm, va));
+    pte_t pde = pd[PDX(va)];
+    kunmap(pd);
+    return pde;
+}
+
+/*
+ * Physical address of va's page table, allocating a zeroed one if make.
+ * 0 with *err set when absent, out of memory, or va sits in a big page.
+ */
+static paddr_t table_for(struct pmap *pm, vaddr_t va, bool make, int *err)
+{
+    pte_t pde = read_pde(pm, va);
+    *err = 0;
+    if (pde & PTE_P) {
+        if (pde & PTE_PS) {
+            *err = -EBUSY;
+            return 0;
+        }
+        return pte_frame(pde);
+    }
+    if (!make || va >= KERNEL_BASE) {
+        *err = make ? -EINVAL : -ENOENT; /* kernel tables exist from boot */
+        return 0;
+    }
+    paddr_t table = pmm_alloc(PMM_PREFER_LOW | PMM_ZERO, FRAME_PGTABLE);
+    if (!table) {
+        *err = -ENOMEM;
+        return 0;
+    }
+    pte_t *pd = kmap(pm->pd);
+    pd[PDX(va)] = table | PTE_P | PTE_W | PTE_U;
+    kunmap(pd);
+    pm->tables++;
+    return table;
+}
+
+int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned prot)
+{
+    int err;
+    if (va < PAGE_SIZE || (pa & PAGE_MASK) || (va & PAGE_MASK))
+        return -EINVAL;
+    paddr_t table = table_for(pm, va, true, &err);
+    if (!table)
+        return err;
+    pte_t *pt = kmap(table);
+    pte_t old = pt[PTX(va)];
+    pt[PTX(va)] = pa | prot_bits(prot);
+    kunmap(pt);
+    bool user = va < KERNEL_BASE;
+    if (user && !(old & PTE_P))
+        pm->resident++;
+    if (old & PTE_P) {
+        flush_if_live(pm, va);
+        if (user)
+            pmm_unref(pte_frame(old));
+    }
+    return 0;
+}
+
+void pmap_remove(struct pmap *pm, vaddr_t va)
+{
+    int err;
+    paddr_t table = table_for(pm, va, false, &err);
+    if (!table)
+        return;
+    pte_t *pt = kmap(table);
+    pte_t old = pt[PTX(va)];
+    pt[PTX(va)] = 0;
+    kunmap(pt);
+    if (!(old & PTE_P))
+        return;
+    flush_if_live(pm, va);
+    if (va < KERNEL_BASE) {
+        pm->resident--;
+        pmm_unref(pte_frame(old));
+    }
+}
+
+int pmap_protect(struct pmap *pm, vaddr_t va, unsigned prot)
+{
+    int err;
+    paddr_t table = table_for(pm, va, false, &err);
+    if (!table)
+        return err;
+    pte_t *pt = kmap(table);
+    pte_t old = pt[PTX(va)];
+    if (old & PTE_P)
+        pt[PTX(va)] = pte_frame(old) | (old & (PTE_A | PTE_D | PTE_G)) | prot_bits(prot);
+    kunmap(pt);
+    if (!(old & PTE_P))
+        return -ENOENT;
+    flush_if_live(pm, va);
+    return 0;
+}
+
+void pmap_query(struct pmap *pm, vaddr_t va, struct pmap_info *info)
+{
+    memset(info, 0, sizeof *info);
+    pte_t pde = read_pde(pm, va);
+    if (!(pde & PTE_P))
+        return;
+    if (pde & PTE_PS) {
+        info->present = info->big = true;
+        info->writable = pde & PTE_W;
+        info->user = pde & PTE_U;
+        info->reserved_bits = (pde & PDE_BIG_RSVD) != 0;
+        info->pa = (pde & PDE_BIG_FRAME) | (va & (BIG_PAGE_SIZE - 1));
+        return;
+    }
+    pte_t *pt = kmap(pte_frame(pde));
+    pte_t e = pt[PTX(va)];
+    kunmap(pt);
+    if (!(e & PTE_P))
+        return;
+    info->present = true;
+    info->writable = (e & PTE_W) && (pde & PTE_W);
+    info->user = (e & PTE_U) && (pde & PTE_U);
+    info->pa = pte_frame(e) | (va & PAGE_MASK);
+}
+
+bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
+{
+    struct pmap_info info;
+    pmap_query(pm, va, &info);
+    if (info.present && pa)
+        *pa = info.pa;
+    return info.present;
+}
+
+pte_t *pmap_pte(struct pmap *pm, vaddr_t va, bool make)
+{
+    int err;
+    if (pte_window) {
+        kunmap(pte_window);
+        pte_window = NULL;
+    }
+    paddr_t table = table_for(pm, va, make, &err);
+    if (!table)
+        return NULL;
+    pte_window = kmap(table);
+    return &pte_window[PTX(va)];
+}
+
+void pmap_activate(struct pmap *pm)
+{
+    current_pmap = pm;
+    arch_load_page_directory(pm->pd);
+}
+
+struct pmap *pmap_current(void) { return current_pmap; }

@@ -1,0 +1,69 @@
+/*
+ * pmap: the machine-dependent page-table layer and the only code that knows
+ * PTE/PDE bits. Verbs: create/destroy a directory, enter/remove/protect one
+ * page, query/extract a translation, activate a directory.
+ *
+ * Ownership: a user-half mapping (va < KERNEL_BASE) holds one reference on
+ * its frame. pmap_enter consumes the caller's reference; pmap_remove,
+ * replacing a mapping and pmap_destroy drop it. Kernel-half mappings are
+ * shared by every directory and their frames belong to whoever mapped them.
+ */
+#ifndef EYN_PMAP_H
+#define EYN_PMAP_H
+
+#include "types.h"
+
+typedef uint32_t pte_t;
+
+struct pmap {
+    paddr_t pd;        /* physical address of the page directory */
+    uint32_t tables;   /* user-half page-table frames owned */
+    uint32_t resident; /* user-half pages mapped */
+};
+
+/* Protection for pmap_enter/pmap_protect. */
+#define PMAP_WRITE 0x1u
+#define PMAP_USER 0x2u
+#define PMAP_GLOBAL 0x4u
+#define PMAP_NOCACHE 0x8u
+
+/* What a walk of the page tables found for one address. */
+struct pmap_info {
+    bool present, writable, user, big, reserved_bits;
+    paddr_t pa; /* physical address of va (with offset) when present */
+};
+
+extern struct pmap kernel_pmap;
+
+/* Adopt pd as the kernel's directory (its top quarter is shared by all). */
+void pmap_init_kernel(paddr_t pd);
+/* A new directory sharing the kernel half: 0 or -ENOMEM. */
+int pmap_create(struct pmap *pm);
+/* Free the directory, every user-half page table, and drop every frame reference. */
+void pmap_destroy(struct pmap *pm);
+/* Map va -> pa with prot (see ownership above): 0, -ENOMEM, or -EINVAL. */
+int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned prot);
+/* Unmap va if mapped. */
+void pmap_remove(struct pmap *pm, vaddr_t va);
+/* Change the protection of a mapped 4 KiB page (the global bit is kept): 0, -ENOENT or -EBUSY (big page). */
+int pmap_protect(struct pmap *pm, vaddr_t va, unsigned prot);
+/* Walk the tables for va. */
+void pmap_query(struct pmap *pm, vaddr_t va, struct pmap_info *info);
+/* The physical address va maps to, true if mapped. */
+bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa);
+/*
+ * The PTE for va, creating its page table if make. NULL if absent (or va is
+ * in a big page). The pointer stays valid until the next pmap_pte call.
+ */
+pte_t *pmap_pte(struct pmap *pm, vaddr_t va, bool make);
+/* Load pm's directory into CR3. */
+void pmap_activate(struct pmap *pm);
+struct pmap *pmap_current(void);
+
+/* Decode raw entries (for diagnostics that print them). */
+bool pte_present(pte_t e);
+bool pte_writable(pte_t e);
+bool pte_user(pte_t e);
+paddr_t pte_frame(pte_t e);
+
+#endif

@@ -1,0 +1,107 @@
+/* `memory stats` and `memory protect [ADDR|test]`. */
+#include "../kern/kstats.h"
+#include "../kern/selftest.h"
+#include "../mm/fault.h"
+#include "../mm/kheap.h"
+#include "../mm/paging.h"
+#include "../mm/physmem.h"
+#include "../mm/pmm.h"
+#include "errno.h"
+#include "kstring.h"
+#include "mmu.h"
+#include "printk.h"
+#include "shell.h"
+
+extern char _text_start[], _data_start[];
+
+static void line_kib(const char *what, uint32_t frames)
+{
+    kprintf("  %-10s %8u KiB (%u frames)\n", what, frames * 4, frames);
+}
+
+static void memory_stats(void)
+{
+    struct pmm_stats st;
+    struct kheap_stats hs;
+    struct kernel_footprint fp;
+    pmm_get_stats(&st);
+    kheap_get_stats(&hs);
+    kstats_footprint(&fp);
+    kprintf("Physical memory (4 KiB frames):\n");
+    line_kib("total:", st.total_frames);
+    line_kib("free:", st.free_frames);
+    line_kib("used:", st.used_frames);
+    line_kib("reserved:", st.reserved_frames);
+    kprintf("  lowmem:    %8u KiB direct-mapped, %u KiB of it free; highmem %u KiB\n", lowmem_end / 1024,
+            st.free_low_frames * 4, (pmm_phys_end() > lowmem_end ? pmm_phys_end() - lowmem_end : 0) / 1024);
+    if (st.ignored_bytes)
+        kprintf("  ignored:   %8u KiB above 4 GiB (no PAE)\n", (uint32_t)(st.ignored_bytes / 1024));
+    kprintf("Kernel:\n");
+    kprintf("  image:     %8u KiB (text %u, rodata %u, data %u, bss %u KiB)\n", fp.image_bytes / 1024,
+            fp.text_bytes / 1024, fp.rodata_bytes / 1024, fp.data_bytes / 1024, fp.bss_bytes / 1024);
+    kprintf("  resident:  %8u KiB (image, %u KiB boot page tables, %u KiB frame metadata, %u KiB allocated)\n",
+            fp.resident_bytes / 1024, fp.boot_tables_bytes / 1024, fp.frame_meta_bytes / 1024, fp.dynamic_bytes / 1024);
+    kprintf("  heap:      %8u bytes in use, peak %u bytes; %u frames (peak %u)\n", hs.bytes_in_use, hs.bytes_peak,
+            hs.frames, hs.frames_peak);
+    kprintf("  heap errors: %u double free, %u bad pointer, %u overflow\n", hs.errors[KHEAP_DOUBLE_FREE],
+            hs.errors[KHEAP_BAD_POINTER], hs.errors[KHEAP_OVERFLOW]);
+    kprintf("  page tables: %6u frames\n", st.by_kind[FRAME_PGTABLE]);
+    kprintf("Page faults: %u total", fault_total());
+    for (int c = 0; c < FAULT_CLASS_COUNT; c++)
+        kprintf(", %s %u", fault_class_name(c), fault_count(c));
+    kprintf("\n");
+}
+
+static void show_page(const char *label, vaddr_t va)
+{
+    struct pmap_info info;
+    pmap_query(pmap_current(), va, &info);
+    kprintf("  %-13s 0x%08x  ", label, va);
+    if (!info.present) {
+        kprintf("not present\n");
+        return;
+    }
+    kprintf("present, %s, %s  (phys 0x%08x, %s page)\n", info.user ? "user" : "supervisor",
+            info.writable ? "writable" : "read-only", info.pa, info.big ? "4 MiB" : "4 KiB");
+}
+
+static void key_regions(void)
+{
+    uint32_t esp;
+    __asm__ volatile("mov %%esp, %0" : "=r"(esp));
+    void *heap = kmalloc(16);
+    show_page("NULL page", 0);
+    show_page("kernel text", (vaddr_t)(uintptr_t)_text_start);
+    show_page("kernel data", (vaddr_t)(uintptr_t)_data_start);
+    if (heap)
+        show_page("heap", (vaddr_t)(uintptr_t)heap);
+    show_page("stack", esp);
+    kfree(heap);
+}
+
+int cmd_memory(int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[1], "stats")) {
+        memory_stats();
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "protect") || argc > 3)
+        return -EINVAL;
+    if (argc == 2) {
+        key_regions();
+        return 0;
+    }
+    if (!strcmp(argv[2], "test")) {
+        kprintf("memory protect test:\n");
+        int failed = selfcheck_protect(true);
+        kprintf("memory protect test: %s\n", failed ? "FAIL" : "PASS");
+        return 0;
+    }
+    uint32_t addr;
+    if (parse_u32(argv[2], &addr)) {
+        kprintf("memory protect: '%s' is not an address (decimal or 0x hex)\n", argv[2]);
+        return -EINVAL;
+    }
+    show_page("address", addr);
+    return 0;
+}
