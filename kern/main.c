@@ -14,6 +14,7 @@
 #include "bootinfo.h"
 #include "crashtest.h"
 #include "kstats.h"
+#include "kstring.h"
 #include "mmu.h"
 #include "printk.h"
 #include "selftest.h"
@@ -40,6 +41,8 @@ void kmain(uint32_t magic, paddr_t mbi)
     kprintf("EYN-OS kernel booting (i386, higher half at 0x%08x)\n", KERNEL_BASE);
     if (!ok)
         panic("not loaded by a Multiboot 1 boot loader (magic 0x%08x)", magic);
+    char v[16];
+    halt_powers_off = cmdline_value("panic", v, sizeof v) && !strcmp(v, "poweroff");
     gdt_init((paddr_t)(read_cr3() & ~0xFFFu));
     idt_init();
     pmap_bootstrap();

@@ -61,12 +61,12 @@ static paddr_t find_meta_space(uint32_t size, const struct phys_range *avail, in
                                const struct phys_range *resv, int nresv)
 {
     for (int i = 0; i < navail; i++) {
-        uint64_t s = ALIGN_UP(MAX(avail[i].start, (uint64_t)PAGE_SIZE), PAGE_SIZE);
+        uint64_t s = ALIGN_UP(MAX(avail[i].start, (uint64_t)PAGE_SIZE), (uint64_t)PAGE_SIZE);
         uint64_t end = MIN(avail[i].end, (uint64_t)lowmem_end), skip;
         while (s + size <= end) {
             if (!overlaps(s, s + size, resv, nresv, &skip))
                 return (paddr_t)s;
-            s = ALIGN_UP(skip, PAGE_SIZE);
+            s = ALIGN_UP(skip, (uint64_t)PAGE_SIZE);
         }
     }
     return 0;
@@ -77,7 +77,7 @@ static uint32_t highest_pfn(const struct phys_range *avail, int navail)
     uint64_t top = 0;
     for (int i = 0; i < navail; i++) {
         uint64_t e = MIN(avail[i].end, 0x100000000ull);
-        if (e > top)
+        if (avail[i].start < 0x100000000ull && e > top)
             top = e;
         if (avail[i].end > 0x100000000ull)
             stats.ignored_bytes += avail[i].end - MAX(avail[i].start, 0x100000000ull);
@@ -88,7 +88,8 @@ static uint32_t highest_pfn(const struct phys_range *avail, int navail)
 /* Hand the whole frames of one RAM range to the free lists. */
 static void release_range(const struct phys_range *r, const struct phys_range *resv, int nresv)
 {
-    uint64_t s = ALIGN_UP(r->start, PAGE_SIZE), e = ALIGN_DOWN(MIN(r->end, (uint64_t)max_pfn << PAGE_SHIFT), PAGE_SIZE);
+    uint64_t s = ALIGN_UP(r->start, (uint64_t)PAGE_SIZE);
+    uint64_t e = ALIGN_DOWN(MIN(r->end, (uint64_t)max_pfn << PAGE_SHIFT), (uint64_t)PAGE_SIZE);
     for (uint64_t a = s; a < e; a += PAGE_SIZE) {
         uint32_t pfn = (uint32_t)(a >> PAGE_SHIFT);
         uint64_t skip;
@@ -125,7 +126,8 @@ int pmm_init(const struct phys_range *avail, int navail, const struct phys_range
     list_head[ZONE_LOW] = list_head[ZONE_HIGH] = NO_PFN;
     free_count[ZONE_LOW] = free_count[ZONE_HIGH] = 0;
     struct phys_range resv[nreserved + 1];
-    memcpy(resv, reserved, sizeof(struct phys_range) * (size_t)nreserved);
+    if (nreserved > 0)
+        memcpy(resv, reserved, sizeof(struct phys_range) * (size_t)nreserved);
     resv[nreserved] = (struct phys_range){at, (uint64_t)at + meta};
     for (int i = 0; i < navail; i++)
         release_range(&avail[i], resv, nreserved + 1);

@@ -28,6 +28,8 @@ void irq_register(int irq, irq_handler_t h);
 void trap_dispatch(struct trapframe *tf);
 /* Print registers and the exception, name the function holding EIP, halt. */
 NORETURN void trap_fatal(struct trapframe *tf, const char *why);
+/* Stop the machine for good (powers off instead if halt_powers_off, for tests). */
 NORETURN void halt_forever(void);
+extern bool halt_powers_off;
 
 #endif

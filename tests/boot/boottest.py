@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Boot tests: start the kernel in QEMU at several RAM sizes, drive the shell
+over serial, and check what it reports. Prints PASS/FAIL per case and ends
+with "boot: N passed, M failed"."""
+import os
+import re
+import sys
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu import Guest, GuestError  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+KERNEL = os.path.join(ROOT, "build", "kernel.elf")
+ISO = os.path.join(ROOT, "build", "eyn-os.iso")
+results = []
+
+
+def case(name):
+    def wrap(fn):
+        def run(*a):
+            try:
+                fn(*a)
+                results.append((name, True, ""))
+                print("PASS %s" % name, flush=True)
+            except (AssertionError, GuestError) as e:
+                results.append((name, False, str(e)))
+                print("FAIL %s: %s" % (name, e), flush=True)
+            except Exception:  # a harness bug is a failure too
+                results.append((name, False, traceback.format_exc()))
+                print("FAIL %s: %s" % (name, traceback.format_exc()), flush=True)
+        return run
+    return wrap
+
+
+def kib(text, label):
+    m = re.search(r"^\s*%s:\s+(\d+) KiB \((\d+) frames\)" % label, text, re.M)
+    assert m, "no '%s' line in memory stats:\n%s" % (label, text)
+    return int(m.group(1)), int(m.group(2))
+
+
+def check_stats(g, mem_mb):
+    text = g.run("memory stats")
+    total, tf = kib(text, "total")
+    free, ff = kib(text, "free")
+    used, uf = kib(text, "used")
+    resv, rf = kib(text, "reserved")
+    want = mem_mb * 1024
+    # the firmware keeps the 640K-1M hole and a few pages; everything else is RAM we manage
+    assert want - 640 <= total <= want, "total %d KiB for -m %d MiB" % (total, mem_mb)
+    assert tf == ff + uf + rf, "frames do not add up: %d != %d+%d+%d" % (tf, ff, uf, rf)
+    assert total == tf * 4 and free > 0
+    for word in ("image:", "resident:", "heap:", "page tables:", "Page faults:"):
+        assert word in text, "memory stats lacks %r" % word
+    return text
+
+
+def check_pf(g):
+    out = g.run("pf yes 0x0 r")
+    assert "recovered" in out and "read of 0x00000000" in out, out
+    out = g.run("error details")
+    assert re.search(r"read of 0x00000000 from kernel mode", out), out
+    assert "page not present" in out and "recovered by fixup" in out, out
+    out = g.run("pf yes 0xc0101000 w")
+    assert "write to a read-only page" in out, out
+    out = g.run("error details 1")
+    assert "write of 0xc0101000" in out and out.count("#") == 1, out
+
+
+def check_protect(g):
+    out = g.run("memory protect test")
+    assert "memory protect test: PASS" in out, out
+    out = g.run("memory protect")
+    assert re.search(r"NULL page\s+0x00000000\s+not present", out), out
+    assert re.search(r"kernel text\s+0x\w+\s+present, supervisor, read-only", out), out
+    assert re.search(r"kernel data\s+0x\w+\s+present, supervisor, writable", out), out
+    assert "heap" in out and "stack" in out, out
+
+
+def boot_at(mem_mb):
+    g = Guest(kernel=KERNEL, mem=mem_mb)
+    try:
+        case("boot_%dM_reaches_prompt" % mem_mb)(lambda: g.prompt(120))()
+        case("memory_stats_%dM_matches_ram" % mem_mb)(check_stats)(g, mem_mb)
+        case("pf_survived_and_recorded_%dM" % mem_mb)(check_pf)(g)
+        case("memory_protect_test_%dM" % mem_mb)(check_protect)(g)
+
+        def poweroff():
+            g.send("poweroff")
+            g.wait_exit(30)
+        case("poweroff_%dM_exits_qemu" % mem_mb)(poweroff)()
+    finally:
+        g.kill()
+
+
+def selftests(mem_mb):
+    g = Guest(kernel=KERNEL, mem=mem_mb, append="selftest panic=poweroff")
+    try:
+        g.expect(r"selftest: running (\d+) cases", 120)
+        m = g.expect(r"selftest: (\d+) passed, (\d+) failed", 600)
+        for name_m in re.finditer(r"^selftest: (PASS|FAIL) (\S+)$", g.out, re.M):
+            ok = name_m.group(1) == "PASS"
+            name = "selftest_%dM_%s" % (mem_mb, name_m.group(2))
+            results.append((name, ok, "" if ok else "see kernel output"))
+            print("%s %s" % ("PASS" if ok else "FAIL", name), flush=True)
+        if int(m.group(2)):
+            print(g.out[-3000:])
+    except GuestError as e:
+        results.append(("selftest_%dM" % mem_mb, False, str(e)))
+        print("FAIL selftest_%dM: %s" % (mem_mb, e), flush=True)
+    finally:
+        g.kill()
+
+
+def crash(kind, patterns):
+    @case("crash_report_%s" % kind)
+    def run():
+        g = Guest(kernel=KERNEL, mem=16, append="crashtest=%s panic=poweroff" % kind)
+        try:
+            out = g.wait_exit(60)
+        finally:
+            g.kill()
+        for p in patterns:
+            assert re.search(p, out, re.M), "missing %r in:\n%s" % (p, out[-2000:])
+    run()
+
+
+@case("shell_bad_input_prints_usage_and_survives")
+def shell_robustness():
+    g = Guest(kernel=KERNEL, mem=32)
+    try:
+        g.prompt(60)
+        checks = [
+            ("memory", "usage: memory"),
+            ("memory bogus", "usage: memory"),
+            ("memory protect 0xzz", "usage: memory"),
+            ("memory protect 99999999999", "usage: memory"),
+            ("error", "usage: error"),
+            ("error details x", "usage: error"),
+            ("pf", "refusing"),
+            ("pf no 0x0 r", "refusing"),
+            ("pf yes", "usage: pf"),
+            ("pf yes 0x0", "usage: pf"),
+            ("pf yes 0x0 x", "usage: pf"),
+            ("pf yes nothex r", "usage: pf"),
+            ("poweroff now", "usage: poweroff"),
+            ("help me", "usage: help"),
+            ("nosuchcommand", "unknown command"),
+            ("x" * 400, "unknown command"),
+            ("echo hello   world", "hello world"),
+        ]
+        for cmd, want in checks:
+            out = g.run(cmd)
+            assert want in out, "%r printed %r, wanted %r" % (cmd[:40], out, want)
+        out = g.run("pf yes 0xc0100000 r")
+        assert "no fault" in out, out
+        out = g.run("help")
+        for name in ("help", "echo", "memory", "error", "pf", "ps", "poweroff", "reboot"):
+            assert re.search(r"^\s+%s\s" % name, out, re.M), "help lacks %s" % name
+        assert "alive" in g.run("echo alive")
+    finally:
+        g.kill()
+
+
+@case("grub_iso_boots_to_shell")
+def iso_boot():
+    assert os.path.exists(ISO), "build the ISO first (make iso)"
+    g = Guest(iso=ISO, mem=64)
+    try:
+        g.prompt(120)
+        check_stats(g, 64)
+        g.send("poweroff")
+        g.wait_exit(30)
+    finally:
+        g.kill()
+
+
+def main():
+    for mem in (2, 32, 512, 3072):
+        boot_at(mem)
+    for mem in (2, 3072):
+        selftests(mem)
+    shell_robustness()
+    crash("nullwrite", [r"KERNEL FAULT: page fault", r"write of 0x00000000, page not present, from kernel mode",
+                        r"eip=\w+ in crashtest_run\+0x", r"cr2=00000000"])
+    crash("textwrite", [r"write to a read-only page", r"in crashtest_run\+0x"])
+    crash("stackoverflow", [r"KERNEL FAULT: double fault", r"in overflow_stack", r"stack overflow"])
+    crash("panic", [r"KERNEL PANIC: crashtest: deliberate panic", r"called from kmain\+0x"])
+    iso_boot()
+    passed = sum(1 for r in results if r[1])
+    failed = len(results) - passed
+    print("boot: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
