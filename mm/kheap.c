@@ -189,7 +189,7 @@ static void *large_alloc(uint32_t size, uint32_t caller)
         f->priv = pa >> PAGE_SHIFT;
     }
     uint8_t *p = phys_to_virt(pa);
-    memset(p + size, POISON_REDZONE, pages * PAGE_SIZE - size);
+    memset(p + size, POISON_REDZONE, REDZONE); /* the redzone right after the request */
     count_frames((int)pages);
     account_alloc(size);
     return p;
@@ -300,7 +300,7 @@ static void slab_free(struct slab *s, uint8_t *ptr, uint32_t caller)
 static void large_free(struct frame *head, uint8_t *ptr, uint32_t caller)
 {
     uint32_t pages = head->next, size = head->prev;
-    if (!poison_intact(ptr + size, pages * PAGE_SIZE - size))
+    if (!poison_intact(ptr + size, REDZONE))
         {
         heap_error(KHEAP_OVERFLOW, ptr, size, head->priv, caller);
         return;
