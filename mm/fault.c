@@ -11,10 +11,10 @@ enum fault_class fault_classify(uint32_t error, const struct pmap_info *page)
 {
     if (error & PF_RSVD)
         return FAULT_RESERVED_BIT;
-    if (error & PF_I)
-        return FAULT_INSTRUCTION_FETCH;
     if (!(error & PF_P) || !page->present)
         return FAULT_NOT_PRESENT;
+    if (error & PF_I)
+        return FAULT_INSTRUCTION_FETCH;
     if ((error & PF_U) && !page->user)
         return FAULT_USER_SUPERVISOR;
     return FAULT_PROTECTION;
