@@ -17,12 +17,12 @@ KASFLAGS := -m32 -Iinclude -MMD -MP
 KLDFLAGS := -m elf_i386 -T arch/i386/linker.ld -nostdlib -z noexecstack --no-warn-rwx-segments
 LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
 
-KSRC := $(wildcard arch/i386/*.c kern/*.c mm/*.c drivers/*.c shell/*.c lib/*.c)
+KSRC := $(wildcard arch/i386/*.c kern/*.c mm/*.c fs/*.c drivers/*.c shell/*.c lib/*.c)
 KASM := $(wildcard arch/i386/*.S)
 KOBJ := $(KSRC:%.c=$(BUILD)/k/%.o) $(KASM:%.S=$(BUILD)/k/%.o)
 
-.PHONY: all iso run test check-host deps clean
-all: $(BUILD)/kernel.elf
+.PHONY: all iso initrd run test check-host deps clean
+all: $(BUILD)/kernel.elf $(BUILD)/initrd.tar
 
 $(BUILD)/k/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -52,11 +52,26 @@ $(BUILD)/kernel.elf: $(BUILD)/kernel.pass1.elf
 	 cmp -s $(BUILD)/syms1.txt $(BUILD)/syms2.txt || { echo "ksyms: text moved between link passes" >&2; rm -f $@; exit 1; }
 	@size $@
 
+# User programs: ordinary static glibc executables, packed into the initrd.
+USER_SRC := $(wildcard user/*.c)
+USER_BIN := $(USER_SRC:user/%.c=$(BUILD)/rootfs/bin/%)
+UCFLAGS := -m32 -static -s -O2 -Wall -Wextra -Werror
+
+$(BUILD)/rootfs/bin/%: user/%.c
+	@mkdir -p $(dir $@)
+	@echo "  USERCC  $<"
+	@$(CC) $(UCFLAGS) $< -o $@
+
+initrd: $(BUILD)/initrd.tar
+$(BUILD)/initrd.tar: $(USER_BIN)
+	tar --format=ustar -C $(BUILD)/rootfs -cf $@ bin
+
 iso: $(BUILD)/eyn-os.iso
-$(BUILD)/eyn-os.iso: $(BUILD)/kernel.elf tools/grub.cfg
+$(BUILD)/eyn-os.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/grub.cfg
 	@tools/deps.sh iso
 	rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
 	cp $(BUILD)/kernel.elf $(BUILD)/iso/boot/kernel.elf
+	cp $(BUILD)/initrd.tar $(BUILD)/iso/boot/initrd.tar
 	cp tools/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/iso 2>/dev/null
 

@@ -7,6 +7,7 @@
 #define ESRCH 3
 #define EINTR 4
 #define EIO 5
+#define E2BIG 7
 #define ENOEXEC 8
 #define EBADF 9
 #define ECHILD 10
@@ -16,6 +17,7 @@
 #define EFAULT 14
 #define EBUSY 16
 #define EEXIST 17
+#define ENODEV 19
 #define ENOTDIR 20
 #define EISDIR 21
 #define EINVAL 22
@@ -24,6 +26,8 @@
 #define ENOSPC 28
 #define ESPIPE 29
 #define ERANGE 34
+#define ENAMETOOLONG 36
 #define ENOSYS 38
+#define ELOOP 40
 
 #endif

@@ -12,12 +12,15 @@
 #include "../mm/pmm.h"
 #include "../shell/shell.h"
 #include "bootinfo.h"
+#include "initrd.h"
 #include "crashtest.h"
 #include "kstats.h"
 #include "kstring.h"
 #include "mmu.h"
 #include "printk.h"
 #include "selftest.h"
+
+void fpu_init(void);
 
 /* Hand RAM to the frame allocator, keeping the image, boot tables and modules. */
 static void memory_init(void)
@@ -46,7 +49,9 @@ void kmain(uint32_t magic, paddr_t mbi)
     gdt_init((paddr_t)(read_cr3() & ~0xFFFu));
     idt_init();
     pmap_bootstrap();
+    fpu_init();
     memory_init();
+    initrd_mount();
     pic_init();
     pit_init();
     keyboard_init();

@@ -3,6 +3,7 @@
 #define EYN_VM_H
 
 #include "fault.h"
+#include "mmu.h"
 #include "types.h"
 
 /*
@@ -11,5 +12,13 @@
  * region allows it (the caller then fixes up, signals or reports).
  */
 int vm_fault(vaddr_t addr, enum fault_access access, bool user);
+
+struct vm_map;
+struct pmap;
+/* The address space faults resolve in (NULL: none, only the kernel runs). */
+void vm_set_current(struct vm_map *map, struct pmap *pmap);
+
+#define USER_STACK_LIMIT (8u * 1024 * 1024) /* RLIMIT_STACK */
+#define STACK_GUARD_GAP (256u * PAGE_SIZE)    /* stack may not grow closer than this to a region below */
 
 #endif

@@ -1,19 +1,95 @@
 /*
  * Fault dispatch. Regions are the truth and page tables a cache of them: a
  * fault asks which region covers the address and what the access was, then
- * resolves it or refuses. The kernel half has no regions (it is mapped at
- * boot and never faults in legitimately); user address spaces arrive with
- * processes, so until then every fault is refused here.
+ * resolves it — demand-zero fill, file page-in, stack growth — or refuses
+ * with -EFAULT (the trap layer then fixes up, signals or reports). The kernel
+ * half has no regions: it is mapped at boot and never faults legitimately.
  */
 #include "vm.h"
+#include "../fs/vfs.h"
 #include "errno.h"
-#include "mmu.h"
+#include "kstring.h"
+#include "physmem.h"
+#include "pmap.h"
+#include "pmm.h"
+#include "vm_map.h"
+
+static struct vm_map *cur_map;
+static struct pmap *cur_pmap;
+
+void vm_set_current(struct vm_map *map, struct pmap *pmap)
+{
+    cur_map = map;
+    cur_pmap = pmap;
+}
+
+/* The growsdown region just above addr, extended down to cover it, or NULL. */
+static struct vm_region *grow_stack(vaddr_t addr)
+{
+    struct vm_region *r = vm_map_first_after(cur_map, addr);
+    if (!r || !(r->flags & VM_GROWSDOWN) || addr >= r->start)
+        return NULL;
+    vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+    if (r->end - page > USER_STACK_LIMIT)
+        return NULL;
+    for (struct vm_region *below = cur_map->head; below && below != r; below = below->next)
+        if (below->end + STACK_GUARD_GAP > page)
+            return NULL; /* would come too close to the region below */
+    return vm_map_set_bounds(cur_map, r, page, r->end) == 0 ? r : NULL;
+}
+
+static bool access_allowed(const struct vm_region *r, enum fault_access access)
+{
+    if (access == ACCESS_WRITE)
+        return r->prot & VM_WRITE;
+    if (access == ACCESS_EXEC)
+        return r->prot & VM_EXEC;
+    return r->prot & (VM_READ | VM_WRITE | VM_EXEC);
+}
+
+/* Fill a new frame for page of r: file bytes where the region has them, zeroes elsewhere. */
+static int fill_frame(paddr_t frame, const struct vm_region *r, vaddr_t page)
+{
+    uint32_t off = page - r->start;
+    uint8_t *dst = kmap(frame);
+    uint32_t n = 0;
+    if ((r->flags & VM_FILE) && off < r->file_bytes) {
+        n = MIN(PAGE_SIZE, r->file_bytes - off);
+        int got = vfs_read(r->file, dst, n, r->file_offset + off);
+        if (got < 0) {
+            kunmap(dst);
+            return got;
+        }
+        n = (uint32_t)got;
+    }
+    memset(dst + n, 0, PAGE_SIZE - n);
+    kunmap(dst);
+    return 0;
+}
 
 int vm_fault(vaddr_t addr, enum fault_access access, bool user)
 {
-    (void)access;
     (void)user;
-    if (addr >= KERNEL_BASE || addr < PAGE_SIZE)
+    if (!cur_map || addr < PAGE_SIZE || addr >= USER_TOP)
         return -EFAULT;
-    return -EFAULT; /* no user address space is active */
+    struct vm_region *r = vm_map_lookup(cur_map, addr);
+    if (!r && !(r = grow_stack(addr)))
+        return -EFAULT;
+    if (!access_allowed(r, access))
+        return -EFAULT;
+    vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+    struct pmap_info info;
+    pmap_query(cur_pmap, page, &info);
+    if (info.present)
+        return info.writable || access != ACCESS_WRITE ? 0 : -EFAULT; /* copy-on-write comes with fork */
+    paddr_t frame = pmm_alloc(0, FRAME_USER);
+    if (!frame)
+        return -ENOMEM;
+    int err = fill_frame(frame, r, page);
+    unsigned prot = PMAP_USER | ((r->prot & VM_WRITE) ? PMAP_WRITE : 0);
+    if (err == 0)
+        err = pmap_enter(cur_pmap, page, frame, prot);
+    if (err)
+        pmm_free(frame);
+    return err;
 }

@@ -105,6 +105,10 @@ void shell_execute(char *line)
     if (argc == 0)
         return;
     argv[argc] = NULL;
+    if (argv[0][0] == '/') {
+        shell_run_program(argc, argv);
+        return;
+    }
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
         const struct shell_command *c = &commands[i];
         if (strcmp(argv[0], c->name))

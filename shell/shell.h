@@ -27,5 +27,7 @@ int cmd_memory(int argc, char **argv);
 int cmd_error(int argc, char **argv);
 int cmd_pf(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+/* Run the program argv[0] (an absolute path) in the foreground. */
+int shell_run_program(int argc, char **argv);
 
 #endif

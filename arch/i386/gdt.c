@@ -74,5 +74,16 @@ void gdt_init(paddr_t kernel_pd)
                      : "eax", "memory");
 }
 
+void gdt_set_tls(int slot, uint32_t base, uint32_t limit, bool limit_in_pages, bool present)
+{
+    if (slot < 0 || slot > 2)
+        return;
+    if (!present) {
+        set_entry(7 + slot, 0, 0, 0, 0);
+        return;
+    }
+    set_entry(7 + slot, base, limit, 0xF2, limit_in_pages ? 0xC0 : 0x40); /* ring 3 data, 32-bit */
+}
+
 void tss_set_kernel_stack(uint32_t esp0) { main_tss.esp0 = esp0; }
 const struct tss *tss_main(void) { return &main_tss; }

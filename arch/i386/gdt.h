@@ -21,6 +21,8 @@ struct tss {
 
 /* Load the GDT and the main TSS; prepare the double-fault task. */
 void gdt_init(paddr_t kernel_pd);
+/* Install a user data segment for TLS in GDT slot 0..2 (selector SEL_TLS_FIRST + 8*slot, RPL 3). */
+void gdt_set_tls(int slot, uint32_t base, uint32_t limit, bool limit_in_pages, bool present);
 /* The stack ring 3 -> ring 0 transitions switch to. */
 void tss_set_kernel_stack(uint32_t esp0);
 /* State of the task interrupted by a double fault (saved by the CPU). */

@@ -5,6 +5,9 @@
 #include "ksyms.h"
 #include "pic.h"
 #include "power.h"
+#include "../../kern/proc.h"
+#include "../../kern/signal.h"
+#include "../../kern/syscall.h"
 #include "printk.h"
 
 struct idt_entry {
@@ -116,7 +119,9 @@ void trap_dispatch(struct trapframe *tf)
     else if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16)
         irq_dispatch(tf);
     else if (tf->vector == 0x80)
-        tf->eax = (uint32_t)-38; /* ENOSYS: no system calls before user processes exist */
+        syscall_dispatch(tf);
+    else if (trap_from_user(tf))
+        proc_kill(signal_for_exception(tf->vector), NULL);
     else
         trap_fatal(tf, NULL);
 }

@@ -10,6 +10,8 @@
 #include "pmap.h"
 #include "trap.h"
 #include "vm.h"
+#include "../../kern/proc.h"
+#include "../../kern/signal.h"
 
 void page_fault_trap(struct trapframe *tf)
 {
@@ -26,13 +28,17 @@ void page_fault_trap(struct trapframe *tf)
         r.outcome = OUTCOME_RESOLVED;
     else if (!r.user && (fixup = extable_find(tf->eip)) != 0)
         r.outcome = OUTCOME_FIXUP;
+    else if (r.user)
+        r.outcome = OUTCOME_SIGNAL;
     else
-        r.outcome = OUTCOME_FATAL; /* no user processes yet: any other fault is a kernel bug */
+        r.outcome = OUTCOME_FATAL; /* a kernel access nobody expected to fault */
     if (fixup)
         tf->eip = fixup;
     r.cycles = rdtsc() - start;
     fault_record(&r);
 
+    if (r.outcome == OUTCOME_SIGNAL)
+        proc_kill(SIGSEGV, &r);
     if (r.outcome == OUTCOME_FATAL) {
         char why[160];
         ksnprintf(why, sizeof why, "page fault: %s of 0x%08x, %s, from %s mode", fault_access_name(r.access), addr,

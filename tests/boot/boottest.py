@@ -13,6 +13,7 @@ from qemu import Guest, GuestError  # noqa: E402
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 KERNEL = os.path.join(ROOT, "build", "kernel.elf")
 ISO = os.path.join(ROOT, "build", "eyn-os.iso")
+INITRD = os.path.join(ROOT, "build", "initrd.tar")
 results = []
 
 
@@ -162,6 +163,71 @@ def shell_robustness():
         g.kill()
 
 
+def free_frames(g):
+    return kib(g.run("memory stats"), "free")[1]
+
+
+def user_programs():
+    g = Guest(kernel=KERNEL, mem=64, initrd=INITRD)
+    try:
+        case("initrd_mounted")(lambda: g.expect(r"initrd: \d+ KiB ustar archive mounted as /", 60))()
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        base = free_frames(g)
+
+        @case("user_hello_runs_with_argv")
+        def hello():
+            out = g.run("/bin/hello a b")
+            assert "hello from user space" in out, out
+            assert "argv[0] = /bin/hello" in out and "argv[2] = b" in out, out
+            assert "malloc'd and touched 100000 bytes" in out, out
+            assert "[pid" not in out, out
+        hello()
+
+        @case("user_nonzero_exit_status_shown")
+        def status():
+            out = g.run("/bin/hello fail")
+            assert re.search(r"\[pid \d+ exited with status 3\]", out), out
+        status()
+
+        @case("user_null_read_killed_sigsegv")
+        def null():
+            out = g.run("/bin/segv")
+            assert re.search(r"\[pid \d+ killed: SIGSEGV, read of 0x00000000, page not present\]", out), out
+        null()
+
+        @case("user_text_write_killed")
+        def text():
+            out = g.run("/bin/segv text")
+            assert re.search(r"killed: SIGSEGV, write of 0x0\w+, write to a read-only page", out), out
+        text()
+
+        @case("user_kernel_read_killed")
+        def kern():
+            out = g.run("/bin/segv kernel")
+            assert re.search(r"killed: SIGSEGV, read of 0xc0100000, user access to a supervisor page", out), out
+        kern()
+
+        @case("user_missing_program_enoent")
+        def missing():
+            assert "no such file" in g.run("/bin/nosuch")
+        missing()
+
+        @case("user_exits_return_every_frame")
+        def leaks():
+            for _ in range(10):
+                g.run("/bin/hello x")
+                g.run("/bin/segv")
+            after = free_frames(g)
+            assert after == base, "free frames %d before, %d after 20 programs" % (base, after)
+        leaks()
+    except GuestError as e:
+        results.append(("user_programs", False, str(e)))
+        print("FAIL user_programs: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+
 @case("grub_iso_boots_to_shell")
 def iso_boot():
     assert os.path.exists(ISO), "build the ISO first (make iso)"
@@ -169,6 +235,8 @@ def iso_boot():
     try:
         g.prompt(120)
         check_stats(g, 64)
+        out = g.run("/bin/hello from-iso")
+        assert "argv[1] = from-iso" in out, out  # GRUB loaded the initrd module
         g.send("poweroff")
         g.wait_exit(30)
     finally:
@@ -186,6 +254,7 @@ def main():
     crash("textwrite", [r"write to a read-only page", r"in crashtest_run\+0x"])
     crash("stackoverflow", [r"KERNEL FAULT: double fault", r"in overflow_stack", r"stack overflow"])
     crash("panic", [r"KERNEL PANIC: crashtest: deliberate panic", r"called from kmain\+0x"])
+    user_programs()
     iso_boot()
     passed = sum(1 for r in results if r[1])
     failed = len(results) - passed

@@ -1,0 +1,164 @@
+/* ELF32 loader: segments become file-backed regions, nothing is copied up front. */
+#include "exec.h"
+#include "../fs/vfs.h"
+#include "../mm/vm.h"
+#include "../mm/vm_map.h"
+#include "errno.h"
+#include "kstring.h"
+#include "mmu.h"
+#include "uaccess.h"
+
+#define EM_386 3
+#define ET_EXEC 2
+#define PT_LOAD 1
+#define PT_PHDR 6
+#define PHF_X 1
+#define PHF_W 2
+#define PHF_R 4
+#define MAX_PHDRS 32
+#define STACK_INITIAL (128u * 1024)
+#define ARG_MAX_TOTAL 8192
+
+struct elf_header {
+    uint8_t ident[16];
+    uint16_t type, machine;
+    uint32_t version, entry, phoff, shoff, flags;
+    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf_phdr {
+    uint32_t type, offset, vaddr, paddr, filesz, memsz, flags, align;
+};
+
+static bool header_ok(const struct elf_header *h, uint32_t file_size)
+{
+    return !memcmp(h->ident, "\177ELF", 4) && h->ident[4] == 1 && h->ident[5] == 1 && h->type == ET_EXEC &&
+           h->machine == EM_386 && h->phentsize == sizeof(struct elf_phdr) && h->phnum > 0 &&
+           h->phnum <= MAX_PHDRS && h->phoff < file_size &&
+           h->phnum * sizeof(struct elf_phdr) <= file_size - h->phoff;
+}
+
+/* Turn one PT_LOAD header into a region; checks every field against the file. */
+static int map_segment(struct proc *p, struct vnode *file, const struct elf_phdr *ph)
+{
+    if (ph->filesz > ph->memsz || ph->offset > file->size || ph->filesz > file->size - ph->offset ||
+        ph->memsz > USER_TOP || ph->vaddr < PAGE_SIZE || ph->vaddr > USER_TOP - ph->memsz ||
+        (ph->vaddr & PAGE_MASK) != (ph->offset & PAGE_MASK))
+        return -ENOEXEC;
+    vaddr_t start = ALIGN_DOWN(ph->vaddr, PAGE_SIZE), end = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE);
+    if (end == start)
+        return 0;
+    uint32_t prot = (ph->flags & PHF_R ? VM_READ : 0) | (ph->flags & PHF_W ? VM_WRITE : 0) |
+                    (ph->flags & PHF_X ? VM_EXEC : 0);
+    uint32_t lead = ph->vaddr - start;
+    int err = vm_map_insert(&p->map, start, end, prot, VM_FILE, file, ph->offset - lead, ph->filesz + lead);
+    if (err)
+        return err == -EEXIST || err == -EINVAL ? -ENOEXEC : err;
+    if (end > p->brk_start)
+        p->brk_start = p->brk = end;
+    /* bytes of the last file page past filesz belong to .bss: the page fill zeroes them */
+    return 0;
+}
+
+struct auxv_info {
+    vaddr_t phdr, entry;
+    uint32_t phnum;
+};
+
+static int load_segments(struct proc *p, struct vnode *file, struct auxv_info *ai)
+{
+    struct elf_header h;
+    struct elf_phdr ph[MAX_PHDRS];
+    if (vfs_read(file, &h, sizeof h, 0) != (int)sizeof h || !header_ok(&h, file->size))
+        return -ENOEXEC;
+    uint32_t bytes = h.phnum * sizeof(struct elf_phdr);
+    if (vfs_read(file, ph, bytes, h.phoff) != (int)bytes)
+        return -ENOEXEC;
+    ai->entry = h.entry;
+    ai->phnum = h.phnum;
+    ai->phdr = 0;
+    int loads = 0;
+    for (int i = 0; i < h.phnum; i++) {
+        if (ph[i].type == PT_PHDR)
+            ai->phdr = ph[i].vaddr;
+        if (ph[i].type != PT_LOAD)
+            continue;
+        int err = map_segment(p, file, &ph[i]);
+        if (err)
+            return err;
+        if (!ai->phdr && h.phoff >= ph[i].offset && h.phoff - ph[i].offset < ph[i].filesz)
+            ai->phdr = ph[i].vaddr + (h.phoff - ph[i].offset);
+        loads++;
+    }
+    if (!loads || !vm_map_lookup(&p->map, h.entry))
+        return -ENOEXEC;
+    return 0;
+}
+
+/* Push n bytes onto the user stack at *sp. */
+static int push(vaddr_t *sp, const void *data, uint32_t n)
+{
+    *sp -= n;
+    return copy_to_user(*sp, data, n);
+}
+
+static const char *const default_env[] = {"PATH=/bin", "HOME=/", "TERM=vt100", NULL};
+
+enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9,
+       AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17,
+       AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31 };
+
+/* Strings, then the pointer vectors and auxv, System V i386 ABI layout. */
+static int build_stack(int argc, char *const argv[], const struct auxv_info *ai, vaddr_t *sp_out)
+{
+    vaddr_t sp = USER_TOP, str_argv[16], str_env[4], plat, rnd;
+    int envc = 0, err = 0;
+    if (argc > 16)
+        return -E2BIG;
+    for (int i = argc - 1; i >= 0 && !err; i--)
+        err = push(&sp, argv[i], strlen(argv[i]) + 1), str_argv[i] = sp;
+    for (; default_env[envc]; envc++)
+        ;
+    for (int i = envc - 1; i >= 0 && !err; i--)
+        err = push(&sp, default_env[i], strlen(default_env[i]) + 1), str_env[i] = sp;
+    uint32_t seed[4] = {0x9E3779B9u ^ (uint32_t)sp, 0x7F4A7C15u, 0x85EBCA6Bu ^ ai->entry, 0xC2B2AE35u};
+    err = err ? err : push(&sp, "i686", 5);
+    plat = sp;
+    err = err ? err : push(&sp, seed, sizeof seed);
+    rnd = sp;
+    uint32_t auxv[] = {AT_PHDR, ai->phdr, AT_PHENT, 32, AT_PHNUM, ai->phnum, AT_PAGESZ, PAGE_SIZE, AT_BASE, 0,
+                       AT_FLAGS, 0, AT_ENTRY, ai->entry, AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0,
+                       AT_PLATFORM, plat, AT_HWCAP, 0x0383F9FF /* fpu..sse2 */, AT_CLKTCK, 100, AT_SECURE, 0,
+                       AT_RANDOM, rnd, AT_EXECFN, str_argv[0], AT_NULL, 0};
+    uint32_t words = 1 + (uint32_t)argc + 1 + (uint32_t)envc + 1;
+    sp = ALIGN_DOWN(sp - sizeof auxv - words * 4, 16);
+    vaddr_t w = sp;
+    uint32_t v = (uint32_t)argc;
+    err = err ? err : copy_to_user(w, &v, 4);
+    for (int i = 0; i < argc && !err; i++)
+        err = copy_to_user(w += 4, &str_argv[i], 4);
+    v = 0;
+    err = err ? err : copy_to_user(w += 4, &v, 4);
+    for (int i = 0; i < envc && !err; i++)
+        err = copy_to_user(w += 4, &str_env[i], 4);
+    err = err ? err : copy_to_user(w += 4, &v, 4);
+    err = err ? err : copy_to_user(w + 4, auxv, sizeof auxv);
+    *sp_out = sp;
+    return err;
+}
+
+int exec_load(struct proc *p, struct vnode *file, int argc, char *const argv[], vaddr_t *entry, vaddr_t *sp)
+{
+    struct auxv_info ai;
+    if (file->type != VNODE_FILE)
+        return -EACCES;
+    int err = load_segments(p, file, &ai);
+    if (err)
+        return err;
+    err = vm_map_insert(&p->map, USER_TOP - STACK_INITIAL, USER_TOP, VM_READ | VM_WRITE, VM_GROWSDOWN, NULL, 0, 0);
+    if (err)
+        return err == -EEXIST ? -ENOEXEC : err;
+    err = build_stack(argc, argv, &ai, sp);
+    *entry = ai.entry;
+    return err;
+}

@@ -1,0 +1,95 @@
+/*
+ * The region set of one user address space: a list of non-overlapping
+ * [start, end) regions sorted by start, each with a protection, flags and an
+ * optional file backing. Regions are the truth; page tables are only a cache
+ * of them. This file never touches page tables or frames: whoever changes a
+ * map (mmap, munmap, mprotect, brk, fork, the fault handler) updates the
+ * pmap to match.
+ *
+ * Region structs come from kmalloc and belong to the map. The file pointer
+ * is opaque and not owned: splits and clones copy it without taking a
+ * reference. For anonymous regions (no VM_FILE) the file fields are zero.
+ * A region pointer stays valid until the range holding it is removed or, in
+ * vm_map_protect, merged into its neighbour; vm_map_destroy frees them all.
+ * Not locked: the caller serializes access to a map.
+ */
+#ifndef EYN_VM_MAP_H
+#define EYN_VM_MAP_H
+
+#include "types.h"
+
+/* prot */
+#define VM_READ 0x1u
+#define VM_WRITE 0x2u
+#define VM_EXEC 0x4u
+/* flags */
+#define VM_SHARED 0x10u    /* MAP_SHARED: survives fork shared */
+#define VM_GROWSDOWN 0x20u /* the stack: may grow down on a fault */
+#define VM_FILE 0x40u      /* backed by a file (file pointer + offset) */
+#define VM_HEAP 0x80u      /* the brk heap */
+
+struct vm_region {
+    vaddr_t start, end;     /* [start, end), page aligned */
+    uint32_t prot, flags;
+    void *file;             /* opaque backing object when VM_FILE (not owned) */
+    uint32_t file_offset;   /* file offset of `start` */
+    uint32_t file_bytes;    /* bytes from `start` backed by the file; the rest of the region is zero-filled */
+    struct vm_region *next; /* sorted by start */
+};
+
+struct vm_map {
+    struct vm_region *head;
+    uint32_t count;
+    vaddr_t lo, hi; /* allowed range, e.g. [0x1000, 0xC0000000) */
+};
+
+/* An empty map allowing [lo, hi), rounded inwards to pages; the NULL page is never allowed. */
+void vm_map_init(struct vm_map *m, vaddr_t lo, vaddr_t hi);
+/*
+ * Insert [start,end): -EINVAL if unaligned/empty/outside [lo,hi) (or a file
+ * offset that would wrap), -EEXIST if it overlaps, -ENOMEM. file_bytes is
+ * clamped to the region's length; the file fields are ignored without VM_FILE.
+ */
+int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, uint32_t flags, void *file,
+                  uint32_t file_offset, uint32_t file_bytes);
+/* The region containing addr, or NULL. */
+struct vm_region *vm_map_lookup(struct vm_map *m, vaddr_t addr);
+/* First region with end > addr (for walking), or NULL. */
+struct vm_region *vm_map_first_after(struct vm_map *m, vaddr_t addr);
+/*
+ * Remove [start,end) from whatever regions it covers, splitting at the edges
+ * (munmap semantics: holes are fine). 0, -EINVAL if unaligned or empty,
+ * -ENOMEM if punching a hole in one region needs a struct that cannot be had
+ * (then nothing changed).
+ */
+int vm_map_remove(struct vm_map *m, vaddr_t start, vaddr_t end);
+/*
+ * Set prot on [start,end), splitting at the edges and merging neighbours that
+ * become identical. -EINVAL if unaligned or empty; -ENOMEM (Linux mprotect)
+ * if any part of the range is unmapped or a split cannot be allocated, and
+ * then nothing changed.
+ */
+int vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot);
+/*
+ * Find a free, page-aligned gap of size bytes (rounded up to pages): hint
+ * (rounded up to a page) if nonzero and [hint, hint+size) is free and inside
+ * [lo,hi); otherwise the highest gap ending at or below `below` (clamped to
+ * hi; 0 means hi), top-down like Linux mmap. The address, or 0 if none.
+ */
+vaddr_t vm_map_find_gap(struct vm_map *m, uint32_t size, vaddr_t hint, vaddr_t below);
+/* Make dst (empty or uninitialized) a copy of src, every region duplicated (fork): 0, or -ENOMEM with dst empty. */
+int vm_map_clone(struct vm_map *dst, const struct vm_map *src);
+/* Free every region; the map is then empty and reusable. */
+void vm_map_destroy(struct vm_map *m);
+/*
+ * Move region r of m to [start,end) (brk: a new end; stack growth: a lower
+ * start). Shrinking keeps the file bookkeeping as a split would; growing the
+ * start of a file region maps the file from further back. 0, -EINVAL (bad
+ * range, r not in m, file offset would go below 0), -EEXIST (would overlap
+ * a neighbour).
+ */
+int vm_map_set_bounds(struct vm_map *m, struct vm_region *r, vaddr_t start, vaddr_t end);
+/* Check the invariants (sorted, disjoint, aligned, inside [lo,hi), count, file fields): 0 or -EINVAL. */
+int vm_map_check(const struct vm_map *m);
+
+#endif
