@@ -34,6 +34,15 @@ static bool user_span(vaddr_t addr, uint32_t len, vaddr_t *end)
     return addr >= PAGE_SIZE && *end > addr && *end <= USER_TOP;
 }
 
+/* Extend the heap region ending at old_end (or create it) up to new_end. */
+static int grow_heap(struct proc *p, vaddr_t old_end, vaddr_t new_end)
+{
+    struct vm_region *r = old_end > p->brk_start ? vm_map_lookup(&p->map, old_end - 1) : NULL;
+    if (r && (r->flags & VM_HEAP) && r->end == old_end)
+        return vm_map_set_bounds(&p->map, r, r->start, new_end);
+    return vm_map_insert(&p->map, old_end, new_end, VM_READ | VM_WRITE, VM_HEAP, NULL, 0, 0);
+}
+
 int32_t sys_brk(uint32_t addr, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
 {
     (void)b, (void)c, (void)d, (void)e, (void)f;
@@ -41,7 +50,7 @@ int32_t sys_brk(uint32_t addr, uint32_t b, uint32_t c, uint32_t d, uint32_t e, u
     if (addr < p->brk_start || addr >= MMAP_TOP)
         return (int32_t)p->brk;
     vaddr_t old_end = ALIGN_UP(p->brk, PAGE_SIZE), new_end = ALIGN_UP(addr, PAGE_SIZE);
-    if (new_end > old_end && vm_map_insert(&p->map, old_end, new_end, VM_READ | VM_WRITE, VM_HEAP, NULL, 0, 0))
+    if (new_end > old_end && grow_heap(p, old_end, new_end))
         return (int32_t)p->brk;
     if (new_end < old_end) {
         vm_map_remove(&p->map, new_end, old_end);
@@ -107,7 +116,9 @@ int32_t sys_mmap2(uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags, ui
             if (r && r->start < at + size)
                 return -EEXIST;
         } else {
-            vm_map_remove(&p->map, at, at + size);
+            int err = vm_map_remove(&p->map, at, at + size);
+            if (err)
+                return err;
             unmap_pages(p, at, at + size);
         }
     } else if (!(at = vm_map_find_gap(&p->map, size, ALIGN_DOWN(addr, PAGE_SIZE), MMAP_TOP))) {

@@ -1,7 +1,7 @@
 /* Command table, argument splitting and the read-eval loop. */
 #include "shell.h"
 #include "../arch/i386/power.h"
-#include "../mm/pmm.h"
+#include "../kern/proc.h"
 #include "../kern/selftest.h"
 #include "errno.h"
 #include "kstring.h"
@@ -21,13 +21,17 @@ static int cmd_echo(int argc, char **argv)
 
 static int cmd_ps(int argc, char **argv)
 {
+    static const char *const states[] = {"unused", "runnable", "running", "zombie"};
     (void)argv;
     if (argc != 1)
         return -EINVAL;
-    struct pmm_stats st;
-    pmm_get_stats(&st);
-    kprintf("  PID  STATE    USER-RSS  NAME\n");
-    kprintf("    0  running     0 KiB  kernel shell (no user processes exist yet)\n");
+    kprintf("  PID  STATE     RSS(KiB)  NAME\n");
+    kprintf("    0  running          0  kernel shell\n");
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *p = proc_slot(i);
+        if (p)
+            kprintf("  %3d  %-9s %8u  %s\n", p->pid, states[p->state], proc_rss_pages(p) * 4, p->name);
+    }
     return 0;
 }
 
@@ -63,7 +67,7 @@ static const struct shell_command commands[] = {
     {"memory", "stats | protect [ADDR|test]", "memory statistics; page protection of ADDR or key regions", cmd_memory},
     {"error", "details", "recent page faults, decoded", cmd_error},
     {"pf", "yes ADDR r|w", "deliberately fault reading or writing ADDR, recover, report", cmd_pf},
-    {"ps", "", "list processes", cmd_ps},
+    {"ps", "", "list processes with their resident memory", cmd_ps},
     {"bench", "", "measure memory-core operations in CPU cycles", cmd_bench},
     {"selftest", "", "run the in-kernel self-tests", cmd_selftest},
     {"poweroff", "", "power the machine off (QEMU exits)", cmd_poweroff},

@@ -284,7 +284,7 @@ static uint32_t check_tree(struct vnode *v, uint32_t *inos, uint32_t *ninos)
         assert_true(*ninos < 4096);
         inos[(*ninos)++] = v->ino;
     } else {
-        assert_int_equal(v->type, VNODE_FILE == v->type ? VNODE_FILE : VNODE_SYMLINK); /* only hard links share */
+        assert_int_not_equal(v->type, VNODE_DIR); /* only hard links share an inode number */
     }
     for (struct vnode *c = v->children; c; c = c->next_sibling) {
         assert_ptr_equal(c->parent, v);
@@ -1000,7 +1000,6 @@ static void test_lookup_paths(void **state)
     assert_ptr_equal(lk("bin/./././hello"), hello);
     assert_ptr_equal(lk("/bin/"), bin);
     assert_ptr_equal(lk("/bin/."), bin);
-    assert_ptr_equal(lk("/bin/hello/.."), bin == NULL ? NULL : bin) == 0 ? (void)0 : (void)0;
     assert_int_equal(lk_err("/bin/hello/..", true), -ENOTDIR); /* a file is not a directory, even for .. */
     assert_int_equal(lk_err("/bin/hello/", true), -ENOTDIR);
     assert_int_equal(lk_err("/bin/hello/.", true), -ENOTDIR);
@@ -1074,7 +1073,7 @@ static void test_symlinks(void **state)
     assert_ptr_equal(lk("/rootdot"), root);
     assert_ptr_equal(lk("/root/root/root/etc/up/sh"), hello);
     /* the last component is followed only when asked, or with a trailing slash */
-    assert_ptr_equal(lk_nofollow("/etc/up"), lk_nofollow("/etc/up/."));
+    assert_ptr_equal(lk_nofollow("/etc/up/."), bin);
     assert_int_equal(lk_nofollow("/etc/up")->type, VNODE_SYMLINK);
     assert_ptr_equal(lk_nofollow("/etc/up/"), bin);
     assert_ptr_equal(lk_nofollow("/etc/up/hello"), hello);
@@ -1186,7 +1185,7 @@ static void test_unmount_frees_everything(void **state)
     for (int round = 0; round < 3; round++) {
         assert_int_equal(mount_arc(), 0);
         assert_true(heap_in_use() > 0);
-        assert_int_equal(check_whole_tree(), 1 + 7 + 7 * 13 - 0 + 600 - (7 * 13 - 91));
+        assert_int_equal(check_whole_tree(), 1 + 7 + 91 + 300 + 300); /* root, d*, d*/sub* (7 x 13 coprime), files, links */
         unmount_all();
         assert_int_equal(heap_in_use(), 0);
         assert_int_equal(heap_errors(), 0);
@@ -1346,8 +1345,10 @@ static uint32_t compare_dir(const char *hdir, struct vnode *dir, bool with_dirs)
             fail_msg("%s: lookup = %d", hp, err);
         n++;
         assert_ptr_equal(v->parent, dir);
-        assert_int_equal(v->mtime, MTIME);
-        assert_int_equal(v->uid, 0);
+        if (with_dirs || !S_ISDIR(st.st_mode)) { /* implicit directories have no attributes */
+            assert_int_equal(v->mtime, MTIME);
+            assert_int_equal(v->uid, 0);
+        }
         if (S_ISREG(st.st_mode)) {
             assert_int_equal(v->type, VNODE_FILE);
             assert_int_equal(v->mode, VFS_S_IFREG | (st.st_mode & 07777));
