@@ -390,8 +390,8 @@ static int add_member(struct mount_ctx *c, const struct member *m)
     struct comp_iter it = {&m->name, 0, 0};
     struct seg cur, next;
     struct vnode *dir = c->root;
-    if (!path_acceptable(&m->name))
-        return 0;
+    if ((member_vtype(m) < 0 && m->type != '1') || !path_acceptable(&m->name))
+        return 0; /* devices, fifos, unknown types: not in the tree, not even their directories */
     if (!next_comp(&it, &cur)) { /* "./" or "/": the root itself */
         if (member_vtype(m) == VNODE_DIR)
             node_fill(c->root, m, VNODE_DIR, NULL);

@@ -107,7 +107,7 @@ int vfs_read(struct vnode *v, void *buf, uint32_t len, uint32_t offset)
         return -EISDIR;
     if (v->type != VNODE_FILE)
         return -EINVAL;
-    if (offset >= v->size)
+    if (offset >= v->size || len == 0)
         return 0;
     uint32_t n = MIN(MIN(len, v->size - offset), (uint32_t)INT32_MAX);
     memcpy(buf, v->data + offset, n);

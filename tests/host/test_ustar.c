@@ -972,7 +972,7 @@ static void build_lookup_tree(void)
     add_symlink("rootdot", "/..");
     add_file("c9", "end of chain\n");
     for (int i = 8; i >= 1; i--) { /* c1 -> c2 -> ... -> c8 -> c9 (a file): 8 symlinks */
-        char name[8], target[8];
+        char name[16], target[16];
         snprintf(name, sizeof name, "c%d", i);
         snprintf(target, sizeof target, "c%d", i + 1);
         add_symlink(name, target);
@@ -1185,7 +1185,7 @@ static void test_unmount_frees_everything(void **state)
     for (int round = 0; round < 3; round++) {
         assert_int_equal(mount_arc(), 0);
         assert_true(heap_in_use() > 0);
-        assert_int_equal(check_whole_tree(), 1 + 7 + 91 + 300 + 300); /* root, d*, d*/sub* (7 x 13 coprime), files, links */
+        assert_int_equal(check_whole_tree(), 1 + 7 + 91 + 300 + 300); /* root, dN, dN/subM (7, 13 coprime: 91), files, links */
         unmount_all();
         assert_int_equal(heap_in_use(), 0);
         assert_int_equal(heap_errors(), 0);
