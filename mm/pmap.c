@@ -86,12 +86,9 @@ void pmap_destroy(struct pmap *pm)
         panic("pmap_destroy: directory 0x%x is the kernel's or in use", pm->pd);
     pte_t *pd = kmap(pm->pd);
     for (uint32_t i = 0; i < KERNEL_PDE_FIRST; i++) {
-        pte_t pde = pd[i];
-        if (pde & PTE_P) {
+        if (pd[i] & PTE_P) {
+            destroy_table(pm, pte_frame(pd[i]));
             pd[i] = 0;
-            kunmap(pd);
-            destroy_table(pm, pte_frame(pde));
-            pd = kmap(pm->pd);
         }
     }
     kunmap(pd);
