@@ -18,6 +18,9 @@
 
 enum proc_state { PROC_UNUSED = 0, PROC_RUNNABLE, PROC_RUNNING, PROC_ZOMBIE };
 
+struct fdtable;
+struct vnode;
+
 struct proc {
     int pid;
     enum proc_state state;
@@ -32,6 +35,8 @@ struct proc {
     struct fault_record fault; /* the fault that killed it, if killed_by_fault */
     bool killed_by_fault;
     struct proc *parent;
+    struct fdtable *fds;   /* open files (kern/file.c); NULL for kernel tasks */
+    struct vnode *cwd;     /* working directory; NULL means the root */
 };
 
 /* The process running now, or NULL when the kernel shell runs. */
