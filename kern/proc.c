@@ -4,6 +4,7 @@
 #include "../mm/kheap.h"
 #include "../mm/pmm.h"
 #include "../mm/vm.h"
+#include "file.h"
 #include "kstring.h"
 #include "mmu.h"
 #include "printk.h"
@@ -104,6 +105,7 @@ void proc_destroy(struct proc *p)
     for (int i = 0; i < PROC_MAX; i++)
         if (table[i] == p)
             table[i] = NULL;
+    fdtable_release(p);
     if (pmap_current() == &p->pmap)
         pmap_activate(&kernel_pmap);
     vm_map_destroy(&p->map);

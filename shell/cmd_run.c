@@ -1,6 +1,7 @@
 /* Running a program: typing /path args runs it in the foreground. */
 #include "../fs/vfs.h"
 #include "../kern/exec.h"
+#include "../kern/file.h"
 #include "../kern/proc.h"
 #include "../kern/signal.h"
 #include "../mm/pmm.h"
@@ -31,6 +32,10 @@ int shell_run_program(int argc, char **argv)
         return 0;
     }
     struct proc *p = proc_create(argv[0]);
+    if (p && fdtable_create_console(p) != 0) {
+        proc_destroy(p);
+        p = NULL;
+    }
     if (!p) {
         kprintf("%s: out of memory\n", argv[0]);
         return 0;
