@@ -149,6 +149,8 @@ int proc_run_foreground(struct proc *p, vaddr_t entry, vaddr_t esp)
     load_tls(p);
     context_switch(&shell_esp, p->kernel_esp);
     /* back here when the process has exited */
+    /* %gs may still hold its TLS selector: drop it before the GDT slot is reloaded, or a trap taken then faults */
+    __asm__ volatile("movw %w0, %%fs\n\tmovw %w0, %%gs" : : "r"(0));
     current = NULL;
     vm_set_current(NULL, NULL);
     pmap_activate(&kernel_pmap);
