@@ -62,7 +62,6 @@
 #define F_GETFL 3
 #define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
-#define F_GETPIPE_SZ 1032
 #define FD_CLOEXEC 1u
 
 /* st_mode types beyond fs/vfs.h */
@@ -98,6 +97,7 @@
 #define B38400 0000017u
 #define CS8 0000060u
 #define CREAD 0000200u
+#define HUPCL 0002000u
 #define ISIG 0000001u
 #define ICANON 0000002u
 #define ECHO 0000010u

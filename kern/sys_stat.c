@@ -16,11 +16,14 @@
 
 #define STAT_AT_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)
 
-/* stat of what descriptor fd (or the cwd for AT_FDCWD) is open on: 0 or -EBADF. */
+/* stat of what descriptor fd (or the cwd for AT_FDCWD) is open on: 0, -EBADF or -ENOENT. */
 static int stat_fd(struct proc *p, int fd, struct kstat *st)
 {
     if (fd == AT_FDCWD) {
-        file_stat_vnode(p->cwd ? p->cwd : vfs_root(), st);
+        struct vnode *cwd = p->cwd ? p->cwd : vfs_root();
+        if (!cwd)
+            return -ENOENT; /* no root file system */
+        file_stat_vnode(cwd, st);
         return 0;
     }
     struct file *f = fd_get(p, fd);

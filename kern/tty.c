@@ -49,7 +49,7 @@ static void tty_init_termios(void)
     memset(&tty.t, 0, sizeof tty.t);
     tty.t.c_iflag = ICRNL | IXON;
     tty.t.c_oflag = OPOST | ONLCR;
-    tty.t.c_cflag = B38400 | CS8 | CREAD | 0002000u /* HUPCL */;
+    tty.t.c_cflag = B38400 | CS8 | CREAD | HUPCL;
     tty.t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
     memcpy(tty.t.c_cc, cc, NCCS);
     tty.initialized = true;
@@ -145,7 +145,7 @@ static int deliver(vaddr_t buf, uint32_t len)
 /* Raw mode: after the first character, take what else has arrived without sleeping. */
 static int raw_more(vaddr_t buf, uint32_t len, int got)
 {
-    while ((uint32_t)got < len) {
+    while ((uint32_t)got < len && tty.ready_pos == tty.ready_len) {
         int c = console_trygetc();
         if (c < 0)
             break;

@@ -283,6 +283,25 @@ def tty_input(g):
         assert "shell-alive" in out, out
     pieces()
 
+    @case("user_tty_raw_mode_then_canonical")
+    def raw():
+        g.send("/bin/t_stdin raw")
+        g.expect(r"t_stdin: raw$", 30)
+        start = g.mark
+        type_raw(g, "xyq")  # no Enter: raw reads return at once, without echo
+        g.expect(r"t_stdin: raw done", 30)
+        got = "".join(re.findall(r'read \d+: "([^"]*)"', g.out[start:g.mark]))
+        assert got == "xyq", "raw reads gave %r:\n%s" % (got, g.out[start:g.mark])
+        rest = re.sub(r'read \d+: "[^"]*"', "", g.out[start:g.mark])
+        assert not set("xyq") & set(rest), "raw input was echoed: %r" % rest
+        g.expect(r"t_stdin: ready", 30)
+        g.send("line")  # the terminal is canonical again
+        g.expect(r'read 5: "line\\n"', 30)
+        type_raw(g, "\x04")
+        g.expect(r"t_stdin: EOF", 30)
+        g.prompt(30)
+    raw()
+
 
 @case("grub_iso_boots_to_shell")
 def iso_boot():
