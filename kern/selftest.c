@@ -198,6 +198,8 @@ static void test_kheap_corruption(void)
     kfree(r); /* the heap still works */
 }
 
+static void test_fdtable(void) { failures += selftest_fdtable(); }
+
 struct selftest_case {
     const char *name;
     void (*run)(void);
@@ -215,6 +217,7 @@ static const struct selftest_case cases[] = {
     {"process_page_directory", test_process_directory},
     {"kheap_sizes_and_phys", test_kheap_sizes},
     {"kheap_corruption_detected", test_kheap_corruption},
+    {"fdtable_fork_exec_release", test_fdtable},
 };
 
 int selftest_run_all(void)

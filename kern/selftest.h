@@ -15,4 +15,7 @@ int selftest_run_all(void);
  */
 int selfcheck_protect(bool verbose);
 
+/* The descriptor-table API (kern/selftest_fd.c): the number of failed checks. */
+int selftest_fdtable(void);
+
 #endif

@@ -115,21 +115,20 @@ static void canon_input(char c)
     }
 }
 
-/* Feed one input character in; true if something became readable. */
-static bool tty_input(int ch)
+/* Feed one input character in (with nothing ready to read). */
+static void tty_input(int ch)
 {
     char c = (char)ch;
     if (c == '\r' && (tty.t.c_iflag & ICRNL))
         c = '\n';
-    if (!lflag(ICANON)) {
-        echo_char(c);
-        tty.ready[0] = c;
-        tty.ready_pos = 0;
-        tty.ready_len = 1;
-        return true;
+    if (lflag(ICANON)) {
+        canon_input(c);
+        return;
     }
-    canon_input(c);
-    return tty.ready_len > tty.ready_pos || tty.eof;
+    echo_char(c);
+    tty.ready[0] = c;
+    tty.ready_pos = 0;
+    tty.ready_len = 1;
 }
 
 /* Copy ready input out to the reader: bytes, or -EFAULT. */
