@@ -1,6 +1,7 @@
 /* Console multiplexer: serial + VGA output, a ring of input characters. */
 #include "console.h"
 #include "../arch/i386/cpu.h"
+#include "../kern/sched.h"
 #include "serial.h"
 #include "vga.h"
 
@@ -28,6 +29,7 @@ void console_input_push(int c)
         return; /* full: drop */
     input[in_head] = (uint8_t)c;
     in_head = next;
+    proc_wakeup((const void *)input);
 }
 
 int console_getc(void)
@@ -40,6 +42,6 @@ int console_getc(void)
             sti();
             return c;
         }
-        sti_hlt(); /* an interrupt wakes us; no input can slip in between */
+        proc_sleep((const void *)input); /* other tasks run meanwhile; input wakes us */
     }
 }

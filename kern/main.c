@@ -1,5 +1,6 @@
 /* Kernel entry: bring up the machine layer by layer, then run the shell. */
 #include "../arch/i386/cpu.h"
+#include "../arch/i386/fpu.h"
 #include "../arch/i386/gdt.h"
 #include "../arch/i386/pic.h"
 #include "../arch/i386/pit.h"
@@ -12,6 +13,8 @@
 #include "../mm/pmm.h"
 #include "../shell/shell.h"
 #include "bootinfo.h"
+#include "clock.h"
+#include "proc.h"
 #include "initrd.h"
 #include "crashtest.h"
 #include "kstats.h"
@@ -20,7 +23,6 @@
 #include "printk.h"
 #include "selftest.h"
 
-void fpu_init(void);
 
 /* Hand RAM to the frame allocator, keeping the image, boot tables and modules. */
 static void memory_init(void)
@@ -52,6 +54,8 @@ void kmain(uint32_t magic, paddr_t mbi)
     fpu_init();
     memory_init();
     initrd_mount();
+    proc_init();
+    clock_init();
     pic_init();
     pit_init();
     keyboard_init();

@@ -18,12 +18,6 @@
 #define NR_MAX 450
 typedef int32_t (*syscall_fn)(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 
-static int32_t sys_exit(uint32_t code, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
-{
-    (void)b, (void)c, (void)d, (void)e, (void)f;
-    proc_exit((int)((code & 0xFF) << 8));
-}
-
 static int32_t sys_write(uint32_t fd, uint32_t buf, uint32_t len, uint32_t d, uint32_t e, uint32_t f)
 {
     (void)d, (void)e, (void)f;
@@ -60,12 +54,6 @@ static int32_t sys_writev(uint32_t fd, uint32_t iov, uint32_t cnt, uint32_t d, u
     return total;
 }
 
-static int32_t sys_getpid(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
-{
-    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
-    return proc_current()->pid;
-}
-
 static int32_t sys_uname(uint32_t buf, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
 {
     (void)b, (void)c, (void)d, (void)e, (void)f;
@@ -78,7 +66,7 @@ static int32_t sys_uname(uint32_t buf, uint32_t b, uint32_t c, uint32_t d, uint3
 }
 
 /* set_thread_area(struct user_desc *): TLS segment for %gs. */
-static int32_t sys_set_thread_area(uint32_t desc, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_set_thread_area(uint32_t desc, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
 {
     (void)b, (void)c, (void)d, (void)e, (void)f;
     uint32_t u[4]; /* entry_number, base_addr, limit, flags */
@@ -88,7 +76,10 @@ static int32_t sys_set_thread_area(uint32_t desc, uint32_t b, uint32_t c, uint32
     int slot = (int)u[0] == -1 ? 0 : (int)u[0] - (SEL_TLS_FIRST >> 3);
     if (slot < 0 || slot > 2)
         return -EINVAL;
-    bool pages = u[3] & 0x10, present = !(u[3] & 0x20);
+    /* a "not present" entry becomes an empty segment: reloading %gs with it must not fault the kernel */
+    bool pages = u[3] & 0x10, present = true;
+    if (u[3] & 0x20)
+        u[1] = u[2] = 0, pages = false;
     p->tls[slot][0] = u[1];
     p->tls[slot][1] = (u[2] & 0xFFFFF) | (pages ? 0x80000000u : 0) | (present ? 0x40000000u : 0);
     gdt_set_tls(slot, u[1], u[2] & 0xFFFFF, pages, present);
@@ -108,18 +99,21 @@ static int32_t sys_ioctl(uint32_t fd, uint32_t req, uint32_t arg, uint32_t d, ui
     return fd <= 2 ? -ENOTTY : -EBADF;
 }
 
-int32_t sys_brk(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
-int32_t sys_munmap(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
-int32_t sys_mprotect(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
-int32_t sys_mmap2(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
-int32_t sys_old_mmap(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
-
 static const syscall_fn table[] = {
-    [1] = sys_exit,          [4] = sys_write,   [20] = sys_getpid,     [45] = sys_brk,
-    [54] = sys_ioctl,        [122] = sys_uname, [146] = sys_writev,    [224] = sys_getpid,
-    [243] = sys_set_thread_area, [252] = sys_exit, [258] = sys_getpid, [199] = sys_zero,
-    [200] = sys_zero,        [201] = sys_zero,  [202] = sys_zero,        [90] = sys_old_mmap, [91] = sys_munmap, [125] = sys_mprotect,
-    [192] = sys_mmap2,
+    [1] = sys_exit,           [2] = sys_fork,           [4] = sys_write,          [7] = sys_waitpid,
+    [11] = sys_execve,        [13] = sys_time,          [20] = sys_getpid,        [29] = sys_pause,
+    [37] = sys_kill,          [45] = sys_brk,           [54] = sys_ioctl,         [64] = sys_getppid,
+    [75] = sys_setrlimit,     [76] = sys_ugetrlimit,    [78] = sys_gettimeofday,  [90] = sys_old_mmap,
+    [91] = sys_munmap,        [114] = sys_wait4,        [119] = sys_sigreturn,    [120] = sys_clone,
+    [122] = sys_uname,        [125] = sys_mprotect,     [146] = sys_writev,       [158] = sys_sched_yield,
+    [162] = sys_nanosleep,    [163] = sys_mremap,       [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction,
+    [175] = sys_rt_sigprocmask, [190] = sys_vfork,      [191] = sys_ugetrlimit,   [192] = sys_mmap2,
+    [24] = sys_zero,          [47] = sys_zero,          [49] = sys_zero,          [50] = sys_zero,
+    [199] = sys_zero,         [200] = sys_zero,         [201] = sys_zero,         [202] = sys_zero,
+    [219] = sys_madvise,      [224] = sys_getpid,       [238] = sys_tkill,        [243] = sys_set_thread_area,
+    [252] = sys_exit,         [258] = sys_set_tid_address, [265] = sys_clock_gettime, [266] = sys_clock_getres,
+    [267] = sys_clock_nanosleep, [270] = sys_tgkill,    [340] = sys_prlimit64,    [355] = sys_getrandom,
+    [403] = sys_clock_gettime64, [406] = sys_clock_getres64, [407] = sys_clock_nanosleep64,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];

@@ -13,6 +13,13 @@
  */
 int vm_fault(vaddr_t addr, enum fault_access access, bool user);
 
+/* Counters of resolved faults, for memory stats. */
+struct vm_stats {
+    uint32_t demand_fills; /* demand-zero and file page-ins */
+    uint32_t cow_copies;   /* copy-on-write faults that copied a page */
+};
+extern struct vm_stats vm_stats;
+
 struct vm_map;
 struct pmap;
 /* The address space faults resolve in (NULL: none, only the kernel runs). */

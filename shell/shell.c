@@ -21,7 +21,7 @@ static int cmd_echo(int argc, char **argv)
 
 static int cmd_ps(int argc, char **argv)
 {
-    static const char *const states[] = {"unused", "runnable", "running", "zombie"};
+    static const char *const states[] = {"unused", "runnable", "running", "sleeping", "zombie"};
     (void)argv;
     if (argc != 1)
         return -EINVAL;
