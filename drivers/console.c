@@ -22,8 +22,16 @@ void console_write(const char *s, size_t n)
     irq_restore(f);
 }
 
+static void (*interrupt_hook)(void);
+
+void console_set_interrupt_hook(void (*hook)(void)) { interrupt_hook = hook; }
+
 void console_input_push(int c)
 {
+    if (c == 0x03 && interrupt_hook) { /* Ctrl-C */
+        interrupt_hook();
+        return;
+    }
     uint32_t next = (in_head + 1) % INPUT_SIZE;
     if (next == in_tail)
         return; /* full: drop */

@@ -1,4 +1,5 @@
 /* Running a program: typing /path args runs it in the foreground. */
+#include "../drivers/console.h"
 #include "../fs/vfs.h"
 #include "../kern/exec.h"
 #include "../kern/exec_args.h"
@@ -12,6 +13,14 @@
 static int foreground_pid;
 
 int shell_foreground_pid(void) { return foreground_pid; }
+
+/* Ctrl-C: SIGINT to the foreground program. */
+static void interrupt_foreground(void)
+{
+    struct proc *p = foreground_pid ? proc_find(foreground_pid, false) : NULL;
+    if (p)
+        signal_send(p, SIGINT);
+}
 
 static void report_end(int pid, const struct proc_end *e)
 {
@@ -85,12 +94,20 @@ static void wait_foreground(int pid)
     struct proc_end end;
     int r;
     while ((r = proc_wait(-1, &end, false)) > 0 && r != pid)
-        ;
+        report_end(r, &end);
     if (r == pid)
         report_end(pid, &end);
 }
 
-int shell_run_program(int argc, char **argv)
+void shell_reap_background(void)
+{
+    struct proc_end end;
+    int r;
+    while ((r = proc_wait(-1, &end, true)) > 0)
+        report_end(r, &end);
+}
+
+int shell_run_program(int argc, char **argv, bool background)
 {
     int err;
     struct proc *p = spawn(argc, argv, &err);
@@ -98,6 +115,11 @@ int shell_run_program(int argc, char **argv)
         kprintf("%s: %s\n", argv[0], exec_error(err));
         return 0;
     }
+    if (background) {
+        kprintf("[pid %d]\n", p->pid);
+        return 0;
+    }
+    console_set_interrupt_hook(interrupt_foreground);
     foreground_pid = p->pid;
     wait_foreground(p->pid);
     foreground_pid = 0;
