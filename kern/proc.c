@@ -13,7 +13,7 @@
 #include "sched.h"
 
 #define KSTACK_SLOT_PAGES (KSTACK_PAGES + 1) /* guard page + stack */
-#define KSTACK_SLOTS ((4u * 1024 * 1024 / PAGE_SIZE - 1) / KSTACK_SLOT_PAGES)
+#define KSTACK_SLOTS ((KVA_TABLES * PT_ENTRIES - 1) / KSTACK_SLOT_PAGES)
 
 static struct proc *table[PROC_MAX];
 static struct proc shell_task;

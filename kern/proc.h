@@ -14,7 +14,7 @@
 #include "../mm/vm_map.h"
 #include "types.h"
 
-#define PROC_MAX 64
+#define PROC_MAX 1024
 #define PROC_NAME 32
 #define KSTACK_PAGES 2
 #define NSIG 64

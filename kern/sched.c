@@ -14,6 +14,7 @@
 #define QUANTUM_TICKS 5 /* 50 ms at 100 Hz */
 
 static bool need_resched;
+static uint32_t timed_sleepers; /* processes in proc_sleep_until */
 static int rr_cursor; /* table slot after the last pick; PROC_MAX stands for the shell task */
 
 void context_switch(uint32_t *save_esp, uint32_t new_esp);
@@ -85,18 +86,20 @@ int proc_sleep_until(uint32_t tick)
 {
     struct proc *p = proc_current();
     int err = 0;
+    timed_sleepers++;
     while (!err && (int32_t)(tick - pit_ticks()) > 0) {
         p->wake_tick = tick;
         err = proc_sleep(&p->wake_tick);
     }
     p->wake_tick = 0;
+    timed_sleepers--;
     return err;
 }
 
 void sched_tick(void)
 {
     uint32_t now = pit_ticks();
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; timed_sleepers && i < PROC_MAX; i++) {
         struct proc *p = proc_slot(i);
         if (p && p->wake_tick && (int32_t)(p->wake_tick - now) <= 0)
             proc_wake(p);

@@ -114,7 +114,8 @@ void pmap_bootstrap(void)
         boot_page_table[i] = chunk0_entry(i * PAGE_SIZE);
     for (uint32_t c = 1; c * BIG_PAGE_SIZE < lowmem_end; c++)
         map_direct_chunk(c);
-    boot_page_directory[PDX(KVA_BASE)] = bootmem_alloc() | PTE_P | PTE_W;
+    for (uint32_t t = 0; t < KVA_TABLES; t++) /* made now: every directory copies the kernel half */
+        boot_page_directory[PDX(KVA_BASE) + t] = bootmem_alloc() | PTE_P | PTE_W;
     paddr_t kmap_table = bootmem_alloc();
     boot_page_directory[PDX(KMAP_BASE)] = kmap_table | PTE_P | PTE_W;
     pmap_kmap_init(phys_to_virt(kmap_table));
