@@ -27,9 +27,11 @@
 /* Hand RAM to the frame allocator, keeping the image, boot tables and modules. */
 static void memory_init(void)
 {
-    struct phys_range reserved[1 + BOOT_MAX_MODULES];
+    struct phys_range reserved[2 + BOOT_MAX_MODULES];
     int n = 0;
     reserved[n++] = (struct phys_range){boot_info.kernel_start, pmap_bootmem_end()};
+    if (pmap_bootmem_low() < 0xA0000)
+        reserved[n++] = (struct phys_range){pmap_bootmem_low(), 0xA0000};
     for (int i = 0; i < boot_info.nmods; i++)
         reserved[n++] = (struct phys_range){boot_info.mods[i].start, ALIGN_UP(boot_info.mods[i].end, PAGE_SIZE)};
     if (pmm_init(boot_info.ram, boot_info.nram, reserved, n) != 0)

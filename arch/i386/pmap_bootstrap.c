@@ -23,6 +23,7 @@ void pmap_kmap_init(pte_t *table);
 
 paddr_t lowmem_end;
 static paddr_t bootmem_next;
+static paddr_t bootmem_low = 0xA0000; /* conventional memory ends at 640 KiB */
 static pte_t global_bit;
 struct cpu_paging_features cpu_paging;
 
@@ -42,18 +43,24 @@ static bool in_ram(paddr_t pa)
     return false;
 }
 
-/* A zeroed page of RAM after the kernel image, clear of modules, in the boot mapping. */
+/*
+ * A zeroed page of RAM in the boot mapping (the first 4 MiB), clear of
+ * modules: after the kernel image, or, when modules fill that space (a big
+ * initrd), from conventional memory below 640 KiB, top down.
+ */
 static paddr_t bootmem_alloc(void)
 {
-    for (; bootmem_next + PAGE_SIZE <= BOOT_MAPPED_LIMIT; bootmem_next += PAGE_SIZE) {
-        if (in_module(bootmem_next) || !in_ram(bootmem_next))
-            continue;
-        paddr_t pa = bootmem_next;
-        bootmem_next += PAGE_SIZE;
-        memset(phys_to_virt(pa), 0, PAGE_SIZE);
-        return pa;
-    }
-    panic("pmap_bootstrap: no RAM left below 4 MiB for boot page tables");
+    paddr_t pa = 0;
+    for (; !pa && bootmem_next + PAGE_SIZE <= BOOT_MAPPED_LIMIT; bootmem_next += PAGE_SIZE)
+        if (!in_module(bootmem_next) && in_ram(bootmem_next))
+            pa = bootmem_next;
+    for (; !pa && bootmem_low > PAGE_SIZE; bootmem_low -= PAGE_SIZE)
+        if (!in_module(bootmem_low - PAGE_SIZE) && in_ram(bootmem_low - PAGE_SIZE))
+            pa = bootmem_low - PAGE_SIZE;
+    if (!pa)
+        panic("pmap_bootstrap: no RAM left below 4 MiB for boot page tables");
+    memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    return pa;
 }
 
 static paddr_t highest_ram(void)
@@ -129,3 +136,4 @@ void pmap_bootstrap(void)
 }
 
 paddr_t pmap_bootmem_end(void) { return bootmem_next; }
+paddr_t pmap_bootmem_low(void) { return bootmem_low; }
