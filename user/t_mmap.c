@@ -35,7 +35,9 @@ static int page_is(const volatile char *p, char c)
     return 1;
 }
 
-static void test_split(void)
+/* test_split: an 8-page mapping, page i filled with 'A' + i, gets a hole at
+ * pages 3-4, read-only pages 0-1 and a PROT_NONE trip for page 6; returns it. */
+static char *test_split(void)
 {
     char *b = map(0, 8 * P, RW, 0);
     CHECK(b != MAP_FAILED, "mmap 8 pages failed, errno %d", errno);
@@ -65,7 +67,13 @@ static void test_split(void)
     CHECK(mprotect(b + 6 * P, P, RW) == 0, "mprotect back to RW failed, errno %d", errno);
     CHECK(page_is(b + 6 * P, 'G'), "PROT_NONE round trip lost the data");
     say("split: hole, read-only and PROT_NONE pieces behave");
+    return b;
+}
 
+/* test_fixed: on test_split's mapping b (pages 3-4 a hole, page 2 'c'...),
+ * MAP_FIXED replaces and MAP_FIXED_NOREPLACE refuses or fills. */
+static void test_fixed(char *b)
+{
     /* MAP_FIXED replaces page 5 with a fresh zero page. */
     CHECK(map((uintptr_t)(b + 5 * P), P, RW, MAP_FIXED) == b + 5 * P, "MAP_FIXED failed, errno %d", errno);
     CHECK(page_is(b + 5 * P, 0), "MAP_FIXED page is not zero");
@@ -194,7 +202,7 @@ static void test_mremap(void)
 
 int main(void)
 {
-    test_split();
+    test_fixed(test_split());
     test_hint_and_args();
     test_kernel_range();
     test_madvise();

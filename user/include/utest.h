@@ -10,7 +10,8 @@
  *
  * Sleeping and reading clocks use the raw nanosleep / clock_gettime system
  * calls, because glibc's wrappers try the *_time64 calls first.
- * Include this header first: it defines _GNU_SOURCE. */
+ * Include this header first (it defines _GNU_SOURCE) as "include/utest.h",
+ * so a plain `gcc -m32 -static user/t_X.c` finds it without -I. */
 #ifndef UTEST_H
 #define UTEST_H
 
@@ -130,21 +131,23 @@ static inline int run_child(void (*fn)(void *), void *arg)
     return wait_for(pid);
 }
 
-/* expect_signal: fn(arg) run in a child must die from signal sig. */
-static inline void expect_signal(void (*fn)(void *), void *arg, int sig,
-                                 const char *what)
+/* expect_signal: fn(arg) run in a child must die from signal sig; a
+ * failure names the caller's line. */
+static inline void expect_signal_at(int line, void (*fn)(void *), void *arg,
+                                    int sig, const char *what)
 {
     char b[32];
     int st = run_child(fn, arg);
-    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == sig,
-          "%s: expected signal %d, got %s", what, sig, status_str(st, b, sizeof b));
+    if (!WIFSIGNALED(st) || WTERMSIG(st) != sig)
+        utest_fail(line, "%s: expected signal %d, got %s", what, sig,
+                   status_str(st, b, sizeof b));
 }
 
+#define expect_signal(fn, arg, sig, what) \
+    expect_signal_at(__LINE__, fn, arg, sig, what)
 /* expect_segv: fn(arg) run in a child must be killed by SIGSEGV. */
-static inline void expect_segv(void (*fn)(void *), void *arg, const char *what)
-{
-    expect_signal(fn, arg, SIGSEGV, what);
-}
+#define expect_segv(fn, arg, what) \
+    expect_signal_at(__LINE__, fn, arg, SIGSEGV, what)
 
 /* is_eyn: true when running on EYN-OS (uname sysname), not native Linux. */
 static inline int is_eyn(void)
