@@ -1,5 +1,6 @@
 /* Process table, kernel stacks, creation, fork, exit and wait. */
 #include "proc.h"
+#include "../arch/i386/cpu.h"
 #include "../arch/i386/fpu.h"
 #include "../arch/i386/gdt.h"
 #include "../mm/kheap.h"
@@ -182,6 +183,7 @@ static int fork_memory(struct proc *child, struct proc *parent)
 
 int proc_fork(void)
 {
+    uint64_t t0 = rdtsc();
     struct proc *parent = current;
     struct proc *child = proc_create(parent->name);
     if (!child)
@@ -201,6 +203,11 @@ int proc_fork(void)
     regs.eax = 0; /* fork returns 0 in the child */
     prepare_kstack(child, &regs);
     child->state = PROC_RUNNABLE;
+    uint32_t cycles = (uint32_t)(rdtsc() - t0);
+    vm_stats.forks++;
+    vm_stats.fork_cycles += cycles;
+    vm_stats.last_fork_cycles = cycles;
+    vm_stats.last_fork_pages = parent->pmap.resident;
     return child->pid;
 }
 

@@ -25,5 +25,7 @@ void kunmap(void *va);
 /* TLB maintenance hooks for pmap: one page, or everything non-global. */
 void arch_tlb_flush_page(vaddr_t va);
 void arch_load_page_directory(paddr_t pd);
+/* A cycle counter for the VM statistics (the TSC in the kernel). */
+uint64_t arch_cycles(void);
 
 #endif

@@ -75,8 +75,10 @@ static int fill_frame(paddr_t frame, const struct vm_region *r, vaddr_t page)
  */
 static int cow_break(const struct vm_region *r, vaddr_t page, paddr_t old)
 {
-    if (r->flags & VM_SHARED || !pmap_frame_shared(cur_pmap, page))
+    if (r->flags & VM_SHARED || !pmap_frame_shared(cur_pmap, page)) {
+        vm_stats.cow_reuses++;
         return pmap_protect(cur_pmap, page, PMAP_USER | PMAP_WRITE);
+    }
     paddr_t frame = pmm_alloc(0, FRAME_USER);
     if (!frame)
         return -ENOMEM;
@@ -109,8 +111,12 @@ int vm_fault(vaddr_t addr, enum fault_access access, bool user)
     if (info.present) {
         if (info.writable || access != ACCESS_WRITE)
             return info.user ? 0 : -EFAULT; /* a PROT_NONE page stays out of reach */
-        return cow_break(r, page, ALIGN_DOWN(info.pa, PAGE_SIZE));
+        uint64_t t0 = arch_cycles();
+        int err = cow_break(r, page, ALIGN_DOWN(info.pa, PAGE_SIZE));
+        vm_stats.cow_cycles += arch_cycles() - t0;
+        return err;
     }
+    uint64_t t0 = arch_cycles();
     paddr_t frame = pmm_alloc(0, FRAME_USER);
     if (!frame)
         return -ENOMEM;
@@ -122,5 +128,6 @@ int vm_fault(vaddr_t addr, enum fault_access access, bool user)
         pmm_free(frame);
     else
         vm_stats.demand_fills++;
+    vm_stats.demand_cycles += arch_cycles() - t0;
     return err;
 }

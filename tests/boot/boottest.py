@@ -228,6 +228,33 @@ def user_programs():
         g.kill()
 
 
+def user_test_suite():
+    """Every /bin/t_* program (user/t_*.c) must print PASS, end normally, and
+    leave the free-frame count where it was before it ran."""
+    names = sorted(n for n in os.listdir(os.path.join(ROOT, "build", "rootfs", "bin")) if n.startswith("t_"))
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD)
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        for name in names:
+            @case("user_test_%s" % name[2:])
+            def one():
+                before = free_frames(g)
+                out = g.run("/bin/%s" % name, timeout=300)
+                assert ("PASS %s" % name) in out, out[-3000:]
+                assert not re.search(r"\[pid \d+ (killed|exited)", out.split("PASS %s" % name)[-1]), out[-2000:]
+                after = free_frames(g)
+                assert after == before, "free frames %d before %s, %d after" % (before, name, after)
+            one()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("user_test_suite", False, str(e)))
+        print("FAIL user_test_suite: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+
 @case("grub_iso_boots_to_shell")
 def iso_boot():
     assert os.path.exists(ISO), "build the ISO first (make iso)"
@@ -255,6 +282,7 @@ def main():
     crash("stackoverflow", [r"KERNEL FAULT: double fault", r"in overflow_stack", r"stack overflow"])
     crash("panic", [r"KERNEL PANIC: crashtest: deliberate panic", r"called from kmain\+0x"])
     user_programs()
+    user_test_suite()
     iso_boot()
     passed = sum(1 for r in results if r[1])
     failed = len(results) - passed
