@@ -23,6 +23,8 @@ void pmap_bootstrap(void);
 paddr_t pmap_bootmem_end(void);
 /* Boot page tables taken from conventional memory lie in [pmap_bootmem_low(), 640 KiB). */
 paddr_t pmap_bootmem_low(void);
+/* Pages the boot allocator handed out (page tables). */
+uint32_t pmap_bootmem_pages(void);
 
 /* Map virtual_addr -> physical_addr in the current directory. For user
  * addresses the mapping takes over the caller's frame reference. */

@@ -23,6 +23,7 @@ void pmap_kmap_init(pte_t *table);
 
 paddr_t lowmem_end;
 static paddr_t bootmem_next;
+static uint32_t bootmem_pages; /* page tables handed out */
 static paddr_t bootmem_low = 0xA0000; /* conventional memory ends at 640 KiB */
 static pte_t global_bit;
 struct cpu_paging_features cpu_paging;
@@ -60,6 +61,7 @@ static paddr_t bootmem_alloc(void)
     if (!pa)
         panic("pmap_bootstrap: no RAM left below 4 MiB for boot page tables");
     memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    bootmem_pages++;
     return pa;
 }
 
@@ -137,3 +139,4 @@ void pmap_bootstrap(void)
 
 paddr_t pmap_bootmem_end(void) { return bootmem_next; }
 paddr_t pmap_bootmem_low(void) { return bootmem_low; }
+uint32_t pmap_bootmem_pages(void) { return bootmem_pages; }
