@@ -9,6 +9,7 @@
 
 static volatile uint8_t input[INPUT_SIZE];
 static volatile uint32_t in_head, in_tail;
+static const char input_chan; /* its address is the sleep channel of readers */
 
 void console_write(const char *s, size_t n)
 {
@@ -37,19 +38,32 @@ void console_input_push(int c)
         return; /* full: drop */
     input[in_head] = (uint8_t)c;
     in_head = next;
-    proc_wakeup((const void *)input);
+    proc_wakeup(&input_chan);
 }
+
+int console_trygetc(void)
+{
+    uint32_t f = irq_save();
+    int c = -1;
+    if (in_tail != in_head) {
+        c = input[in_tail];
+        in_tail = (in_tail + 1) % INPUT_SIZE;
+    }
+    irq_restore(f);
+    return c;
+}
+
+int console_input_sleep(void) { return proc_sleep(&input_chan); }
 
 int console_getc(void)
 {
     for (;;) {
-        cli();
-        if (in_tail != in_head) {
-            int c = input[in_tail];
-            in_tail = (in_tail + 1) % INPUT_SIZE;
-            sti();
+        int c = console_trygetc();
+        if (c >= 0)
             return c;
-        }
-        proc_sleep((const void *)input); /* other tasks run meanwhile; input wakes us */
+        cli();
+        if (in_tail == in_head)
+            console_input_sleep(); /* other tasks run meanwhile; input wakes us */
+        sti();
     }
 }

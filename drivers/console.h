@@ -11,5 +11,12 @@ void console_input_push(int c);
 void console_set_interrupt_hook(void (*hook)(void));
 /* Next input character; sleeps (hlt) until one arrives. */
 int console_getc(void);
+/* Next input character, or -1 if none is queued (never sleeps). */
+int console_trygetc(void);
+/*
+ * Sleep until input may have arrived (call with interrupts off, after
+ * console_trygetc found nothing): proc_sleep's 0 or -EINTR.
+ */
+int console_input_sleep(void);
 
 #endif

@@ -7,6 +7,7 @@
 #define ESRCH 3
 #define EINTR 4
 #define EIO 5
+#define ENXIO 6
 #define E2BIG 7
 #define ENOEXEC 8
 #define EBADF 9
@@ -25,9 +26,12 @@
 #define ENOTTY 25
 #define ENOSPC 28
 #define ESPIPE 29
+#define EROFS 30
+#define EPIPE 32
 #define ERANGE 34
 #define ENAMETOOLONG 36
 #define ENOSYS 38
 #define ELOOP 40
+#define EOVERFLOW 75
 
 #endif

@@ -1,14 +1,100 @@
-/* Per-process open files (interim declarations; the file layer replaces this). */
+/*
+ * Open files and per-process descriptor tables.
+ *
+ * A struct file is one open of something (a vnode, the console tty, an end
+ * of a pipe): its offset and status flags live here, so descriptors made by
+ * dup or inherited by fork share them, as on Linux. Files are refcounted:
+ * each descriptor slot holds one reference, and so does a system call while
+ * it uses the file (fd_get / file_unref), so a file never vanishes under a
+ * sleeping reader.
+ */
 #ifndef EYN_FILE_H
 #define EYN_FILE_H
 
+#include "types.h"
+
 struct proc;
 struct vnode;
+struct pipe;
+struct file;
 
+#define FD_MAX 256 /* descriptors per process (RLIMIT_NOFILE); EMFILE beyond */
+
+enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE };
+
+/* What stat reports about an open file or a vnode, before the ABI layout. */
+struct kstat {
+    uint32_t dev, ino, mode, nlink, uid, gid, rdev, blksize, mtime;
+    uint64_t size, blocks;
+};
+
+/* Per-kind operations; user buffers are user addresses. */
+struct file_ops {
+    /* Bytes transferred (0 = EOF), or -errno. */
+    int (*read)(struct file *f, vaddr_t buf, uint32_t len);
+    int (*write)(struct file *f, vaddr_t buf, uint32_t len);
+    /* Kind-specific ioctls: result or -errno; -ENOTTY if unknown. */
+    int (*ioctl)(struct file *f, uint32_t req, vaddr_t arg);
+    void (*stat)(struct file *f, struct kstat *st);
+    /* The last reference is gone: drop what the kind holds. */
+    void (*release)(struct file *f);
+};
+
+struct file {
+    enum file_kind kind;
+    const struct file_ops *ops;
+    uint32_t refs;
+    uint32_t flags;      /* access mode and status flags, as F_GETFL reports them */
+    uint64_t offset;     /* FILE_REG: byte offset; FILE_DIR: index of the next entry */
+    struct vnode *vnode; /* FILE_REG, FILE_DIR */
+    struct pipe *pipe;   /* FILE_PIPE_* */
+};
+
+struct fdtable {
+    struct file *file[FD_MAX];
+    uint32_t cloexec[FD_MAX / 32];
+};
+
+/* --- the API process creation, fork, exec and exit use --- */
+
+/* A new table for p with fds 0, 1, 2 on the console tty: 0 or -ENOMEM. */
 int fdtable_create_console(struct proc *p);
+/* child gets a copy of parent's table sharing its files (and its cwd): 0 or -ENOMEM. */
 int fdtable_fork(struct proc *child, const struct proc *parent);
+/* Close p's FD_CLOEXEC descriptors (at a successful exec). */
 void fdtable_exec(struct proc *p);
+/* Close all of p's descriptors and free its table (at exit). NULL-safe. */
 void fdtable_release(struct proc *p);
+/* The vnode of the regular file open for reading at fd, or NULL (for file-backed mmap). */
 struct vnode *file_vnode_for_fd(struct proc *p, int fd);
+
+/* --- files --- */
+
+/* A new file with one reference, or NULL when out of memory. */
+struct file *file_alloc(enum file_kind kind, const struct file_ops *ops, uint32_t flags);
+void file_ref(struct file *f);
+/* Drop a reference; the last one releases the file. */
+void file_unref(struct file *f);
+/* A new file open on vnode v (a regular file, directory or, for O_PATH, symlink): NULL if out of memory. */
+struct file *file_open_vnode(struct vnode *v, uint32_t flags);
+/* Fill st from a vnode. */
+void file_stat_vnode(const struct vnode *v, struct kstat *st);
+/* True if f was opened for reading / writing (never for O_PATH). */
+bool file_readable(const struct file *f);
+bool file_writable(const struct file *f);
+
+/* --- descriptors of a process --- */
+
+/* The file at fd with a new reference (release with file_unref), or NULL if fd is not open. */
+struct file *fd_get(struct proc *p, int fd);
+/* Put f (which gains a reference) at the lowest free fd >= min_fd: the fd, or -EMFILE / -EBADF. */
+int fd_install(struct proc *p, struct file *f, int min_fd, bool cloexec);
+/* Put f at exactly fd, closing what was there: 0 or -EBADF (fd out of range or no table). */
+int fd_replace(struct proc *p, int fd, struct file *f, bool cloexec);
+/* Close fd: 0 or -EBADF. */
+int fd_close(struct proc *p, int fd);
+/* FD_CLOEXEC of an open fd: 0/1, or -EBADF. */
+int fd_get_cloexec(struct proc *p, int fd);
+int fd_set_cloexec(struct proc *p, int fd, bool on);
 
 #endif

@@ -13,46 +13,12 @@
 #include "mmu.h"
 #include "printk.h"
 #include "proc.h"
+#include "sys_fs.h"
 #include "uaccess.h"
 
 #define NR_MAX 450
 typedef int32_t (*syscall_fn)(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 
-static int32_t sys_write(uint32_t fd, uint32_t buf, uint32_t len, uint32_t d, uint32_t e, uint32_t f)
-{
-    (void)d, (void)e, (void)f;
-    char chunk[256];
-    if (fd != 1 && fd != 2)
-        return -EBADF;
-    if (!user_range_ok(buf, len) && len)
-        return -EFAULT;
-    for (uint32_t done = 0; done < len;) {
-        uint32_t n = MIN(len - done, (uint32_t)sizeof chunk);
-        if (copy_from_user(chunk, buf + done, n))
-            return done ? (int32_t)done : -EFAULT;
-        console_write(chunk, n);
-        done += n;
-    }
-    return (int32_t)len;
-}
-
-static int32_t sys_writev(uint32_t fd, uint32_t iov, uint32_t cnt, uint32_t d, uint32_t e, uint32_t f)
-{
-    (void)d, (void)e, (void)f;
-    int32_t total = 0;
-    if (cnt > 1024)
-        return -EINVAL;
-    for (uint32_t i = 0; i < cnt; i++) {
-        uint32_t v[2];
-        if (copy_from_user(v, iov + i * 8, 8))
-            return -EFAULT;
-        int32_t r = sys_write(fd, v[0], v[1], 0, 0, 0);
-        if (r < 0)
-            return total ? total : r;
-        total += r;
-    }
-    return total;
-}
 
 static int32_t sys_uname(uint32_t buf, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
 {
@@ -93,27 +59,36 @@ static int32_t sys_zero(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t
     return 0;
 }
 
-static int32_t sys_ioctl(uint32_t fd, uint32_t req, uint32_t arg, uint32_t d, uint32_t e, uint32_t f)
-{
-    (void)req, (void)arg, (void)d, (void)e, (void)f;
-    return fd <= 2 ? -ENOTTY : -EBADF;
-}
-
 static const syscall_fn table[] = {
-    [1] = sys_exit,           [2] = sys_fork,           [4] = sys_write,          [7] = sys_waitpid,
-    [11] = sys_execve,        [13] = sys_time,          [20] = sys_getpid,        [29] = sys_pause,
-    [37] = sys_kill,          [45] = sys_brk,           [54] = sys_ioctl,         [64] = sys_getppid,
-    [75] = sys_setrlimit,     [76] = sys_ugetrlimit,    [78] = sys_gettimeofday,  [90] = sys_old_mmap,
-    [91] = sys_munmap,        [114] = sys_wait4,        [119] = sys_sigreturn,    [120] = sys_clone,
-    [122] = sys_uname,        [125] = sys_mprotect,     [146] = sys_writev,       [158] = sys_sched_yield,
-    [162] = sys_nanosleep,    [163] = sys_mremap,       [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction,
-    [175] = sys_rt_sigprocmask, [190] = sys_vfork,      [191] = sys_ugetrlimit,   [192] = sys_mmap2,
+    /* processes and signals (sys_proc.c) */
+    [1] = sys_exit,           [2] = sys_fork,           [7] = sys_waitpid,        [11] = sys_execve,
+    [20] = sys_getpid,        [29] = sys_pause,         [37] = sys_kill,          [64] = sys_getppid,
+    [114] = sys_wait4,        [119] = sys_sigreturn,    [120] = sys_clone,        [158] = sys_sched_yield,
+    [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction, [175] = sys_rt_sigprocmask, [190] = sys_vfork,
+    [224] = sys_getpid,       [238] = sys_tkill,        [252] = sys_exit,         [258] = sys_set_tid_address,
+    [270] = sys_tgkill,
+    /* memory (sys_mm.c) */
+    [45] = sys_brk,           [90] = sys_old_mmap,      [91] = sys_munmap,        [125] = sys_mprotect,
+    [163] = sys_mremap,       [192] = sys_mmap2,        [219] = sys_madvise,
+    /* time, randomness, limits (sys_time.c) */
+    [13] = sys_time,          [75] = sys_setrlimit,     [76] = sys_ugetrlimit,    [78] = sys_gettimeofday,
+    [162] = sys_nanosleep,    [191] = sys_ugetrlimit,   [265] = sys_clock_gettime, [266] = sys_clock_getres,
+    [267] = sys_clock_nanosleep, [340] = sys_prlimit64, [355] = sys_getrandom,    [403] = sys_clock_gettime64,
+    [406] = sys_clock_getres64, [407] = sys_clock_nanosleep64,
+    /* identity and the machine (here) */
     [24] = sys_zero,          [47] = sys_zero,          [49] = sys_zero,          [50] = sys_zero,
-    [199] = sys_zero,         [200] = sys_zero,         [201] = sys_zero,         [202] = sys_zero,
-    [219] = sys_madvise,      [224] = sys_getpid,       [238] = sys_tkill,        [243] = sys_set_thread_area,
-    [252] = sys_exit,         [258] = sys_set_tid_address, [265] = sys_clock_gettime, [266] = sys_clock_getres,
-    [267] = sys_clock_nanosleep, [270] = sys_tgkill,    [340] = sys_prlimit64,    [355] = sys_getrandom,
-    [403] = sys_clock_gettime64, [406] = sys_clock_getres64, [407] = sys_clock_nanosleep64,
+    [122] = sys_uname,        [199] = sys_zero,         [200] = sys_zero,         [201] = sys_zero,
+    [202] = sys_zero,         [243] = sys_set_thread_area,
+    /* files (sys_fs.h) */
+    [3] = sys_read,          [4] = sys_write,       [5] = sys_open,        [6] = sys_close,
+    [12] = sys_chdir,        [19] = sys_lseek,      [33] = sys_access,     [41] = sys_dup,
+    [42] = sys_pipe,         [54] = sys_ioctl,      [55] = sys_fcntl,      [63] = sys_dup2,
+    [85] = sys_readlink,     [133] = sys_fchdir,    [140] = sys_llseek,    [141] = sys_getdents,
+    [145] = sys_readv,       [146] = sys_writev,    [180] = sys_pread64,   [183] = sys_getcwd,
+    [195] = sys_stat64,      [196] = sys_lstat64,   [197] = sys_fstat64,   [220] = sys_getdents64,
+    [221] = sys_fcntl,       [295] = sys_openat,    [300] = sys_fstatat64, [305] = sys_readlinkat,
+    [307] = sys_faccessat,   [330] = sys_dup3,      [359] = sys_pipe2,     [383] = sys_statx,
+    [439] = sys_faccessat2,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];
