@@ -173,11 +173,10 @@ int32_t sys_wait4(uint32_t pid, uint32_t ustatus, uint32_t options, uint32_t rus
     struct proc_end end;
     if (options & ~(WNOHANG | 2u /* WUNTRACED */ | 8u /* WCONTINUED */ | 0x40000000u /* __WALL */ | 0x80000000u))
         return -EINVAL;
-    if (ustatus && !user_range_ok(ustatus, 4))
-        return -EFAULT;
     int r = proc_wait((int)pid < -1 || (int)pid == 0 ? -1 : (int)pid, &end, options & WNOHANG);
     if (r <= 0)
         return r;
+    /* like Linux, the child is reaped even when its status cannot be stored */
     if (ustatus && copy_to_user(ustatus, &end.status, 4))
         return -EFAULT;
     if (rusage) {

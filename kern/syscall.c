@@ -87,7 +87,7 @@ static const syscall_fn table[] = {
     [145] = sys_readv,       [146] = sys_writev,    [180] = sys_pread64,   [183] = sys_getcwd,
     [195] = sys_stat64,      [196] = sys_lstat64,   [197] = sys_fstat64,   [220] = sys_getdents64,
     [221] = sys_fcntl,       [295] = sys_openat,    [300] = sys_fstatat64, [305] = sys_readlinkat,
-    [307] = sys_faccessat,   [330] = sys_dup3,      [359] = sys_pipe2,     [383] = sys_statx,
+    [307] = sys_faccessat,   [330] = sys_dup3,      [331] = sys_pipe2,     [383] = sys_statx,
     [439] = sys_faccessat2,
 };
 
