@@ -5,7 +5,7 @@
 #include "serial.h"
 #include "vga.h"
 
-#define INPUT_SIZE 256
+#define INPUT_SIZE 4096 /* a pasted line never overflows it */
 
 static volatile uint8_t input[INPUT_SIZE];
 static volatile uint32_t in_head, in_tail;
