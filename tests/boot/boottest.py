@@ -213,6 +213,37 @@ def user_programs():
             assert "no such file" in g.run("/bin/nosuch")
         missing()
 
+        @case("shell_background_ps_vmmap_kill")
+        def jobs():
+            out = g.run("/bin/sleeper 60 256 &")
+            m = re.search(r"\[pid (\d+)\]", out)
+            assert m, out
+            pid = m.group(1)
+            g.expect("sleeper: 256 KiB touched", 30)
+            out = g.run("ps")
+            assert re.search(r"^\s+%s\s+0\s+sleeping\s+\d+\s+/bin/sleeper" % pid, out, re.M), out
+            out = g.run("vmmap %s" % pid)
+            assert re.search(r"^080\w{5}-\w{8} r-xp \w{8} 00:00 0 +\d+ KiB  /bin/sleeper$", out, re.M), out
+            assert re.search(r"rw-p .* \[heap\]$", out, re.M) and re.search(r"rw-p .* \[stack\]$", out, re.M), out
+            assert re.search(r"\d+ regions, \d+ KiB resident, \d+ page tables", out), out
+            assert "usage: vmmap" in g.run("vmmap") and "no process" in g.run("vmmap 999")
+            assert "usage: kill" in g.run("kill x") and "no process" in g.run("kill 999")
+            g.run("kill %s" % pid)
+            out = g.run("echo reaped")
+            assert "[pid %s killed: SIGTERM]" % pid in out, out
+            assert ("  %s  " % pid) not in g.run("ps")
+        jobs()
+
+        @case("shell_ctrl_c_interrupts_foreground")
+        def ctrl_c():
+            g.send("/bin/sleeper 60")
+            g.expect("sleeping 60 s", 30)
+            g.proc.stdin.write(b"\x03")
+            g.proc.stdin.flush()
+            g.expect(r"\[pid \d+ killed: SIGINT\]", 30)
+            g.prompt(30)
+        ctrl_c()
+
         @case("user_exits_return_every_frame")
         def leaks():
             for _ in range(10):
