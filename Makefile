@@ -64,6 +64,7 @@ $(BUILD)/rootfs/bin/%: user/%.c
 
 initrd: $(BUILD)/initrd.tar
 $(BUILD)/initrd.tar: $(USER_BIN)
+	ln -sfn t_files $(BUILD)/rootfs/bin/t_files.link
 	tar --format=ustar -C $(BUILD)/rootfs -cf $@ bin
 
 iso: $(BUILD)/eyn-os.iso

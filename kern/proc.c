@@ -301,6 +301,12 @@ static void load_tls(struct proc *p)
 
 void proc_load_context(struct proc *prev, struct proc *next)
 {
+    /*
+     * %fs/%gs may hold prev's TLS selectors; once the GDT slots change, a
+     * kernel-mode trap would reload them on its way out and fault. The
+     * kernel uses neither; user mode gets its own back from its trapframe.
+     */
+    __asm__ volatile("movw %w0, %%fs\n\tmovw %w0, %%gs" : : "r"(0));
     if (!prev->kernel_task && prev->state != PROC_ZOMBIE)
         fpu_save(prev->fpu);
     current = next;

@@ -31,7 +31,7 @@ SYS_FS_HANDLER(sys_ioctl);       /* 54 */
 SYS_FS_HANDLER(sys_fcntl);       /* 55, and 221 fcntl64 */
 SYS_FS_HANDLER(sys_dup2);        /* 63 */
 SYS_FS_HANDLER(sys_dup3);        /* 330 */
-SYS_FS_HANDLER(sys_pipe2);       /* 359 */
+SYS_FS_HANDLER(sys_pipe2);       /* 331 */
 
 /* sys_stat.c */
 SYS_FS_HANDLER(sys_access);      /* 33 */

@@ -119,6 +119,7 @@ static void exec_reset(struct proc *p, const char *path)
         if (p->sigact[i].handler != SIG_IGN)
             memset(&p->sigact[i], 0, sizeof p->sigact[i]);
     memset(p->tls, 0, sizeof p->tls);
+    __asm__ volatile("movw %w0, %%fs\n\tmovw %w0, %%gs" : : "r"(0)); /* see proc_load_context */
     for (int i = 0; i < 3; i++)
         gdt_set_tls(i, 0, 0, false, false);
     fdtable_exec(p);

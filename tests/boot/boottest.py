@@ -252,6 +252,8 @@ def user_programs():
             after = free_frames(g)
             assert after == base, "free frames %d before, %d after 20 programs" % (base, after)
         leaks()
+        file_syscalls(g)
+        tty_input(g)
     except GuestError as e:
         results.append(("user_programs", False, str(e)))
         print("FAIL user_programs: %s" % e, flush=True)
@@ -262,7 +264,9 @@ def user_programs():
 def user_test_suite():
     """Every /bin/t_* program (user/t_*.c) must print PASS, end normally, and
     leave the free-frame count where it was before it ran."""
-    names = sorted(n for n in os.listdir(os.path.join(ROOT, "build", "rootfs", "bin")) if n.startswith("t_"))
+    interactive = {"t_stdin"}  # reads the console: driven by tty_input instead
+    names = sorted(n for n in os.listdir(os.path.join(ROOT, "build", "rootfs", "bin"))
+                   if n.startswith("t_") and n not in interactive and "." not in n)
     g = Guest(kernel=KERNEL, mem=128, initrd=INITRD)
     try:
         g.prompt(60)
@@ -284,6 +288,60 @@ def user_test_suite():
         print("FAIL user_test_suite: %s" % e, flush=True)
     finally:
         g.kill()
+
+
+def type_raw(g, text):
+    """Type characters on the serial console without the Enter that send() adds."""
+    g.proc.stdin.write(text.encode("latin-1"))
+    g.proc.stdin.flush()
+
+
+def file_syscalls(g):
+    @case("user_file_syscalls_t_files")
+    def t_files():
+        out = g.run("/bin/t_files /bin/t_files.link t_files")
+        assert "PASS t_files" in out and "FAIL" not in out, out
+        assert "[pid" not in out, out
+    t_files()
+
+    @case("user_file_syscalls_return_every_frame")
+    def leaks():
+        g.run("/bin/t_files")
+        base = free_frames(g)
+        for _ in range(5):
+            assert "PASS t_files" in g.run("/bin/t_files")
+        after = free_frames(g)
+        assert after == base, "free frames %d before, %d after 5 runs of t_files" % (base, after)
+    leaks()
+
+
+def tty_input(g):
+    @case("user_tty_read_canonical_line")
+    def canonical():
+        g.send("/bin/t_stdin")
+        g.expect(r"t_stdin: ready", 30)
+        g.send("hello world")
+        g.expect(r'^hello world\nread 12: "hello world\\n"$', 30)  # echoed, then read as one line
+        type_raw(g, "abX\x7fc\bd\r")  # DEL and backspace erase
+        g.expect(r'read 4: "abd\\n"', 30)
+        type_raw(g, "xyz\x04")  # Ctrl-D after text ends the read without a newline
+        g.expect(r'read 3: "xyz"', 30)
+        type_raw(g, "\x04")  # Ctrl-D at the start of a line is end of file
+        g.expect(r"t_stdin: EOF", 30)
+        g.prompt(30)
+    canonical()
+
+    @case("user_tty_read_line_in_pieces")
+    def pieces():
+        g.send("/bin/t_stdin 4")
+        g.expect(r"t_stdin: ready", 30)
+        g.send("abcdefghij")
+        g.expect(r'read 4: "abcd"\nread 4: "efgh"\nread 3: "ij\\n"', 30)
+        type_raw(g, "\x04")
+        g.expect(r"t_stdin: EOF", 30)
+        out = g.run("echo shell-alive")  # the shell reads the console again
+        assert "shell-alive" in out, out
+    pieces()
 
 
 @case("grub_iso_boots_to_shell")
