@@ -339,6 +339,7 @@ def tty_input(g):
         g.expect(r'read 4: "abcd"\nread 4: "efgh"\nread 3: "ij\\n"', 30)
         type_raw(g, "\x04")
         g.expect(r"t_stdin: EOF", 30)
+        g.prompt(30)
         out = g.run("echo shell-alive")  # the shell reads the console again
         assert "shell-alive" in out, out
     pieces()
