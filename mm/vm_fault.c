@@ -63,7 +63,10 @@ static int fill_frame(paddr_t frame, const struct vm_region *r, vaddr_t page)
         }
         n = (uint32_t)got;
     }
-    memset(dst + n, 0, PAGE_SIZE - n);
+    if (n == 0)
+        arch_page_zero(dst);
+    else
+        memset(dst + n, 0, PAGE_SIZE - n);
     kunmap(dst);
     return 0;
 }
@@ -84,7 +87,7 @@ static int cow_break(const struct vm_region *r, vaddr_t page, paddr_t old)
         return -ENOMEM;
     void *dst = kmap(frame);
     void *src = kmap(old);
-    memcpy(dst, src, PAGE_SIZE);
+    arch_page_copy(dst, src);
     kunmap(src);
     kunmap(dst);
     int err = pmap_enter(cur_pmap, page, frame, PMAP_USER | PMAP_WRITE); /* drops our hold on old */

@@ -12,6 +12,7 @@
 #define CPUID_EDX_SSE (1u << 25)
 
 static bool have_fxsr;
+bool have_sse_pageops; /* pageops.S may use xmm registers */
 static uint8_t clean_state[512] __attribute__((aligned(16)));
 
 void fpu_save(uint8_t *area)
@@ -42,4 +43,5 @@ void fpu_init(void)
         write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
     __asm__ volatile("fninit");
     fpu_save(clean_state);
+    have_sse_pageops = have_fxsr;
 }

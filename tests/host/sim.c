@@ -228,3 +228,6 @@ uint64_t arch_cycles(void)
     static uint64_t fake;
     return fake += 100; /* no TSC in the simulation: a steady count */
 }
+
+void arch_page_zero(void *va) { memset(va, 0, 4096); }
+void arch_page_copy(void *dst, const void *src) { memcpy(dst, src, 4096); }
