@@ -5,7 +5,7 @@
 #include "serial.h"
 #include "vga.h"
 
-#define INPUT_SIZE 256
+#define INPUT_SIZE 4096 /* a pasted line never overflows it */
 
 static volatile uint8_t input[INPUT_SIZE];
 static volatile uint32_t in_head, in_tail;
@@ -23,8 +23,16 @@ void console_write(const char *s, size_t n)
     irq_restore(f);
 }
 
+static void (*interrupt_hook)(void);
+
+void console_set_interrupt_hook(void (*hook)(void)) { interrupt_hook = hook; }
+
 void console_input_push(int c)
 {
+    if (c == 0x03 && interrupt_hook) { /* Ctrl-C */
+        interrupt_hook();
+        return;
+    }
     uint32_t next = (in_head + 1) % INPUT_SIZE;
     if (next == in_tail)
         return; /* full: drop */
@@ -50,13 +58,12 @@ int console_input_sleep(void) { return proc_sleep(&input_chan); }
 int console_getc(void)
 {
     for (;;) {
-        cli();
-        if (in_tail != in_head) {
-            int c = input[in_tail];
-            in_tail = (in_tail + 1) % INPUT_SIZE;
-            sti();
+        int c = console_trygetc();
+        if (c >= 0)
             return c;
-        }
-        sti_hlt(); /* an interrupt wakes us; no input can slip in between */
+        cli();
+        if (in_tail == in_head)
+            console_input_sleep(); /* other tasks run meanwhile; input wakes us */
+        sti();
     }
 }

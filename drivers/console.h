@@ -7,6 +7,8 @@
 void console_write(const char *s, size_t n);
 /* Called from interrupt handlers with each received character. */
 void console_input_push(int c);
+/* Ctrl-C calls hook (from the interrupt handler) instead of queueing the character. */
+void console_set_interrupt_hook(void (*hook)(void));
 /* Next input character; sleeps (hlt) until one arrives. */
 int console_getc(void);
 /* Next input character, or -1 if none is queued (never sleeps). */

@@ -59,6 +59,7 @@
 #define KVA_BASE 0xF0000000u
 #define KVA_SCRATCH KVA_BASE                /* one page for self-checks */
 #define KVA_END 0xFF400000u
+#define KVA_TABLES 4u                        /* page tables made at boot: the first 16 MiB of the area */
 #define KMAP_BASE 0xFF400000u
 #define KMAP_SLOTS 1024u
 #define KERNEL_PDE_FIRST (KERNEL_BASE >> BIG_PAGE_SHIFT)  /* 768 */

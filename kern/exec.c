@@ -1,5 +1,6 @@
 /* ELF32 loader: segments become file-backed regions, nothing is copied up front. */
 #include "exec.h"
+#include "exec_args.h"
 #include "../fs/vfs.h"
 #include "../mm/vm.h"
 #include "../mm/vm_map.h"
@@ -7,6 +8,9 @@
 #include "kstring.h"
 #include "mmu.h"
 #include "uaccess.h"
+#include "../arch/i386/cpu.h"
+#include "../mm/kheap.h"
+#include "../mm/pmap.h"
 
 #define EM_386 3
 #define ET_EXEC 2
@@ -102,26 +106,40 @@ static int push(vaddr_t *sp, const void *data, uint32_t n)
     return copy_to_user(*sp, data, n);
 }
 
-static const char *const default_env[] = {"PATH=/bin", "HOME=/", "TERM=vt100", NULL};
-
 enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9,
        AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17,
        AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31 };
 
-/* Strings, then the pointer vectors and auxv, System V i386 ABI layout. */
-static int build_stack(int argc, char *const argv[], const struct auxv_info *ai, vaddr_t *sp_out)
+/* Write argc, the argv and envp pointer vectors and the auxv at sp: 0 or -errno. */
+static int push_vectors(const struct exec_args *a, vaddr_t strings, const uint32_t *auxv, uint32_t auxv_bytes,
+                        vaddr_t sp)
 {
-    vaddr_t sp = USER_TOP, str_argv[16], str_env[4], plat, rnd;
-    int envc = 0, err = 0;
-    if (argc > 16)
-        return -E2BIG;
-    for (int i = argc - 1; i >= 0 && !err; i--)
-        err = push(&sp, argv[i], strlen(argv[i]) + 1), str_argv[i] = sp;
-    for (; default_env[envc]; envc++)
-        ;
-    for (int i = envc - 1; i >= 0 && !err; i--)
-        err = push(&sp, default_env[i], strlen(default_env[i]) + 1), str_env[i] = sp;
-    uint32_t seed[4] = {0x9E3779B9u ^ (uint32_t)sp, 0x7F4A7C15u, 0x85EBCA6Bu ^ ai->entry, 0xC2B2AE35u};
+    uint32_t words = 1 + a->argc + 1 + a->envc + 1;
+    uint32_t *vec = kmalloc(words * 4);
+    if (!vec)
+        return -ENOMEM;
+    uint32_t w = 0, off = 0;
+    vec[w++] = a->argc;
+    for (uint32_t i = 0; i < a->argc + a->envc; i++) {
+        if (i == a->argc)
+            vec[w++] = 0;
+        vec[w++] = strings + off;
+        off += strlen(a->strings + off) + 1;
+    }
+    vec[w++] = 0;
+    int err = copy_to_user(sp, vec, words * 4);
+    kfree(vec);
+    return err ? err : copy_to_user(sp + words * 4, auxv, auxv_bytes);
+}
+
+/* Strings, then the pointer vectors and auxv, System V i386 ABI layout. */
+static int build_stack(const struct exec_args *a, const struct auxv_info *ai, vaddr_t *sp_out)
+{
+    vaddr_t sp = USER_TOP, strings, plat, rnd;
+    int err = push(&sp, a->strings, a->bytes);
+    strings = sp;
+    uint32_t seed[4] = {0x9E3779B9u ^ (uint32_t)rdtsc(), 0x7F4A7C15u, 0x85EBCA6Bu ^ ai->entry,
+                        0xC2B2AE35u ^ (uint32_t)(rdtsc() >> 7)};
     err = err ? err : push(&sp, "i686", 5);
     plat = sp;
     err = err ? err : push(&sp, seed, sizeof seed);
@@ -129,25 +147,16 @@ static int build_stack(int argc, char *const argv[], const struct auxv_info *ai,
     uint32_t auxv[] = {AT_PHDR, ai->phdr, AT_PHENT, 32, AT_PHNUM, ai->phnum, AT_PAGESZ, PAGE_SIZE, AT_BASE, 0,
                        AT_FLAGS, 0, AT_ENTRY, ai->entry, AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0,
                        AT_PLATFORM, plat, AT_HWCAP, 0x0383F9FF /* fpu..sse2 */, AT_CLKTCK, 100, AT_SECURE, 0,
-                       AT_RANDOM, rnd, AT_EXECFN, str_argv[0], AT_NULL, 0};
-    uint32_t words = 1 + (uint32_t)argc + 1 + (uint32_t)envc + 1;
+                       AT_RANDOM, rnd, AT_EXECFN, strings, AT_NULL, 0};
+    uint32_t words = 1 + a->argc + 1 + a->envc + 1;
     sp = ALIGN_DOWN(sp - sizeof auxv - words * 4, 16);
-    vaddr_t w = sp;
-    uint32_t v = (uint32_t)argc;
-    err = err ? err : copy_to_user(w, &v, 4);
-    for (int i = 0; i < argc && !err; i++)
-        err = copy_to_user(w += 4, &str_argv[i], 4);
-    v = 0;
-    err = err ? err : copy_to_user(w += 4, &v, 4);
-    for (int i = 0; i < envc && !err; i++)
-        err = copy_to_user(w += 4, &str_env[i], 4);
-    err = err ? err : copy_to_user(w += 4, &v, 4);
-    err = err ? err : copy_to_user(w + 4, auxv, sizeof auxv);
+    err = err ? err : push_vectors(a, strings, auxv, sizeof auxv, sp);
     *sp_out = sp;
     return err;
 }
 
-int exec_load(struct proc *p, struct vnode *file, int argc, char *const argv[], vaddr_t *entry, vaddr_t *sp)
+/* Load file into p's (current, empty) address space. */
+static int exec_load(struct proc *p, struct vnode *file, const struct exec_args *a, vaddr_t *entry, vaddr_t *sp)
 {
     struct auxv_info ai;
     if (file->type != VNODE_FILE)
@@ -158,7 +167,36 @@ int exec_load(struct proc *p, struct vnode *file, int argc, char *const argv[], 
     err = vm_map_insert(&p->map, USER_TOP - STACK_INITIAL, USER_TOP, VM_READ | VM_WRITE, VM_GROWSDOWN, NULL, 0, 0);
     if (err)
         return err == -EEXIST ? -ENOEXEC : err;
-    err = build_stack(argc, argv, &ai, sp);
+    err = build_stack(a, &ai, sp);
     *entry = ai.entry;
+    return err;
+}
+
+int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, vaddr_t *entry, vaddr_t *sp)
+{
+    struct pmap old_pmap = p->pmap;
+    struct vm_map old_map = p->map;
+    vaddr_t old_brk_start = p->brk_start, old_brk = p->brk;
+    if (pmap_create(&p->pmap))
+        return -ENOMEM;
+    vm_map_init(&p->map, PAGE_SIZE, USER_TOP);
+    p->brk_start = p->brk = 0;
+    pmap_activate(&p->pmap);
+    vm_set_current(&p->map, &p->pmap);
+    int err = exec_load(p, file, a, entry, sp);
+    struct pmap dead_pmap = err ? p->pmap : old_pmap;
+    struct vm_map dead_map = err ? p->map : old_map;
+    if (err) {
+        p->pmap = old_pmap;
+        p->map = old_map;
+        p->brk_start = old_brk_start;
+        p->brk = old_brk;
+    }
+    bool running = proc_current() == p;
+    pmap_activate(running ? &p->pmap : &kernel_pmap);
+    vm_set_current(running ? &p->map : NULL, running ? &p->pmap : NULL);
+    vm_map_destroy(&dead_map);
+    if (dead_pmap.pd)
+        pmap_destroy(&dead_pmap);
     return err;
 }

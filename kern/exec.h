@@ -5,13 +5,15 @@
 #include "proc.h"
 
 struct vnode;
+struct exec_args;
 
 /*
- * Map file's PT_LOAD segments into p as demand-paged regions, create the
- * stack with argv/envp/auxv, and return the entry point and initial stack
- * pointer. p's address space must be the current one. 0, -ENOEXEC
- * (malformed or not i386), -ENOMEM or -EFAULT.
+ * Replace p's address space with a new one holding file's PT_LOAD segments
+ * as demand-paged regions and a stack with a's strings, argv, envp and the
+ * auxv; return the entry point and initial stack pointer. On failure p's
+ * old address space is untouched. 0, -ENOEXEC (malformed or not i386),
+ * -EACCES (not a regular file), -ENOMEM or -EFAULT.
  */
-int exec_load(struct proc *p, struct vnode *file, int argc, char *const argv[], vaddr_t *entry, vaddr_t *sp);
+int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, vaddr_t *entry, vaddr_t *sp);
 
 #endif

@@ -24,7 +24,7 @@ void kstats_footprint(struct kernel_footprint *fp)
     fp->data_bytes = (uint32_t)(_bss_start - _data_start);
     fp->bss_bytes = (uint32_t)(_kernel_end - _bss_start);
     fp->image_bytes = boot_info.kernel_end - boot_info.kernel_start;
-    fp->boot_tables_bytes = pmap_bootmem_end() - ALIGN_UP(boot_info.kernel_end, PAGE_SIZE);
+    fp->boot_tables_bytes = pmap_bootmem_pages() * PAGE_SIZE;
     fp->frame_meta_bytes = st.meta_bytes;
     fp->dynamic_bytes = (st.used_frames - st.by_kind[FRAME_USER]) * PAGE_SIZE;
     fp->resident_bytes = fp->image_bytes + fp->boot_tables_bytes + fp->frame_meta_bytes + fp->dynamic_bytes;

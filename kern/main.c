@@ -1,5 +1,6 @@
 /* Kernel entry: bring up the machine layer by layer, then run the shell. */
 #include "../arch/i386/cpu.h"
+#include "../arch/i386/fpu.h"
 #include "../arch/i386/gdt.h"
 #include "../arch/i386/pic.h"
 #include "../arch/i386/pit.h"
@@ -12,6 +13,8 @@
 #include "../mm/pmm.h"
 #include "../shell/shell.h"
 #include "bootinfo.h"
+#include "clock.h"
+#include "proc.h"
 #include "initrd.h"
 #include "crashtest.h"
 #include "kstats.h"
@@ -20,14 +23,15 @@
 #include "printk.h"
 #include "selftest.h"
 
-void fpu_init(void);
 
 /* Hand RAM to the frame allocator, keeping the image, boot tables and modules. */
 static void memory_init(void)
 {
-    struct phys_range reserved[1 + BOOT_MAX_MODULES];
+    struct phys_range reserved[2 + BOOT_MAX_MODULES];
     int n = 0;
     reserved[n++] = (struct phys_range){boot_info.kernel_start, pmap_bootmem_end()};
+    if (pmap_bootmem_low() < 0xA0000)
+        reserved[n++] = (struct phys_range){pmap_bootmem_low(), 0xA0000};
     for (int i = 0; i < boot_info.nmods; i++)
         reserved[n++] = (struct phys_range){boot_info.mods[i].start, ALIGN_UP(boot_info.mods[i].end, PAGE_SIZE)};
     if (pmm_init(boot_info.ram, boot_info.nram, reserved, n) != 0)
@@ -52,6 +56,8 @@ void kmain(uint32_t magic, paddr_t mbi)
     fpu_init();
     memory_init();
     initrd_mount();
+    proc_init();
+    clock_init();
     pic_init();
     pit_init();
     keyboard_init();

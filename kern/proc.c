@@ -1,29 +1,48 @@
-/* Process table, kernel stacks, and running a process in the foreground. */
+/* Process table, kernel stacks, creation, fork, exit and wait. */
 #include "proc.h"
+#include "../arch/i386/cpu.h"
+#include "../arch/i386/fpu.h"
 #include "../arch/i386/gdt.h"
 #include "../mm/kheap.h"
 #include "../mm/pmm.h"
 #include "../mm/vm.h"
+#include "errno.h"
 #include "file.h"
 #include "kstring.h"
 #include "mmu.h"
 #include "printk.h"
+#include "sched.h"
 
 #define KSTACK_SLOT_PAGES (KSTACK_PAGES + 1) /* guard page + stack */
-#define KSTACK_SLOTS ((4u * 1024 * 1024 / PAGE_SIZE - 1) / KSTACK_SLOT_PAGES)
+#define KSTACK_SLOTS ((KVA_TABLES * PT_ENTRIES - 1) / KSTACK_SLOT_PAGES)
 
 static struct proc *table[PROC_MAX];
-static struct proc *current;
-static uint32_t shell_esp;
+static struct proc shell_task;
+static struct proc *current = &shell_task;
 static int next_pid = 1;
 static uint32_t kstack_used[(KSTACK_SLOTS + 31) / 32];
 
 void proc_enter_user(void);
-void context_switch(uint32_t *save_esp, uint32_t new_esp);
 
 struct proc *proc_current(void) { return current; }
+struct proc *proc_shell_task(void) { return &shell_task; }
 struct proc *proc_slot(int i) { return i >= 0 && i < PROC_MAX ? table[i] : NULL; }
 uint32_t proc_rss_pages(const struct proc *p) { return p->pmap.resident; }
+
+void proc_init(void)
+{
+    shell_task.kernel_task = true;
+    shell_task.state = PROC_RUNNING;
+    memcpy(shell_task.name, "kshell", 7);
+}
+
+struct proc *proc_find(int pid, bool zombies)
+{
+    for (int i = 0; i < PROC_MAX; i++)
+        if (table[i] && table[i]->pid == pid && (zombies || table[i]->state != PROC_ZOMBIE))
+            return table[i];
+    return NULL;
+}
 
 static vaddr_t kstack_slot_base(uint32_t slot) { return KVA_BASE + PAGE_SIZE + slot * KSTACK_SLOT_PAGES * PAGE_SIZE; }
 
@@ -70,7 +89,7 @@ static int table_insert(struct proc *p)
             return 0;
         }
     }
-    return -1;
+    return -EAGAIN;
 }
 
 struct proc *proc_create(const char *name)
@@ -81,6 +100,8 @@ struct proc *proc_create(const char *name)
     memset(p, 0, sizeof *p);
     size_t n = MIN(strlen(name), (size_t)PROC_NAME - 1);
     memcpy(p->name, name, n);
+    p->fpu = (uint8_t *)ALIGN_UP((uintptr_t)p->fpu_buf, 16);
+    fpu_clean_state(p->fpu);
     vm_map_init(&p->map, PAGE_SIZE, USER_TOP);
     if (pmap_create(&p->pmap) != 0) {
         kfree(p);
@@ -95,9 +116,20 @@ struct proc *proc_create(const char *name)
         return NULL;
     }
     p->pid = next_pid++;
-    p->state = PROC_RUNNABLE;
+    p->state = PROC_SLEEPING; /* not runnable until proc_start or fork finishes it */
     p->parent = current;
     return p;
+}
+
+/* Release the address space and files of p (which must not be running its pmap). */
+static void release_resources(struct proc *p)
+{
+    fdtable_release(p);
+    p->fds = NULL;
+    if (p->pmap.pd) {
+        vm_map_destroy(&p->map);
+        pmap_destroy(&p->pmap);
+    }
 }
 
 void proc_destroy(struct proc *p)
@@ -105,30 +137,159 @@ void proc_destroy(struct proc *p)
     for (int i = 0; i < PROC_MAX; i++)
         if (table[i] == p)
             table[i] = NULL;
-    fdtable_release(p);
     if (pmap_current() == &p->pmap)
         pmap_activate(&kernel_pmap);
-    vm_map_destroy(&p->map);
-    pmap_destroy(&p->pmap);
+    release_resources(p);
     kstack_free(p->kstack);
     kfree(p);
 }
 
-/* Lay out the first kernel-stack frames so context_switch lands in user mode. */
-static void prepare_kstack(struct proc *p, vaddr_t entry, vaddr_t esp)
+/* Build p's first kernel-stack frames so the first switch to it returns to user mode with regs. */
+static void prepare_kstack(struct proc *p, const struct trapframe *regs)
 {
     uint32_t top = p->kstack + KSTACK_PAGES * PAGE_SIZE;
     struct trapframe *tf = (struct trapframe *)(top - sizeof *tf);
-    memset(tf, 0, sizeof *tf);
-    tf->cs = SEL_UCODE;
-    tf->ds = tf->es = tf->fs = tf->gs = tf->user_ss = SEL_UDATA;
-    tf->eflags = 0x202;
-    tf->eip = entry;
-    tf->user_esp = esp;
+    *tf = *regs;
     uint32_t *frame = (uint32_t *)tf - 5;
     frame[0] = frame[1] = frame[2] = frame[3] = 0; /* edi esi ebx ebp */
     frame[4] = (uint32_t)(uintptr_t)proc_enter_user;
     p->kernel_esp = (uint32_t)(uintptr_t)frame;
+    p->tf = tf;
+}
+
+void proc_start(struct proc *p, vaddr_t entry, vaddr_t esp)
+{
+    struct trapframe regs;
+    memset(&regs, 0, sizeof regs);
+    regs.cs = SEL_UCODE;
+    regs.ds = regs.es = regs.fs = regs.gs = regs.user_ss = SEL_UDATA;
+    regs.eflags = 0x202;
+    regs.eip = entry;
+    regs.user_esp = esp;
+    prepare_kstack(p, &regs);
+    p->state = PROC_RUNNABLE;
+}
+
+/* Copy the current process's address space into child, copy-on-write: 0 or -ENOMEM. */
+static int fork_memory(struct proc *child, struct proc *parent)
+{
+    if (vm_map_clone(&child->map, &parent->map))
+        return -ENOMEM;
+    for (struct vm_region *r = parent->map.head; r; r = r->next)
+        if (pmap_fork(&child->pmap, &parent->pmap, r->start, r->end, r->flags & VM_SHARED))
+            return -ENOMEM;
+    return 0;
+}
+
+int proc_fork(void)
+{
+    uint64_t t0 = rdtsc();
+    struct proc *parent = current;
+    struct proc *child = proc_create(parent->name);
+    if (!child)
+        return -EAGAIN;
+    if (fork_memory(child, parent) || fdtable_fork(child, parent)) {
+        proc_destroy(child);
+        return -ENOMEM;
+    }
+    child->brk_start = parent->brk_start;
+    child->brk = parent->brk;
+    memcpy(child->tls, parent->tls, sizeof child->tls);
+    memcpy(child->sigact, parent->sigact, sizeof child->sigact);
+    child->sig_blocked = parent->sig_blocked;
+    child->cwd = parent->cwd;
+    fpu_save(child->fpu);
+    struct trapframe regs = *parent->tf;
+    regs.eax = 0; /* fork returns 0 in the child */
+    prepare_kstack(child, &regs);
+    child->state = PROC_RUNNABLE;
+    uint32_t cycles = (uint32_t)(rdtsc() - t0);
+    vm_stats.forks++;
+    vm_stats.fork_cycles += cycles;
+    vm_stats.last_fork_cycles = cycles;
+    vm_stats.last_fork_pages = parent->pmap.resident;
+    return child->pid;
+}
+
+/* Hand p's children to the shell task, which reaps orphans. */
+static void reparent_children(struct proc *p)
+{
+    bool zombie = false;
+    for (int i = 0; i < PROC_MAX; i++) {
+        if (table[i] && table[i]->parent == p) {
+            table[i]->parent = &shell_task;
+            zombie |= table[i]->state == PROC_ZOMBIE;
+        }
+    }
+    if (zombie)
+        proc_wakeup(&shell_task);
+}
+
+void proc_exit(int status)
+{
+    struct proc *p = current;
+    if (p->kernel_task)
+        panic("proc_exit in the kernel shell");
+    pmap_activate(&kernel_pmap);
+    vm_set_current(NULL, NULL);
+    release_resources(p);
+    reparent_children(p);
+    p->exit_status = status;
+    p->state = PROC_ZOMBIE;
+    p->vfork_done = true;
+    proc_wakeup(p); /* a vfork parent */
+    proc_wakeup(p->parent);
+    schedule();
+    panic("a dead process was resumed");
+}
+
+void proc_kill(int signal, const struct fault_record *fault)
+{
+    struct proc *p = current;
+    if (p->kernel_task)
+        panic("proc_kill in the kernel shell");
+    if (fault) {
+        p->fault = *fault;
+        p->killed_by_fault = true;
+    }
+    proc_exit(signal & 0x7F);
+}
+
+/* A zombie child matching pid, or NULL; *any set if some child matches at all. */
+static struct proc *find_zombie_child(int pid, bool *any)
+{
+    *any = false;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *c = table[i];
+        if (!c || c->parent != current || (pid > 0 && c->pid != pid))
+            continue;
+        *any = true;
+        if (c->state == PROC_ZOMBIE)
+            return c;
+    }
+    return NULL;
+}
+
+int proc_wait(int pid, struct proc_end *end, bool nohang)
+{
+    for (;;) {
+        bool any;
+        struct proc *c = find_zombie_child(pid, &any);
+        if (c) {
+            int id = c->pid;
+            end->status = c->exit_status;
+            end->killed_by_fault = c->killed_by_fault;
+            end->fault = c->fault;
+            proc_destroy(c);
+            return id;
+        }
+        if (!any)
+            return -ECHILD;
+        if (nohang)
+            return 0;
+        if (proc_sleep(current) == -EINTR)
+            return -EINTR;
+    }
 }
 
 static void load_tls(struct proc *p)
@@ -138,44 +299,26 @@ static void load_tls(struct proc *p)
                     p->tls[i][1] & 0x40000000u);
 }
 
-int proc_run_foreground(struct proc *p, vaddr_t entry, vaddr_t esp)
+void proc_load_context(struct proc *prev, struct proc *next)
 {
-    prepare_kstack(p, entry, esp);
-    p->state = PROC_RUNNING;
-    current = p;
-    tss_set_kernel_stack(p->kstack + KSTACK_PAGES * PAGE_SIZE);
-    pmap_activate(&p->pmap);
-    vm_set_current(&p->map, &p->pmap);
-    load_tls(p);
-    context_switch(&shell_esp, p->kernel_esp);
-    /* back here when the process has exited */
-    /* %gs may still hold its TLS selector: drop it before the GDT slot is reloaded, or a trap taken then faults */
+    /*
+     * %fs/%gs may hold prev's TLS selectors; once the GDT slots change, a
+     * kernel-mode trap would reload them on its way out and fault. The
+     * kernel uses neither; user mode gets its own back from its trapframe.
+     */
     __asm__ volatile("movw %w0, %%fs\n\tmovw %w0, %%gs" : : "r"(0));
-    current = NULL;
-    vm_set_current(NULL, NULL);
-    pmap_activate(&kernel_pmap);
-    return p->exit_status;
-}
-
-void proc_exit(int status)
-{
-    struct proc *p = current;
-    if (!p)
-        panic("proc_exit without a current process");
-    p->exit_status = status;
-    p->state = PROC_ZOMBIE;
-    context_switch(&p->kernel_esp, shell_esp);
-    panic("a dead process was resumed");
-}
-
-void proc_kill(int signal, const struct fault_record *fault)
-{
-    struct proc *p = current;
-    if (!p)
-        panic("proc_kill without a current process");
-    if (fault) {
-        p->fault = *fault;
-        p->killed_by_fault = true;
+    if (!prev->kernel_task && prev->state != PROC_ZOMBIE)
+        fpu_save(prev->fpu);
+    current = next;
+    if (next->kernel_task) {
+        if (pmap_current() != &kernel_pmap)
+            pmap_activate(&kernel_pmap);
+        vm_set_current(NULL, NULL);
+        return;
     }
-    proc_exit(signal & 0x7F);
+    tss_set_kernel_stack(next->kstack + KSTACK_PAGES * PAGE_SIZE);
+    pmap_activate(&next->pmap);
+    vm_set_current(&next->map, &next->pmap);
+    load_tls(next);
+    fpu_restore(next->fpu);
 }

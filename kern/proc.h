@@ -1,7 +1,9 @@
 /*
  * Processes: each has its own page directory (pmap), its set of regions
  * (vm_map, the truth about its address space), a kernel stack with a guard
- * page below it, and a parent that collects its exit status.
+ * page below it, open files, signal state, and a parent that collects its
+ * exit status. The kernel shell is task 0: it runs only in the kernel, on
+ * the boot stack, and adopts orphans.
  */
 #ifndef EYN_PROC_H
 #define EYN_PROC_H
@@ -12,11 +14,19 @@
 #include "../mm/vm_map.h"
 #include "types.h"
 
-#define PROC_MAX 64
+#define PROC_MAX 1024
 #define PROC_NAME 32
 #define KSTACK_PAGES 2
+#define NSIG 64
+#define FPU_STATE_BYTES 512
 
-enum proc_state { PROC_UNUSED = 0, PROC_RUNNABLE, PROC_RUNNING, PROC_ZOMBIE };
+enum proc_state { PROC_UNUSED = 0, PROC_RUNNABLE, PROC_RUNNING, PROC_SLEEPING, PROC_ZOMBIE };
+
+/* One signal's disposition, as rt_sigaction passes it (handler 0 = default, 1 = ignore). */
+struct k_sigaction {
+    uint32_t handler, flags, restorer;
+    uint64_t mask;
+};
 
 struct fdtable;
 struct vnode;
@@ -24,11 +34,13 @@ struct vnode;
 struct proc {
     int pid;
     enum proc_state state;
+    bool kernel_task;      /* the shell: never enters user mode */
     char name[PROC_NAME];
     struct pmap pmap;
     struct vm_map map;
     vaddr_t kstack;        /* lowest stack page; the guard page is below it */
     uint32_t kernel_esp;   /* saved by context_switch */
+    struct trapframe *tf;  /* user registers of the trap being handled */
     vaddr_t brk_start, brk; /* the program break */
     uint32_t tls[3][2];    /* set_thread_area descriptors (GDT words) */
     int exit_status;       /* Linux wait status encoding */
@@ -37,23 +49,54 @@ struct proc {
     struct proc *parent;
     struct fdtable *fds;   /* open files (kern/file.c); NULL for kernel tasks */
     struct vnode *cwd;     /* working directory; NULL means the root */
+    const void *sleep_chan; /* what it sleeps on when PROC_SLEEPING */
+    uint32_t wake_tick;    /* nanosleep: wake at this tick (0: no timeout) */
+    uint32_t quantum;      /* ticks left before preemption */
+    uint64_t sig_pending, sig_blocked; /* bit (sig - 1) */
+    struct k_sigaction sigact[NSIG];
+    vaddr_t clear_child_tid; /* set_tid_address */
+    bool vfork_done;       /* exec'd or exited: a vfork parent may go on */
+    uint64_t rlimit[16][2]; /* soft, hard (RLIM_INFINITY = ~0) */
+    uint8_t *fpu;          /* FXSAVE area, 16-byte aligned inside fpu_buf */
+    uint8_t fpu_buf[FPU_STATE_BYTES + 16];
 };
 
-/* The process running now, or NULL when the kernel shell runs. */
+/* The task running now (task 0, the shell, when no process runs). */
 struct proc *proc_current(void);
-/* A new process with an empty address space: NULL when out of memory. */
+/* Task 0, the kernel shell. */
+struct proc *proc_shell_task(void);
+/* Make the boot context task 0, the kernel shell. */
+void proc_init(void);
+/* A new process with an empty address space and no files: NULL when out of memory or slots. */
 struct proc *proc_create(const char *name);
-/* Free everything a finished (or never started) process holds. */
+/* Free what a reaped zombie (or never started process) still holds: kernel stack, slot, struct. */
 void proc_destroy(struct proc *p);
-/* Run p in user mode at entry with stack esp until it exits; returns its wait status. */
-int proc_run_foreground(struct proc *p, vaddr_t entry, vaddr_t esp);
+/* Make a new process (its address space loaded) runnable at entry with user stack esp. */
+void proc_start(struct proc *p, vaddr_t entry, vaddr_t esp);
+/* Duplicate the current process copy-on-write (fork): the child's pid, or -errno. */
+int proc_fork(void);
+/* How a reaped process ended. */
+struct proc_end {
+    int status;                /* Linux wait status */
+    bool killed_by_fault;      /* fault holds the page fault that killed it */
+    struct fault_record fault;
+};
+/*
+ * Reap a zombie child (pid -1: any): its pid with *end filled, 0 if nohang
+ * and none has ended yet, -ECHILD if there is no such child, -EINTR.
+ */
+int proc_wait(int pid, struct proc_end *end, bool nohang);
 /* End the current process with a wait status; never returns. */
 NORETURN void proc_exit(int status);
 /* Kill the current process for a user-mode exception; never returns. */
 NORETURN void proc_kill(int signal, const struct fault_record *fault);
+/* The process with this pid (not a zombie unless zombies), or NULL. */
+struct proc *proc_find(int pid, bool zombies);
 /* Iterate the process table (for ps). */
 struct proc *proc_slot(int i);
 /* User pages resident in p. */
 uint32_t proc_rss_pages(const struct proc *p);
+/* Switch the CPU to p's address space, kernel stack, TLS and FPU state (the scheduler's half of a switch). */
+void proc_load_context(struct proc *prev, struct proc *next);
 
 #endif

@@ -1,5 +1,6 @@
 /* Memory system calls: brk, mmap2/mmap (anonymous), munmap, mprotect. */
 #include "../mm/pmap.h"
+#include "../mm/pmm.h"
 #include "../mm/vm.h"
 #include "../mm/vm_map.h"
 #include "errno.h"
@@ -73,6 +74,26 @@ int32_t sys_munmap(uint32_t addr, uint32_t len, uint32_t c, uint32_t d, uint32_t
     return err;
 }
 
+/*
+ * Shared anonymous memory has no backing object: its frames are allocated
+ * up front and fork hands the same frames to the child, so every process
+ * sees one copy however late it first touches a page. 0 or -ENOMEM.
+ */
+static int prefault_shared(struct proc *p, vaddr_t start, vaddr_t end, uint32_t prot)
+{
+    unsigned bits = (prot ? PMAP_USER : 0) | (prot & PROT_WRITE ? PMAP_WRITE : 0);
+    for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+        paddr_t pa = pmm_alloc(PMM_ZERO, FRAME_USER);
+        if (!pa)
+            return -ENOMEM;
+        if (pmap_enter(&p->pmap, va, pa, bits)) {
+            pmm_free(pa);
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
 static uint32_t vm_prot(uint32_t prot)
 {
     return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
@@ -90,10 +111,18 @@ int32_t sys_mprotect(uint32_t addr, uint32_t len, uint32_t prot, uint32_t d, uin
     int err = vm_map_protect(&p->map, addr, end, vm_prot(prot));
     if (err)
         return err;
-    /* resident pages follow; PROT_NONE pages stay but only the kernel can reach them */
+    /*
+     * Resident pages follow; PROT_NONE pages stay but only the kernel can
+     * reach them. A private page still shared copy-on-write stays read-only:
+     * its first write copies it.
+     */
     unsigned bits = (prot ? PMAP_USER : 0) | (prot & PROT_WRITE ? PMAP_WRITE : 0);
-    for (vaddr_t va = addr; va < end; va += PAGE_SIZE)
-        pmap_protect(&p->pmap, va, bits);
+    for (vaddr_t va = addr; va < end; va += PAGE_SIZE) {
+        unsigned b = bits;
+        if ((b & PMAP_WRITE) && pmap_frame_shared(&p->pmap, va) && !(vm_map_lookup(&p->map, va)->flags & VM_SHARED))
+            b &= ~PMAP_WRITE;
+        pmap_protect(&p->pmap, va, b);
+    }
     return 0;
 }
 
@@ -125,6 +154,10 @@ int32_t sys_mmap2(uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags, ui
         return -ENOMEM;
     }
     int err = vm_map_insert(&p->map, at, at + size, vm_prot(prot), flags & MAP_SHARED ? VM_SHARED : 0, NULL, 0, 0);
+    if (!err && (flags & MAP_SHARED) && (err = prefault_shared(p, at, at + size, prot)) != 0) {
+        vm_map_remove(&p->map, at, at + size);
+        unmap_pages(p, at, at + size);
+    }
     return err ? err : (int32_t)at;
 }
 
@@ -138,4 +171,97 @@ int32_t sys_old_mmap(uint32_t args, uint32_t b, uint32_t c, uint32_t d, uint32_t
     if (a[5] & PAGE_MASK)
         return -EINVAL;
     return sys_mmap2(a[0], a[1], a[2], a[3], a[4], a[5] >> PAGE_SHIFT);
+}
+
+#define MADV_DONTNEED 4
+#define MREMAP_MAYMOVE 1u
+#define MREMAP_FIXED 2u
+
+/* madvise: MADV_DONTNEED frees private pages (they read back as zero or file data); other advice is accepted. */
+int32_t sys_madvise(uint32_t addr, uint32_t len, uint32_t advice, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)d, (void)e, (void)f;
+    vaddr_t end;
+    struct proc *p = proc_current();
+    if (addr & PAGE_MASK || advice > 100)
+        return -EINVAL;
+    if (len == 0)
+        return 0;
+    if (!user_span(addr, len, &end))
+        return -ENOMEM;
+    for (vaddr_t va = addr; va < end; va += PAGE_SIZE)
+        if (!vm_map_lookup(&p->map, va))
+            return -ENOMEM;
+    if (advice != MADV_DONTNEED)
+        return 0;
+    for (vaddr_t va = addr; va < end; va += PAGE_SIZE)
+        if (!(vm_map_lookup(&p->map, va)->flags & VM_SHARED)) /* shared pages keep their data */
+            pmap_remove(&p->pmap, va);
+    return 0;
+}
+
+/* Move the resident pages of [from, from+len) to [to, to+len), keeping their protection. */
+static int move_pages(struct proc *p, vaddr_t from, vaddr_t to, uint32_t len)
+{
+    for (uint32_t off = 0; off < len; off += PAGE_SIZE) {
+        struct pmap_info info;
+        pmap_query(&p->pmap, from + off, &info);
+        if (!info.present)
+            continue;
+        paddr_t pa = ALIGN_DOWN(info.pa, PAGE_SIZE);
+        pmm_ref(pa);
+        unsigned bits = (info.user ? PMAP_USER : 0) | (info.writable ? PMAP_WRITE : 0);
+        if (pmap_enter(&p->pmap, to + off, pa, bits)) {
+            pmm_unref(pa);
+            return -ENOMEM;
+        }
+        pmap_remove(&p->pmap, from + off);
+    }
+    return 0;
+}
+
+/* mremap(old, old_size, new_size, flags, new_addr): shrink, grow in place, or move (MREMAP_MAYMOVE). */
+int32_t sys_mremap(uint32_t old, uint32_t old_size, uint32_t new_size, uint32_t flags, uint32_t e, uint32_t f)
+{
+    (void)e, (void)f;
+    struct proc *p = proc_current();
+    vaddr_t old_end, new_end;
+    if ((old & PAGE_MASK) || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) || (flags & MREMAP_FIXED) || !new_size)
+        return -EINVAL;
+    if (!user_span(old, old_size ? old_size : 1, &old_end) || !user_span(old, new_size, &new_end))
+        return -EFAULT;
+    struct vm_region *r = vm_map_lookup(&p->map, old);
+    if (!r || old_end > r->end)
+        return -EFAULT;
+    if (new_end <= old_end) {
+        if (new_end < old_end && !vm_map_remove(&p->map, new_end, old_end))
+            unmap_pages(p, new_end, old_end);
+        return (int32_t)old;
+    }
+    struct vm_region *next = r->next;
+    bool room = old_end == r->end && (!next || next->start >= new_end) && new_end <= MMAP_TOP &&
+                !(r->flags & VM_GROWSDOWN);
+    if (room && vm_map_set_bounds(&p->map, r, r->start, new_end) == 0) {
+        if (r->flags & VM_SHARED && prefault_shared(p, old_end, new_end, r->prot))
+            return -ENOMEM;
+        return (int32_t)old;
+    }
+    if (!(flags & MREMAP_MAYMOVE))
+        return -ENOMEM;
+    uint32_t size = new_end - old, moved = old_end - old;
+    vaddr_t at = vm_map_find_gap(&p->map, size, 0, MMAP_TOP);
+    uint32_t off = r->file_offset + (old - r->start);
+    uint32_t fbytes = r->file_bytes > old - r->start ? r->file_bytes - (old - r->start) : 0;
+    if (!at || vm_map_insert(&p->map, at, at + size, r->prot, r->flags & ~VM_HEAP, r->file, off, fbytes))
+        return -ENOMEM;
+    uint32_t flags_of_old = r->flags, prot_of_old = r->prot;
+    if (move_pages(p, old, at, moved)) {
+        unmap_pages(p, at, at + size);
+        vm_map_remove(&p->map, at, at + size);
+        return -ENOMEM;
+    }
+    vm_map_remove(&p->map, old, old_end);
+    if (flags_of_old & VM_SHARED && prefault_shared(p, at + moved, at + size, prot_of_old))
+        return -ENOMEM;
+    return (int32_t)at;
 }

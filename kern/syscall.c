@@ -19,17 +19,6 @@
 #define NR_MAX 450
 typedef int32_t (*syscall_fn)(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 
-static int32_t sys_exit(uint32_t code, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
-{
-    (void)b, (void)c, (void)d, (void)e, (void)f;
-    proc_exit((int)((code & 0xFF) << 8));
-}
-
-static int32_t sys_getpid(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
-{
-    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
-    return proc_current()->pid;
-}
 
 static int32_t sys_uname(uint32_t buf, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
 {
@@ -43,7 +32,7 @@ static int32_t sys_uname(uint32_t buf, uint32_t b, uint32_t c, uint32_t d, uint3
 }
 
 /* set_thread_area(struct user_desc *): TLS segment for %gs. */
-static int32_t sys_set_thread_area(uint32_t desc, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_set_thread_area(uint32_t desc, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
 {
     (void)b, (void)c, (void)d, (void)e, (void)f;
     uint32_t u[4]; /* entry_number, base_addr, limit, flags */
@@ -53,7 +42,10 @@ static int32_t sys_set_thread_area(uint32_t desc, uint32_t b, uint32_t c, uint32
     int slot = (int)u[0] == -1 ? 0 : (int)u[0] - (SEL_TLS_FIRST >> 3);
     if (slot < 0 || slot > 2)
         return -EINVAL;
-    bool pages = u[3] & 0x10, present = !(u[3] & 0x20);
+    /* a "not present" entry becomes an empty segment: reloading %gs with it must not fault the kernel */
+    bool pages = u[3] & 0x10, present = true;
+    if (u[3] & 0x20)
+        u[1] = u[2] = 0, pages = false;
     p->tls[slot][0] = u[1];
     p->tls[slot][1] = (u[2] & 0xFFFFF) | (pages ? 0x80000000u : 0) | (present ? 0x40000000u : 0);
     gdt_set_tls(slot, u[1], u[2] & 0xFFFFF, pages, present);
@@ -67,18 +59,26 @@ static int32_t sys_zero(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t
     return 0;
 }
 
-int32_t sys_brk(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
-int32_t sys_munmap(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
-int32_t sys_mprotect(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
-int32_t sys_mmap2(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
-int32_t sys_old_mmap(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
-
 static const syscall_fn table[] = {
-    [1] = sys_exit,          [20] = sys_getpid,     [45] = sys_brk,
-    [122] = sys_uname,       [224] = sys_getpid,
-    [243] = sys_set_thread_area, [252] = sys_exit, [258] = sys_getpid, [199] = sys_zero,
-    [200] = sys_zero,        [201] = sys_zero,  [202] = sys_zero,        [90] = sys_old_mmap, [91] = sys_munmap, [125] = sys_mprotect,
-    [192] = sys_mmap2,
+    /* processes and signals (sys_proc.c) */
+    [1] = sys_exit,           [2] = sys_fork,           [7] = sys_waitpid,        [11] = sys_execve,
+    [20] = sys_getpid,        [29] = sys_pause,         [37] = sys_kill,          [64] = sys_getppid,
+    [114] = sys_wait4,        [119] = sys_sigreturn,    [120] = sys_clone,        [158] = sys_sched_yield,
+    [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction, [175] = sys_rt_sigprocmask, [190] = sys_vfork,
+    [224] = sys_getpid,       [238] = sys_tkill,        [252] = sys_exit,         [258] = sys_set_tid_address,
+    [270] = sys_tgkill,
+    /* memory (sys_mm.c) */
+    [45] = sys_brk,           [90] = sys_old_mmap,      [91] = sys_munmap,        [125] = sys_mprotect,
+    [163] = sys_mremap,       [192] = sys_mmap2,        [219] = sys_madvise,
+    /* time, randomness, limits (sys_time.c) */
+    [13] = sys_time,          [75] = sys_setrlimit,     [76] = sys_ugetrlimit,    [78] = sys_gettimeofday,
+    [162] = sys_nanosleep,    [191] = sys_ugetrlimit,   [265] = sys_clock_gettime, [266] = sys_clock_getres,
+    [267] = sys_clock_nanosleep, [340] = sys_prlimit64, [355] = sys_getrandom,    [403] = sys_clock_gettime64,
+    [406] = sys_clock_getres64, [407] = sys_clock_nanosleep64,
+    /* identity and the machine (here) */
+    [24] = sys_zero,          [47] = sys_zero,          [49] = sys_zero,          [50] = sys_zero,
+    [122] = sys_uname,        [199] = sys_zero,         [200] = sys_zero,         [201] = sys_zero,
+    [202] = sys_zero,         [243] = sys_set_thread_area,
     /* files (sys_fs.h) */
     [3] = sys_read,          [4] = sys_write,       [5] = sys_open,        [6] = sys_close,
     [12] = sys_chdir,        [19] = sys_lseek,      [33] = sys_access,     [41] = sys_dup,

@@ -8,4 +8,50 @@
 
 void syscall_dispatch(struct trapframe *tf);
 
+/* Every handler takes the six argument registers (ebx, ecx, edx, esi, edi, ebp). */
+#define SYSCALL(name) int32_t name(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t)
+
+/* sys_proc.c */
+SYSCALL(sys_exit);
+SYSCALL(sys_getpid);
+SYSCALL(sys_getppid);
+SYSCALL(sys_fork);
+SYSCALL(sys_vfork);
+SYSCALL(sys_clone);
+SYSCALL(sys_execve);
+SYSCALL(sys_wait4);
+SYSCALL(sys_waitpid);
+SYSCALL(sys_kill);
+SYSCALL(sys_tkill);
+SYSCALL(sys_tgkill);
+SYSCALL(sys_rt_sigaction);
+SYSCALL(sys_rt_sigprocmask);
+SYSCALL(sys_sigreturn);
+SYSCALL(sys_rt_sigreturn);
+SYSCALL(sys_pause);
+SYSCALL(sys_sched_yield);
+SYSCALL(sys_set_tid_address);
+/* sys_time.c */
+SYSCALL(sys_clock_gettime);
+SYSCALL(sys_clock_gettime64);
+SYSCALL(sys_clock_getres);
+SYSCALL(sys_clock_getres64);
+SYSCALL(sys_gettimeofday);
+SYSCALL(sys_time);
+SYSCALL(sys_nanosleep);
+SYSCALL(sys_clock_nanosleep);
+SYSCALL(sys_clock_nanosleep64);
+SYSCALL(sys_getrandom);
+SYSCALL(sys_prlimit64);
+SYSCALL(sys_ugetrlimit);
+SYSCALL(sys_setrlimit);
+/* sys_mm.c */
+SYSCALL(sys_brk);
+SYSCALL(sys_munmap);
+SYSCALL(sys_mprotect);
+SYSCALL(sys_mmap2);
+SYSCALL(sys_old_mmap);
+SYSCALL(sys_madvise);
+SYSCALL(sys_mremap);
+
 #endif

@@ -5,7 +5,10 @@
 void *memset(void *dst, int c, size_t n)
 {
     void *d = dst;
-    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    uint32_t pattern = (uint8_t)c * 0x01010101u;
+    size_t words = n >> 2, rest = n & 3;
+    __asm__ volatile("rep stosl" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(rest) : "a"(pattern) : "memory");
     return dst;
 }
 

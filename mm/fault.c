@@ -74,6 +74,6 @@ const char *fault_access_name(enum fault_access a)
 
 const char *fault_outcome_name(enum fault_outcome o)
 {
-    static const char *const names[] = {"resolved", "recovered by fixup", "signal sent", "fatal"};
+    static const char *const names[] = {"resolved", "recovered by fixup", "signal sent", "fatal", "out of memory: a process was killed"};
     return o < OUTCOME_COUNT ? names[o] : "?";
 }

@@ -26,6 +26,7 @@ enum fault_outcome {
     OUTCOME_FIXUP,      /* a kernel probe recovered through the exception table */
     OUTCOME_SIGNAL,     /* the user process was sent a signal */
     OUTCOME_FATAL,      /* unrecoverable kernel fault */
+    OUTCOME_OOM,        /* no frame left: the out-of-memory killer chose a process */
     OUTCOME_COUNT
 };
 

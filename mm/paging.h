@@ -21,6 +21,10 @@ extern struct cpu_paging_features cpu_paging;
 void pmap_bootstrap(void);
 /* First physical address after the boot-time page-table allocations. */
 paddr_t pmap_bootmem_end(void);
+/* Boot page tables taken from conventional memory lie in [pmap_bootmem_low(), 640 KiB). */
+paddr_t pmap_bootmem_low(void);
+/* Pages the boot allocator handed out (page tables). */
+uint32_t pmap_bootmem_pages(void);
 
 /* Map virtual_addr -> physical_addr in the current directory. For user
  * addresses the mapping takes over the caller's frame reference. */

@@ -25,5 +25,10 @@ void kunmap(void *va);
 /* TLB maintenance hooks for pmap: one page, or everything non-global. */
 void arch_tlb_flush_page(vaddr_t va);
 void arch_load_page_directory(paddr_t pd);
+/* Zero or copy one whole 4 KiB page (kernel-virtual, page aligned), as fast as the CPU allows. */
+void arch_page_zero(void *va);
+void arch_page_copy(void *dst, const void *src);
+/* A cycle counter for the VM statistics (the TSC in the kernel). */
+uint64_t arch_cycles(void);
 
 #endif

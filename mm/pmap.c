@@ -250,3 +250,54 @@ void pmap_activate(struct pmap *pm)
 }
 
 struct pmap *pmap_current(void) { return current_pmap; }
+
+/* Copy src's present entries of one table range [lo, hi) into dst's table. */
+static void fork_table(struct pmap *dst, pte_t *dpt, pte_t *spt, uint32_t lo, uint32_t hi, bool shared)
+{
+    for (uint32_t i = lo; i < hi; i++) {
+        pte_t e = spt[i];
+        if (!(e & PTE_P))
+            continue;
+        if (!shared)
+            e &= ~PTE_W;
+        spt[i] = e;
+        dpt[i] = e & ~(PTE_A | PTE_D);
+        pmm_ref(pte_frame(e));
+        dst->resident++;
+    }
+}
+
+int pmap_fork(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end, bool shared)
+{
+    for (vaddr_t va = start; va < end && va >= start;) {
+        vaddr_t chunk_end = MIN(ALIGN_DOWN(va, BIG_PAGE_SIZE) + BIG_PAGE_SIZE, end);
+        if (chunk_end <= va) /* wrapped at the top of the address space */
+            chunk_end = end;
+        pte_t spde = read_pde(src, va);
+        if ((spde & PTE_P) && !(spde & PTE_PS)) {
+            int err;
+            paddr_t dtable = table_for(dst, va, true, &err);
+            if (!dtable)
+                return err;
+            pte_t *spt = kmap(pte_frame(spde));
+            pte_t *dpt = kmap(dtable);
+            fork_table(dst, dpt, spt, PTX(va), chunk_end - va >= BIG_PAGE_SIZE ? PT_ENTRIES : PTX(chunk_end - 1) + 1,
+                       shared);
+            kunmap(dpt);
+            kunmap(spt);
+        }
+        va = chunk_end;
+    }
+    if (!shared && src == current_pmap)
+        arch_load_page_directory(src->pd); /* the write-protected entries must not linger in the TLB */
+    return 0;
+}
+
+bool pmap_frame_shared(struct pmap *pm, vaddr_t va)
+{
+    paddr_t pa;
+    if (!pmap_extract(pm, va, &pa))
+        return false;
+    struct frame *f = pmm_frame(pa);
+    return f && f->refcount > 1;
+}

@@ -47,6 +47,15 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned prot);
 void pmap_remove(struct pmap *pm, vaddr_t va);
 /* Change the protection of a mapped 4 KiB page (the global bit is kept): 0, -ENOENT or -EBUSY (big page). */
 int pmap_protect(struct pmap *pm, vaddr_t va, unsigned prot);
+/*
+ * Fork: give dst the present entries of src in [start, end), each frame
+ * referenced once more. Unless shared, both sides lose write access (the
+ * first write then copies: copy-on-write). Cost follows the page tables,
+ * not the memory. 0 or -ENOMEM (dst keeps what was copied; destroy it).
+ */
+int pmap_fork(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end, bool shared);
+/* True if va is mapped to a frame that more than one mapping holds. */
+bool pmap_frame_shared(struct pmap *pm, vaddr_t va);
 /* Walk the tables for va. */
 void pmap_query(struct pmap *pm, vaddr_t va, struct pmap_info *info);
 /* The physical address va maps to, true if mapped. */

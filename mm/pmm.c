@@ -280,7 +280,7 @@ uint32_t pmm_unref(paddr_t pa)
 void pmm_zero(paddr_t pa)
 {
     void *va = kmap(pa & ~PAGE_MASK);
-    memset(va, 0, PAGE_SIZE);
+    arch_page_zero(va);
     kunmap(va);
 }
 

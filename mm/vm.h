@@ -13,6 +13,19 @@
  */
 int vm_fault(vaddr_t addr, enum fault_access access, bool user);
 
+/* Counters of resolved faults, for memory stats. */
+struct vm_stats {
+    uint32_t demand_fills;      /* demand-zero and file page-ins */
+    uint32_t cow_copies;        /* copy-on-write faults that copied a page */
+    uint32_t cow_reuses;        /* copy-on-write faults on a last reference: no copy */
+    uint64_t demand_cycles;     /* in-kernel cycles spent in those, summed */
+    uint64_t cow_cycles;
+    uint32_t forks;             /* address spaces copied by fork */
+    uint64_t fork_cycles;       /* summed; last_fork_* describe the latest */
+    uint32_t last_fork_cycles, last_fork_pages;
+};
+extern struct vm_stats vm_stats;
+
 struct vm_map;
 struct pmap;
 /* The address space faults resolve in (NULL: none, only the kernel runs). */

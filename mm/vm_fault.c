@@ -14,6 +14,7 @@
 #include "pmm.h"
 #include "vm_map.h"
 
+struct vm_stats vm_stats;
 static struct vm_map *cur_map;
 static struct pmap *cur_pmap;
 
@@ -62,9 +63,39 @@ static int fill_frame(paddr_t frame, const struct vm_region *r, vaddr_t page)
         }
         n = (uint32_t)got;
     }
-    memset(dst + n, 0, PAGE_SIZE - n);
+    if (n == 0)
+        arch_page_zero(dst);
+    else
+        memset(dst + n, 0, PAGE_SIZE - n);
     kunmap(dst);
     return 0;
+}
+
+/*
+ * A write to a present, read-only page of a writable private region: the
+ * page is shared copy-on-write. The last holder just gets write access back;
+ * otherwise the page is copied into a new frame. 0 or -ENOMEM.
+ */
+static int cow_break(const struct vm_region *r, vaddr_t page, paddr_t old)
+{
+    if (r->flags & VM_SHARED || !pmap_frame_shared(cur_pmap, page)) {
+        vm_stats.cow_reuses++;
+        return pmap_protect(cur_pmap, page, PMAP_USER | PMAP_WRITE);
+    }
+    paddr_t frame = pmm_alloc(0, FRAME_USER);
+    if (!frame)
+        return -ENOMEM;
+    void *dst = kmap(frame);
+    void *src = kmap(old);
+    arch_page_copy(dst, src);
+    kunmap(src);
+    kunmap(dst);
+    int err = pmap_enter(cur_pmap, page, frame, PMAP_USER | PMAP_WRITE); /* drops our hold on old */
+    if (err)
+        pmm_free(frame);
+    else
+        vm_stats.cow_copies++;
+    return err;
 }
 
 int vm_fault(vaddr_t addr, enum fault_access access, bool user)
@@ -80,8 +111,15 @@ int vm_fault(vaddr_t addr, enum fault_access access, bool user)
     vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
     struct pmap_info info;
     pmap_query(cur_pmap, page, &info);
-    if (info.present)
-        return info.writable || access != ACCESS_WRITE ? 0 : -EFAULT; /* copy-on-write comes with fork */
+    if (info.present) {
+        if (info.writable || access != ACCESS_WRITE)
+            return info.user ? 0 : -EFAULT; /* a PROT_NONE page stays out of reach */
+        uint64_t t0 = arch_cycles();
+        int err = cow_break(r, page, ALIGN_DOWN(info.pa, PAGE_SIZE));
+        vm_stats.cow_cycles += arch_cycles() - t0;
+        return err;
+    }
+    uint64_t t0 = arch_cycles();
     paddr_t frame = pmm_alloc(0, FRAME_USER);
     if (!frame)
         return -ENOMEM;
@@ -91,5 +129,8 @@ int vm_fault(vaddr_t addr, enum fault_access access, bool user)
         err = pmap_enter(cur_pmap, page, frame, prot);
     if (err)
         pmm_free(frame);
+    else
+        vm_stats.demand_fills++;
+    vm_stats.demand_cycles += arch_cycles() - t0;
     return err;
 }

@@ -6,6 +6,7 @@
 #include "../mm/paging.h"
 #include "../mm/physmem.h"
 #include "../mm/pmm.h"
+#include "../mm/vm.h"
 #include "errno.h"
 #include "kstring.h"
 #include "mmu.h"
@@ -17,6 +18,18 @@ extern char _text_start[], _data_start[];
 static void line_kib(const char *what, uint32_t frames)
 {
     kprintf("  %-10s %8u KiB (%u frames)\n", what, frames * 4, frames);
+}
+
+static uint32_t avg(uint64_t sum, uint32_t n) { return n ? (uint32_t)(sum / n) : 0; }
+
+/* What the fault paths and fork cost inside the kernel, in cycles. */
+static void show_vm_costs(void)
+{
+    kprintf("VM: %u demand fills (avg %u cycles), %u COW copies + %u COW reuses (avg %u cycles)\n",
+            vm_stats.demand_fills, avg(vm_stats.demand_cycles, vm_stats.demand_fills), vm_stats.cow_copies,
+            vm_stats.cow_reuses, avg(vm_stats.cow_cycles, vm_stats.cow_copies + vm_stats.cow_reuses));
+    kprintf("    %u forks (avg %u cycles); last fork copied %u resident pages in %u cycles\n", vm_stats.forks,
+            avg(vm_stats.fork_cycles, vm_stats.forks), vm_stats.last_fork_pages, vm_stats.last_fork_cycles);
 }
 
 static void memory_stats(void)
@@ -50,6 +63,7 @@ static void memory_stats(void)
     for (int c = 0; c < FAULT_CLASS_COUNT; c++)
         kprintf(", %s %u", fault_class_name(c), fault_count(c));
     kprintf("\n");
+    show_vm_costs();
 }
 
 static void show_page(const char *label, vaddr_t va)

@@ -19,22 +19,6 @@ static int cmd_echo(int argc, char **argv)
     return 0;
 }
 
-static int cmd_ps(int argc, char **argv)
-{
-    static const char *const states[] = {"unused", "runnable", "running", "zombie"};
-    (void)argv;
-    if (argc != 1)
-        return -EINVAL;
-    kprintf("  PID  STATE     RSS(KiB)  NAME\n");
-    kprintf("    0  running          0  kernel shell\n");
-    for (int i = 0; i < PROC_MAX; i++) {
-        struct proc *p = proc_slot(i);
-        if (p)
-            kprintf("  %3d  %-9s %8u  %s\n", p->pid, states[p->state], proc_rss_pages(p) * 4, p->name);
-    }
-    return 0;
-}
-
 static int cmd_poweroff(int argc, char **argv)
 {
     (void)argv;
@@ -68,6 +52,8 @@ static const struct shell_command commands[] = {
     {"error", "details", "recent page faults, decoded", cmd_error},
     {"pf", "yes ADDR r|w", "deliberately fault reading or writing ADDR, recover, report", cmd_pf},
     {"ps", "", "list processes with their resident memory", cmd_ps},
+    {"vmmap", "PID", "the regions of a process, like /proc/PID/maps", cmd_vmmap},
+    {"kill", "[-SIG] PID", "send a signal (default SIGTERM) to a process", cmd_kill},
     {"bench", "", "measure memory-core operations in CPU cycles", cmd_bench},
     {"selftest", "", "run the in-kernel self-tests", cmd_selftest},
     {"poweroff", "", "power the machine off (QEMU exits)", cmd_poweroff},
@@ -110,7 +96,10 @@ void shell_execute(char *line)
         return;
     argv[argc] = NULL;
     if (argv[0][0] == '/') {
-        shell_run_program(argc, argv);
+        bool background = argc > 1 && !strcmp(argv[argc - 1], "&");
+        if (background)
+            argv[--argc] = NULL;
+        shell_run_program(argc, argv, background);
         return;
     }
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
@@ -130,6 +119,7 @@ void shell_run(void)
     char line[256];
     kprintf("Type 'help' for commands.\n");
     for (;;) {
+        shell_reap_background();
         kprintf(SHELL_PROMPT);
         shell_readline(line, sizeof line);
         shell_execute(line);

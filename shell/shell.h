@@ -27,7 +27,14 @@ int cmd_memory(int argc, char **argv);
 int cmd_error(int argc, char **argv);
 int cmd_pf(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
-/* Run the program argv[0] (an absolute path) in the foreground. */
-int shell_run_program(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_vmmap(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+/* Run the program argv[0] (an absolute path), in the foreground unless background ("&"). */
+int shell_run_program(int argc, char **argv, bool background);
+/* Report and reap the children (background jobs, orphans) that have ended. */
+void shell_reap_background(void);
+/* The pid of the foreground program, 0 if none (Ctrl-C interrupts it). */
+int shell_foreground_pid(void);
 
 #endif

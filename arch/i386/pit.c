@@ -3,6 +3,8 @@
 #include "cpu.h"
 #include "pic.h"
 #include "trap.h"
+#include "../../kern/clock.h"
+#include "../../kern/sched.h"
 
 #define PIT_HZ 1193182u
 
@@ -12,6 +14,8 @@ static void pit_irq(struct trapframe *tf)
 {
     (void)tf;
     ticks++;
+    clock_tick();
+    sched_tick();
 }
 
 void pit_init(void)

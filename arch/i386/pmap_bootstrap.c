@@ -23,6 +23,8 @@ void pmap_kmap_init(pte_t *table);
 
 paddr_t lowmem_end;
 static paddr_t bootmem_next;
+static uint32_t bootmem_pages; /* page tables handed out */
+static paddr_t bootmem_low = 0xA0000; /* conventional memory ends at 640 KiB */
 static pte_t global_bit;
 struct cpu_paging_features cpu_paging;
 
@@ -42,18 +44,25 @@ static bool in_ram(paddr_t pa)
     return false;
 }
 
-/* A zeroed page of RAM after the kernel image, clear of modules, in the boot mapping. */
+/*
+ * A zeroed page of RAM in the boot mapping (the first 4 MiB), clear of
+ * modules: after the kernel image, or, when modules fill that space (a big
+ * initrd), from conventional memory below 640 KiB, top down.
+ */
 static paddr_t bootmem_alloc(void)
 {
-    for (; bootmem_next + PAGE_SIZE <= BOOT_MAPPED_LIMIT; bootmem_next += PAGE_SIZE) {
-        if (in_module(bootmem_next) || !in_ram(bootmem_next))
-            continue;
-        paddr_t pa = bootmem_next;
-        bootmem_next += PAGE_SIZE;
-        memset(phys_to_virt(pa), 0, PAGE_SIZE);
-        return pa;
-    }
-    panic("pmap_bootstrap: no RAM left below 4 MiB for boot page tables");
+    paddr_t pa = 0;
+    for (; !pa && bootmem_next + PAGE_SIZE <= BOOT_MAPPED_LIMIT; bootmem_next += PAGE_SIZE)
+        if (!in_module(bootmem_next) && in_ram(bootmem_next))
+            pa = bootmem_next;
+    for (; !pa && bootmem_low > PAGE_SIZE; bootmem_low -= PAGE_SIZE)
+        if (!in_module(bootmem_low - PAGE_SIZE) && in_ram(bootmem_low - PAGE_SIZE))
+            pa = bootmem_low - PAGE_SIZE;
+    if (!pa)
+        panic("pmap_bootstrap: no RAM left below 4 MiB for boot page tables");
+    memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    bootmem_pages++;
+    return pa;
 }
 
 static paddr_t highest_ram(void)
@@ -114,7 +123,8 @@ void pmap_bootstrap(void)
         boot_page_table[i] = chunk0_entry(i * PAGE_SIZE);
     for (uint32_t c = 1; c * BIG_PAGE_SIZE < lowmem_end; c++)
         map_direct_chunk(c);
-    boot_page_directory[PDX(KVA_BASE)] = bootmem_alloc() | PTE_P | PTE_W;
+    for (uint32_t t = 0; t < KVA_TABLES; t++) /* made now: every directory copies the kernel half */
+        boot_page_directory[PDX(KVA_BASE) + t] = bootmem_alloc() | PTE_P | PTE_W;
     paddr_t kmap_table = bootmem_alloc();
     boot_page_directory[PDX(KMAP_BASE)] = kmap_table | PTE_P | PTE_W;
     pmap_kmap_init(phys_to_virt(kmap_table));
@@ -128,3 +138,5 @@ void pmap_bootstrap(void)
 }
 
 paddr_t pmap_bootmem_end(void) { return bootmem_next; }
+paddr_t pmap_bootmem_low(void) { return bootmem_low; }
+uint32_t pmap_bootmem_pages(void) { return bootmem_pages; }

@@ -63,3 +63,5 @@ void kunmap(void *va)
 }
 
 uint32_t kmap_slots_in_use(void) { return slots_in_use; }
+
+uint64_t arch_cycles(void) { return rdtsc(); }

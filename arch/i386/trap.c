@@ -6,6 +6,7 @@
 #include "pic.h"
 #include "power.h"
 #include "../../kern/proc.h"
+#include "../../kern/sched.h"
 #include "../../kern/signal.h"
 #include "../../kern/syscall.h"
 #include "printk.h"
@@ -114,14 +115,19 @@ static void irq_dispatch(struct trapframe *tf)
 
 void trap_dispatch(struct trapframe *tf)
 {
+    bool user = trap_from_user(tf);
+    if (user)
+        proc_current()->tf = tf;
     if (tf->vector == 14)
         page_fault_trap(tf);
     else if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16)
         irq_dispatch(tf);
     else if (tf->vector == 0x80)
         syscall_dispatch(tf);
-    else if (trap_from_user(tf))
+    else if (user)
         proc_kill(signal_for_exception(tf->vector), NULL);
     else
         trap_fatal(tf, NULL);
+    if (user)
+        sched_return_to_user(tf);
 }

@@ -4,6 +4,7 @@
  * table or report the fault. Every fault lands in the fault ring.
  */
 #include "cpu.h"
+#include "errno.h"
 #include "extable.h"
 #include "fault.h"
 #include "format.h"
@@ -12,6 +13,7 @@
 #include "vm.h"
 #include "../../kern/proc.h"
 #include "../../kern/signal.h"
+#include "../../kern/oom.h"
 
 void page_fault_trap(struct trapframe *tf)
 {
@@ -24,8 +26,11 @@ void page_fault_trap(struct trapframe *tf)
     r.access = (uint8_t)fault_access_of(tf->error);
 
     uint32_t fixup = 0;
-    if (vm_fault(addr, (enum fault_access)r.access, r.user) == 0)
+    int err = vm_fault(addr, (enum fault_access)r.access, r.user);
+    if (err == 0)
         r.outcome = OUTCOME_RESOLVED;
+    else if (err == -ENOMEM && r.user)
+        r.outcome = OUTCOME_OOM;
     else if (!r.user && (fixup = extable_find(tf->eip)) != 0)
         r.outcome = OUTCOME_FIXUP;
     else if (r.user)
@@ -39,6 +44,8 @@ void page_fault_trap(struct trapframe *tf)
 
     if (r.outcome == OUTCOME_SIGNAL)
         proc_kill(SIGSEGV, &r);
+    if (r.outcome == OUTCOME_OOM)
+        oom_kill(); /* the fault is retried once the victim's memory is back */
     if (r.outcome == OUTCOME_FATAL) {
         char why[160];
         ksnprintf(why, sizeof why, "page fault: %s of 0x%08x, %s, from %s mode", fault_access_name(r.access), addr,

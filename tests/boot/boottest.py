@@ -213,6 +213,37 @@ def user_programs():
             assert "no such file" in g.run("/bin/nosuch")
         missing()
 
+        @case("shell_background_ps_vmmap_kill")
+        def jobs():
+            out = g.run("/bin/sleeper 60 256 &")
+            m = re.search(r"\[pid (\d+)\]", out)
+            assert m, out
+            pid = m.group(1)
+            g.expect("sleeper: 256 KiB touched", 30)
+            out = g.run("ps")
+            assert re.search(r"^\s+%s\s+0\s+sleeping\s+\d+\s+/bin/sleeper" % pid, out, re.M), out
+            out = g.run("vmmap %s" % pid)
+            assert re.search(r"^080\w{5}-\w{8} r-xp \w{8} 00:00 0 +\d+ KiB  /bin/sleeper$", out, re.M), out
+            assert re.search(r"rw-p .* \[heap\]$", out, re.M) and re.search(r"rw-p .* \[stack\]$", out, re.M), out
+            assert re.search(r"\d+ regions, \d+ KiB resident, \d+ page tables", out), out
+            assert "usage: vmmap" in g.run("vmmap") and "no process" in g.run("vmmap 999")
+            assert "usage: kill" in g.run("kill x") and "no process" in g.run("kill 999")
+            g.run("kill %s" % pid)
+            out = g.run("echo reaped")
+            assert "[pid %s killed: SIGTERM]" % pid in out, out
+            assert ("  %s  " % pid) not in g.run("ps")
+        jobs()
+
+        @case("shell_ctrl_c_interrupts_foreground")
+        def ctrl_c():
+            g.send("/bin/sleeper 60")
+            g.expect("sleeping 60 s", 30)
+            g.proc.stdin.write(b"\x03")
+            g.proc.stdin.flush()
+            g.expect(r"\[pid \d+ killed: SIGINT\]", 30)
+            g.prompt(30)
+        ctrl_c()
+
         @case("user_exits_return_every_frame")
         def leaks():
             for _ in range(10):
@@ -226,6 +257,35 @@ def user_programs():
     except GuestError as e:
         results.append(("user_programs", False, str(e)))
         print("FAIL user_programs: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+
+def user_test_suite():
+    """Every /bin/t_* program (user/t_*.c) must print PASS, end normally, and
+    leave the free-frame count where it was before it ran."""
+    interactive = {"t_stdin"}  # reads the console: driven by tty_input instead
+    names = sorted(n for n in os.listdir(os.path.join(ROOT, "build", "rootfs", "bin"))
+                   if n.startswith("t_") and n not in interactive and "." not in n)
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD)
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        for name in names:
+            @case("user_test_%s" % name[2:])
+            def one():
+                before = free_frames(g)
+                out = g.run("/bin/%s" % name, timeout=300)
+                assert ("PASS %s" % name) in out, out[-3000:]
+                assert not re.search(r"\[pid \d+ (killed|exited)", out.split("PASS %s" % name)[-1]), out[-2000:]
+                after = free_frames(g)
+                assert after == before, "free frames %d before %s, %d after" % (before, name, after)
+            one()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("user_test_suite", False, str(e)))
+        print("FAIL user_test_suite: %s" % e, flush=True)
     finally:
         g.kill()
 
@@ -331,6 +391,7 @@ def main():
     crash("stackoverflow", [r"KERNEL FAULT: double fault", r"in overflow_stack", r"stack overflow"])
     crash("panic", [r"KERNEL PANIC: crashtest: deliberate panic", r"called from kmain\+0x"])
     user_programs()
+    user_test_suite()
     iso_boot()
     passed = sum(1 for r in results if r[1])
     failed = len(results) - passed

@@ -222,3 +222,12 @@ const char *ksym_lookup(uint32_t addr, uint32_t *offset)
 }
 
 void ksym_format(uint32_t addr, char *buf, size_t size) { snprintf(buf, size, "0x%08x", addr); }
+
+uint64_t arch_cycles(void)
+{
+    static uint64_t fake;
+    return fake += 100; /* no TSC in the simulation: a steady count */
+}
+
+void arch_page_zero(void *va) { memset(va, 0, 4096); }
+void arch_page_copy(void *dst, const void *src) { memcpy(dst, src, 4096); }

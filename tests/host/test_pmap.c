@@ -645,6 +645,97 @@ static void test_tables_in_highmem(void **state)
     assert_int_equal(free_frames(), base_free);
 }
 
+/* ---- fork (copy-on-write page tables) ---- */
+
+/* A source pmap with pages at the given addresses, each mapped read-write. */
+static void map_pages(struct pmap *pm, const vaddr_t *vas, int n, paddr_t *frames)
+{
+    assert_int_equal(pmap_create(pm), 0);
+    for (int i = 0; i < n; i++) {
+        frames[i] = user_frame();
+        assert_int_equal(pmap_enter(pm, vas[i], frames[i], RW_USER), 0);
+    }
+}
+
+static void test_fork_private_write_protects_both_sides(void **state)
+{
+    (void)state;
+    const vaddr_t vas[] = {USER_VA, USER_VA + 0x1000, 0x40000000, 0xBFFFF000};
+    paddr_t frames[4];
+    struct pmap src, dst;
+    map_pages(&src, vas, 4, frames);
+    assert_int_equal(pmap_create(&dst), 0);
+    pmap_activate(&src);
+    uint32_t loads = sim_cr3_loads();
+    assert_int_equal(pmap_fork(&dst, &src, 0x1000, USER_TOP, false), 0);
+    assert_true(sim_cr3_loads() > loads); /* the live source's stale writable entries are flushed */
+    assert_int_equal(dst.resident, 4);
+    assert_int_equal(dst.tables, 3);
+    for (int i = 0; i < 4; i++) {
+        struct pmap_info a, b;
+        pmap_query(&src, vas[i], &a);
+        pmap_query(&dst, vas[i], &b);
+        assert_true(a.present && b.present && a.user && b.user);
+        assert_false(a.writable || b.writable);
+        assert_int_equal(a.pa, frames[i]);
+        assert_int_equal(b.pa, frames[i]);
+        assert_frame_refs(frames[i], 2);
+        assert_true(pmap_frame_shared(&src, vas[i]));
+    }
+    pmap_activate(&kernel_pmap);
+    pmap_destroy(&src);
+    for (int i = 0; i < 4; i++) {
+        assert_frame_refs(frames[i], 1);
+        assert_false(pmap_frame_shared(&dst, vas[i]));
+    }
+    pmap_destroy(&dst);
+    for (int i = 0; i < 4; i++)
+        assert_frame_free(frames[i]);
+    assert_int_equal(free_frames(), base_free);
+}
+
+static void test_fork_shared_keeps_write_and_range(void **state)
+{
+    (void)state;
+    const vaddr_t vas[] = {USER_VA, USER_VA + 0x1000, USER_VA + 0x2000};
+    paddr_t frames[3];
+    struct pmap src, dst;
+    map_pages(&src, vas, 3, frames);
+    assert_int_equal(pmap_create(&dst), 0);
+    /* only the middle page's range is copied, shared */
+    assert_int_equal(pmap_fork(&dst, &src, USER_VA + 0x1000, USER_VA + 0x2000, true), 0);
+    assert_int_equal(dst.resident, 1);
+    assert_false(pmap_extract(&dst, USER_VA, NULL));
+    assert_false(pmap_extract(&dst, USER_VA + 0x2000, NULL));
+    struct pmap_info a, b;
+    pmap_query(&src, USER_VA + 0x1000, &a);
+    pmap_query(&dst, USER_VA + 0x1000, &b);
+    assert_true(a.writable && b.writable);
+    assert_frame_refs(frames[1], 2);
+    assert_frame_refs(frames[0], 1);
+    pmap_destroy(&dst);
+    pmap_destroy(&src);
+    assert_int_equal(free_frames(), base_free);
+}
+
+static void test_fork_without_memory_fails_cleanly(void **state)
+{
+    (void)state;
+    const vaddr_t vas[] = {USER_VA, 0x40000000};
+    paddr_t frames[2];
+    struct pmap src, dst;
+    map_pages(&src, vas, 2, frames);
+    assert_int_equal(pmap_create(&dst), 0);
+    hog_until(0);
+    assert_int_equal(pmap_fork(&dst, &src, 0x1000, USER_TOP, false), -ENOMEM);
+    unhog();
+    pmap_destroy(&dst); /* what was copied comes back */
+    assert_frame_refs(frames[0], 1);
+    assert_frame_refs(frames[1], 1);
+    pmap_destroy(&src);
+    assert_int_equal(free_frames(), base_free);
+}
+
 int main(void)
 {
     sim_init();
@@ -667,6 +758,9 @@ int main(void)
         T(test_tlb_flush_only_for_live_mappings),
         T(test_pte_pointer),
         T(test_tables_in_highmem),
+        T(test_fork_private_write_protects_both_sides),
+        T(test_fork_shared_keeps_write_and_range),
+        T(test_fork_without_memory_fails_cleanly),
     };
     int rc = cmocka_run_group_tests_name("pmap", tests, NULL, NULL);
     free(hog);

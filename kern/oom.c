@@ -1,0 +1,32 @@
+/* The out-of-memory killer: the largest process goes, the kernel stays up. */
+#include "oom.h"
+#include "printk.h"
+#include "proc.h"
+#include "sched.h"
+#include "signal.h"
+
+static struct proc *largest_process(void)
+{
+    struct proc *best = NULL;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *p = proc_slot(i);
+        if (p && p->state != PROC_ZOMBIE && p->pmap.pd && (!best || p->pmap.resident > best->pmap.resident))
+            best = p;
+    }
+    return best;
+}
+
+void oom_kill(void)
+{
+    struct proc *victim = largest_process(), *self = proc_current();
+    if (!victim || victim == self) {
+        kprintf("[out of memory: killed pid %d (%s), %u KiB resident]\n", self->pid, self->name,
+                self->pmap.resident * 4);
+        proc_exit(SIGKILL);
+    }
+    if (!(victim->sig_pending & (1ull << (SIGKILL - 1))))
+        kprintf("[out of memory: killed pid %d (%s), %u KiB resident]\n", victim->pid, victim->name,
+                victim->pmap.resident * 4);
+    signal_send(victim, SIGKILL);
+    schedule();
+}

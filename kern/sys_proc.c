@@ -1,0 +1,335 @@
+/*
+ * Process system calls: fork/vfork/clone, execve, exit, wait4/waitpid,
+ * process ids, kill, signal dispositions and masks, sigreturn, yield.
+ */
+#include "../arch/i386/fpu.h"
+#include "../arch/i386/gdt.h"
+#include "../fs/vfs.h"
+#include "../mm/kheap.h"
+#include "../mm/vm.h"
+#include "errno.h"
+#include "exec.h"
+#include "exec_args.h"
+#include "file.h"
+#include "kstring.h"
+#include "proc.h"
+#include "sched.h"
+#include "signal.h"
+#include "syscall.h"
+#include "uaccess.h"
+
+#define WNOHANG 1u
+#define CLONE_VM 0x100u
+#define CLONE_SIGHAND 0x800u
+#define CLONE_VFORK 0x4000u
+#define CLONE_THREAD 0x10000u
+#define CLONE_SETTLS 0x80000u
+#define CLONE_PARENT_SETTID 0x100000u
+#define CLONE_CHILD_CLEARTID 0x200000u
+#define CLONE_CHILD_SETTID 0x1000000u
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define SIGBIT(s) (1ull << ((s) - 1))
+
+int32_t sys_exit(uint32_t code, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)b, (void)c, (void)d, (void)e, (void)f;
+    proc_exit((int)((code & 0xFF) << 8));
+}
+
+int32_t sys_getpid(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
+    return proc_current()->pid;
+}
+
+int32_t sys_getppid(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
+    struct proc *parent = proc_current()->parent;
+    return parent && !parent->kernel_task ? parent->pid : 1; /* the shell adopts orphans, like init */
+}
+
+int32_t sys_fork(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
+    return proc_fork();
+}
+
+/* Run fn on child's address space: writes to the child's memory (clone's tid pointers). */
+static int write_child_word(struct proc *child, vaddr_t addr, uint32_t value)
+{
+    struct proc *self = proc_current();
+    pmap_activate(&child->pmap);
+    vm_set_current(&child->map, &child->pmap);
+    int err = copy_to_user(addr, &value, 4);
+    pmap_activate(&self->pmap);
+    vm_set_current(&self->map, &self->pmap);
+    return err;
+}
+
+int32_t sys_set_thread_area(uint32_t desc, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f);
+
+/* clone(flags, newsp, parent_tid, tls, child_tid): fork-like flags only (no threads). */
+int32_t sys_clone(uint32_t flags, uint32_t newsp, uint32_t ptid, uint32_t tls, uint32_t ctid, uint32_t f)
+{
+    (void)f;
+    if (flags & (CLONE_THREAD | CLONE_SIGHAND) || ((flags & CLONE_VM) && !(flags & CLONE_VFORK)))
+        return -EINVAL; /* threads share an address space; this kernel has processes only */
+    int pid = proc_fork();
+    if (pid < 0)
+        return pid;
+    struct proc *child = proc_find(pid, false);
+    if (newsp)
+        child->tf->user_esp = newsp;
+    if (flags & CLONE_SETTLS) {
+        uint32_t u[4];
+        if (copy_from_user(u, tls, sizeof u) == 0) {
+            bool pages = u[3] & 0x10;
+            int slot = (int)u[0] == -1 ? 0 : (int)u[0] - (SEL_TLS_FIRST >> 3);
+            if (slot >= 0 && slot < 3) {
+                child->tls[slot][0] = u[1];
+                child->tls[slot][1] = (u[2] & 0xFFFFF) | (pages ? 0x80000000u : 0) | 0x40000000u;
+            }
+        }
+    }
+    if (flags & CLONE_PARENT_SETTID)
+        copy_to_user(ptid, &pid, 4);
+    if (flags & CLONE_CHILD_SETTID)
+        write_child_word(child, ctid, (uint32_t)pid);
+    if (flags & CLONE_CHILD_CLEARTID)
+        child->clear_child_tid = ctid;
+    if (flags & CLONE_VFORK) /* the parent waits until the child execs or exits */
+        while (proc_find(pid, false) && !child->vfork_done && proc_sleep(child) == 0)
+            ;
+    return pid;
+}
+
+int32_t sys_vfork(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
+    return proc_fork(); /* copy-on-write makes a fork as cheap; the child has its own memory */
+}
+
+/* Reset what exec resets: handlers to default (ignored stays ignored), TLS, close-on-exec files. */
+static void exec_reset(struct proc *p, const char *path)
+{
+    for (int i = 0; i < NSIG; i++)
+        if (p->sigact[i].handler != SIG_IGN)
+            memset(&p->sigact[i], 0, sizeof p->sigact[i]);
+    memset(p->tls, 0, sizeof p->tls);
+    __asm__ volatile("movw %w0, %%fs\n\tmovw %w0, %%gs" : : "r"(0)); /* see proc_load_context */
+    for (int i = 0; i < 3; i++)
+        gdt_set_tls(i, 0, 0, false, false);
+    fdtable_exec(p);
+    const char *base = path;
+    for (const char *s = path; *s; s++)
+        if (*s == '/' && s[1])
+            base = s + 1;
+    memset(p->name, 0, sizeof p->name);
+    memcpy(p->name, base, MIN(strlen(base), (size_t)PROC_NAME - 1));
+    p->vfork_done = true;
+    proc_wakeup(p);
+}
+
+int32_t sys_execve(uint32_t upath, uint32_t argv, uint32_t envp, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)d, (void)e, (void)f;
+    struct proc *p = proc_current();
+    char *path = kmalloc(VFS_PATH_MAX);
+    struct vnode *file;
+    struct exec_args a;
+    vaddr_t entry, sp;
+    if (!path)
+        return -ENOMEM;
+    int err = strncpy_from_user(path, upath, VFS_PATH_MAX);
+    if (err >= 0)
+        err = vfs_lookup(path, p->cwd, true, &file);
+    if (err >= 0)
+        err = file->type == VNODE_FILE ? exec_args_from_user(&a, argv, envp) : -EACCES;
+    if (err >= 0) {
+        err = exec_replace(p, file, &a, &entry, &sp);
+        exec_args_free(&a);
+    }
+    if (err >= 0) {
+        exec_reset(p, path);
+        struct trapframe *tf = p->tf;
+        memset(tf, 0, offsetof(struct trapframe, vector));
+        tf->ds = tf->es = tf->fs = tf->gs = tf->user_ss = SEL_UDATA;
+        tf->cs = SEL_UCODE;
+        tf->eflags = 0x202;
+        tf->eip = entry;
+        tf->user_esp = sp;
+        fpu_clean_state(p->fpu);
+        fpu_restore(p->fpu);
+    }
+    kfree(path);
+    return err < 0 ? err : 0;
+}
+
+int32_t sys_wait4(uint32_t pid, uint32_t ustatus, uint32_t options, uint32_t rusage, uint32_t e, uint32_t f)
+{
+    (void)e, (void)f;
+    struct proc_end end;
+    if (options & ~(WNOHANG | 2u /* WUNTRACED */ | 8u /* WCONTINUED */ | 0x40000000u /* __WALL */ | 0x80000000u))
+        return -EINVAL;
+    int r = proc_wait((int)pid < -1 || (int)pid == 0 ? -1 : (int)pid, &end, options & WNOHANG);
+    if (r <= 0)
+        return r;
+    /* like Linux, the child is reaped even when its status cannot be stored */
+    if (ustatus && copy_to_user(ustatus, &end.status, 4))
+        return -EFAULT;
+    if (rusage) {
+        uint8_t zero[72];
+        memset(zero, 0, sizeof zero);
+        if (copy_to_user(rusage, zero, sizeof zero))
+            return -EFAULT;
+    }
+    return r;
+}
+
+int32_t sys_waitpid(uint32_t pid, uint32_t ustatus, uint32_t options, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)d, (void)e, (void)f;
+    return sys_wait4(pid, ustatus, options, 0, 0, 0);
+}
+
+/* Post sig to one process (sig 0: only check it exists): 0, -ESRCH or -EINVAL. */
+static int send_to(struct proc *target, int sig)
+{
+    if (!target || target->state == PROC_ZOMBIE)
+        return -ESRCH;
+    return sig ? signal_send(target, sig) : 0;
+}
+
+int32_t sys_kill(uint32_t upid, uint32_t usig, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)c, (void)d, (void)e, (void)f;
+    int pid = (int)upid, sig = (int)usig;
+    if (sig < 0 || sig > NSIG)
+        return -EINVAL;
+    if (pid > 0)
+        return send_to(proc_find(pid, false), sig);
+    int sent = 0; /* -1: everyone but us; 0 and -pgrp: one process group, which here is everyone */
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *p = proc_slot(i);
+        if (p && p->state != PROC_ZOMBIE && (pid != -1 || p != proc_current()) && send_to(p, sig) == 0)
+            sent++;
+    }
+    return sent ? 0 : -ESRCH;
+}
+
+int32_t sys_tkill(uint32_t tid, uint32_t sig, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)c, (void)d, (void)e, (void)f;
+    if ((int)tid <= 0)
+        return -EINVAL;
+    return sys_kill(tid, sig, 0, 0, 0, 0);
+}
+
+int32_t sys_tgkill(uint32_t tgid, uint32_t tid, uint32_t sig, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)d, (void)e, (void)f;
+    if ((int)tgid <= 0 || tgid != tid)
+        return (int)tgid <= 0 ? -EINVAL : -ESRCH;
+    return sys_tkill(tid, sig, 0, 0, 0, 0);
+}
+
+/* rt_sigaction(sig, act, oldact, sigsetsize) with the kernel's struct sigaction layout. */
+int32_t sys_rt_sigaction(uint32_t sig, uint32_t act, uint32_t oldact, uint32_t size, uint32_t e, uint32_t f)
+{
+    (void)e, (void)f;
+    struct proc *p = proc_current();
+    uint32_t k[5]; /* handler, flags, restorer, mask low, mask high */
+    if (size != 8)
+        return -EINVAL;
+    if (sig < 1 || sig > NSIG || (act && (sig == SIGKILL || sig == SIGSTOP)))
+        return -EINVAL;
+    struct k_sigaction *sa = &p->sigact[sig - 1];
+    struct k_sigaction next = *sa;
+    if (act) {
+        if (copy_from_user(k, act, sizeof k))
+            return -EFAULT;
+        next = (struct k_sigaction){k[0], k[1], k[2], k[3] | ((uint64_t)k[4] << 32)};
+    }
+    if (oldact) {
+        uint32_t o[5] = {sa->handler, sa->flags, sa->restorer, (uint32_t)sa->mask, (uint32_t)(sa->mask >> 32)};
+        if (copy_to_user(oldact, o, sizeof o))
+            return -EFAULT;
+    }
+    *sa = next;
+    if (act && (sa->handler == SIG_IGN || (sa->handler == SIG_DFL && (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH))))
+        p->sig_pending &= ~SIGBIT(sig); /* a pending signal that is now ignored is discarded */
+    return 0;
+}
+
+int32_t sys_rt_sigprocmask(uint32_t how, uint32_t set, uint32_t oldset, uint32_t size, uint32_t e, uint32_t f)
+{
+    (void)e, (void)f;
+    struct proc *p = proc_current();
+    uint64_t s, old = p->sig_blocked;
+    if (size != 8)
+        return -EINVAL;
+    if (set) {
+        if (copy_from_user(&s, set, 8))
+            return -EFAULT;
+        if (how == SIG_BLOCK)
+            p->sig_blocked |= s;
+        else if (how == SIG_UNBLOCK)
+            p->sig_blocked &= ~s;
+        else if (how == SIG_SETMASK)
+            p->sig_blocked = s;
+        else
+            return -EINVAL;
+        p->sig_blocked &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+    }
+    if (oldset && copy_to_user(oldset, &old, 8)) {
+        p->sig_blocked = old;
+        return -EFAULT;
+    }
+    return 0;
+}
+
+int32_t sys_sigreturn(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
+    struct proc *p = proc_current();
+    if (!signal_return(p->tf, false))
+        proc_exit(SIGSEGV);
+    return (int32_t)p->tf->eax;
+}
+
+int32_t sys_rt_sigreturn(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
+    struct proc *p = proc_current();
+    if (!signal_return(p->tf, true))
+        proc_exit(SIGSEGV);
+    return (int32_t)p->tf->eax;
+}
+
+/* pause() and rt_sigsuspend: sleep until a signal arrives. */
+int32_t sys_pause(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
+    static const char pause_chan; /* nobody wakes it: only a signal ends the sleep */
+    while (proc_sleep(&pause_chan) == 0)
+        ;
+    return -EINTR;
+}
+
+int32_t sys_sched_yield(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
+    sched_yield();
+    return 0;
+}
+
+int32_t sys_set_tid_address(uint32_t tidptr, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)b, (void)c, (void)d, (void)e, (void)f;
+    struct proc *p = proc_current();
+    p->clear_child_tid = tidptr;
+    return p->pid;
+}

@@ -1,0 +1,101 @@
+/* Process commands: ps, vmmap PID, kill [-SIG] PID. */
+#include "../fs/vfs.h"
+#include "../kern/proc.h"
+#include "../kern/signal.h"
+#include "errno.h"
+#include "mmu.h"
+#include "kstring.h"
+#include "printk.h"
+#include "shell.h"
+
+int cmd_ps(int argc, char **argv)
+{
+    static const char *const states[] = {"unused", "runnable", "running", "sleeping", "zombie"};
+    (void)argv;
+    if (argc != 1)
+        return -EINVAL;
+    kprintf("  PID  PPID  STATE     RSS(KiB)  NAME\n");
+    kprintf("    0     0  %-9s        0  kernel shell\n", states[proc_shell_task()->state]);
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *p = proc_slot(i);
+        if (p)
+            kprintf("  %3d  %4d  %-9s %8u  %s\n", p->pid, p->parent ? p->parent->pid : 0, states[p->state],
+                    proc_rss_pages(p) * 4, p->name);
+    }
+    return 0;
+}
+
+/* The absolute path of v into buf (the tree's parent links, root first). */
+static void vnode_path(const struct vnode *v, char *buf, size_t size)
+{
+    const struct vnode *chain[32];
+    int n = 0;
+    for (; v && v->parent != v && n < 32; v = v->parent)
+        chain[n++] = v;
+    size_t at = 0;
+    buf[0] = 0;
+    while (n-- > 0 && at + 2 < size) {
+        buf[at++] = '/';
+        size_t len = MIN(strlen(chain[n]->name), size - at - 1);
+        memcpy(buf + at, chain[n]->name, len);
+        at += len;
+        buf[at] = 0;
+    }
+}
+
+/* Resident pages of [start, end) in p. */
+static uint32_t resident_in(struct proc *p, vaddr_t start, vaddr_t end)
+{
+    uint32_t n = 0;
+    for (vaddr_t va = start; va < end && va >= start; va += PAGE_SIZE)
+        n += pmap_extract(&p->pmap, va, NULL);
+    return n;
+}
+
+static void print_region(struct proc *p, const struct vm_region *r)
+{
+    char name[128] = "";
+    if (r->flags & VM_FILE)
+        vnode_path(r->file, name, sizeof name);
+    else if (r->flags & VM_HEAP)
+        memcpy(name, "[heap]", 7);
+    else if (r->flags & VM_GROWSDOWN)
+        memcpy(name, "[stack]", 8);
+    kprintf("%08x-%08x %c%c%c%c %08x 00:00 0 %6u KiB  %s\n", r->start, r->end, r->prot & VM_READ ? 'r' : '-',
+            r->prot & VM_WRITE ? 'w' : '-', r->prot & VM_EXEC ? 'x' : '-', r->flags & VM_SHARED ? 's' : 'p',
+            r->flags & VM_FILE ? r->file_offset : 0, resident_in(p, r->start, r->end) * 4, name);
+}
+
+/* vmmap PID: the regions of a process, like /proc/PID/maps, with resident KiB per region. */
+int cmd_vmmap(int argc, char **argv)
+{
+    uint32_t pid;
+    if (argc != 2 || parse_u32(argv[1], &pid) || pid == 0)
+        return -EINVAL;
+    struct proc *p = proc_find((int)pid, false);
+    if (!p || !p->pmap.pd) {
+        kprintf("vmmap: no process %u\n", pid);
+        return -ESRCH;
+    }
+    for (const struct vm_region *r = p->map.head; r; r = r->next)
+        print_region(p, r);
+    kprintf("%u regions, %u KiB resident, %u page tables\n", p->map.count, p->pmap.resident * 4, p->pmap.tables);
+    return 0;
+}
+
+/* kill [-SIG] PID: send a signal (default SIGTERM) to a process. */
+int cmd_kill(int argc, char **argv)
+{
+    uint32_t pid, sig = SIGTERM;
+    if (argc == 3 && (argv[1][0] != '-' || parse_u32(argv[1] + 1, &sig) || sig == 0 || sig > NSIG))
+        return -EINVAL;
+    if ((argc != 2 && argc != 3) || parse_u32(argv[argc - 1], &pid) || pid == 0)
+        return -EINVAL;
+    struct proc *p = proc_find((int)pid, false);
+    if (!p) {
+        kprintf("kill: no process %u\n", pid);
+        return -ESRCH;
+    }
+    signal_send(p, (int)sig);
+    return 0;
+}
