@@ -2,8 +2,9 @@
  * Pipes. The data lives in a ring of PIPE_SIZE bytes; each end is a struct
  * file, and the pipe counts the files open on each end. Readers sleep while
  * the ring is empty and a writer exists (no writer: EOF); writers sleep
- * while it is full and a reader exists (no reader: EPIPE). Writes of at most
- * PIPE_BUF bytes go in whole, never interleaved with other writes.
+ * while it is full and a reader exists (no reader: SIGPIPE and EPIPE).
+ * Writes of at most PIPE_BUF bytes go in whole, never interleaved with
+ * other writes.
  */
 #include "pipe.h"
 #include "../mm/kheap.h"
@@ -12,7 +13,9 @@
 #include "fs_abi.h"
 #include "kstring.h"
 #include "mmu.h"
+#include "proc.h"
 #include "sched.h"
+#include "signal.h"
 #include "uaccess.h"
 #include "uio.h"
 
@@ -95,8 +98,11 @@ static int pipe_write(struct file *f, vaddr_t buf, uint32_t len)
     while (done < len) {
         /* a write up to PIPE_BUF waits for room for all of it; a longer one goes in pieces */
         int err = wait_room(f, len <= PIPE_BUF ? len : 1);
-        if (!err && !p->readers)
-            err = -EPIPE; /* SIGPIPE belongs here once signals can be sent */
+        if (!err && !p->readers) {
+            if (proc_current())
+                signal_send(proc_current(), SIGPIPE); /* as Linux: even after a partial write */
+            err = -EPIPE;
+        }
         if (err)
             return done ? (int)done : err;
         uint32_t want = MIN(len - done, PIPE_SIZE - p->count);
