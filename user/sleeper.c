@@ -15,7 +15,7 @@ int main(int argc, char **argv)
     if (!heap)
         return 2;
     memset(heap, 0x5A, kib * 1024);
-    printf("sleeper: %zu KiB touched, sleeping %d s\n", kib, seconds);
+    printf("sleeper: %zu KiB touched (last byte 0x%x), sleeping %d s\n", kib, kib ? heap[kib * 1024 - 1] : 0, seconds);
     fflush(stdout);
     struct timespec t = {seconds, 0};
     while (nanosleep(&t, &t) != 0)
