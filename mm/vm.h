@@ -6,12 +6,15 @@
 #include "mmu.h"
 #include "types.h"
 
+struct pmap_info;
 /*
- * Resolve a fault at addr for the given access in the current address space.
- * 0 if the page is now mapped and the access can be retried; -EFAULT if no
- * region allows it (the caller then fixes up, signals or reports).
+ * Resolve a fault at addr for the given access in the current address space,
+ * whose page tables showed page (the caller's pmap_query of addr). 0 if the
+ * page is now mapped and the access can be retried; -ENOMEM if no frame is
+ * left; -EFAULT if no region allows it (the caller then fixes up, signals or
+ * reports).
  */
-int vm_fault(vaddr_t addr, enum fault_access access, bool user);
+int vm_fault(vaddr_t addr, enum fault_access access, bool user, const struct pmap_info *page);
 
 /* Counters of resolved faults, for memory stats. */
 struct vm_stats {

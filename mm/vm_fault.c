@@ -98,7 +98,7 @@ static int cow_break(const struct vm_region *r, vaddr_t page, paddr_t old)
     return err;
 }
 
-int vm_fault(vaddr_t addr, enum fault_access access, bool user)
+int vm_fault(vaddr_t addr, enum fault_access access, bool user, const struct pmap_info *page_info)
 {
     (void)user;
     if (!cur_map || addr < PAGE_SIZE || addr >= USER_TOP)
@@ -109,8 +109,7 @@ int vm_fault(vaddr_t addr, enum fault_access access, bool user)
     if (!access_allowed(r, access))
         return -EFAULT;
     vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
-    struct pmap_info info;
-    pmap_query(cur_pmap, page, &info);
+    const struct pmap_info info = *page_info;
     if (info.present) {
         if (info.writable || access != ACCESS_WRITE)
             return info.user ? 0 : -EFAULT; /* a PROT_NONE page stays out of reach */

@@ -26,7 +26,7 @@ void page_fault_trap(struct trapframe *tf)
     r.access = (uint8_t)fault_access_of(tf->error);
 
     uint32_t fixup = 0;
-    int err = vm_fault(addr, (enum fault_access)r.access, r.user);
+    int err = vm_fault(addr, (enum fault_access)r.access, r.user, &page);
     if (err == 0)
         r.outcome = OUTCOME_RESOLVED;
     else if (err == -ENOMEM && r.user)
