@@ -78,7 +78,8 @@ static int fill_frame(paddr_t frame, const struct vm_region *r, vaddr_t page)
  */
 static int cow_break(const struct vm_region *r, vaddr_t page, paddr_t old)
 {
-    if (r->flags & VM_SHARED || !pmap_frame_shared(cur_pmap, page)) {
+    const struct frame *f = pmm_frame(old);
+    if (r->flags & VM_SHARED || !f || f->refcount <= 1) {
         vm_stats.cow_reuses++;
         return pmap_protect(cur_pmap, page, PMAP_USER | PMAP_WRITE);
     }
