@@ -8,7 +8,7 @@
 static struct proc *largest_process(void)
 {
     struct proc *best = NULL;
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; i < proc_slot_count(); i++) {
         struct proc *p = proc_slot(i);
         if (p && p->state != PROC_ZOMBIE && p->pmap.pd && (!best || p->pmap.resident > best->pmap.resident))
             best = p;

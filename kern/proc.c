@@ -17,6 +17,7 @@
 #define KSTACK_SLOTS ((KVA_TABLES * PT_ENTRIES - 1) / KSTACK_SLOT_PAGES)
 
 static struct proc *table[PROC_MAX];
+static int slots_top; /* 1 + the highest slot in use: loops stop there */
 static struct proc shell_task;
 static struct proc *current = &shell_task;
 static int next_pid = 1;
@@ -27,6 +28,7 @@ void proc_enter_user(void);
 struct proc *proc_current(void) { return current; }
 struct proc *proc_shell_task(void) { return &shell_task; }
 struct proc *proc_slot(int i) { return i >= 0 && i < PROC_MAX ? table[i] : NULL; }
+int proc_slot_count(void) { return slots_top; }
 uint32_t proc_rss_pages(const struct proc *p) { return p->pmap.resident; }
 
 void proc_init(void)
@@ -38,7 +40,7 @@ void proc_init(void)
 
 struct proc *proc_find(int pid, bool zombies)
 {
-    for (int i = 0; i < PROC_MAX; i++)
+    for (int i = 0; i < slots_top; i++)
         if (table[i] && table[i]->pid == pid && (zombies || table[i]->state != PROC_ZOMBIE))
             return table[i];
     return NULL;
@@ -86,6 +88,7 @@ static int table_insert(struct proc *p)
     for (int i = 0; i < PROC_MAX; i++) {
         if (!table[i]) {
             table[i] = p;
+            slots_top = MAX(slots_top, i + 1);
             return 0;
         }
     }
@@ -134,9 +137,11 @@ static void release_resources(struct proc *p)
 
 void proc_destroy(struct proc *p)
 {
-    for (int i = 0; i < PROC_MAX; i++)
+    for (int i = 0; i < slots_top; i++)
         if (table[i] == p)
             table[i] = NULL;
+    while (slots_top > 0 && !table[slots_top - 1])
+        slots_top--;
     if (pmap_current() == &p->pmap)
         pmap_activate(&kernel_pmap);
     release_resources(p);
@@ -215,7 +220,7 @@ int proc_fork(void)
 static void reparent_children(struct proc *p)
 {
     bool zombie = false;
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; i < slots_top; i++) {
         if (table[i] && table[i]->parent == p) {
             table[i]->parent = &shell_task;
             zombie |= table[i]->state == PROC_ZOMBIE;
@@ -259,7 +264,7 @@ void proc_kill(int signal, const struct fault_record *fault)
 static struct proc *find_zombie_child(int pid, bool *any)
 {
     *any = false;
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; i < slots_top; i++) {
         struct proc *c = table[i];
         if (!c || c->parent != current || (pid > 0 && c->pid != pid))
             continue;

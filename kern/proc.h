@@ -92,8 +92,9 @@ NORETURN void proc_exit(int status);
 NORETURN void proc_kill(int signal, const struct fault_record *fault);
 /* The process with this pid (not a zombie unless zombies), or NULL. */
 struct proc *proc_find(int pid, bool zombies);
-/* Iterate the process table (for ps). */
+/* Iterate the process table: slots [0, proc_slot_count()) may hold processes (NULL if empty). */
 struct proc *proc_slot(int i);
+int proc_slot_count(void);
 /* User pages resident in p. */
 uint32_t proc_rss_pages(const struct proc *p);
 /* Switch the CPU to p's address space, kernel stack, TLS and FPU state (the scheduler's half of a switch). */

@@ -15,7 +15,10 @@
 
 static bool need_resched;
 static uint32_t timed_sleepers; /* processes in proc_sleep_until */
-static int rr_cursor; /* table slot after the last pick; PROC_MAX stands for the shell task */
+static int rr_cursor; /* slot after the last pick; slot proc_slot_count() stands for the shell task */
+
+/* Task number i of the rotation: the table's slots, then the shell task. */
+static struct proc *task_at(int i, int slots) { return i == slots ? proc_shell_task() : proc_slot(i); }
 
 void context_switch(uint32_t *save_esp, uint32_t new_esp);
 
@@ -24,11 +27,12 @@ static bool runnable(const struct proc *p) { return p && (p->state == PROC_RUNNA
 /* The next runnable task after the cursor, round robin; NULL if none. */
 static struct proc *pick_next(void)
 {
-    for (int n = 0; n <= PROC_MAX; n++) {
-        int i = (rr_cursor + n) % (PROC_MAX + 1);
-        struct proc *p = i == PROC_MAX ? proc_shell_task() : proc_slot(i);
+    int slots = proc_slot_count();
+    for (int n = 0; n <= slots; n++) {
+        int i = (rr_cursor + n) % (slots + 1);
+        struct proc *p = task_at(i, slots);
         if (runnable(p)) {
-            rr_cursor = (i + 1) % (PROC_MAX + 1);
+            rr_cursor = (i + 1) % (slots + 1);
             return p;
         }
     }
@@ -69,8 +73,9 @@ int proc_sleep(const void *chan)
 
 void proc_wakeup(const void *chan)
 {
-    for (int i = 0; i <= PROC_MAX; i++) {
-        struct proc *p = i == PROC_MAX ? proc_shell_task() : proc_slot(i);
+    int slots = proc_slot_count();
+    for (int i = 0; i <= slots; i++) {
+        struct proc *p = task_at(i, slots);
         if (p && p->state == PROC_SLEEPING && p->sleep_chan == chan)
             p->state = PROC_RUNNABLE;
     }
@@ -99,7 +104,7 @@ int proc_sleep_until(uint32_t tick)
 void sched_tick(void)
 {
     uint32_t now = pit_ticks();
-    for (int i = 0; timed_sleepers && i < PROC_MAX; i++) {
+    for (int i = 0; timed_sleepers && i < proc_slot_count(); i++) {
         struct proc *p = proc_slot(i);
         if (p && p->wake_tick && (int32_t)(p->wake_tick - now) <= 0)
             proc_wake(p);

@@ -212,7 +212,7 @@ int32_t sys_kill(uint32_t upid, uint32_t usig, uint32_t c, uint32_t d, uint32_t 
     if (pid > 0)
         return send_to(proc_find(pid, false), sig);
     int sent = 0; /* -1: everyone but us; 0 and -pgrp: one process group, which here is everyone */
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; i < proc_slot_count(); i++) {
         struct proc *p = proc_slot(i);
         if (p && p->state != PROC_ZOMBIE && (pid != -1 || p != proc_current()) && send_to(p, sig) == 0)
             sent++;

@@ -16,7 +16,7 @@ int cmd_ps(int argc, char **argv)
         return -EINVAL;
     kprintf("  PID  PPID  STATE     RSS(KiB)  NAME\n");
     kprintf("    0     0  %-9s        0  kernel shell\n", states[proc_shell_task()->state]);
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; i < proc_slot_count(); i++) {
         struct proc *p = proc_slot(i);
         if (p)
             kprintf("  %3d  %4d  %-9s %8u  %s\n", p->pid, p->parent ? p->parent->pid : 0, states[p->state],
