@@ -1,9 +1,11 @@
-/* Memory system calls: brk, mmap2/mmap (anonymous), munmap, mprotect. */
+/* Memory system calls: brk, mmap2/mmap (anonymous and file), munmap, mprotect, madvise, mremap. */
 #include "../mm/pmap.h"
 #include "../mm/pmm.h"
 #include "../mm/vm.h"
 #include "../mm/vm_map.h"
+#include "../fs/vfs.h"
 #include "errno.h"
+#include "file.h"
 #include "mmu.h"
 #include "proc.h"
 #include "syscall.h"
@@ -126,35 +128,73 @@ int32_t sys_mprotect(uint32_t addr, uint32_t len, uint32_t prot, uint32_t d, uin
     return 0;
 }
 
+/*
+ * The backing of a file mapping: the readable regular file behind fd, with
+ * the bytes it has from byte offset off. 0, -EBADF, -EACCES (not readable,
+ * or a shared writable mapping of this read-only file system) or -ENODEV.
+ */
+static int file_backing(struct proc *p, uint32_t fd, uint32_t flags, uint32_t prot, struct vnode **out)
+{
+    struct file *f = fd_get(p, (int)fd);
+    if (!f)
+        return -EBADF;
+    if (f->kind != FILE_REG)
+        return -ENODEV;
+    if (!file_readable(f) || ((flags & MAP_SHARED) && (prot & PROT_WRITE)))
+        return -EACCES;
+    *out = f->vnode;
+    return 0;
+}
+
+/* Where a new mapping of size goes: 0 with *at set, or -errno. MAP_FIXED first unmaps what was there. */
+static int place_mapping(struct proc *p, uint32_t addr, uint32_t size, uint32_t flags, vaddr_t *at)
+{
+    if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
+        *at = vm_map_find_gap(&p->map, size, ALIGN_DOWN(addr, PAGE_SIZE), MMAP_TOP);
+        return *at ? 0 : -ENOMEM;
+    }
+    *at = addr;
+    if (addr < PAGE_SIZE || addr >= USER_TOP || size > USER_TOP - addr)
+        return -ENOMEM;
+    if (flags & MAP_FIXED_NOREPLACE) {
+        struct vm_region *r = vm_map_first_after(&p->map, addr);
+        return r && r->start < addr + size ? -EEXIST : 0;
+    }
+    int err = vm_map_remove(&p->map, addr, addr + size);
+    if (!err)
+        unmap_pages(p, addr, addr + size);
+    return err;
+}
+
+/*
+ * mmap2(addr, len, prot, flags, fd, pgoff): anonymous memory (private, or
+ * shared across fork), or a private (or read-only shared) mapping of a
+ * file, paged in from the file on demand; bytes past the end of the file
+ * read as zero.
+ */
 int32_t sys_mmap2(uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags, uint32_t fd, uint32_t pgoff)
 {
-    (void)pgoff;
     struct proc *p = proc_current();
-    if (!(flags & MAP_ANONYMOUS) || (int32_t)fd != -1)
-        return -ENODEV; /* file mappings come with the VFS descriptors */
+    struct vnode *file = NULL;
     if (len == 0 || len > MMAP_TOP || !(flags & (MAP_SHARED | MAP_PRIVATE)) || (addr & PAGE_MASK && flags & MAP_FIXED))
         return -EINVAL;
-    uint32_t size = ALIGN_UP(len, PAGE_SIZE);
-    vaddr_t at;
-    if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-        at = addr;
-        if (at < PAGE_SIZE || at >= USER_TOP || size > USER_TOP - at)
-            return -ENOMEM;
-        if (flags & MAP_FIXED_NOREPLACE) {
-            struct vm_region *r = vm_map_first_after(&p->map, at);
-            if (r && r->start < at + size)
-                return -EEXIST;
-        } else {
-            int err = vm_map_remove(&p->map, at, at + size);
-            if (err)
-                return err;
-            unmap_pages(p, at, at + size);
-        }
-    } else if (!(at = vm_map_find_gap(&p->map, size, ALIGN_DOWN(addr, PAGE_SIZE), MMAP_TOP))) {
-        return -ENOMEM;
+    if (!(flags & MAP_ANONYMOUS)) {
+        int err = file_backing(p, fd, flags, prot, &file);
+        if (err)
+            return err;
+        if (pgoff > (0xFFFFFFFFu >> PAGE_SHIFT))
+            return -EINVAL;
     }
-    int err = vm_map_insert(&p->map, at, at + size, vm_prot(prot), flags & MAP_SHARED ? VM_SHARED : 0, NULL, 0, 0);
-    if (!err && (flags & MAP_SHARED) && (err = prefault_shared(p, at, at + size, prot)) != 0) {
+    uint32_t size = ALIGN_UP(len, PAGE_SIZE), offset = pgoff << PAGE_SHIFT;
+    vaddr_t at;
+    int err = place_mapping(p, addr, size, flags, &at);
+    if (err)
+        return err;
+    bool shared_anon = (flags & MAP_SHARED) && !file;
+    uint32_t vflags = (shared_anon ? VM_SHARED : 0) | (file ? VM_FILE : 0);
+    uint32_t fbytes = file && offset < file->size ? file->size - offset : 0;
+    err = vm_map_insert(&p->map, at, at + size, vm_prot(prot), vflags, file, file ? offset : 0, fbytes);
+    if (!err && shared_anon && (err = prefault_shared(p, at, at + size, prot)) != 0) {
         vm_map_remove(&p->map, at, at + size);
         unmap_pages(p, at, at + size);
     }
