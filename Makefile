@@ -4,6 +4,7 @@
 #   make run     boot the ISO in QEMU (installs missing packages when root)
 #   make test    every test; ends with "N passed, N failed"
 #   make check-host   only the host unit tests
+#   make bench   the same benchmark binary on this kernel and on Linux 6.1 -> BENCHMARKS.md
 
 CC := gcc
 LD := ld
@@ -21,7 +22,7 @@ KSRC := $(wildcard arch/i386/*.c kern/*.c mm/*.c fs/*.c drivers/*.c shell/*.c li
 KASM := $(wildcard arch/i386/*.S)
 KOBJ := $(KSRC:%.c=$(BUILD)/k/%.o) $(KASM:%.S=$(BUILD)/k/%.o)
 
-.PHONY: all iso initrd run test check-host deps clean
+.PHONY: all iso initrd run test check-host deps clean bench bench-initrd
 all: $(BUILD)/kernel.elf $(BUILD)/initrd.tar
 
 $(BUILD)/k/%.o: %.c
@@ -66,6 +67,24 @@ initrd: $(BUILD)/initrd.tar
 $(BUILD)/initrd.tar: $(USER_BIN)
 	ln -sfn t_files $(BUILD)/rootfs/bin/t_files.link
 	tar --format=ustar -C $(BUILD)/rootfs -cf $@ bin
+
+# Benchmarks (never part of `make test`): bench/*.c is one static program,
+# alone in its own initrd.
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BUILD)/bench/rootfs/bin/vmbench
+
+$(BENCH_BIN): $(BENCH_SRC) $(wildcard bench/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  BENCHCC $@"
+	@$(CC) $(UCFLAGS) $(BENCH_SRC) -o $@
+
+bench-initrd: $(BUILD)/bench/initrd.tar
+$(BUILD)/bench/initrd.tar: $(BENCH_BIN)
+	tar --format=ustar -C $(BUILD)/bench/rootfs -cf $@ bin
+
+bench: deps
+	@$(MAKE) --no-print-directory all bench-initrd
+	tools/bench.sh
 
 iso: $(BUILD)/eyn-os.iso
 $(BUILD)/eyn-os.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/grub.cfg
