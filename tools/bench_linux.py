@@ -14,20 +14,45 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchparse import completed, parse, progress, smallest  # noqa: E402
 
 
+def session_pids(sid):
+    """Processes in session sid (the anchor, its `timeout` and QEMU, each may lead its own group)."""
+    pids = []
+    for d in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if d.isdigit() and int(fields[3]) == sid:
+                pids.append(int(d))
+        except (OSError, IndexError, ValueError):
+            pass
+    return pids
+
+
+def stop_session(p):
+    """SIGTERM everything the anchor started (its clean-up trap runs), then SIGKILL what is left."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in session_pids(p.pid):
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+        try:
+            p.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            continue
+        if not session_pids(p.pid):
+            return
+
+
 def run(anchor, binary, mem, *args, timeout=600):
     """Output of one Linux boot running binary as /init ('' on a timeout: below some -m
-    Linux's decompressor halts instead of exiting, so the whole process group is killed)."""
+    Linux's decompressor halts instead of exiting, and everything the run started is stopped)."""
     p = subprocess.Popen([anchor, binary, str(mem)] + list(args), stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, start_new_session=True)
     try:
         return p.communicate(timeout=timeout)[0].decode("latin-1")
     except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGTERM)  # the anchor's clean-up trap still runs
-        try:
-            p.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.communicate()
+        stop_session(p)
         return ""
 
 
