@@ -53,6 +53,20 @@ int32_t sys_set_thread_area(uint32_t desc, uint32_t b, uint32_t c, uint32_t d, u
     return copy_to_user(desc, u, 4);
 }
 
+/* set_robust_list(head, len): accepted (no futexes to clean up at exit); EINVAL for a wrong len. */
+static int32_t sys_set_robust_list(uint32_t head, uint32_t len, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)head, (void)c, (void)d, (void)e, (void)f;
+    return len == 12 ? 0 : -EINVAL;
+}
+
+/* A call glibc probes at start-up and copes without (rseq): ENOSYS without the log line. */
+static int32_t sys_quiet_enosys(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
+    return -ENOSYS;
+}
+
 static int32_t sys_zero(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
 {
     (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
@@ -78,7 +92,7 @@ static const syscall_fn table[] = {
     /* identity and the machine (here) */
     [24] = sys_zero,          [47] = sys_zero,          [49] = sys_zero,          [50] = sys_zero,
     [122] = sys_uname,        [199] = sys_zero,         [200] = sys_zero,         [201] = sys_zero,
-    [202] = sys_zero,         [243] = sys_set_thread_area,
+    [202] = sys_zero,         [243] = sys_set_thread_area, [311] = sys_set_robust_list, [386] = sys_quiet_enosys,
     /* files (sys_fs.h) */
     [3] = sys_read,          [4] = sys_write,       [5] = sys_open,        [6] = sys_close,
     [12] = sys_chdir,        [19] = sys_lseek,      [33] = sys_access,     [41] = sys_dup,
