@@ -138,12 +138,15 @@ static int file_backing(struct proc *p, uint32_t fd, uint32_t flags, uint32_t pr
     struct file *f = fd_get(p, (int)fd);
     if (!f)
         return -EBADF;
+    int err = 0;
     if (f->kind != FILE_REG)
-        return -ENODEV;
-    if (!file_readable(f) || ((flags & MAP_SHARED) && (prot & PROT_WRITE)))
-        return -EACCES;
-    *out = f->vnode;
-    return 0;
+        err = -ENODEV;
+    else if (!file_readable(f) || ((flags & MAP_SHARED) && (prot & PROT_WRITE)))
+        err = -EACCES;
+    else
+        *out = f->vnode; /* vnodes live as long as the tree: the region needs no reference */
+    file_unref(f);
+    return err;
 }
 
 /* Where a new mapping of size goes: 0 with *at set, or -errno. MAP_FIXED first unmaps what was there. */
