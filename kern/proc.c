@@ -304,14 +304,42 @@ static void load_tls(struct proc *p)
                     p->tls[i][1] & 0x40000000u);
 }
 
+/*
+ * %fs/%gs may hold TLS selectors of descriptors about to change; a
+ * kernel-mode trap would reload them on its way out and fault. The kernel
+ * uses neither; user mode gets its own back from its trapframe.
+ */
+static void drop_user_segments(void) { __asm__ volatile("movw %w0, %%fs\n\tmovw %w0, %%gs" : : "r"(0)); }
+
+int proc_set_tls(struct proc *p, const uint32_t desc[4])
+{
+    int slot = (int)desc[0] == -1 ? 0 : (int)desc[0] - (SEL_TLS_FIRST >> 3);
+    if (slot < 0 || slot > 2)
+        return -EINVAL;
+    /* a "not present" entry becomes an empty segment: reloading %gs with it must not fault the kernel */
+    uint32_t base = desc[1], limit = desc[2] & 0xFFFFF;
+    bool pages = desc[3] & 0x10;
+    if (desc[3] & 0x20)
+        base = limit = 0, pages = false;
+    p->tls[slot][0] = base;
+    p->tls[slot][1] = limit | (pages ? 0x80000000u : 0) | 0x40000000u;
+    if (p == current)
+        gdt_set_tls(slot, base, limit, pages, true);
+    return (SEL_TLS_FIRST >> 3) + slot;
+}
+
+void proc_reset_tls(struct proc *p)
+{
+    memset(p->tls, 0, sizeof p->tls);
+    if (p == current) {
+        drop_user_segments();
+        load_tls(p);
+    }
+}
+
 void proc_load_context(struct proc *prev, struct proc *next)
 {
-    /*
-     * %fs/%gs may hold prev's TLS selectors; once the GDT slots change, a
-     * kernel-mode trap would reload them on its way out and fault. The
-     * kernel uses neither; user mode gets its own back from its trapframe.
-     */
-    __asm__ volatile("movw %w0, %%fs\n\tmovw %w0, %%gs" : : "r"(0));
+    drop_user_segments();
     if (!prev->kernel_task && prev->state != PROC_ZOMBIE)
         fpu_save(prev->fpu);
     current = next;

@@ -97,6 +97,10 @@ struct proc *proc_slot(int i);
 int proc_slot_count(void);
 /* User pages resident in p. */
 uint32_t proc_rss_pages(const struct proc *p);
+/* Set a TLS descriptor from a Linux struct user_desc (entry, base, limit, flags): the GDT entry number, or -EINVAL. */
+int proc_set_tls(struct proc *p, const uint32_t desc[4]);
+/* Forget every TLS descriptor (exec). */
+void proc_reset_tls(struct proc *p);
 /* Switch the CPU to p's address space, kernel stack, TLS and FPU state (the scheduler's half of a switch). */
 void proc_load_context(struct proc *prev, struct proc *next);
 

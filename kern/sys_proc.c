@@ -69,7 +69,6 @@ static int write_child_word(struct proc *child, vaddr_t addr, uint32_t value)
     return err;
 }
 
-int32_t sys_set_thread_area(uint32_t desc, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f);
 
 /* clone(flags, newsp, parent_tid, tls, child_tid): fork-like flags only (no threads). */
 int32_t sys_clone(uint32_t flags, uint32_t newsp, uint32_t ptid, uint32_t tls, uint32_t ctid, uint32_t f)
@@ -83,17 +82,9 @@ int32_t sys_clone(uint32_t flags, uint32_t newsp, uint32_t ptid, uint32_t tls, u
     struct proc *child = proc_find(pid, false);
     if (newsp)
         child->tf->user_esp = newsp;
-    if (flags & CLONE_SETTLS) {
-        uint32_t u[4];
-        if (copy_from_user(u, tls, sizeof u) == 0) {
-            bool pages = u[3] & 0x10;
-            int slot = (int)u[0] == -1 ? 0 : (int)u[0] - (SEL_TLS_FIRST >> 3);
-            if (slot >= 0 && slot < 3) {
-                child->tls[slot][0] = u[1];
-                child->tls[slot][1] = (u[2] & 0xFFFFF) | (pages ? 0x80000000u : 0) | 0x40000000u;
-            }
-        }
-    }
+    uint32_t desc[4];
+    if ((flags & CLONE_SETTLS) && copy_from_user(desc, tls, sizeof desc) == 0)
+        proc_set_tls(child, desc);
     if (flags & CLONE_PARENT_SETTID)
         copy_to_user(ptid, &pid, 4);
     if (flags & CLONE_CHILD_SETTID)
@@ -118,10 +109,7 @@ static void exec_reset(struct proc *p, const char *path)
     for (int i = 0; i < NSIG; i++)
         if (p->sigact[i].handler != SIG_IGN)
             memset(&p->sigact[i], 0, sizeof p->sigact[i]);
-    memset(p->tls, 0, sizeof p->tls);
-    __asm__ volatile("movw %w0, %%fs\n\tmovw %w0, %%gs" : : "r"(0)); /* see proc_load_context */
-    for (int i = 0; i < 3; i++)
-        gdt_set_tls(i, 0, 0, false, false);
+    proc_reset_tls(p);
     fdtable_exec(p);
     const char *base = path;
     for (const char *s = path; *s; s++)

@@ -38,18 +38,10 @@ int32_t sys_set_thread_area(uint32_t desc, uint32_t b, uint32_t c, uint32_t d, u
     uint32_t u[4]; /* entry_number, base_addr, limit, flags */
     if (copy_from_user(u, desc, sizeof u))
         return -EFAULT;
-    struct proc *p = proc_current();
-    int slot = (int)u[0] == -1 ? 0 : (int)u[0] - (SEL_TLS_FIRST >> 3);
-    if (slot < 0 || slot > 2)
-        return -EINVAL;
-    /* a "not present" entry becomes an empty segment: reloading %gs with it must not fault the kernel */
-    bool pages = u[3] & 0x10, present = true;
-    if (u[3] & 0x20)
-        u[1] = u[2] = 0, pages = false;
-    p->tls[slot][0] = u[1];
-    p->tls[slot][1] = (u[2] & 0xFFFFF) | (pages ? 0x80000000u : 0) | (present ? 0x40000000u : 0);
-    gdt_set_tls(slot, u[1], u[2] & 0xFFFFF, pages, present);
-    u[0] = (SEL_TLS_FIRST >> 3) + (uint32_t)slot;
+    int entry = proc_set_tls(proc_current(), u);
+    if (entry < 0)
+        return entry;
+    u[0] = (uint32_t)entry;
     return copy_to_user(desc, u, 4);
 }
 
