@@ -284,6 +284,7 @@ int proc_wait(int pid, struct proc_end *end, bool nohang)
             int id = c->pid;
             end->status = c->exit_status;
             end->killed_by_fault = c->killed_by_fault;
+            end->cpu_ticks = c->cpu_ticks;
             end->fault = c->fault;
             proc_destroy(c);
             return id;

@@ -56,6 +56,7 @@ struct proc {
     struct k_sigaction sigact[NSIG];
     vaddr_t clear_child_tid; /* set_tid_address */
     bool vfork_done;       /* exec'd or exited: a vfork parent may go on */
+    uint32_t cpu_ticks;    /* PIT ticks that found it running (CPU time, 10 ms each) */
     uint64_t rlimit[16][2]; /* soft, hard (RLIM_INFINITY = ~0) */
     uint8_t *fpu;          /* FXSAVE area, 16-byte aligned inside fpu_buf */
     uint8_t fpu_buf[FPU_STATE_BYTES + 16];
@@ -79,6 +80,7 @@ int proc_fork(void);
 struct proc_end {
     int status;                /* Linux wait status */
     bool killed_by_fault;      /* fault holds the page fault that killed it */
+    uint32_t cpu_ticks;        /* the CPU time it used, in ticks */
     struct fault_record fault;
 };
 /*

@@ -110,6 +110,8 @@ void sched_tick(void)
             proc_wake(p);
     }
     struct proc *cur = proc_current();
+    if (!cur->kernel_task)
+        cur->cpu_ticks++;
     if (cur->quantum && --cur->quantum == 0)
         need_resched = true;
 }

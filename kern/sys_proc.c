@@ -168,10 +168,11 @@ int32_t sys_wait4(uint32_t pid, uint32_t ustatus, uint32_t options, uint32_t rus
     /* like Linux, the child is reaped even when its status cannot be stored */
     if (ustatus && copy_to_user(ustatus, &end.status, 4))
         return -EFAULT;
-    if (rusage) {
-        uint8_t zero[72];
-        memset(zero, 0, sizeof zero);
-        if (copy_to_user(rusage, zero, sizeof zero))
+    if (rusage) { /* struct rusage: the CPU time in ru_utime; nothing else is accounted */
+        uint32_t ru[18];
+        memset(ru, 0, sizeof ru);
+        ru[0] = end.cpu_ticks / 100, ru[1] = (end.cpu_ticks % 100) * 10000;
+        if (copy_to_user(rusage, ru, sizeof ru))
             return -EFAULT;
     }
     return r;

@@ -35,9 +35,11 @@ static int clock_now(uint32_t id, uint64_t *ns)
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:
-    case CLOCK_PROCESS_CPUTIME_ID: /* no CPU accounting: elapsed time bounds it from above */
-    case CLOCK_THREAD_CPUTIME_ID:
         *ns = clock_monotonic_ns();
+        return 0;
+    case CLOCK_PROCESS_CPUTIME_ID: /* sampled by the tick: 10 ms resolution */
+    case CLOCK_THREAD_CPUTIME_ID:
+        *ns = (uint64_t)proc_current()->cpu_ticks * NSEC_PER_TICK;
         return 0;
     default:
         return -EINVAL;
@@ -99,7 +101,8 @@ static int32_t getres(uint32_t id, uint32_t ts, bool wide)
 {
     uint64_t ns;
     int err = clock_now(id, &ns);
-    return err ? err : ts ? put_timespec(ts, 1000, wide) : 0;
+    bool cpu = id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID;
+    return err ? err : ts ? put_timespec(ts, cpu ? NSEC_PER_TICK : 1000, wide) : 0;
 }
 
 int32_t sys_clock_getres(uint32_t id, uint32_t ts, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
