@@ -12,6 +12,7 @@
 #include "path.h"
 #include "proc.h"
 #include "sys_fs.h"
+#include "syscall.h"
 #include "uaccess.h"
 
 #define DIRENT_MAX (DIRENT64_HEADER + VFS_NAME_MAX + 1 + 8) /* largest record of either layout */
@@ -99,21 +100,18 @@ static int32_t getdents_common(uint32_t fd, vaddr_t buf, uint32_t count, bool is
     return r;
 }
 
-int32_t sys_getdents64(uint32_t fd, uint32_t buf, uint32_t count, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_getdents64(SYSARGS3(fd, buf, count))
 {
-    (void)d, (void)e, (void)g;
     return getdents_common(fd, buf, count, true);
 }
 
-int32_t sys_getdents(uint32_t fd, uint32_t buf, uint32_t count, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_getdents(SYSARGS3(fd, buf, count))
 {
-    (void)d, (void)e, (void)g;
     return getdents_common(fd, buf, count, false);
 }
 
-int32_t sys_chdir(uint32_t upath, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_chdir(SYSARGS1(upath))
 {
-    (void)b, (void)c, (void)d, (void)e, (void)g;
     struct proc *p = proc_current();
     struct vnode *v;
     int err = path_lookup_user(p, AT_FDCWD, upath, true, &v);
@@ -124,9 +122,8 @@ int32_t sys_chdir(uint32_t upath, uint32_t b, uint32_t c, uint32_t d, uint32_t e
     return err;
 }
 
-int32_t sys_fchdir(uint32_t fd, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_fchdir(SYSARGS1(fd))
 {
-    (void)b, (void)c, (void)d, (void)e, (void)g;
     struct proc *p = proc_current();
     struct file *f = fd_get(p, (int)fd);
     if (!f)
@@ -157,9 +154,8 @@ static char *dir_path(struct vnode *v, char *out, uint32_t cap)
 }
 
 /* getcwd(buf, size): the length written including the NUL, -ERANGE if size is too small. */
-int32_t sys_getcwd(uint32_t buf, uint32_t size, uint32_t c, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_getcwd(SYSARGS2(buf, size))
 {
-    (void)c, (void)d, (void)e, (void)g;
     struct proc *p = proc_current();
     struct vnode *cwd = p->cwd ? p->cwd : vfs_root();
     if (!cwd)
@@ -175,9 +171,8 @@ int32_t sys_getcwd(uint32_t buf, uint32_t size, uint32_t c, uint32_t d, uint32_t
 }
 
 /* readlinkat(dirfd, path, buf, size): bytes of the target copied (no NUL added). */
-int32_t sys_readlinkat(uint32_t dirfd, uint32_t upath, uint32_t buf, uint32_t size, uint32_t e, uint32_t g)
+int32_t sys_readlinkat(SYSARGS4(dirfd, upath, buf, size))
 {
-    (void)e, (void)g;
     struct vnode *v;
     if ((int32_t)size <= 0)
         return -EINVAL;
@@ -190,8 +185,7 @@ int32_t sys_readlinkat(uint32_t dirfd, uint32_t upath, uint32_t buf, uint32_t si
     return copy_to_user(buf, v->link_target, n) ?: (int32_t)n;
 }
 
-int32_t sys_readlink(uint32_t upath, uint32_t buf, uint32_t size, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_readlink(SYSARGS3(upath, buf, size))
 {
-    (void)d, (void)e, (void)g;
     return sys_readlinkat((uint32_t)AT_FDCWD, upath, buf, size, 0, 0);
 }

@@ -6,6 +6,7 @@
 #include "pipe.h"
 #include "proc.h"
 #include "sys_fs.h"
+#include "syscall.h"
 #include "uaccess.h"
 
 /* A new descriptor for the file at fd, at the lowest free slot >= min_fd: the fd or -errno. */
@@ -30,15 +31,13 @@ static int dup_to(struct proc *p, int oldfd, int newfd, bool cloexec)
     return r ? r : newfd;
 }
 
-int32_t sys_dup(uint32_t fd, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_dup(SYSARGS1(fd))
 {
-    (void)b, (void)c, (void)d, (void)e, (void)g;
     return dup_from(proc_current(), (int)fd, 0, false);
 }
 
-int32_t sys_dup2(uint32_t oldfd, uint32_t newfd, uint32_t c, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_dup2(SYSARGS2(oldfd, newfd))
 {
-    (void)c, (void)d, (void)e, (void)g;
     struct proc *p = proc_current();
     if (oldfd == newfd) { /* nothing changes, FD_CLOEXEC included; oldfd must be open */
         struct file *f = fd_get(p, (int)oldfd);
@@ -48,17 +47,15 @@ int32_t sys_dup2(uint32_t oldfd, uint32_t newfd, uint32_t c, uint32_t d, uint32_
     return dup_to(p, (int)oldfd, (int)newfd, false);
 }
 
-int32_t sys_dup3(uint32_t oldfd, uint32_t newfd, uint32_t flags, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_dup3(SYSARGS3(oldfd, newfd, flags))
 {
-    (void)d, (void)e, (void)g;
     if ((flags & ~O_CLOEXEC) || oldfd == newfd)
         return -EINVAL;
     return dup_to(proc_current(), (int)oldfd, (int)newfd, flags & O_CLOEXEC);
 }
 
-int32_t sys_pipe2(uint32_t ufds, uint32_t flags, uint32_t c, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_pipe2(SYSARGS2(ufds, flags))
 {
-    (void)c, (void)d, (void)e, (void)g;
     struct proc *p = proc_current();
     struct file *rd, *wr;
     if (flags & ~(O_CLOEXEC | O_NONBLOCK))
@@ -81,9 +78,8 @@ int32_t sys_pipe2(uint32_t ufds, uint32_t flags, uint32_t c, uint32_t d, uint32_
     return err;
 }
 
-int32_t sys_pipe(uint32_t ufds, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_pipe(SYSARGS1(ufds))
 {
-    (void)b, (void)c, (void)d, (void)e, (void)g;
     return sys_pipe2(ufds, 0, 0, 0, 0, 0);
 }
 
@@ -95,9 +91,8 @@ static int set_status_flags(struct file *f, uint32_t flags)
 }
 
 /* fcntl / fcntl64 (the same for the commands supported; no record locks). */
-int32_t sys_fcntl(uint32_t fd, uint32_t cmd, uint32_t arg, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_fcntl(SYSARGS3(fd, cmd, arg))
 {
-    (void)d, (void)e, (void)g;
     struct proc *p = proc_current();
     struct file *f = fd_get(p, (int)fd);
     if (!f)
@@ -151,9 +146,8 @@ static int generic_ioctl(struct proc *p, int fd, struct file *f, uint32_t req, v
     }
 }
 
-int32_t sys_ioctl(uint32_t fd, uint32_t req, uint32_t arg, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_ioctl(SYSARGS3(fd, req, arg))
 {
-    (void)d, (void)e, (void)g;
     struct proc *p = proc_current();
     struct file *f = fd_get(p, (int)fd);
     if (!f)

@@ -10,6 +10,7 @@
 #include "mmu.h"
 #include "proc.h"
 #include "sys_fs.h"
+#include "syscall.h"
 #include "uaccess.h"
 
 #define MAX_RW_COUNT (INT32_MAX & ~PAGE_MASK) /* longest single transfer, as Linux */
@@ -45,15 +46,13 @@ static int32_t rw_fd(uint32_t fd, uint32_t buf, uint32_t len, bool write)
     return r;
 }
 
-int32_t sys_read(uint32_t fd, uint32_t buf, uint32_t len, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_read(SYSARGS3(fd, buf, len))
 {
-    (void)d, (void)e, (void)g;
     return rw_fd(fd, buf, len, false);
 }
 
-int32_t sys_write(uint32_t fd, uint32_t buf, uint32_t len, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_write(SYSARGS3(fd, buf, len))
 {
-    (void)d, (void)e, (void)g;
     return rw_fd(fd, buf, len, true);
 }
 
@@ -106,15 +105,13 @@ static int32_t rw_vec(uint32_t fd, vaddr_t iov, uint32_t cnt, bool write)
     return total ? (int32_t)total : err;
 }
 
-int32_t sys_readv(uint32_t fd, uint32_t iov, uint32_t cnt, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_readv(SYSARGS3(fd, iov, cnt))
 {
-    (void)d, (void)e, (void)g;
     return rw_vec(fd, iov, cnt, false);
 }
 
-int32_t sys_writev(uint32_t fd, uint32_t iov, uint32_t cnt, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_writev(SYSARGS3(fd, iov, cnt))
 {
-    (void)d, (void)e, (void)g;
     return rw_vec(fd, iov, cnt, true);
 }
 
@@ -154,9 +151,8 @@ static int file_seek(struct file *f, int64_t off, int whence, int64_t *pos)
     return 0;
 }
 
-int32_t sys_lseek(uint32_t fd, uint32_t off, uint32_t whence, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_lseek(SYSARGS3(fd, off, whence))
 {
-    (void)d, (void)e, (void)g;
     struct file *f = fd_get(proc_current(), (int)fd);
     if (!f)
         return -EBADF;
@@ -172,9 +168,8 @@ int32_t sys_lseek(uint32_t fd, uint32_t off, uint32_t whence, uint32_t d, uint32
 }
 
 /* _llseek(fd, offset_high, offset_low, loff_t *result, whence) */
-int32_t sys_llseek(uint32_t fd, uint32_t hi, uint32_t lo, uint32_t result, uint32_t whence, uint32_t g)
+int32_t sys_llseek(SYSARGS5(fd, hi, lo, result, whence))
 {
-    (void)g;
     struct file *f = fd_get(proc_current(), (int)fd);
     if (!f)
         return -EBADF;
@@ -185,9 +180,8 @@ int32_t sys_llseek(uint32_t fd, uint32_t hi, uint32_t lo, uint32_t result, uint3
 }
 
 /* pread64(fd, buf, count, offset_low, offset_high): read at an offset, leaving the file offset alone. */
-int32_t sys_pread64(uint32_t fd, uint32_t buf, uint32_t len, uint32_t lo, uint32_t hi, uint32_t g)
+int32_t sys_pread64(SYSARGS5(fd, buf, len, lo, hi))
 {
-    (void)g;
     int64_t pos = (int64_t)(((uint64_t)hi << 32) | lo);
     struct file *f = fd_get(proc_current(), (int)fd);
     if (!f)

@@ -46,9 +46,8 @@ static int grow_heap(struct proc *p, vaddr_t old_end, vaddr_t new_end)
     return vm_map_insert(&p->map, old_end, new_end, VM_READ | VM_WRITE, VM_HEAP, NULL, 0, 0);
 }
 
-int32_t sys_brk(uint32_t addr, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_brk(SYSARGS1(addr))
 {
-    (void)b, (void)c, (void)d, (void)e, (void)f;
     struct proc *p = proc_current();
     if (addr < p->brk_start || addr >= MMAP_TOP)
         return (int32_t)p->brk;
@@ -63,9 +62,8 @@ int32_t sys_brk(uint32_t addr, uint32_t b, uint32_t c, uint32_t d, uint32_t e, u
     return (int32_t)addr;
 }
 
-int32_t sys_munmap(uint32_t addr, uint32_t len, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_munmap(SYSARGS2(addr, len))
 {
-    (void)c, (void)d, (void)e, (void)f;
     vaddr_t end;
     struct proc *p = proc_current();
     if (!user_span(addr, len, &end))
@@ -101,9 +99,8 @@ static uint32_t vm_prot(uint32_t prot)
     return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
 }
 
-int32_t sys_mprotect(uint32_t addr, uint32_t len, uint32_t prot, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_mprotect(SYSARGS3(addr, len, prot))
 {
-    (void)d, (void)e, (void)f;
     vaddr_t end;
     struct proc *p = proc_current();
     if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
@@ -175,7 +172,7 @@ static int place_mapping(struct proc *p, uint32_t addr, uint32_t size, uint32_t 
  * file, paged in from the file on demand; bytes past the end of the file
  * read as zero.
  */
-int32_t sys_mmap2(uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags, uint32_t fd, uint32_t pgoff)
+int32_t sys_mmap2(SYSARGS6(addr, len, prot, flags, fd, pgoff))
 {
     struct proc *p = proc_current();
     struct vnode *file = NULL;
@@ -205,9 +202,8 @@ int32_t sys_mmap2(uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags, ui
 }
 
 /* Old mmap: one pointer to the six arguments, offset in bytes. */
-int32_t sys_old_mmap(uint32_t args, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_old_mmap(SYSARGS1(args))
 {
-    (void)b, (void)c, (void)d, (void)e, (void)f;
     uint32_t a[6];
     if (copy_from_user(a, args, sizeof a))
         return -EFAULT;
@@ -221,9 +217,8 @@ int32_t sys_old_mmap(uint32_t args, uint32_t b, uint32_t c, uint32_t d, uint32_t
 #define MREMAP_FIXED 2u
 
 /* madvise: MADV_DONTNEED frees private pages (they read back as zero or file data); other advice is accepted. */
-int32_t sys_madvise(uint32_t addr, uint32_t len, uint32_t advice, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_madvise(SYSARGS3(addr, len, advice))
 {
-    (void)d, (void)e, (void)f;
     vaddr_t end;
     struct proc *p = proc_current();
     if (addr & PAGE_MASK || advice > 100)
@@ -264,9 +259,8 @@ static int move_pages(struct proc *p, vaddr_t from, vaddr_t to, uint32_t len)
 }
 
 /* mremap(old, old_size, new_size, flags, new_addr): shrink, grow in place, or move (MREMAP_MAYMOVE). */
-int32_t sys_mremap(uint32_t old, uint32_t old_size, uint32_t new_size, uint32_t flags, uint32_t e, uint32_t f)
+int32_t sys_mremap(SYSARGS4(old, old_size, new_size, flags))
 {
-    (void)e, (void)f;
     struct proc *p = proc_current();
     vaddr_t old_end, new_end;
     if ((old & PAGE_MASK) || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) || (flags & MREMAP_FIXED) || !new_size)

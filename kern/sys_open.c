@@ -12,6 +12,7 @@
 #include "path.h"
 #include "proc.h"
 #include "sys_fs.h"
+#include "syscall.h"
 
 static bool wants_write(uint32_t flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
@@ -87,9 +88,8 @@ static int open_path(struct proc *p, int dirfd, char *path, uint32_t flags, stru
     return *out ? 0 : -ENOMEM;
 }
 
-int32_t sys_openat(uint32_t dirfd, uint32_t upath, uint32_t flags, uint32_t mode, uint32_t e, uint32_t g)
+int32_t sys_openat(SYSARGS3(dirfd, upath, flags))
 {
-    (void)mode, (void)e, (void)g;
     struct proc *p = proc_current();
     char *path;
     struct file *f;
@@ -105,14 +105,12 @@ int32_t sys_openat(uint32_t dirfd, uint32_t upath, uint32_t flags, uint32_t mode
     return fd;
 }
 
-int32_t sys_open(uint32_t upath, uint32_t flags, uint32_t mode, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_open(SYSARGS3(upath, flags, mode))
 {
-    (void)d, (void)e, (void)g;
     return sys_openat((uint32_t)AT_FDCWD, upath, flags, mode, 0, 0);
 }
 
-int32_t sys_close(uint32_t fd, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_close(SYSARGS1(fd))
 {
-    (void)b, (void)c, (void)d, (void)e, (void)g;
     return fd_close(proc_current(), (int)fd);
 }

@@ -32,28 +32,24 @@
 #define SIG_SETMASK 2
 #define SIGBIT(s) (1ull << ((s) - 1))
 
-int32_t sys_exit(uint32_t code, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_exit(SYSARGS1(code))
 {
-    (void)b, (void)c, (void)d, (void)e, (void)f;
     proc_exit((int)((code & 0xFF) << 8));
 }
 
-int32_t sys_getpid(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_getpid(SYSARGS0())
 {
-    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
     return proc_current()->pid;
 }
 
-int32_t sys_getppid(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_getppid(SYSARGS0())
 {
-    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
     struct proc *parent = proc_current()->parent;
     return parent && !parent->kernel_task ? parent->pid : 1; /* the shell adopts orphans, like init */
 }
 
-int32_t sys_fork(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_fork(SYSARGS0())
 {
-    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
     return proc_fork();
 }
 
@@ -71,9 +67,8 @@ static int write_child_word(struct proc *child, vaddr_t addr, uint32_t value)
 
 
 /* clone(flags, newsp, parent_tid, tls, child_tid): fork-like flags only (no threads). */
-int32_t sys_clone(uint32_t flags, uint32_t newsp, uint32_t ptid, uint32_t tls, uint32_t ctid, uint32_t f)
+int32_t sys_clone(SYSARGS5(flags, newsp, ptid, tls, ctid))
 {
-    (void)f;
     if (flags & (CLONE_THREAD | CLONE_SIGHAND) || ((flags & CLONE_VM) && !(flags & CLONE_VFORK)))
         return -EINVAL; /* threads share an address space; this kernel has processes only */
     int pid = proc_fork();
@@ -97,9 +92,8 @@ int32_t sys_clone(uint32_t flags, uint32_t newsp, uint32_t ptid, uint32_t tls, u
     return pid;
 }
 
-int32_t sys_vfork(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_vfork(SYSARGS0())
 {
-    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
     return proc_fork(); /* copy-on-write makes a fork as cheap; the child has its own memory */
 }
 
@@ -121,9 +115,8 @@ static void exec_reset(struct proc *p, const char *path)
     proc_wakeup(p);
 }
 
-int32_t sys_execve(uint32_t upath, uint32_t argv, uint32_t envp, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_execve(SYSARGS3(upath, argv, envp))
 {
-    (void)d, (void)e, (void)f;
     struct proc *p = proc_current();
     char *path = kmalloc(VFS_PATH_MAX);
     struct vnode *file;
@@ -156,9 +149,8 @@ int32_t sys_execve(uint32_t upath, uint32_t argv, uint32_t envp, uint32_t d, uin
     return err < 0 ? err : 0;
 }
 
-int32_t sys_wait4(uint32_t pid, uint32_t ustatus, uint32_t options, uint32_t rusage, uint32_t e, uint32_t f)
+int32_t sys_wait4(SYSARGS4(pid, ustatus, options, rusage))
 {
-    (void)e, (void)f;
     struct proc_end end;
     if (options & ~(WNOHANG | 2u /* WUNTRACED */ | 8u /* WCONTINUED */ | 0x40000000u /* __WALL */ | 0x80000000u))
         return -EINVAL;
@@ -178,9 +170,8 @@ int32_t sys_wait4(uint32_t pid, uint32_t ustatus, uint32_t options, uint32_t rus
     return r;
 }
 
-int32_t sys_waitpid(uint32_t pid, uint32_t ustatus, uint32_t options, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_waitpid(SYSARGS3(pid, ustatus, options))
 {
-    (void)d, (void)e, (void)f;
     return sys_wait4(pid, ustatus, options, 0, 0, 0);
 }
 
@@ -192,9 +183,8 @@ static int send_to(struct proc *target, int sig)
     return sig ? signal_send(target, sig) : 0;
 }
 
-int32_t sys_kill(uint32_t upid, uint32_t usig, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_kill(SYSARGS2(upid, usig))
 {
-    (void)c, (void)d, (void)e, (void)f;
     int pid = (int)upid, sig = (int)usig;
     if (sig < 0 || sig > NSIG)
         return -EINVAL;
@@ -209,26 +199,23 @@ int32_t sys_kill(uint32_t upid, uint32_t usig, uint32_t c, uint32_t d, uint32_t 
     return sent ? 0 : -ESRCH;
 }
 
-int32_t sys_tkill(uint32_t tid, uint32_t sig, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_tkill(SYSARGS2(tid, sig))
 {
-    (void)c, (void)d, (void)e, (void)f;
     if ((int)tid <= 0)
         return -EINVAL;
     return sys_kill(tid, sig, 0, 0, 0, 0);
 }
 
-int32_t sys_tgkill(uint32_t tgid, uint32_t tid, uint32_t sig, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_tgkill(SYSARGS3(tgid, tid, sig))
 {
-    (void)d, (void)e, (void)f;
     if ((int)tgid <= 0 || tgid != tid)
         return (int)tgid <= 0 ? -EINVAL : -ESRCH;
     return sys_tkill(tid, sig, 0, 0, 0, 0);
 }
 
 /* rt_sigaction(sig, act, oldact, sigsetsize) with the kernel's struct sigaction layout. */
-int32_t sys_rt_sigaction(uint32_t sig, uint32_t act, uint32_t oldact, uint32_t size, uint32_t e, uint32_t f)
+int32_t sys_rt_sigaction(SYSARGS4(sig, act, oldact, size))
 {
-    (void)e, (void)f;
     struct proc *p = proc_current();
     uint32_t k[5]; /* handler, flags, restorer, mask low, mask high */
     if (size != 8)
@@ -253,9 +240,8 @@ int32_t sys_rt_sigaction(uint32_t sig, uint32_t act, uint32_t oldact, uint32_t s
     return 0;
 }
 
-int32_t sys_rt_sigprocmask(uint32_t how, uint32_t set, uint32_t oldset, uint32_t size, uint32_t e, uint32_t f)
+int32_t sys_rt_sigprocmask(SYSARGS4(how, set, oldset, size))
 {
-    (void)e, (void)f;
     struct proc *p = proc_current();
     uint64_t s, old = p->sig_blocked;
     if (size != 8)
@@ -280,18 +266,16 @@ int32_t sys_rt_sigprocmask(uint32_t how, uint32_t set, uint32_t oldset, uint32_t
     return 0;
 }
 
-int32_t sys_sigreturn(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_sigreturn(SYSARGS0())
 {
-    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
     struct proc *p = proc_current();
     if (!signal_return(p->tf, false))
         proc_exit(SIGSEGV);
     return (int32_t)p->tf->eax;
 }
 
-int32_t sys_rt_sigreturn(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_rt_sigreturn(SYSARGS0())
 {
-    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
     struct proc *p = proc_current();
     if (!signal_return(p->tf, true))
         proc_exit(SIGSEGV);
@@ -299,25 +283,22 @@ int32_t sys_rt_sigreturn(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_
 }
 
 /* pause() and rt_sigsuspend: sleep until a signal arrives. */
-int32_t sys_pause(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_pause(SYSARGS0())
 {
-    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
     static const char pause_chan; /* nobody wakes it: only a signal ends the sleep */
     while (proc_sleep(&pause_chan) == 0)
         ;
     return -EINTR;
 }
 
-int32_t sys_sched_yield(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_sched_yield(SYSARGS0())
 {
-    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
     sched_yield();
     return 0;
 }
 
-int32_t sys_set_tid_address(uint32_t tidptr, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_set_tid_address(SYSARGS1(tidptr))
 {
-    (void)b, (void)c, (void)d, (void)e, (void)f;
     struct proc *p = proc_current();
     p->clear_child_tid = tidptr;
     return p->pid;

@@ -12,6 +12,7 @@
 #include "path.h"
 #include "proc.h"
 #include "sys_fs.h"
+#include "syscall.h"
 #include "uaccess.h"
 
 #define STAT_AT_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)
@@ -72,32 +73,28 @@ static int put_stat64(vaddr_t buf, const struct kstat *st)
     return copy_to_user(buf, &s, sizeof s);
 }
 
-int32_t sys_stat64(uint32_t upath, uint32_t buf, uint32_t c, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_stat64(SYSARGS2(upath, buf))
 {
-    (void)c, (void)d, (void)e, (void)g;
     struct kstat st;
     return stat_at(proc_current(), AT_FDCWD, upath, 0, &st) ?: put_stat64(buf, &st);
 }
 
-int32_t sys_lstat64(uint32_t upath, uint32_t buf, uint32_t c, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_lstat64(SYSARGS2(upath, buf))
 {
-    (void)c, (void)d, (void)e, (void)g;
     struct kstat st;
     return stat_at(proc_current(), AT_FDCWD, upath, AT_SYMLINK_NOFOLLOW, &st) ?: put_stat64(buf, &st);
 }
 
-int32_t sys_fstat64(uint32_t fd, uint32_t buf, uint32_t c, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_fstat64(SYSARGS2(fd, buf))
 {
-    (void)c, (void)d, (void)e, (void)g;
     struct kstat st;
     if ((int)fd == AT_FDCWD)
         return -EBADF; /* stat_fd's cwd shorthand is for the *at calls only */
     return stat_fd(proc_current(), (int)fd, &st) ?: put_stat64(buf, &st);
 }
 
-int32_t sys_fstatat64(uint32_t dirfd, uint32_t upath, uint32_t buf, uint32_t flags, uint32_t e, uint32_t g)
+int32_t sys_fstatat64(SYSARGS4(dirfd, upath, buf, flags))
 {
-    (void)e, (void)g;
     struct kstat st;
     if (flags & ~STAT_AT_FLAGS)
         return -EINVAL;
@@ -127,9 +124,8 @@ static int put_statx(vaddr_t buf, const struct kstat *st)
 }
 
 /* statx(dirfd, path, flags, mask, buf): the basic fields are always filled, whatever the mask. */
-int32_t sys_statx(uint32_t dirfd, uint32_t upath, uint32_t flags, uint32_t mask, uint32_t buf, uint32_t g)
+int32_t sys_statx(SYSARGS5(dirfd, upath, flags, mask, buf))
 {
-    (void)g;
     struct kstat st;
     if ((flags & ~(STAT_AT_FLAGS | AT_STATX_SYNC_TYPE)) || (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE ||
         (mask & STATX_RESERVED))
@@ -157,20 +153,17 @@ static int32_t access_at(int dirfd, vaddr_t upath, uint32_t mode, uint32_t flags
     return stat_at(proc_current(), dirfd, upath, flags, &st) ?: access_check(&st, mode);
 }
 
-int32_t sys_access(uint32_t upath, uint32_t mode, uint32_t c, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_access(SYSARGS2(upath, mode))
 {
-    (void)c, (void)d, (void)e, (void)g;
     return access_at(AT_FDCWD, upath, mode, 0);
 }
 
-int32_t sys_faccessat(uint32_t dirfd, uint32_t upath, uint32_t mode, uint32_t d, uint32_t e, uint32_t g)
+int32_t sys_faccessat(SYSARGS3(dirfd, upath, mode))
 {
-    (void)d, (void)e, (void)g;
     return access_at((int)dirfd, upath, mode, 0);
 }
 
-int32_t sys_faccessat2(uint32_t dirfd, uint32_t upath, uint32_t mode, uint32_t flags, uint32_t e, uint32_t g)
+int32_t sys_faccessat2(SYSARGS4(dirfd, upath, mode, flags))
 {
-    (void)e, (void)g;
     return access_at((int)dirfd, upath, mode, flags);
 }

@@ -85,15 +85,13 @@ static int32_t gettime(uint32_t id, uint32_t ts, bool wide)
     return err ? err : put_timespec(ts, ns, wide);
 }
 
-int32_t sys_clock_gettime(uint32_t id, uint32_t ts, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_clock_gettime(SYSARGS2(id, ts))
 {
-    (void)c, (void)d, (void)e, (void)f;
     return gettime(id, ts, false);
 }
 
-int32_t sys_clock_gettime64(uint32_t id, uint32_t ts, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_clock_gettime64(SYSARGS2(id, ts))
 {
-    (void)c, (void)d, (void)e, (void)f;
     return gettime(id, ts, true);
 }
 
@@ -105,21 +103,18 @@ static int32_t getres(uint32_t id, uint32_t ts, bool wide)
     return err ? err : ts ? put_timespec(ts, cpu ? NSEC_PER_TICK : 1000, wide) : 0;
 }
 
-int32_t sys_clock_getres(uint32_t id, uint32_t ts, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_clock_getres(SYSARGS2(id, ts))
 {
-    (void)c, (void)d, (void)e, (void)f;
     return getres(id, ts, false);
 }
 
-int32_t sys_clock_getres64(uint32_t id, uint32_t ts, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_clock_getres64(SYSARGS2(id, ts))
 {
-    (void)c, (void)d, (void)e, (void)f;
     return getres(id, ts, true);
 }
 
-int32_t sys_gettimeofday(uint32_t tv, uint32_t tz, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_gettimeofday(SYSARGS2(tv, tz))
 {
-    (void)c, (void)d, (void)e, (void)f;
     uint64_t ns = clock_realtime_ns();
     int32_t v[2] = {(int32_t)(ns / NSEC_PER_SEC), (int32_t)((ns % NSEC_PER_SEC) / 1000)};
     int32_t zone[2] = {0, 0};
@@ -130,9 +125,8 @@ int32_t sys_gettimeofday(uint32_t tv, uint32_t tz, uint32_t c, uint32_t d, uint3
     return 0;
 }
 
-int32_t sys_time(uint32_t t, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_time(SYSARGS1(t))
 {
-    (void)b, (void)c, (void)d, (void)e, (void)f;
     int32_t now = (int32_t)(clock_realtime_ns() / NSEC_PER_SEC);
     if (t && copy_to_user(t, &now, 4))
         return -EFAULT;
@@ -166,29 +160,25 @@ static int32_t do_nanosleep(uint32_t id, uint32_t flags, uint32_t req, uint32_t 
     return sleep_until(id, flags & TIMER_ABSTIME ? ns : now + ns, flags & TIMER_ABSTIME ? 0 : rem, wide);
 }
 
-int32_t sys_nanosleep(uint32_t req, uint32_t rem, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_nanosleep(SYSARGS2(req, rem))
 {
-    (void)c, (void)d, (void)e, (void)f;
     return do_nanosleep(CLOCK_MONOTONIC, 0, req, rem, false);
 }
 
-int32_t sys_clock_nanosleep(uint32_t id, uint32_t flags, uint32_t req, uint32_t rem, uint32_t e, uint32_t f)
+int32_t sys_clock_nanosleep(SYSARGS4(id, flags, req, rem))
 {
-    (void)e, (void)f;
     int32_t r = do_nanosleep(id, flags, req, rem, false);
     return r;
 }
 
-int32_t sys_clock_nanosleep64(uint32_t id, uint32_t flags, uint32_t req, uint32_t rem, uint32_t e, uint32_t f)
+int32_t sys_clock_nanosleep64(SYSARGS4(id, flags, req, rem))
 {
-    (void)e, (void)f;
     return do_nanosleep(id, flags, req, rem, true);
 }
 
 /* getrandom(buf, len, flags): a xorshift stream reseeded from the TSC; not for cryptography. */
-int32_t sys_getrandom(uint32_t buf, uint32_t len, uint32_t flags, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_getrandom(SYSARGS3(buf, len, flags))
 {
-    (void)d, (void)e, (void)f;
     static uint64_t state = 0x9E3779B97F4A7C15ull;
     if (flags & ~7u)
         return -EINVAL;
@@ -225,9 +215,8 @@ static void limit_of(struct proc *p, uint32_t r, uint64_t out[2])
 }
 
 /* prlimit64(pid, resource, new, old) with 64-bit limits. */
-int32_t sys_prlimit64(uint32_t pid, uint32_t r, uint32_t unew, uint32_t uold, uint32_t e, uint32_t f)
+int32_t sys_prlimit64(SYSARGS4(pid, r, unew, uold))
 {
-    (void)e, (void)f;
     struct proc *p = pid ? proc_find((int)pid, false) : proc_current();
     uint64_t cur[2], next[2];
     if (!p)
@@ -249,9 +238,8 @@ int32_t sys_prlimit64(uint32_t pid, uint32_t r, uint32_t unew, uint32_t uold, ui
 }
 
 /* ugetrlimit/getrlimit/setrlimit: 32-bit limits, infinity as ~0. */
-int32_t sys_ugetrlimit(uint32_t r, uint32_t uold, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_ugetrlimit(SYSARGS2(r, uold))
 {
-    (void)c, (void)d, (void)e, (void)f;
     uint64_t cur[2];
     if (r >= RLIM_NLIMITS)
         return -EINVAL;
@@ -261,9 +249,8 @@ int32_t sys_ugetrlimit(uint32_t r, uint32_t uold, uint32_t c, uint32_t d, uint32
     return copy_to_user(uold, v, sizeof v);
 }
 
-int32_t sys_setrlimit(uint32_t r, uint32_t unew, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_setrlimit(SYSARGS2(r, unew))
 {
-    (void)c, (void)d, (void)e, (void)f;
     uint32_t v[2];
     uint64_t cur[2];
     if (r >= RLIM_NLIMITS)

@@ -20,9 +20,8 @@
 typedef int32_t (*syscall_fn)(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 
 
-static int32_t sys_uname(uint32_t buf, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+static int32_t sys_uname(SYSARGS1(buf))
 {
-    (void)b, (void)c, (void)d, (void)e, (void)f;
     static const char *const fields[] = {"EYN-OS", "eyn", "6.1.0", "eyn-os", "i686", "(none)"};
     char u[6 * 65];
     memset(u, 0, sizeof u);
@@ -32,9 +31,8 @@ static int32_t sys_uname(uint32_t buf, uint32_t b, uint32_t c, uint32_t d, uint3
 }
 
 /* set_thread_area(struct user_desc *): TLS segment for %gs. */
-int32_t sys_set_thread_area(uint32_t desc, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+int32_t sys_set_thread_area(SYSARGS1(desc))
 {
-    (void)b, (void)c, (void)d, (void)e, (void)f;
     uint32_t u[4]; /* entry_number, base_addr, limit, flags */
     if (copy_from_user(u, desc, sizeof u))
         return -EFAULT;
@@ -46,22 +44,20 @@ int32_t sys_set_thread_area(uint32_t desc, uint32_t b, uint32_t c, uint32_t d, u
 }
 
 /* set_robust_list(head, len): accepted (no futexes to clean up at exit); EINVAL for a wrong len. */
-static int32_t sys_set_robust_list(uint32_t head, uint32_t len, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+static int32_t sys_set_robust_list(SYSARGS2(head, len))
 {
-    (void)head, (void)c, (void)d, (void)e, (void)f;
+    (void)head;
     return len == 12 ? 0 : -EINVAL;
 }
 
 /* A call glibc probes at start-up and copes without (rseq): ENOSYS without the log line. */
-static int32_t sys_quiet_enosys(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+static int32_t sys_quiet_enosys(SYSARGS0())
 {
-    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
     return -ENOSYS;
 }
 
-static int32_t sys_zero(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+static int32_t sys_zero(SYSARGS0())
 {
-    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
     return 0;
 }
 

@@ -11,6 +11,19 @@ void syscall_dispatch(struct trapframe *tf);
 /* Every handler takes the six argument registers (ebx, ecx, edx, esi, edi, ebp). */
 #define SYSCALL(name) int32_t name(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t)
 
+/*
+ * A handler's parameter list naming the registers it uses, the rest unused:
+ * int32_t sys_read(SYSARGS3(fd, buf, len)).
+ */
+#define SYS_UNUSED_(n) uint32_t unused_arg_##n UNUSED
+#define SYSARGS0() SYS_UNUSED_(1), SYS_UNUSED_(2), SYS_UNUSED_(3), SYS_UNUSED_(4), SYS_UNUSED_(5), SYS_UNUSED_(6)
+#define SYSARGS1(a) uint32_t a, SYS_UNUSED_(2), SYS_UNUSED_(3), SYS_UNUSED_(4), SYS_UNUSED_(5), SYS_UNUSED_(6)
+#define SYSARGS2(a, b) uint32_t a, uint32_t b, SYS_UNUSED_(3), SYS_UNUSED_(4), SYS_UNUSED_(5), SYS_UNUSED_(6)
+#define SYSARGS3(a, b, c) uint32_t a, uint32_t b, uint32_t c, SYS_UNUSED_(4), SYS_UNUSED_(5), SYS_UNUSED_(6)
+#define SYSARGS4(a, b, c, d) uint32_t a, uint32_t b, uint32_t c, uint32_t d, SYS_UNUSED_(5), SYS_UNUSED_(6)
+#define SYSARGS5(a, b, c, d, e) uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, SYS_UNUSED_(6)
+#define SYSARGS6(a, b, c, d, e, f) uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f
+
 /* sys_proc.c */
 SYSCALL(sys_exit);
 SYSCALL(sys_getpid);
