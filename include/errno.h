@@ -34,4 +34,16 @@
 #define ELOOP 40
 #define EOVERFLOW 75
 
+/*
+ * Kernel-internal results of a system call a signal interrupted; they never
+ * reach user space. The signal layer turns them into EINTR or restarts the
+ * call (signal(7)): RESTARTSYS restarts when the handler has SA_RESTART,
+ * NOINTR always, NOHAND only when no handler runs, RESTART_RESTARTBLOCK
+ * resumes through restart_syscall with the time that was left.
+ */
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ERESTART_RESTARTBLOCK 516
+
 #endif

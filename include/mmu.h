@@ -24,6 +24,7 @@
 #define PTE_PS 0x080u    /* PDE only: 4 MiB page */
 #define PTE_G 0x100u     /* global (needs CR4.PGE) */
 #define PTE_AVAIL 0xE00u /* ignored by the CPU, free for the OS */
+#define PTE_PROTNONE 0x200u /* user half, P clear: the entry still holds its frame (PROT_NONE) */
 #define PTE_FRAME 0xFFFFF000u
 #define PDE_BIG_FRAME 0xFFC00000u
 #define PDE_BIG_RSVD 0x003FE000u           /* bits 21:13 must be 0 without PSE-36 */

@@ -122,11 +122,13 @@ static int push_vectors(const struct exec_args *a, vaddr_t strings, const uint32
     vec[w++] = a->argc;
     for (uint32_t i = 0; i < a->argc + a->envc; i++) {
         if (i == a->argc)
-            vec[w++] = 0;
+            vec[w++] = 0; /* argv's terminator */
         vec[w++] = strings + off;
         off += strlen(a->strings + off) + 1;
     }
-    vec[w++] = 0;
+    if (a->envc == 0)
+        vec[w++] = 0; /* argv's terminator: the loop never reached envp */
+    vec[w++] = 0;     /* envp's terminator */
     int err = copy_to_user(sp, vec, words * 4);
     kfree(vec);
     return err ? err : copy_to_user(sp + words * 4, auxv, auxv_bytes);
@@ -180,6 +182,7 @@ int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, 
     if (pmap_create(&p->pmap))
         return -ENOMEM;
     vm_map_init(&p->map, PAGE_SIZE, USER_TOP);
+    p->map.stack_max = old_map.stack_max; /* RLIMIT_STACK survives exec */
     p->brk_start = p->brk = 0;
     pmap_activate(&p->pmap);
     vm_set_current(&p->map, &p->pmap);

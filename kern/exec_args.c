@@ -50,6 +50,10 @@ int exec_args_from_user(struct exec_args *a, vaddr_t argv, vaddr_t envp)
     int err = args_init(a);
     if (!err)
         err = add_user_vector(a, argv, &a->argc);
+    if (!err && a->argc == 0) { /* as Linux since 5.18: an empty argv gets one empty string */
+        err = add_kernel(a, "");
+        a->argc = 1;
+    }
     if (!err)
         err = add_user_vector(a, envp, &a->envc);
     if (err)

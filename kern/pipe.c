@@ -67,7 +67,7 @@ static int pipe_read(struct file *f, vaddr_t buf, uint32_t len)
         if (f->flags & O_NONBLOCK)
             return -EAGAIN;
         if (proc_sleep(&p->read_chan))
-            return -EINTR;
+            return -ERESTARTSYS; /* EINTR, or restarted under SA_RESTART */
     }
     int n = ring_copy_out(p, buf, MIN(len, p->count));
     if (n > 0) {
@@ -78,7 +78,7 @@ static int pipe_read(struct file *f, vaddr_t buf, uint32_t len)
     return n;
 }
 
-/* Sleep until the ring has room for need bytes or no reader is left: 0, -EAGAIN or -EINTR. */
+/* Sleep until the ring has room for need bytes or no reader is left: 0, -EAGAIN or -ERESTARTSYS. */
 static int wait_room(struct file *f, uint32_t need)
 {
     struct pipe *p = f->pipe;
@@ -86,7 +86,7 @@ static int wait_room(struct file *f, uint32_t need)
         if (f->flags & O_NONBLOCK)
             return -EAGAIN;
         if (proc_sleep(&p->write_chan))
-            return -EINTR;
+            return -ERESTARTSYS;
     }
     return 0;
 }

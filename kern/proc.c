@@ -180,9 +180,17 @@ static int fork_memory(struct proc *child, struct proc *parent)
 {
     if (vm_map_clone(&child->map, &parent->map))
         return -ENOMEM;
-    for (struct vm_region *r = parent->map.head; r; r = r->next)
+    for (struct vm_region *r = parent->map.head; r; r = r->next) {
+        if (r->flags & VM_DONTFORK) { /* MADV_DONTFORK: the child has nothing there */
+            if (vm_map_remove(&child->map, r->start, r->end))
+                return -ENOMEM;
+            continue;
+        }
+        if (r->flags & VM_WIPEONFORK) /* MADV_WIPEONFORK: the child's pages start as zeroes */
+            continue;
         if (pmap_fork(&child->pmap, &parent->pmap, r->start, r->end, r->flags & VM_SHARED))
             return -ENOMEM;
+    }
     return 0;
 }
 

@@ -28,6 +28,21 @@ struct k_sigaction {
     uint64_t mask;
 };
 
+/* What a handler's siginfo says about a pending signal. */
+struct ksiginfo {
+    int32_t code;  /* SI_USER, SI_KERNEL, SEGV_MAPERR... */
+    uint32_t addr; /* faulting address (SIGSEGV, SIGBUS, SIGILL, SIGFPE) */
+    int32_t pid;   /* sender (SI_USER) */
+};
+
+/* How restart_syscall resumes a sleep a signal interrupted (ERESTART_RESTARTBLOCK). */
+struct restart_block {
+    int32_t (*fn)(struct restart_block *rb);
+    uint64_t deadline; /* ns on clock */
+    uint32_t clock, rem;
+    bool wide;
+};
+
 struct fdtable;
 struct vnode;
 
@@ -54,6 +69,10 @@ struct proc {
     uint32_t quantum;      /* ticks left before preemption */
     uint64_t sig_pending, sig_blocked; /* bit (sig - 1) */
     struct k_sigaction sigact[NSIG];
+    struct ksiginfo sig_info[NSIG]; /* for each pending signal */
+    int fault_sig;         /* the forced signal that `fault` explains (0: none) */
+    uint32_t syscall_nr;   /* the system call being run (for a restart) */
+    struct restart_block restart;
     vaddr_t clear_child_tid; /* set_tid_address */
     bool vfork_done;       /* exec'd or exited: a vfork parent may go on */
     uint32_t cpu_ticks;    /* PIT ticks that found it running (CPU time, 10 ms each) */

@@ -10,6 +10,8 @@
 #include "errno.h"
 #include "proc.h"
 #include "signal.h"
+#include "../arch/i386/user_frame.h"
+#include "printk.h"
 
 #define QUANTUM_TICKS 5 /* 50 ms at 100 Hz */
 
@@ -126,4 +128,9 @@ void sched_return_to_user(struct trapframe *tf)
     if (need_resched)
         schedule();
     signal_deliver(tf);
+    if (!user_frame_ok(tf)) { /* never expected: every path that sets user registers validates them */
+        kprintf("[pid %d: invalid user frame (cs %x ss %x eflags %x); killed]\n", proc_current()->pid, tf->cs,
+                tf->user_ss, tf->eflags);
+        proc_kill(SIGSEGV, NULL);
+    }
 }

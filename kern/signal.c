@@ -5,13 +5,15 @@
  */
 #include "signal.h"
 #include "../arch/i386/fpu.h"
-#include "../arch/i386/gdt.h"
+#include "../arch/i386/user_frame.h"
+#include "errno.h"
 #include "kstring.h"
 #include "proc.h"
 #include "sched.h"
 #include "uaccess.h"
 
 #define SA_SIGINFO 0x4u
+#define SA_RESTART 0x10000000u
 #define SA_RESTORER 0x04000000u
 #define SA_NODEFER 0x40000000u
 #define SA_RESETHAND 0x80000000u
@@ -21,6 +23,13 @@
 struct sigcontext {
     uint32_t gs, fs, es, ds, edi, esi, ebp, esp, ebx, edx, ecx, eax;
     uint32_t trapno, err, eip, cs, eflags, esp_at_signal, ss, fpstate, oldmask, cr2;
+};
+
+/* The start of a Linux i386 siginfo_t (128 bytes in all). */
+struct siginfo_head {
+    int32_t signo, err, code;
+    uint32_t addr_or_pid; /* si_addr for faults, si_pid for kill */
+    uint32_t uid;
 };
 
 struct ucontext {
@@ -35,17 +44,23 @@ struct frame_tail {
     uint8_t retcode[8];
 };
 
-int signal_for_exception(uint32_t vector)
+int signal_for_exception(uint32_t vector, int32_t *code)
 {
+    *code = SI_KERNEL;
     switch (vector) {
     case 0:
+        *code = FPE_INTDIV;
+        return SIGFPE;
     case 16:
     case 19:
         return SIGFPE;
     case 1:
-    case 3:
+        *code = 2; /* TRAP_TRACE */
         return SIGTRAP;
+    case 3:
+        return SIGTRAP; /* int3: SI_KERNEL, as Linux */
     case 6:
+        *code = ILL_ILLOPN;
         return SIGILL;
     case 17:
         return SIGBUS;
@@ -72,33 +87,65 @@ bool signal_pending(const struct proc *p)
     return (p->sig_pending & (~p->sig_blocked | UNBLOCKABLE)) != 0;
 }
 
-int signal_send(struct proc *p, int sig)
+/* Mark sig pending in p with info, waking p if that makes a signal deliverable. */
+static void post(struct proc *p, int sig, const struct ksiginfo *info)
 {
-    if (sig < 1 || sig > NSIG)
-        return -22; /* EINVAL */
-    uint32_t h = p->sigact[sig - 1].handler;
-    if (sig != SIGKILL && (h == SIG_IGN || (h == SIG_DFL && ignored_by_default(sig))))
-        return 0;
+    if (!(p->sig_pending & SIGBIT(sig)))
+        p->sig_info[sig - 1] = *info; /* a standard signal pends once: the first info is kept */
     p->sig_pending |= SIGBIT(sig);
     if (signal_pending(p))
         proc_wake(p);
+}
+
+int signal_send(struct proc *p, int sig)
+{
+    if (sig < 1 || sig > NSIG)
+        return -EINVAL;
+    uint32_t h = p->sigact[sig - 1].handler;
+    if (sig != SIGKILL && (h == SIG_IGN || (h == SIG_DFL && ignored_by_default(sig))))
+        return 0;
+    struct proc *from = proc_current();
+    struct ksiginfo info = {.code = SI_USER, .pid = from->kernel_task ? 0 : from->pid};
+    post(p, sig, &info);
     return 0;
 }
 
-static void fill_sigcontext(struct sigcontext *sc, const struct trapframe *tf, uint64_t oldmask, vaddr_t fpu)
+void signal_force(int sig, int32_t code, uint32_t addr, const struct fault_record *fault)
+{
+    struct proc *p = proc_current();
+    struct k_sigaction *sa = &p->sigact[sig - 1];
+    if (sa->handler == SIG_IGN || (p->sig_blocked & SIGBIT(sig))) {
+        sa->handler = SIG_DFL; /* the fault would only repeat: let it kill */
+        p->sig_blocked &= ~SIGBIT(sig);
+    }
+    p->fault_sig = 0;
+    if (fault) {
+        p->fault = *fault;
+        p->fault_sig = sig;
+    }
+    struct ksiginfo info = {.code = code, .addr = addr};
+    p->sig_pending &= ~SIGBIT(sig); /* the fault's own info replaces an older one */
+    post(p, sig, &info);
+}
+
+static void fill_sigcontext(struct sigcontext *sc, const struct trapframe *tf, uint64_t oldmask, vaddr_t fpu,
+                            uint32_t cr2)
 {
     *sc = (struct sigcontext){tf->gs, tf->fs, tf->es, tf->ds, tf->edi, tf->esi, tf->ebp, tf->user_esp,
                               tf->ebx, tf->edx, tf->ecx, tf->eax, tf->vector, tf->error, tf->eip, tf->cs,
-                              tf->eflags, tf->user_esp, tf->user_ss, fpu, (uint32_t)oldmask, 0};
+                              tf->eflags, tf->user_esp, tf->user_ss, fpu, (uint32_t)oldmask, cr2};
 }
 
 /* Push a handler frame for sig on the user stack and point tf at the handler: false if the stack is bad. */
-static bool push_frame(struct proc *p, struct trapframe *tf, int sig, const struct k_sigaction *sa)
+static bool push_frame(struct proc *p, struct trapframe *tf, int sig, const struct k_sigaction *sa,
+                       const struct ksiginfo *ki)
 {
     bool rt = sa->flags & SA_SIGINFO;
     uint32_t esp = ALIGN_DOWN(tf->user_esp - 128 - sizeof(struct frame_tail), 16); /* skip a red zone */
     vaddr_t tail = esp;
     struct frame_tail t;
+    bool fault = sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
+    uint32_t cr2 = fault && ki->code > 0 ? ki->addr : 0;
     fpu_save(p->fpu);
     memcpy(t.fpu, p->fpu, sizeof t.fpu);
     static const uint8_t rt_code[8] = {0xB8, 173, 0, 0, 0, 0xCD, 0x80, 0x90};   /* mov $173,%eax; int $0x80 */
@@ -106,21 +153,22 @@ static bool push_frame(struct proc *p, struct trapframe *tf, int sig, const stru
     memcpy(t.retcode, rt ? rt_code : old_code, 8);
     uint32_t ret = sa->flags & SA_RESTORER ? sa->restorer : tail + FPU_STATE_BYTES;
     uint32_t words[4];
-    bool ok = copy_to_user(tail, &t, sizeof t) == 0;
+    bool ok = tf->user_esp > 4096 && copy_to_user(tail, &t, sizeof t) == 0;
     if (rt) {
         uint8_t info[128];
         struct ucontext uc;
         memset(info, 0, sizeof info);
-        memcpy(info, &sig, 4);
+        struct siginfo_head h = {sig, 0, ki->code, fault && ki->code > 0 ? ki->addr : (uint32_t)ki->pid, 0};
+        memcpy(info, &h, sizeof h);
         memset(&uc, 0, sizeof uc);
-        fill_sigcontext(&uc.mc, tf, p->sig_blocked, tail);
+        fill_sigcontext(&uc.mc, tf, p->sig_blocked, tail, cr2);
         uc.sigmask = p->sig_blocked;
         esp = ALIGN_DOWN(esp - sizeof uc - sizeof info, 16) - 16;
         words[0] = ret, words[1] = (uint32_t)sig, words[2] = esp + 16, words[3] = esp + 16 + sizeof info;
         ok = ok && !copy_to_user(esp + 16, info, sizeof info) && !copy_to_user(esp + 16 + sizeof info, &uc, sizeof uc);
     } else {
         struct sigcontext sc;
-        fill_sigcontext(&sc, tf, p->sig_blocked, tail);
+        fill_sigcontext(&sc, tf, p->sig_blocked, tail, cr2);
         esp = ALIGN_DOWN(esp - sizeof sc - 4, 16) - 8; /* extramask after the context */
         uint32_t extramask = (uint32_t)(p->sig_blocked >> 32);
         words[0] = ret, words[1] = (uint32_t)sig;
@@ -134,30 +182,78 @@ static bool push_frame(struct proc *p, struct trapframe *tf, int sig, const stru
     tf->eax = (uint32_t)sig;
     tf->edx = rt ? words[2] : 0;
     tf->ecx = rt ? words[3] : 0;
-    tf->eflags &= ~0x400u; /* DF clear on entry, as the ABI wants */
+    tf->eflags &= ~0x500u; /* DF clear on entry, as the ABI wants; no single-stepping into the handler */
     return true;
+}
+
+/* Default action of sig for the current process: nothing for the ignored ones, else it ends. */
+static void default_action(struct proc *p, int sig)
+{
+    if (ignored_by_default(sig) && sig != SIGKILL)
+        return;
+    if (sig == p->fault_sig)
+        p->killed_by_fault = true; /* the report names the fault */
+    proc_exit(sig);
 }
 
 /* Deliver one signal to the current process: handled, ignored, or the process ends. */
 static void deliver_one(struct proc *p, struct trapframe *tf, int sig)
 {
     struct k_sigaction *sa = &p->sigact[sig - 1];
+    struct ksiginfo info = p->sig_info[sig - 1];
     p->sig_pending &= ~SIGBIT(sig);
     if (sig != SIGKILL && sa->handler == SIG_IGN)
         return;
     if (sig == SIGKILL || sa->handler == SIG_DFL) {
-        if (!ignored_by_default(sig))
-            proc_exit(sig);
+        default_action(p, sig);
         return;
     }
     struct k_sigaction act = *sa;
     if (sa->flags & SA_RESETHAND)
         sa->handler = SIG_DFL;
-    if (!push_frame(p, tf, sig, &act))
+    if (!push_frame(p, tf, sig, &act, &info)) {
+        p->fault_sig = 0; /* no handler could run: like Linux, the process ends by SIGSEGV */
         proc_exit(SIGSEGV);
+    }
+    if (sig == p->fault_sig)
+        p->fault_sig = 0;
     p->sig_blocked |= act.mask & ~UNBLOCKABLE;
     if (!(act.flags & SA_NODEFER))
         p->sig_blocked |= SIGBIT(sig) & ~UNBLOCKABLE;
+}
+
+/*
+ * A system call interrupted by a signal returned an ERESTART code in eax:
+ * turn it into EINTR, or rewind the frame to make the call again
+ * (signal(7)). handler: a handler is about to run, restart_ok: it has
+ * SA_RESTART.
+ */
+static void syscall_restart(struct proc *p, struct trapframe *tf, bool handler, bool restart_ok)
+{
+    if (tf->vector != 0x80)
+        return;
+    int32_t r = (int32_t)tf->eax;
+    bool restart;
+    switch (r) {
+    case -ERESTARTNOHAND:
+    case -ERESTART_RESTARTBLOCK:
+        restart = !handler;
+        break;
+    case -ERESTARTSYS:
+        restart = !handler || restart_ok;
+        break;
+    case -ERESTARTNOINTR:
+        restart = true;
+        break;
+    default:
+        return;
+    }
+    if (!restart) {
+        tf->eax = (uint32_t)-EINTR;
+        return;
+    }
+    tf->eax = r == -ERESTART_RESTARTBLOCK ? 0 /* restart_syscall */ : p->syscall_nr;
+    tf->eip -= 2; /* back to the int $0x80 */
 }
 
 void signal_deliver(struct trapframe *tf)
@@ -169,11 +265,14 @@ void signal_deliver(struct trapframe *tf)
         uint64_t ready = p->sig_pending & (~p->sig_blocked | UNBLOCKABLE);
         int sig = __builtin_ctzll(ready) + 1;
         struct k_sigaction *sa = &p->sigact[sig - 1];
-        bool handler = sig != SIGKILL && sa->handler > SIG_IGN;
-        deliver_one(p, tf, sig);
-        if (handler)
+        if (sig != SIGKILL && sa->handler > SIG_IGN) {
+            syscall_restart(p, tf, true, sa->flags & SA_RESTART);
+            deliver_one(p, tf, sig);
             return; /* one handler frame at a time; the rest wait for sigreturn */
+        }
+        deliver_one(p, tf, sig);
     }
+    syscall_restart(p, tf, false, false);
 }
 
 bool signal_return(struct trapframe *tf, bool rt)
@@ -193,20 +292,15 @@ bool signal_return(struct trapframe *tf, bool rt)
             return false;
         mask = sc.oldmask | ((uint64_t)hi << 32);
     }
+    struct user_regs r = {sc.gs, sc.fs, sc.es, sc.ds, sc.edi, sc.esi, sc.ebp, sc.esp, sc.ebx, sc.edx, sc.ecx,
+                          sc.eax, sc.eip, sc.cs, sc.eflags, sc.ss};
+    if (!user_frame_load(tf, &r))
+        return false;
     if (sc.fpstate && copy_from_user(p->fpu, sc.fpstate, FPU_STATE_BYTES) == 0) {
-        p->fpu[26] = p->fpu[27] = 0; /* MXCSR reserved bits must stay clear */
+        fpu_sanitize(p->fpu);
         fpu_restore(p->fpu);
     }
-    /* user-chosen segments could fault in the kernel's iret; only the user ones are accepted */
-    tf->gs = (sc.gs & 3) == 3 ? sc.gs : SEL_UDATA;
-    tf->fs = (sc.fs & 3) == 3 ? sc.fs : SEL_UDATA;
-    tf->es = tf->ds = tf->user_ss = SEL_UDATA;
-    tf->cs = SEL_UCODE;
-    tf->edi = sc.edi, tf->esi = sc.esi, tf->ebp = sc.ebp, tf->ebx = sc.ebx;
-    tf->edx = sc.edx, tf->ecx = sc.ecx, tf->eax = sc.eax;
-    tf->eip = sc.eip;
-    tf->user_esp = sc.esp;
-    tf->eflags = (tf->eflags & ~0xDD5u) | (sc.eflags & 0xDD5u); /* arithmetic flags, TF, DF, OF only */
+    tf->vector = 0; /* the registers are the handler's caller's: nothing to restart */
     p->sig_blocked = mask & ~UNBLOCKABLE;
     return true;
 }

@@ -26,19 +26,36 @@
 #define SIGURG 23
 #define SIGWINCH 28
 
+/* si_code values */
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define ILL_ILLOPN 2
+#define FPE_INTDIV 1
+
 #define SIG_DFL 0u
 #define SIG_IGN 1u
 
 struct proc;
 struct trapframe;
+struct fault_record;
 
-/* The signal a user-mode CPU exception raises. */
-int signal_for_exception(uint32_t vector);
 const char *signal_name(int sig);
 /* True if p has a signal it does not block. */
 bool signal_pending(const struct proc *p);
 /* Post sig (1..64) to p, waking it if it sleeps; ignored signals are dropped. 0 or -EINVAL. */
 int signal_send(struct proc *p, int sig);
+/*
+ * Post sig to the current process for a fault it caused, as Linux's
+ * force_sig: a blocked or ignored sig is unblocked and reset to the default
+ * action first (the fault would only repeat), then a handler runs or the
+ * process ends. code and addr go to the handler's siginfo; fault, if not
+ * NULL, is kept to report the death.
+ */
+void signal_force(int sig, int32_t code, uint32_t addr, const struct fault_record *fault);
+/* The signal and si_code a user-mode CPU exception (not a page fault) raises. */
+int signal_for_exception(uint32_t vector, int32_t *code);
 /* Act on the pending signals of the current process before it returns to user mode. */
 void signal_deliver(struct trapframe *tf);
 /* Restore the registers a handler frame saved (sigreturn / rt_sigreturn): false if the frame is bad. */

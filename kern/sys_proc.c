@@ -155,6 +155,8 @@ int32_t sys_wait4(SYSARGS4(pid, ustatus, options, rusage))
     if (options & ~(WNOHANG | 2u /* WUNTRACED */ | 8u /* WCONTINUED */ | 0x40000000u /* __WALL */ | 0x80000000u))
         return -EINVAL;
     int r = proc_wait((int)pid < -1 || (int)pid == 0 ? -1 : (int)pid, &end, options & WNOHANG);
+    if (r == -EINTR)
+        return -ERESTARTSYS; /* EINTR, or restarted under SA_RESTART */
     if (r <= 0)
         return r;
     /* like Linux, the child is reaped even when its status cannot be stored */
@@ -266,20 +268,23 @@ int32_t sys_rt_sigprocmask(SYSARGS4(how, set, oldset, size))
     return 0;
 }
 
-int32_t sys_sigreturn(SYSARGS0())
+/* sigreturn / rt_sigreturn: a frame the kernel did not build (or one edited badly) raises SIGSEGV, as on Linux. */
+static int32_t do_sigreturn(bool rt)
 {
     struct proc *p = proc_current();
-    if (!signal_return(p->tf, false))
-        proc_exit(SIGSEGV);
+    if (!signal_return(p->tf, rt))
+        signal_force(SIGSEGV, SI_KERNEL, 0, NULL);
     return (int32_t)p->tf->eax;
+}
+
+int32_t sys_sigreturn(SYSARGS0())
+{
+    return do_sigreturn(false);
 }
 
 int32_t sys_rt_sigreturn(SYSARGS0())
 {
-    struct proc *p = proc_current();
-    if (!signal_return(p->tf, true))
-        proc_exit(SIGSEGV);
-    return (int32_t)p->tf->eax;
+    return do_sigreturn(true);
 }
 
 /* pause() and rt_sigsuspend: sleep until a signal arrives. */
@@ -288,7 +293,7 @@ int32_t sys_pause(SYSARGS0())
     static const char pause_chan; /* nobody wakes it: only a signal ends the sleep */
     while (proc_sleep(&pause_chan) == 0)
         ;
-    return -EINTR;
+    return -ERESTARTNOHAND; /* EINTR once a handler runs; never restarted under SA_RESTART */
 }
 
 int32_t sys_sched_yield(SYSARGS0())

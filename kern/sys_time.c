@@ -133,8 +133,20 @@ int32_t sys_time(SYSARGS1(t))
     return now;
 }
 
-/* Sleep until monotonic (or realtime) deadline; on -EINTR store what was left in rem. */
-static int32_t sleep_until(uint32_t id, uint64_t deadline, vaddr_t rem, bool wide)
+static int32_t sleep_until(uint32_t id, uint64_t deadline, bool relative, vaddr_t rem, bool wide);
+
+/* restart_syscall's continuation of an interrupted relative sleep: the same deadline. */
+static int32_t sleep_restart(struct restart_block *rb)
+{
+    return sleep_until(rb->clock, rb->deadline, true, rb->rem, rb->wide);
+}
+
+/*
+ * Sleep until monotonic (or realtime) deadline. Interrupted: a relative
+ * sleep stores what was left in *rem (if rem) and resumes through
+ * restart_syscall if no handler runs; an absolute one is simply made again.
+ */
+static int32_t sleep_until(uint32_t id, uint64_t deadline, bool relative, vaddr_t rem, bool wide)
 {
     uint64_t now;
     clock_now(id, &now);
@@ -142,11 +154,24 @@ static int32_t sleep_until(uint32_t id, uint64_t deadline, vaddr_t rem, bool wid
         return 0;
     uint64_t ticks = (deadline - now + NSEC_PER_TICK - 1) / NSEC_PER_TICK + 1;
     int err = proc_sleep_until(pit_ticks() + (uint32_t)MIN(ticks, 0x7FFFFFFFull));
-    if (err == -EINTR && rem) {
+    if (err != -EINTR)
+        return err;
+    if (relative) {
         clock_now(id, &now);
-        put_timespec(rem, deadline > now ? deadline - now : 0, wide);
+        if (rem && put_timespec(rem, deadline > now ? deadline - now : 0, wide))
+            return -EFAULT;
+        proc_current()->restart = (struct restart_block){sleep_restart, deadline, id, rem, wide};
+        return -ERESTART_RESTARTBLOCK;
     }
-    return err;
+    return -ERESTARTNOHAND;
+}
+
+int32_t sys_restart_syscall(SYSARGS0())
+{
+    struct restart_block *rb = &proc_current()->restart;
+    int32_t (*fn)(struct restart_block *) = rb->fn;
+    rb->fn = NULL;
+    return fn ? fn(rb) : -EINTR;
 }
 
 static int32_t do_nanosleep(uint32_t id, uint32_t flags, uint32_t req, uint32_t rem, bool wide)
@@ -157,7 +182,8 @@ static int32_t do_nanosleep(uint32_t id, uint32_t flags, uint32_t req, uint32_t 
         return err;
     if (clock_now(id, &now) || id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID)
         return -EINVAL;
-    return sleep_until(id, flags & TIMER_ABSTIME ? ns : now + ns, flags & TIMER_ABSTIME ? 0 : rem, wide);
+    bool relative = !(flags & TIMER_ABSTIME);
+    return sleep_until(id, relative ? now + ns : ns, relative, rem, wide);
 }
 
 int32_t sys_nanosleep(SYSARGS2(req, rem))
@@ -214,6 +240,14 @@ static void limit_of(struct proc *p, uint32_t r, uint64_t out[2])
         out[0] = 1024, out[1] = 4096;
 }
 
+/* Store a new limit; RLIMIT_STACK also bounds stack growth in p's address space. */
+static void set_limit(struct proc *p, uint32_t r, uint64_t soft, uint64_t hard)
+{
+    p->rlimit[r][0] = soft, p->rlimit[r][1] = hard;
+    if (r == RLIMIT_STACK)
+        p->map.stack_max = soft > 0xFFFFF000u ? 0xFFFFF000u : (uint32_t)soft;
+}
+
 /* prlimit64(pid, resource, new, old) with 64-bit limits. */
 int32_t sys_prlimit64(SYSARGS4(pid, r, unew, uold))
 {
@@ -233,7 +267,7 @@ int32_t sys_prlimit64(SYSARGS4(pid, r, unew, uold))
     if (uold && copy_to_user(uold, cur, sizeof cur))
         return -EFAULT;
     if (unew)
-        p->rlimit[r][0] = next[0], p->rlimit[r][1] = next[1];
+        set_limit(p, r, next[0], next[1]);
     return 0;
 }
 
@@ -262,6 +296,6 @@ int32_t sys_setrlimit(SYSARGS2(r, unew))
     uint64_t s = v[0] == 0xFFFFFFFFu ? RLIM_INFINITY : v[0], h = v[1] == 0xFFFFFFFFu ? RLIM_INFINITY : v[1];
     if (s > h || h > cur[1])
         return s > h ? -EINVAL : -EPERM;
-    p->rlimit[r][0] = s, p->rlimit[r][1] = h;
+    set_limit(p, r, s, h);
     return 0;
 }

@@ -73,7 +73,7 @@ static const syscall_fn table[] = {
     [45] = sys_brk,           [90] = sys_old_mmap,      [91] = sys_munmap,        [125] = sys_mprotect,
     [163] = sys_mremap,       [192] = sys_mmap2,        [219] = sys_madvise,
     /* time, randomness, limits (sys_time.c) */
-    [13] = sys_time,          [75] = sys_setrlimit,     [76] = sys_ugetrlimit,    [78] = sys_gettimeofday,
+    [0] = sys_restart_syscall, [13] = sys_time,          [75] = sys_setrlimit,     [76] = sys_ugetrlimit,    [78] = sys_gettimeofday,
     [162] = sys_nanosleep,    [191] = sys_ugetrlimit,   [265] = sys_clock_gettime, [266] = sys_clock_getres,
     [267] = sys_clock_nanosleep, [340] = sys_prlimit64, [355] = sys_getrandom,    [403] = sys_clock_gettime64,
     [406] = sys_clock_getres64, [407] = sys_clock_nanosleep64,
@@ -107,5 +107,6 @@ void syscall_dispatch(struct trapframe *tf)
         tf->eax = (uint32_t)-ENOSYS;
         return;
     }
+    proc_current()->syscall_nr = nr; /* for a restart after a signal */
     tf->eax = (uint32_t)fn(tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp);
 }

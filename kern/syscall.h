@@ -45,6 +45,7 @@ SYSCALL(sys_pause);
 SYSCALL(sys_sched_yield);
 SYSCALL(sys_set_tid_address);
 /* sys_time.c */
+SYSCALL(sys_restart_syscall);
 SYSCALL(sys_clock_gettime);
 SYSCALL(sys_clock_gettime64);
 SYSCALL(sys_clock_getres);

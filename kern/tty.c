@@ -178,7 +178,7 @@ static int tty_read(struct file *f, vaddr_t buf, uint32_t len)
         if (f->flags & O_NONBLOCK || (!lflag(ICANON) && tty.t.c_cc[VMIN] == 0))
             return f->flags & O_NONBLOCK ? -EAGAIN : 0;
         if (console_input_sleep())
-            return -EINTR;
+            return -ERESTARTSYS; /* EINTR, or restarted under SA_RESTART */
     }
 }
 

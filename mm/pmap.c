@@ -30,6 +30,17 @@ static pte_t prot_bits(unsigned prot)
     return b;
 }
 
+/* The entry for a page with prot at va: user-half pages without PMAP_USER are PROT_NONE. */
+static pte_t entry_bits(vaddr_t va, unsigned prot)
+{
+    if (va < KERNEL_BASE && !(prot & PMAP_USER))
+        return PTE_PROTNONE;
+    return prot_bits(prot);
+}
+
+/* A user-half entry that holds a frame reference: present, or PROT_NONE. */
+static bool holds_frame(pte_t e) { return e & (PTE_P | PTE_PROTNONE); }
+
 /* The directory that holds va's PDE: kernel-half PDEs live in the kernel's. */
 static paddr_t pd_for(struct pmap *pm, vaddr_t va)
 {
@@ -70,7 +81,7 @@ static void destroy_table(struct pmap *pm, paddr_t table)
 {
     pte_t *pt = kmap(table);
     for (uint32_t i = 0; i < PT_ENTRIES; i++) {
-        if (pt[i] & PTE_P) {
+        if (holds_frame(pt[i])) {
             pmm_unref(pte_frame(pt[i]));
             pm->resident--;
         }
@@ -146,16 +157,15 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned prot)
         return err;
     pte_t *pt = kmap(table);
     pte_t old = pt[PTX(va)];
-    pt[PTX(va)] = pa | prot_bits(prot);
+    pt[PTX(va)] = pa | entry_bits(va, prot);
     kunmap(pt);
     bool user = va < KERNEL_BASE;
-    if (user && !(old & PTE_P))
-        pm->resident++;
-    if (old & PTE_P) {
+    if (old & PTE_P)
         flush_if_live(pm, va);
-        if (user)
-            pmm_unref(pte_frame(old));
-    }
+    if (user && !holds_frame(old))
+        pm->resident++;
+    if (user && holds_frame(old))
+        pmm_unref(pte_frame(old));
     return 0;
 }
 
@@ -169,10 +179,9 @@ void pmap_remove(struct pmap *pm, vaddr_t va)
     pte_t old = pt[PTX(va)];
     pt[PTX(va)] = 0;
     kunmap(pt);
-    if (!(old & PTE_P))
-        return;
-    flush_if_live(pm, va);
-    if (va < KERNEL_BASE) {
+    if (old & PTE_P)
+        flush_if_live(pm, va);
+    if (va < KERNEL_BASE && holds_frame(old)) {
         pm->resident--;
         pmm_unref(pte_frame(old));
     }
@@ -186,12 +195,14 @@ int pmap_protect(struct pmap *pm, vaddr_t va, unsigned prot)
         return err;
     pte_t *pt = kmap(table);
     pte_t old = pt[PTX(va)];
-    if (old & PTE_P)
-        pt[PTX(va)] = pte_frame(old) | (old & (PTE_A | PTE_D | PTE_G)) | prot_bits(prot);
+    bool held = va < KERNEL_BASE ? holds_frame(old) : (old & PTE_P) != 0;
+    if (held)
+        pt[PTX(va)] = pte_frame(old) | (old & (PTE_A | PTE_D | PTE_G)) | entry_bits(va, prot);
     kunmap(pt);
-    if (!(old & PTE_P))
+    if (!held)
         return -ENOENT;
-    flush_if_live(pm, va);
+    if (old & PTE_P)
+        flush_if_live(pm, va);
     return 0;
 }
 
@@ -212,8 +223,13 @@ void pmap_query(struct pmap *pm, vaddr_t va, struct pmap_info *info)
     pte_t *pt = kmap(pte_frame(pde));
     pte_t e = pt[PTX(va)];
     kunmap(pt);
-    if (!(e & PTE_P))
+    if (!(e & PTE_P)) {
+        if (va < KERNEL_BASE && (e & PTE_PROTNONE)) {
+            info->protnone = true;
+            info->pa = pte_frame(e) | (va & PAGE_MASK);
+        }
         return;
+    }
     info->present = true;
     info->writable = (e & PTE_W) && (pde & PTE_W);
     info->user = (e & PTE_U) && (pde & PTE_U);
@@ -224,9 +240,10 @@ bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
 {
     struct pmap_info info;
     pmap_query(pm, va, &info);
-    if (info.present && pa)
+    bool held = info.present || info.protnone;
+    if (held && pa)
         *pa = info.pa;
-    return info.present;
+    return held;
 }
 
 pte_t *pmap_pte(struct pmap *pm, vaddr_t va, bool make)
@@ -243,6 +260,18 @@ pte_t *pmap_pte(struct pmap *pm, vaddr_t va, bool make)
     return &pte_window[PTX(va)];
 }
 
+int pmap_reserve(struct pmap *pm, vaddr_t start, vaddr_t end)
+{
+    for (vaddr_t va = ALIGN_DOWN(start, BIG_PAGE_SIZE); va < end && va < KERNEL_BASE; va += BIG_PAGE_SIZE) {
+        int err;
+        if (!table_for(pm, MAX(va, start), true, &err))
+            return err;
+        if (va + BIG_PAGE_SIZE < va)
+            break;
+    }
+    return 0;
+}
+
 void pmap_activate(struct pmap *pm)
 {
     current_pmap = pm;
@@ -256,7 +285,7 @@ static void fork_table(struct pmap *dst, pte_t *dpt, pte_t *spt, uint32_t lo, ui
 {
     for (uint32_t i = lo; i < hi; i++) {
         pte_t e = spt[i];
-        if (!(e & PTE_P))
+        if (!holds_frame(e))
             continue;
         if (!shared)
             e &= ~PTE_W;

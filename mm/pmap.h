@@ -4,7 +4,10 @@
  * page, query/extract a translation, activate a directory.
  *
  * Ownership: a user-half mapping (va < KERNEL_BASE) holds one reference on
- * its frame. pmap_enter consumes the caller's reference; pmap_remove,
+ * its frame. A user-half page entered or protected without PMAP_USER is
+ * PROT_NONE: it keeps its frame, but neither user mode nor the kernel can
+ * touch it (every access faults), so the page tables agree with a
+ * PROT_NONE region. pmap_enter consumes the caller's reference; pmap_remove,
  * replacing a mapping and pmap_destroy drop it. Kernel-half mappings are
  * shared by every directory and their frames belong to whoever mapped them.
  */
@@ -30,7 +33,8 @@ struct pmap {
 /* What a walk of the page tables found for one address. */
 struct pmap_info {
     bool present, writable, user, big, reserved_bits;
-    paddr_t pa; /* physical address of va (with offset) when present */
+    bool protnone; /* not present, but a PROT_NONE page holding the frame at pa */
+    paddr_t pa;    /* physical address of va (with offset) when present or protnone */
 };
 
 extern struct pmap kernel_pmap;
@@ -45,6 +49,8 @@ void pmap_destroy(struct pmap *pm);
 int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned prot);
 /* Unmap va if mapped. */
 void pmap_remove(struct pmap *pm, vaddr_t va);
+/* Make sure page tables exist for [start, end), so pmap_enter there cannot fail: 0 or -ENOMEM. */
+int pmap_reserve(struct pmap *pm, vaddr_t start, vaddr_t end);
 /* Change the protection of a mapped 4 KiB page (the global bit is kept): 0, -ENOENT or -EBUSY (big page). */
 int pmap_protect(struct pmap *pm, vaddr_t va, unsigned prot);
 /*
@@ -58,7 +64,7 @@ int pmap_fork(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end, bo
 bool pmap_frame_shared(struct pmap *pm, vaddr_t va);
 /* Walk the tables for va. */
 void pmap_query(struct pmap *pm, vaddr_t va, struct pmap_info *info);
-/* The physical address va maps to, true if mapped. */
+/* The physical address of the frame va's entry holds (present or PROT_NONE), true if any. */
 bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa);
 /*
  * The PTE for va, creating its page table if make. NULL if absent (or va is

@@ -11,8 +11,8 @@ struct pmap_info;
  * Resolve a fault at addr for the given access in the current address space,
  * whose page tables showed page (the caller's pmap_query of addr). 0 if the
  * page is now mapped and the access can be retried; -ENOMEM if no frame is
- * left; -EFAULT if no region allows it (the caller then fixes up, signals or
- * reports).
+ * left; -EFAULT if no region covers addr, -EACCES if its region forbids the
+ * access (the caller then fixes up, signals or reports).
  */
 int vm_fault(vaddr_t addr, enum fault_access access, bool user, const struct pmap_info *page);
 
@@ -34,7 +34,6 @@ struct pmap;
 /* The address space faults resolve in (NULL: none, only the kernel runs). */
 void vm_set_current(struct vm_map *map, struct pmap *pmap);
 
-#define USER_STACK_LIMIT (8u * 1024 * 1024) /* RLIMIT_STACK */
 #define STACK_GUARD_GAP (256u * PAGE_SIZE)    /* stack may not grow closer than this to a region below */
 
 #endif

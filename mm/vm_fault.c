@@ -31,8 +31,8 @@ static struct vm_region *grow_stack(vaddr_t addr)
     if (!r || !(r->flags & VM_GROWSDOWN) || addr >= r->start)
         return NULL;
     vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
-    if (r->end - page > USER_STACK_LIMIT)
-        return NULL;
+    if (r->end - page > cur_map->stack_max)
+        return NULL; /* RLIMIT_STACK */
     for (struct vm_region *below = cur_map->head; below && below != r; below = below->next)
         if (below->end + STACK_GUARD_GAP > page)
             return NULL; /* would come too close to the region below */
@@ -108,9 +108,11 @@ int vm_fault(vaddr_t addr, enum fault_access access, bool user, const struct pma
     if (!r && !(r = grow_stack(addr)))
         return -EFAULT;
     if (!access_allowed(r, access))
-        return -EFAULT;
+        return -EACCES;
     vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
     const struct pmap_info info = *page_info;
+    if (info.protnone) /* the region allows it now but the entry lags: readable, a write retries through COW */
+        return pmap_protect(cur_pmap, page, PMAP_USER);
     if (info.present) {
         if (info.writable || access != ACCESS_WRITE)
             return info.user ? 0 : -EFAULT; /* a PROT_NONE page stays out of reach */

@@ -64,6 +64,7 @@ void vm_map_init(struct vm_map *m, vaddr_t lo, vaddr_t hi)
     m->count = 0;
     m->lo = lo;
     m->hi = hi;
+    m->stack_max = VM_STACK_DEFAULT;
 }
 
 int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, uint32_t flags, void *file,
@@ -143,6 +144,11 @@ static struct vm_region *covered_until(struct vm_region *first, vaddr_t start, v
     return NULL;
 }
 
+bool vm_map_covers(struct vm_map *m, vaddr_t start, vaddr_t end)
+{
+    return range_valid(start, end) && covered_until(*link_after(m, start), start, end) != NULL;
+}
+
 /* Same attributes and a continuous file window: b may be folded into a (a->end == b->start). */
 static bool can_merge(const struct vm_region *a, const struct vm_region *b)
 {
@@ -172,7 +178,33 @@ static void merge_range(struct vm_map *m, vaddr_t start, vaddr_t end)
     }
 }
 
-int vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot)
+/* What a range change does to one region: a new prot (unless keep_prot), flags set and cleared. */
+struct region_change {
+    uint32_t prot, set, clear;
+    bool keep_prot;
+};
+
+static void apply_change(struct vm_region *r, const struct region_change *c)
+{
+    if (!c->keep_prot)
+        r->prot = c->prot;
+    r->flags = (r->flags | c->set) & ~c->clear;
+}
+
+static bool changes(const struct vm_region *r, const struct region_change *c)
+{
+    struct vm_region after = *r;
+    apply_change(&after, c);
+    return after.prot != r->prot || after.flags != r->flags;
+}
+
+/*
+ * Apply c to [start,end), splitting at the edges (both spares allocated
+ * first, so a failure changes nothing) and merging neighbours that become
+ * identical. -EINVAL if unaligned or empty; -ENOMEM if any part of the
+ * range is unmapped or a split cannot be allocated.
+ */
+static int change_range(struct vm_map *m, vaddr_t start, vaddr_t end, const struct region_change *c)
 {
     if (!range_valid(start, end))
         return -EINVAL;
@@ -180,8 +212,8 @@ int vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot)
     struct vm_region *last = covered_until(r, start, end);
     if (!last)
         return -ENOMEM;
-    bool split_head = r->start < start && r->prot != prot;
-    bool split_tail = last->end > end && last->prot != prot;
+    bool split_head = r->start < start && changes(r, c);
+    bool split_tail = last->end > end && changes(last, c);
     struct vm_region *spare[2] = {NULL, NULL};
     for (int i = 0; i < split_head + split_tail; i++) {
         if (!(spare[i] = kmalloc(sizeof *spare[i]))) {
@@ -195,12 +227,26 @@ int vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot)
         r = r->next;
     }
     for (; r && r->start < end; r = r->next) {
-        if (r->end > end && r->prot != prot)
+        if (r->end > end && changes(r, c))
             split_at(m, r, end, spare[used++]);
-        r->prot = prot;
+        apply_change(r, c);
     }
     merge_range(m, start, end);
     return 0;
+}
+
+int vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot)
+{
+    struct region_change c = {.prot = prot};
+    return change_range(m, start, end, &c);
+}
+
+int vm_map_set_flags(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t set, uint32_t clear)
+{
+    if ((set | clear) & ~VM_ADVICE_FLAGS)
+        return -EINVAL;
+    struct region_change c = {.set = set, .clear = clear, .keep_prot = true};
+    return change_range(m, start, end, &c);
 }
 
 /* The end of the highest gap of size bytes inside [cursor, limit), or 0. */
@@ -236,6 +282,7 @@ vaddr_t vm_map_find_gap(struct vm_map *m, uint32_t size, vaddr_t hint, vaddr_t b
 int vm_map_clone(struct vm_map *dst, const struct vm_map *src)
 {
     vm_map_init(dst, src->lo, src->hi);
+    dst->stack_max = src->stack_max;
     struct vm_region **pp = &dst->head;
     for (const struct vm_region *s = src->head; s; s = s->next) {
         struct vm_region *r = kmalloc(sizeof *r);

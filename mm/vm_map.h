@@ -27,6 +27,9 @@
 #define VM_GROWSDOWN 0x20u /* the stack: may grow down on a fault */
 #define VM_FILE 0x40u      /* backed by a file (file pointer + offset) */
 #define VM_HEAP 0x80u      /* the brk heap */
+#define VM_WIPEONFORK 0x100u /* madvise(MADV_WIPEONFORK): a fork child gets it empty (zero-filled) */
+#define VM_DONTFORK 0x200u   /* madvise(MADV_DONTFORK): a fork child does not get it at all */
+#define VM_ADVICE_FLAGS (VM_WIPEONFORK | VM_DONTFORK) /* what vm_map_set_flags may change */
 
 struct vm_region {
     vaddr_t start, end;     /* [start, end), page aligned */
@@ -37,13 +40,16 @@ struct vm_region {
     struct vm_region *next; /* sorted by start */
 };
 
+#define VM_STACK_DEFAULT (8u * 1024 * 1024) /* Linux's default RLIMIT_STACK */
+
 struct vm_map {
     struct vm_region *head;
     uint32_t count;
-    vaddr_t lo, hi; /* allowed range, e.g. [0x1000, 0xC0000000) */
+    vaddr_t lo, hi;     /* allowed range, e.g. [0x1000, 0xC0000000) */
+    uint32_t stack_max; /* largest size a VM_GROWSDOWN region grows to (RLIMIT_STACK) */
 };
 
-/* An empty map allowing [lo, hi), rounded inwards to pages; the NULL page is never allowed. */
+/* An empty map allowing [lo, hi), rounded inwards to pages; the NULL page is never allowed. stack_max: the default. */
 void vm_map_init(struct vm_map *m, vaddr_t lo, vaddr_t hi);
 /*
  * Insert [start,end): -EINVAL if unaligned/empty/outside [lo,hi) (or a file
@@ -54,6 +60,8 @@ int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, u
                   uint32_t file_offset, uint32_t file_bytes);
 /* The region containing addr, or NULL. */
 struct vm_region *vm_map_lookup(struct vm_map *m, vaddr_t addr);
+/* True if [start,end) (page aligned, non-empty) is mapped without holes. */
+bool vm_map_covers(struct vm_map *m, vaddr_t start, vaddr_t end);
 /* First region with end > addr (for walking), or NULL. */
 struct vm_region *vm_map_first_after(struct vm_map *m, vaddr_t addr);
 /*
@@ -71,13 +79,19 @@ int vm_map_remove(struct vm_map *m, vaddr_t start, vaddr_t end);
  */
 int vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot);
 /*
+ * Set and clear VM_ADVICE_FLAGS on [start,end) (madvise), splitting and
+ * merging like vm_map_protect, with the same errors (-EINVAL also for other
+ * flags); nothing changes on failure.
+ */
+int vm_map_set_flags(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t set, uint32_t clear);
+/*
  * Find a free, page-aligned gap of size bytes (rounded up to pages): hint
  * (rounded up to a page) if nonzero and [hint, hint+size) is free and inside
  * [lo,hi); otherwise the highest gap ending at or below `below` (clamped to
  * hi; 0 means hi), top-down like Linux mmap. The address, or 0 if none.
  */
 vaddr_t vm_map_find_gap(struct vm_map *m, uint32_t size, vaddr_t hint, vaddr_t below);
-/* Make dst (empty or uninitialized) a copy of src, every region duplicated (fork): 0, or -ENOMEM with dst empty. */
+/* Make dst (empty or uninitialized) a copy of src, every region and stack_max duplicated (fork): 0, or -ENOMEM with dst empty. */
 int vm_map_clone(struct vm_map *dst, const struct vm_map *src);
 /* Free every region; the map is then empty and reusable. */
 void vm_map_destroy(struct vm_map *m);

@@ -31,6 +31,19 @@ void fpu_restore(const uint8_t *area)
         __asm__ volatile("frstor (%0)" : : "r"(area) : "memory");
 }
 
+void fpu_sanitize(uint8_t *area)
+{
+    if (!have_fxsr)
+        return; /* FRSTOR takes any image without faulting */
+    uint32_t mask, mxcsr;
+    memcpy(&mask, clean_state + 28, 4); /* MXCSR_MASK as this CPU reported it */
+    if (mask == 0)
+        mask = 0xFFBF; /* the architectural default: DAZ unsupported */
+    memcpy(&mxcsr, area + 24, 4);
+    mxcsr &= mask;
+    memcpy(area + 24, &mxcsr, 4);
+}
+
 void fpu_clean_state(uint8_t *area) { memcpy(area, clean_state, sizeof clean_state); }
 
 void fpu_init(void)

@@ -12,4 +12,7 @@ void fpu_restore(const uint8_t *area);
 /* Fill area with the state right after FNINIT (what a new program starts with). */
 void fpu_clean_state(uint8_t *area);
 
+/* Make a user-supplied register image safe for fpu_restore (MXCSR reserved bits clear). */
+void fpu_sanitize(uint8_t *area);
+
 #endif

@@ -85,5 +85,19 @@ void gdt_set_tls(int slot, uint32_t base, uint32_t limit, bool limit_in_pages, b
     set_entry(7 + slot, base, limit, 0xF2, limit_in_pages ? 0xC0 : 0x40); /* ring 3 data, 32-bit */
 }
 
+bool gdt_user_data_selector(uint32_t sel)
+{
+    if (sel > 0xFFFF)
+        return false;
+    if ((sel & ~3u) == 0)
+        return true; /* null: loads fine, faults only when used */
+    uint32_t index = sel >> 3;
+    if ((sel & 7) != 3) /* RPL 3, GDT (no LDT exists) */
+        return false;
+    if (index == (SEL_UCODE >> 3) || index == (SEL_UDATA >> 3))
+        return true;
+    return index >= (SEL_TLS_FIRST >> 3) && index < GDT_ENTRIES && (gdt[index].access & 0x80);
+}
+
 void tss_set_kernel_stack(uint32_t esp0) { main_tss.esp0 = esp0; }
 const struct tss *tss_main(void) { return &main_tss; }

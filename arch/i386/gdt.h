@@ -23,6 +23,12 @@ struct tss {
 void gdt_init(paddr_t kernel_pd);
 /* Install a user data segment for TLS in GDT slot 0..2 (selector SEL_TLS_FIRST + 8*slot, RPL 3). */
 void gdt_set_tls(int slot, uint32_t base, uint32_t limit, bool limit_in_pages, bool present);
+/*
+ * True if user code may hold sel in a data-segment register (ds, es, fs,
+ * gs): the null selector, or RPL 3 naming the user code or data segment or
+ * a TLS slot that is present. Anything else would fault the kernel's iret.
+ */
+bool gdt_user_data_selector(uint32_t sel);
 /* The stack ring 3 -> ring 0 transitions switch to. */
 void tss_set_kernel_stack(uint32_t esp0);
 /* State of the task interrupted by a double fault (saved by the CPU). */

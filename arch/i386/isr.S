@@ -45,6 +45,8 @@ trap_return:
     popal
     addl $8, %esp
     iret
+.globl trap_return_end
+trap_return_end:
 
 .macro ADDR n
     .long isr_\n

@@ -103,6 +103,30 @@ void double_fault_task(void)
     halt_forever();
 }
 
+extern const char trap_return[], trap_return_end[];
+
+/*
+ * A kernel-mode fault inside trap_return: restoring a user frame failed
+ * (a selector or the iret itself). user_frame_ok makes this unreachable;
+ * should it happen anyway, only the process returning to user mode dies.
+ */
+static bool user_return_failed(const struct trapframe *tf)
+{
+    if (tf->eip < (uint32_t)trap_return || tf->eip >= (uint32_t)trap_return_end || proc_current()->kernel_task)
+        return false;
+    kprintf("[pid %d: returning to user mode faulted (%s); killed]\n", proc_current()->pid,
+            tf->vector < 32 ? exception_names[tf->vector] : "interrupt");
+    return true;
+}
+
+/* A CPU exception in user mode: the signal it raises, through the handler if one is installed. */
+static void user_exception(const struct trapframe *tf)
+{
+    int32_t code;
+    int sig = signal_for_exception(tf->vector, &code);
+    signal_force(sig, code, sig == SIGFPE || sig == SIGILL ? tf->eip : 0, NULL);
+}
+
 static void irq_dispatch(struct trapframe *tf)
 {
     int irq = (int)tf->vector - IRQ_BASE;
@@ -125,7 +149,9 @@ void trap_dispatch(struct trapframe *tf)
     else if (tf->vector == 0x80)
         syscall_dispatch(tf);
     else if (user)
-        proc_kill(signal_for_exception(tf->vector), NULL);
+        user_exception(tf);
+    else if (user_return_failed(tf))
+        proc_kill(SIGSEGV, NULL);
     else
         trap_fatal(tf, NULL);
     if (user)

@@ -42,8 +42,9 @@ void page_fault_trap(struct trapframe *tf)
     r.cycles = rdtsc() - start;
     fault_record(&r);
 
-    if (r.outcome == OUTCOME_SIGNAL)
-        proc_kill(SIGSEGV, &r);
+    if (r.outcome == OUTCOME_SIGNAL) /* a handler may catch it (siglongjmp out of a PROT_NONE page...) */
+        signal_force(SIGSEGV, addr < USER_TOP && (err == -EACCES || (tf->error & 1)) ? SEGV_ACCERR : SEGV_MAPERR,
+                     addr, &r);
     if (r.outcome == OUTCOME_OOM)
         oom_kill(); /* the fault is retried once the victim's memory is back */
     if (r.outcome == OUTCOME_FATAL) {

@@ -258,12 +258,16 @@ static void test_enter_query_extract(void **state)
     paddr_t r = user_frame(), s = user_frame(), g = user_frame();
     assert_int_equal(pmap_enter(&pm, USER_VA + PAGE_SIZE, r, PMAP_USER), 0);
     assert_int_equal(pmap_enter(&pm, USER_VA + 2 * PAGE_SIZE, s, PMAP_WRITE), 0);
-    assert_int_equal(pmap_enter(&pm, USER_VA + 3 * PAGE_SIZE, g, PMAP_GLOBAL | PMAP_NOCACHE), 0);
+    assert_int_equal(pmap_enter(&pm, USER_VA + 3 * PAGE_SIZE, g, PMAP_USER | PMAP_GLOBAL | PMAP_NOCACHE), 0);
     pmap_query(&pm, USER_VA + PAGE_SIZE, &info);
     assert_true(info.present && info.user && !info.writable);
-    pmap_query(&pm, USER_VA + 2 * PAGE_SIZE, &info);
-    assert_true(info.present && !info.user && info.writable);
-    assert_int_equal(pt[PTX(USER_VA) + 3], g | PTE_P | PTE_G | PTE_PCD);
+    pmap_query(&pm, USER_VA + 2 * PAGE_SIZE, &info); /* a user-half page without PMAP_USER is PROT_NONE */
+    assert_true(!info.present && info.protnone && !info.user);
+    assert_int_equal(info.pa, s);
+    assert_int_equal(pt[PTX(USER_VA) + 2], s | PTE_PROTNONE);
+    assert_true(pmap_extract(&pm, USER_VA + 2 * PAGE_SIZE, &pa)); /* it still holds its frame */
+    assert_int_equal(pa, s);
+    assert_int_equal(pt[PTX(USER_VA) + 3], g | PTE_P | PTE_U | PTE_G | PTE_PCD);
     assert_int_equal(pm.resident, 4);
     assert_int_equal(pm.tables, 1);
     assert_int_equal(sim_kmaps_outstanding(), 0);
@@ -405,11 +409,16 @@ static void test_protect(void **state)
     assert_int_equal(info.pa, u);
     pte = pmap_pte(&pm, USER_VA, false);
     assert_int_equal(*pte, u | PTE_P | PTE_U | PTE_A | PTE_D);
-    assert_int_equal(pmap_protect(&pm, USER_VA, PMAP_WRITE), 0);
+    assert_int_equal(pmap_protect(&pm, USER_VA, PMAP_WRITE), 0); /* no PMAP_USER: PROT_NONE, frame kept */
     pte = pmap_pte(&pm, USER_VA, false);
-    assert_int_equal(*pte, u | PTE_P | PTE_W | PTE_A | PTE_D);
+    assert_int_equal(*pte, u | PTE_PROTNONE | PTE_A | PTE_D);
     assert_frame_refs(u, 1); /* protect never touches references */
     assert_int_equal(pm.resident, 1);
+    assert_int_equal(pmap_protect(&pm, USER_VA, RW_USER), 0); /* and back */
+    pte = pmap_pte(&pm, USER_VA, false);
+    assert_int_equal(*pte, u | PTE_P | PTE_W | PTE_U | PTE_A | PTE_D);
+    assert_int_equal(pmap_protect(&pm, USER_VA, 0), 0);
+    assert_frame_refs(u, 1);
     /* nothing mapped: in an existing table, and without a table */
     assert_int_equal(pmap_protect(&pm, USER_VA + PAGE_SIZE, PMAP_USER), -ENOENT);
     assert_int_equal(pmap_protect(&pm, 0x40000000, PMAP_USER), -ENOENT);
@@ -736,6 +745,59 @@ static void test_fork_without_memory_fails_cleanly(void **state)
     assert_int_equal(free_frames(), base_free);
 }
 
+/* PROT_NONE entries hold their frame through fork, replace, remove and destroy. */
+static void test_protnone_holds_frame(void **state)
+{
+    (void)state;
+    const vaddr_t vas[] = {USER_VA, USER_VA + 0x1000};
+    paddr_t frames[2];
+    struct pmap src, dst;
+    map_pages(&src, vas, 2, frames);
+    assert_int_equal(pmap_protect(&src, USER_VA, 0), 0);
+    assert_true(pmap_frame_shared(&src, USER_VA) == false);
+    assert_int_equal(pmap_create(&dst), 0);
+    assert_int_equal(pmap_fork(&dst, &src, 0x1000, USER_TOP, false), 0);
+    assert_int_equal(dst.resident, 2);
+    assert_frame_refs(frames[0], 2);
+    assert_true(pmap_frame_shared(&src, USER_VA)); /* mprotect must not give write back: still COW */
+    struct pmap_info b;
+    pmap_query(&dst, USER_VA, &b);
+    assert_true(b.protnone && !b.present);
+    assert_int_equal(b.pa, frames[0]);
+    pmap_remove(&dst, USER_VA); /* drops the child's reference */
+    assert_frame_refs(frames[0], 1);
+    assert_int_equal(dst.resident, 1);
+    paddr_t n = user_frame();
+    assert_int_equal(pmap_enter(&src, USER_VA, n, RW_USER), 0); /* replacing drops the old one */
+    assert_frame_free(frames[0]);
+    assert_int_equal(src.resident, 2);
+    assert_int_equal(pmap_protect(&src, USER_VA + 0x1000, 0), 0);
+    pmap_destroy(&dst);
+    pmap_destroy(&src);
+    assert_frame_free(frames[1]);
+    assert_frame_free(n);
+    assert_int_equal(free_frames(), base_free);
+}
+
+/* pmap_reserve makes the tables of a range, so pmap_enter there cannot fail even with no frame left. */
+static void test_reserve_tables(void **state)
+{
+    (void)state;
+    struct pmap pm;
+    assert_int_equal(pmap_create(&pm), 0);
+    assert_int_equal(pmap_reserve(&pm, 0x3FF000, 0x801000), 0); /* three 4 MiB areas */
+    assert_int_equal(pm.tables, 3);
+    assert_int_equal(pmap_reserve(&pm, 0x400000, 0x401000), 0); /* already there */
+    assert_int_equal(pm.tables, 3);
+    paddr_t u = user_frame();
+    hog_until(0);
+    assert_int_equal(pmap_enter(&pm, 0x800000, u, RW_USER), 0);
+    assert_int_equal(pmap_reserve(&pm, 0x40000000, 0x40001000), -ENOMEM);
+    unhog();
+    pmap_destroy(&pm);
+    assert_int_equal(free_frames(), base_free);
+}
+
 int main(void)
 {
     sim_init();
@@ -759,6 +821,8 @@ int main(void)
         T(test_pte_pointer),
         T(test_tables_in_highmem),
         T(test_fork_private_write_protects_both_sides),
+        T(test_protnone_holds_frame),
+        T(test_reserve_tables),
         T(test_fork_shared_keeps_write_and_range),
         T(test_fork_without_memory_fails_cleanly),
     };

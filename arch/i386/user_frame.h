@@ -1,0 +1,35 @@
+/*
+ * The parts of a trap frame user space controls. Every path that returns to
+ * user mode with registers user space chose (sigreturn, rt_sigreturn)
+ * loads them through user_frame_load, and the last step before any return
+ * to user mode checks the frame with user_frame_ok, so no user value can
+ * make the kernel's own iret fault or raise the process's privilege.
+ */
+#ifndef EYN_USER_FRAME_H
+#define EYN_USER_FRAME_H
+
+#include "trap.h"
+
+/* EFLAGS bits user space may set through a frame: CF PF AF ZF SF TF DF OF RF AC. */
+#define EFLAGS_USER_BITS 0x50DD5u
+#define EFLAGS_IF 0x200u
+
+/* Registers as a user-space context (sigcontext) holds them. */
+struct user_regs {
+    uint32_t gs, fs, es, ds;
+    uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;
+    uint32_t eip, cs, eflags, ss;
+};
+
+/*
+ * Load r into tf for the return to user mode, as Linux restores a
+ * sigcontext: cs and ss get RPL 3 and must then name the user code and
+ * data segments; ds, es, fs, gs must be null or user data selectors; only
+ * EFLAGS_USER_BITS follow r, the rest (IF on, IOPL 0, no VM or NT) stay.
+ * false, tf untouched, if a selector is not one user mode may hold.
+ */
+bool user_frame_load(struct trapframe *tf, const struct user_regs *r);
+/* True if tf may be returned to: user cs/ss, user data selectors, IF set, IOPL 0, no VM, NT, VIF, VIP. */
+bool user_frame_ok(const struct trapframe *tf);
+
+#endif
