@@ -11,6 +11,7 @@
 #include "kstring.h"
 #include "mmu.h"
 #include "printk.h"
+#include "proc_attr.h"
 #include "sched.h"
 
 #define KSTACK_SLOT_PAGES (KSTACK_PAGES + 1) /* guard page + stack */
@@ -121,6 +122,7 @@ struct proc *proc_create(const char *name)
     p->pid = next_pid++;
     p->state = PROC_SLEEPING; /* not runnable until proc_start or fork finishes it */
     p->parent = current;
+    proc_attr_inherit(p, current);
     return p;
 }
 
@@ -246,6 +248,7 @@ void proc_exit(int status)
     pmap_activate(&kernel_pmap);
     vm_set_current(NULL, NULL);
     release_resources(p);
+    proc_attr_parent_exit(p);
     reparent_children(p);
     p->exit_status = status;
     p->state = PROC_ZOMBIE;

@@ -77,6 +77,12 @@ struct proc {
     bool vfork_done;       /* exec'd or exited: a vfork parent may go on */
     uint32_t cpu_ticks;    /* PIT ticks that found it running (CPU time, 10 ms each) */
     uint64_t rlimit[16][2]; /* soft, hard (RLIM_INFINITY = ~0) */
+    int pgid, sid;         /* process group and session (kern/pgrp.c); re-parenting keeps them, as on Linux */
+    bool execed;           /* called execve since it was forked (its parent's setpgid then gets EACCES) */
+    bool no_new_privs;     /* prctl PR_SET_NO_NEW_PRIVS: stored and inherited; no set-id exec to stop here */
+    bool child_subreaper;  /* prctl PR_SET_CHILD_SUBREAPER: stored only; orphans still go to the shell */
+    uint8_t dumpable;      /* prctl PR_SET_DUMPABLE: 0 or 1 (exec sets 1); no core dumps are written */
+    uint8_t pdeathsig;     /* prctl PR_SET_PDEATHSIG: sent to it when its parent exits; 0 = none */
     uint8_t *fpu;          /* FXSAVE area, 16-byte aligned inside fpu_buf */
     uint8_t fpu_buf[FPU_STATE_BYTES + 16];
 };

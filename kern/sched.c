@@ -8,6 +8,7 @@
 #include "../arch/i386/cpu.h"
 #include "../arch/i386/pit.h"
 #include "errno.h"
+#include "loadavg.h"
 #include "proc.h"
 #include "signal.h"
 #include "../arch/i386/user_frame.h"
@@ -116,6 +117,7 @@ void sched_tick(void)
         cur->cpu_ticks++;
     if (cur->quantum && --cur->quantum == 0)
         need_resched = true;
+    loadavg_tick(now);
 }
 
 void sched_yield(void)

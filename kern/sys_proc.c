@@ -1,6 +1,6 @@
 /*
  * Process system calls: fork/vfork/clone, execve, exit, wait4/waitpid,
- * process ids, kill, signal dispositions and masks, sigreturn, yield.
+ * process ids, signal dispositions and masks, sigreturn, yield (kill: sys_kill.c).
  */
 #include "../arch/i386/fpu.h"
 #include "../arch/i386/gdt.h"
@@ -13,6 +13,7 @@
 #include "file.h"
 #include "kstring.h"
 #include "proc.h"
+#include "proc_attr.h"
 #include "sched.h"
 #include "signal.h"
 #include "syscall.h"
@@ -112,6 +113,7 @@ static void exec_reset(struct proc *p, const char *path)
     memset(p->name, 0, sizeof p->name);
     memcpy(p->name, base, MIN(strlen(base), (size_t)PROC_NAME - 1));
     p->vfork_done = true;
+    proc_attr_exec(p);
     proc_wakeup(p);
 }
 
@@ -175,44 +177,6 @@ int32_t sys_wait4(SYSARGS4(pid, ustatus, options, rusage))
 int32_t sys_waitpid(SYSARGS3(pid, ustatus, options))
 {
     return sys_wait4(pid, ustatus, options, 0, 0, 0);
-}
-
-/* Post sig to one process (sig 0: only check it exists): 0, -ESRCH or -EINVAL. */
-static int send_to(struct proc *target, int sig)
-{
-    if (!target || target->state == PROC_ZOMBIE)
-        return -ESRCH;
-    return sig ? signal_send(target, sig) : 0;
-}
-
-int32_t sys_kill(SYSARGS2(upid, usig))
-{
-    int pid = (int)upid, sig = (int)usig;
-    if (sig < 0 || sig > NSIG)
-        return -EINVAL;
-    if (pid > 0)
-        return send_to(proc_find(pid, false), sig);
-    int sent = 0; /* -1: everyone but us; 0 and -pgrp: one process group, which here is everyone */
-    for (int i = 0; i < proc_slot_count(); i++) {
-        struct proc *p = proc_slot(i);
-        if (p && p->state != PROC_ZOMBIE && (pid != -1 || p != proc_current()) && send_to(p, sig) == 0)
-            sent++;
-    }
-    return sent ? 0 : -ESRCH;
-}
-
-int32_t sys_tkill(SYSARGS2(tid, sig))
-{
-    if ((int)tid <= 0)
-        return -EINVAL;
-    return sys_kill(tid, sig, 0, 0, 0, 0);
-}
-
-int32_t sys_tgkill(SYSARGS3(tgid, tid, sig))
-{
-    if ((int)tgid <= 0 || tgid != tid)
-        return (int)tgid <= 0 ? -EINVAL : -ESRCH;
-    return sys_tkill(tid, sig, 0, 0, 0, 0);
 }
 
 /* rt_sigaction(sig, act, oldact, sigsetsize) with the kernel's struct sigaction layout. */

@@ -283,6 +283,17 @@ int32_t sys_ugetrlimit(SYSARGS2(r, uold))
     return copy_to_user(uold, v, sizeof v);
 }
 
+/* Old getrlimit (76): as ugetrlimit, but any limit above 0x7fffffff (infinity too) reads as 0x7fffffff. */
+int32_t sys_old_getrlimit(SYSARGS2(r, uold))
+{
+    uint64_t cur[2];
+    if (r >= RLIM_NLIMITS)
+        return -EINVAL;
+    limit_of(proc_current(), r, cur);
+    uint32_t v[2] = {(uint32_t)MIN(cur[0], 0x7FFFFFFFull), (uint32_t)MIN(cur[1], 0x7FFFFFFFull)};
+    return copy_to_user(uold, v, sizeof v);
+}
+
 int32_t sys_setrlimit(SYSARGS2(r, unew))
 {
     uint32_t v[2];

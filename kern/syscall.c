@@ -69,11 +69,15 @@ static const syscall_fn table[] = {
     [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction, [175] = sys_rt_sigprocmask, [190] = sys_vfork,
     [224] = sys_getpid,       [238] = sys_tkill,        [252] = sys_exit,         [258] = sys_set_tid_address,
     [270] = sys_tgkill,
+    /* groups, sessions, prctl, sysinfo (pgrp.c, sys_prctl.c, sys_sysinfo.c) */
+    [57] = sys_setpgid,       [65] = sys_getpgrp,       [66] = sys_setsid,        [132] = sys_getpgid,
+    [147] = sys_getsid,       [172] = sys_prctl,        [116] = sys_sysinfo,
     /* memory (sys_mm.c) */
     [45] = sys_brk,           [90] = sys_old_mmap,      [91] = sys_munmap,        [125] = sys_mprotect,
     [163] = sys_mremap,       [192] = sys_mmap2,        [219] = sys_madvise,
     /* time, randomness, limits (sys_time.c) */
-    [0] = sys_restart_syscall, [13] = sys_time,          [75] = sys_setrlimit,     [76] = sys_ugetrlimit,    [78] = sys_gettimeofday,
+    [0] = sys_restart_syscall, [13] = sys_time,         [75] = sys_setrlimit,     [76] = sys_old_getrlimit,
+    [78] = sys_gettimeofday,
     [162] = sys_nanosleep,    [191] = sys_ugetrlimit,   [265] = sys_clock_gettime, [266] = sys_clock_getres,
     [267] = sys_clock_nanosleep, [340] = sys_prlimit64, [355] = sys_getrandom,    [403] = sys_clock_gettime64,
     [406] = sys_clock_getres64, [407] = sys_clock_nanosleep64,

@@ -44,6 +44,15 @@ SYSCALL(sys_rt_sigreturn);
 SYSCALL(sys_pause);
 SYSCALL(sys_sched_yield);
 SYSCALL(sys_set_tid_address);
+/* pgrp.c */
+SYSCALL(sys_setpgid);
+SYSCALL(sys_getpgid);
+SYSCALL(sys_getpgrp);
+SYSCALL(sys_setsid);
+SYSCALL(sys_getsid);
+/* sys_prctl.c, sys_sysinfo.c */
+SYSCALL(sys_prctl);
+SYSCALL(sys_sysinfo);
 /* sys_time.c */
 SYSCALL(sys_restart_syscall);
 SYSCALL(sys_clock_gettime);
@@ -58,6 +67,7 @@ SYSCALL(sys_clock_nanosleep64);
 SYSCALL(sys_getrandom);
 SYSCALL(sys_prlimit64);
 SYSCALL(sys_ugetrlimit);
+SYSCALL(sys_old_getrlimit);
 SYSCALL(sys_setrlimit);
 /* sys_mm.c */
 SYSCALL(sys_brk);

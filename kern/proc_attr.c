@@ -1,0 +1,36 @@
+/* Inheritance of groups, sessions, rlimits and prctl state across fork, exec and a parent's exit. */
+#include "proc_attr.h"
+#include "kstring.h"
+#include "proc.h"
+#include "signal.h"
+
+void proc_attr_inherit(struct proc *child, const struct proc *creator)
+{
+    child->dumpable = 1;
+    if (creator->kernel_task) { /* the shell starts each job in its own group and session */
+        child->pgid = child->sid = child->pid;
+        child->execed = true; /* it runs a program from the start */
+        return;
+    }
+    /* fork, as on Linux: pdeathsig and subreaper are not inherited, the rest is */
+    child->pgid = creator->pgid;
+    child->sid = creator->sid;
+    child->dumpable = creator->dumpable;
+    child->no_new_privs = creator->no_new_privs;
+    memcpy(child->rlimit, creator->rlimit, sizeof child->rlimit);
+}
+
+void proc_attr_exec(struct proc *p)
+{
+    p->execed = true;
+    p->dumpable = 1;
+}
+
+void proc_attr_parent_exit(const struct proc *parent)
+{
+    for (int i = 0; i < proc_slot_count(); i++) {
+        struct proc *c = proc_slot(i);
+        if (c && c->parent == parent && c->pdeathsig && c->state != PROC_ZOMBIE)
+            signal_send(c, c->pdeathsig);
+    }
+}
