@@ -7,8 +7,9 @@
  *   - set_tid_address returns the caller's tid;
  *   - a fork child that set_tid_address()es a word in a MAP_SHARED page and
  *     exits (or is killed by SIGKILL) leaves its tid there;
- *   - a vfork child (sharing our memory) that sets a word of ours and exits,
- *     is killed by a signal, or execs, has it cleared to 0 by then;
+ *   - a vfork child (sharing our memory) that sets its word (in the shared
+ *     page) and exits, is killed by a signal, or execs, has it cleared to 0
+ *     (looked at once the child is reaped);
  *   - raw clone(CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID |
  *     CLONE_PARENT_SETTID | SIGCHLD, 0, &ptid, NULL, ctid): ptid (ours) gets
  *     the child's pid before clone returns, ctid gets it in the child (seen
@@ -23,13 +24,16 @@
 
 #define JUNK 0x5a5a5a5a
 
-static volatile int *shared; /* a MAP_SHARED page: [0] the tid word, [1] a copy */
-static volatile int word;   /* ours; a vfork child shares it */
+/* A MAP_SHARED page: [0] a fork or clone child's tid word, [1] what its
+ * set_tid_address returned, [2] a vfork child's tid word (in shared memory
+ * so that we see it whether or not vfork shares the rest of memory). */
+static volatile int *shared;
+static volatile int word; /* our own tid word, and clone's parent_tid */
 static volatile int private_ctid;
 
 static void reset(void)
 {
-    shared[0] = shared[1] = JUNK;
+    shared[0] = shared[1] = shared[2] = JUNK;
     word = JUNK;
 }
 
@@ -74,8 +78,8 @@ static void test_fork(void)
     say("fork child (own memory): exit and SIGKILL leave the tid word alone");
 }
 
-/* vfork_case: a vfork child sets word as its clear_child_tid and then exits
- * (how 0), kills itself (1) or execs self (2); word must be 0 after. */
+/* vfork_case: a vfork child sets shared[2] as its clear_child_tid and then
+ * exits (how 0), kills itself (1) or execs self (2); shared[2] must be 0. */
 static void vfork_case(const char *self, int how, const char *what)
 {
     char b[32];
@@ -83,23 +87,22 @@ static void vfork_case(const char *self, int how, const char *what)
     pid_t pid = vfork();
     CHECK(pid >= 0, "vfork failed, errno %d", errno);
     if (pid == 0) {
-        word = (int)syscall(SYS_gettid);
-        shared[1] = (int)syscall(SYS_set_tid_address, &word);
+        shared[2] = (int)syscall(SYS_gettid);
+        shared[1] = (int)syscall(SYS_set_tid_address, &shared[2]);
         if (how == 1)
             syscall(SYS_kill, syscall(SYS_getpid), SIGKILL);
         if (how == 2)
             execve(self, (char *[]){ (char *)self, "--exit", NULL }, (char *[]){ NULL });
         _exit(how == 2 ? 71 : 0);
     }
-    /* The child has exited, died or exec'd: word is settled now. */
-    int seen = word;
     int st = wait_for(pid);
+    int seen = shared[2];
     int want_ok = how == 1 ? WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL
                            : WIFEXITED(st) && WEXITSTATUS(st) == (how == 2 ? 42 : 0);
     CHECK(want_ok, "vfork child (%s): %s", what, status_str(st, b, sizeof b));
     CHECK(shared[1] == pid, "set_tid_address in the vfork child returned %d, want %d", shared[1], pid);
-    CHECK(seen == 0, "vfork child %s: our clear_child_tid word is %d (%#x = untouched), want 0",
-          what, seen, JUNK);
+    CHECK(seen == 0, "vfork child %s: its clear_child_tid word is %d (its tid %d: not cleared; "
+          "%#x: never set), want 0", what, seen, (int)pid, JUNK);
 }
 
 static void test_vfork(const char *self)

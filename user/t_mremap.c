@@ -238,6 +238,8 @@ static void test_shared_move(void)
     CHECK(pid >= 0, "fork failed, errno %d", errno);
     if (pid == 0) {
         char c;
+        close(go[1]); /* so our read ends if the parent dies */
+        close(back[0]);
         if (read(go[0], &c, 1) != 1)
             _exit(3);
         if (s[5] != 'P' || s[P + 5] != 'Q')
@@ -248,9 +250,16 @@ static void test_shared_move(void)
             _exit(5);
         _exit(0);
     }
+    close(go[0]);
+    close(back[1]);
     char *dst = free_range(2);
     char *n = remap(s, 2 * P, 2 * P, FIXED | MAYMOVE, dst);
-    CHECK(n == dst, "moving a shared mapping failed: %p errno %d", (void *)n, errno);
+    if (n != dst) {
+        int e = errno;
+        kill(pid, SIGKILL);
+        wait_for(pid);
+        FAIL("moving a shared mapping failed: %p errno %d", (void *)n, e);
+    }
     n[5] = 'P';
     n[P + 5] = 'Q';
     CHECK(write(go[1], "g", 1) == 1, "pipe write failed");
@@ -262,10 +271,8 @@ static void test_shared_move(void)
     CHECK(n[6] == 'c' && n[P + 6] == 'd', "moved shared mapping: the child's writes are not seen");
     CHECK(n[0] == 'm' && n[P] == 'm' + 1, "moved shared mapping lost its data");
     gone(s, 2, "old address of the moved shared mapping");
-    close(go[0]);
     close(go[1]);
     close(back[0]);
-    close(back[1]);
     CHECK(munmap(n, 2 * P) == 0, "munmap failed, errno %d", errno);
     say("a moved shared mapping stays shared with a child forked before");
 }

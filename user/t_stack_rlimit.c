@@ -174,7 +174,7 @@ static void inherit_child(void *arg)
     _exit(95);
 }
 
-static void test_calls(const char *self)
+static void test_calls(void)
 {
     struct rlimit r, old;
     CHECK(getrlimit(RLIMIT_STACK, &old) == 0, "getrlimit(STACK) failed, errno %d", errno);
@@ -221,8 +221,12 @@ static void test_calls(const char *self)
           status_str(st, b, sizeof b));
     say("rlimit calls: EINVAL for soft > hard and resource 100; hard lowered%s",
         geteuid() ? ", raising it EPERM" : " (root: EPERM check skipped)");
+}
 
-    st = run_child(inherit_child, (void *)self);
+static void test_inherit(const char *self)
+{
+    char b[32];
+    int st = run_child(inherit_child, (void *)self);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42,
           "inheritance: %s, want exit 42 (90-92 setting, 93-94 fork, 95 exec, 1 exec'd image)",
           status_str(st, b, sizeof b));
@@ -241,7 +245,8 @@ int main(int argc, char **argv)
     char here;
     CHECK(stack_top > (uintptr_t)&here && stack_top - (uintptr_t)&here < 64 * KiB,
           "stack top %#lx is not just above main's frame %p", (unsigned long)stack_top, (void *)&here);
-    test_calls(argv[0]);
+    test_calls();
     test_growth();
+    test_inherit(argv[0]);
     pass();
 }
