@@ -7,6 +7,7 @@
 #include "errno.h"
 #include "kstring.h"
 #include "mmu.h"
+#include "proc.h"
 #include "uaccess.h"
 #include "../arch/i386/cpu.h"
 #include "../mm/kheap.h"
@@ -196,6 +197,11 @@ int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, 
         p->brk = old_brk;
     }
     bool running = proc_current() == p;
+    if (!err && running && p->clear_child_tid) { /* the word lives in the old memory */
+        pmap_activate(&dead_pmap);
+        vm_set_current(&dead_map, &dead_pmap);
+        proc_clear_child_tid(p);
+    }
     pmap_activate(running ? &p->pmap : &kernel_pmap);
     vm_set_current(running ? &p->map : NULL, running ? &p->pmap : NULL);
     vm_map_destroy(&dead_map);

@@ -13,6 +13,7 @@
 #include "printk.h"
 #include "proc_attr.h"
 #include "sched.h"
+#include "uaccess.h"
 
 #define KSTACK_SLOT_PAGES (KSTACK_PAGES + 1) /* guard page + stack */
 #define KSTACK_SLOTS ((KVA_TABLES * PT_ENTRIES - 1) / KSTACK_SLOT_PAGES)
@@ -37,6 +38,24 @@ void proc_init(void)
     shell_task.kernel_task = true;
     shell_task.state = PROC_RUNNING;
     memcpy(shell_task.name, "kshell", 7);
+}
+
+void proc_set_name_from_path(struct proc *p, const char *path)
+{
+    const char *base = path;
+    for (const char *s = path; *s; s++)
+        if (*s == '/' && s[1])
+            base = s + 1;
+    memset(p->name, 0, sizeof p->name);
+    memcpy(p->name, base, MIN(strlen(base), (size_t)15));
+}
+
+void proc_clear_child_tid(struct proc *p)
+{
+    uint32_t zero = 0;
+    if (p->clear_child_tid && p->vfork_parent_waits)
+        copy_to_user(p->clear_child_tid, &zero, 4); /* a bad pointer is ignored, as on Linux */
+    p->clear_child_tid = 0;
 }
 
 struct proc *proc_find(int pid, bool zombies)
@@ -245,6 +264,8 @@ void proc_exit(int status)
     struct proc *p = current;
     if (p->kernel_task)
         panic("proc_exit in the kernel shell");
+    proc_clear_child_tid(p);
+    itimer_release(p);
     pmap_activate(&kernel_pmap);
     vm_set_current(NULL, NULL);
     release_resources(p);
@@ -253,6 +274,7 @@ void proc_exit(int status)
     p->exit_status = status;
     p->state = PROC_ZOMBIE;
     p->vfork_done = true;
+    p->vfork_parent_waits = false;
     proc_wakeup(p); /* a vfork parent */
     proc_wakeup(p->parent);
     schedule();

@@ -12,6 +12,7 @@
 #include "../mm/fault.h"
 #include "../mm/pmap.h"
 #include "../mm/vm_map.h"
+#include "itimer.h"
 #include "types.h"
 
 #define PROC_MAX 1024
@@ -75,6 +76,8 @@ struct proc {
     struct restart_block restart;
     vaddr_t clear_child_tid; /* set_tid_address */
     bool vfork_done;       /* exec'd or exited: a vfork parent may go on */
+    bool vfork_parent_waits; /* a vfork parent sleeps until this child execs or exits: they count as sharing memory */
+    struct itimer itimer[3]; /* ITIMER_REAL, _VIRTUAL, _PROF (itimer.h); not inherited by fork */
     uint32_t cpu_ticks;    /* PIT ticks that found it running (CPU time, 10 ms each) */
     uint64_t rlimit[16][2]; /* soft, hard (RLIM_INFINITY = ~0) */
     int pgid, sid;         /* process group and session (kern/pgrp.c); re-parenting keeps them, as on Linux */
@@ -87,6 +90,14 @@ struct proc {
     uint8_t fpu_buf[FPU_STATE_BYTES + 16];
 };
 
+/* Name p after the last component of path, cut at 15 characters (Linux's comm). */
+void proc_set_name_from_path(struct proc *p, const char *path);
+/*
+ * Linux's rule for the set_tid_address / CLONE_CHILD_CLEARTID word at exit
+ * or exec: zeroed only while another task still uses the memory (a thread,
+ * or a vfork parent waiting); then forgotten. Runs in p's address space.
+ */
+void proc_clear_child_tid(struct proc *p);
 /* The task running now (task 0, the shell, when no process runs). */
 struct proc *proc_current(void);
 /* Task 0, the kernel shell. */

@@ -11,6 +11,7 @@
 #include "loadavg.h"
 #include "proc.h"
 #include "signal.h"
+#include "itimer.h"
 #include "../arch/i386/user_frame.h"
 #include "printk.h"
 
@@ -118,6 +119,7 @@ void sched_tick(void)
     if (cur->quantum && --cur->quantum == 0)
         need_resched = true;
     loadavg_tick(now);
+    itimer_tick(cur, now);
 }
 
 void sched_yield(void)

@@ -347,8 +347,9 @@ static void transfer_pages(struct proc *p, vaddr_t from, vaddr_t to, uint32_t le
 
 /*
  * Move the part [old, old+old_len) of region r to a new region
- * [at, at+new_len) (at is free): the pages go along, a shared region's new
- * tail gets shared frames. keep_old: the old range stays mapped (DONTUNMAP,
+ * [at, at+new_len) (at is free): the pages go along; a shared anonymous
+ * region's new tail stays empty: it lies past the shared memory's end, and
+ * touching it raises SIGBUS, as on Linux. keep_old: the old range stays mapped (DONTUNMAP,
  * or old_len 0 duplicating a shared mapping) — a shared one keeps its pages
  * too, a private one is left empty. Everything that can fail happens before
  * anything is changed: on error the old mapping is intact.
@@ -365,13 +366,11 @@ static int32_t move_mapping(struct proc *p, struct vm_region *r, vaddr_t old, ui
     int err = vm_map_insert(&p->map, at, at + new_len, src.prot, src.flags & ~VM_HEAP, src.file, off, fbytes);
     if (err)
         return err == -ENOMEM ? -ENOMEM : -EINVAL;
-    if (pmap_reserve(&p->pmap, at, at + new_len) ||
-        (shared && new_len > carried && prefault_shared(p, at + carried, at + new_len, src.prot))) {
+    if (pmap_reserve(&p->pmap, at, at + new_len)) {
         vm_map_remove(&p->map, at, at + new_len);
         return -ENOMEM;
     }
     if (!keep_old && vm_map_remove(&p->map, old, old + old_len)) { /* splitting may need memory */
-        unmap_pages(p, at + carried, at + new_len);
         vm_map_remove(&p->map, at, at + new_len);
         return -ENOMEM;
     }
@@ -430,19 +429,6 @@ static int32_t mremap_to(struct proc *p, vaddr_t old, uint32_t old_len, uint32_t
     return move_mapping(p, r, old, old_len, at, new_len, (flags & MREMAP_DONTUNMAP) || old_len == 0);
 }
 
-/* Grow r's tail [r->end, end) in place, populating it first if shared: 0 or -ENOMEM, r unchanged on failure. */
-static int grow_in_place(struct proc *p, struct vm_region *r, vaddr_t end)
-{
-    vaddr_t old_end = r->end;
-    if ((r->flags & VM_SHARED) && prefault_shared(p, old_end, end, r->prot))
-        return -ENOMEM;
-    if (vm_map_set_bounds(&p->map, r, r->start, end)) {
-        unmap_pages(p, old_end, end);
-        return -ENOMEM;
-    }
-    return 0;
-}
-
 /*
  * mremap(old, old_len, new_len, flags, new_addr): shrink, grow in place,
  * move (MREMAP_MAYMOVE), move to new_addr (MREMAP_FIXED), keep the old
@@ -487,7 +473,7 @@ int32_t sys_mremap(SYSARGS5(old, old_len, new_len, flags, new_addr))
     struct vm_region *next = r->next;
     bool room = old_len && old + old_len == r->end && (!next || next->start >= new_end) && new_end <= MMAP_TOP &&
                 !(r->flags & VM_GROWSDOWN);
-    if (room && grow_in_place(p, r, new_end) == 0)
+    if (room && vm_map_set_bounds(&p->map, r, r->start, new_end) == 0) /* a shared tail: see move_mapping */
         return (int32_t)old;
     if (!(flags & MREMAP_MAYMOVE))
         return -ENOMEM;

@@ -87,15 +87,17 @@ int32_t sys_clone(SYSARGS5(flags, newsp, ptid, tls, ctid))
         write_child_word(child, ctid, (uint32_t)pid);
     if (flags & CLONE_CHILD_CLEARTID)
         child->clear_child_tid = ctid;
+    child->vfork_parent_waits = flags & CLONE_VFORK;
     if (flags & CLONE_VFORK) /* the parent waits until the child execs or exits */
         while (proc_find(pid, false) && !child->vfork_done && proc_sleep(child) == 0)
             ;
     return pid;
 }
 
+/* vfork: the parent waits until the child execs or exits (the child's memory is a copy-on-write copy). */
 int32_t sys_vfork(SYSARGS0())
 {
-    return proc_fork(); /* copy-on-write makes a fork as cheap; the child has its own memory */
+    return sys_clone(CLONE_VM | CLONE_VFORK | 17 /* SIGCHLD */, 0, 0, 0, 0, 0);
 }
 
 /* Reset what exec resets: handlers to default (ignored stays ignored), TLS, close-on-exec files. */
@@ -106,13 +108,9 @@ static void exec_reset(struct proc *p, const char *path)
             memset(&p->sigact[i], 0, sizeof p->sigact[i]);
     proc_reset_tls(p);
     fdtable_exec(p);
-    const char *base = path;
-    for (const char *s = path; *s; s++)
-        if (*s == '/' && s[1])
-            base = s + 1;
-    memset(p->name, 0, sizeof p->name);
-    memcpy(p->name, base, MIN(strlen(base), (size_t)PROC_NAME - 1));
+    proc_set_name_from_path(p, path);
     p->vfork_done = true;
+    p->vfork_parent_waits = false;
     proc_attr_exec(p);
     proc_wakeup(p);
 }

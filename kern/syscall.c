@@ -77,7 +77,7 @@ static const syscall_fn table[] = {
     [163] = sys_mremap,       [192] = sys_mmap2,        [219] = sys_madvise,
     /* time, randomness, limits (sys_time.c) */
     [0] = sys_restart_syscall, [13] = sys_time,         [75] = sys_setrlimit,     [76] = sys_old_getrlimit,
-    [78] = sys_gettimeofday,
+    [78] = sys_gettimeofday,  [27] = sys_alarm,         [104] = sys_setitimer,    [105] = sys_getitimer,
     [162] = sys_nanosleep,    [191] = sys_ugetrlimit,   [265] = sys_clock_gettime, [266] = sys_clock_getres,
     [267] = sys_clock_nanosleep, [340] = sys_prlimit64, [355] = sys_getrandom,    [403] = sys_clock_gettime64,
     [406] = sys_clock_getres64, [407] = sys_clock_nanosleep64,

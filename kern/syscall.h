@@ -55,6 +55,9 @@ SYSCALL(sys_prctl);
 SYSCALL(sys_sysinfo);
 /* sys_time.c */
 SYSCALL(sys_restart_syscall);
+SYSCALL(sys_alarm);
+SYSCALL(sys_setitimer);
+SYSCALL(sys_getitimer);
 SYSCALL(sys_clock_gettime);
 SYSCALL(sys_clock_gettime64);
 SYSCALL(sys_clock_getres);

@@ -12,7 +12,8 @@ struct pmap_info;
  * whose page tables showed page (the caller's pmap_query of addr). 0 if the
  * page is now mapped and the access can be retried; -ENOMEM if no frame is
  * left; -EFAULT if no region covers addr, -EACCES if its region forbids the
- * access (the caller then fixes up, signals or reports).
+ * access, -ENXIO if the page lies past the end of the memory the region
+ * maps (SIGBUS; the caller then fixes up, signals or reports).
  */
 int vm_fault(vaddr_t addr, enum fault_access access, bool user, const struct pmap_info *page);
 

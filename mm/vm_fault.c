@@ -121,6 +121,8 @@ int vm_fault(vaddr_t addr, enum fault_access access, bool user, const struct pma
         vm_stats.cow_cycles += arch_cycles() - t0;
         return err;
     }
+    if ((r->flags & (VM_SHARED | VM_FILE)) == VM_SHARED)
+        return -ENXIO; /* shared anonymous memory is all there from mmap on: this page is past its end */
     uint64_t t0 = arch_cycles();
     paddr_t frame = pmm_alloc(0, FRAME_USER);
     if (!frame)

@@ -74,6 +74,7 @@ static struct proc *spawn(int argc, char **argv, int *err)
         *err = -ENOMEM;
         return NULL;
     }
+    proc_set_name_from_path(p, argv[0]);
     if (!(*err = exec_args_from_kernel(&a, argc, argv))) {
         *err = exec_replace(p, file, &a, &entry, &sp);
         exec_args_free(&a);

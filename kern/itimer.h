@@ -1,0 +1,23 @@
+/*
+ * Interval timers: ITIMER_REAL (wall clock, SIGALRM; alarm() is the same
+ * timer), ITIMER_VIRTUAL (SIGVTALRM) and ITIMER_PROF (SIGPROF), both on the
+ * process's CPU time. 10 ms resolution (the PIT tick).
+ */
+#ifndef EYN_ITIMER_H
+#define EYN_ITIMER_H
+
+#include "types.h"
+
+struct proc;
+
+/* One timer: ticks left (0: disarmed; REAL keeps an absolute expiry tick instead) and the reload interval. */
+struct itimer {
+    uint32_t value, interval;
+};
+
+/* The PIT's hook: expire the real timers, count down cur's CPU-time timers. */
+void itimer_tick(struct proc *cur, uint32_t now);
+/* p is exiting: its timers stop. */
+void itimer_release(struct proc *p);
+
+#endif
