@@ -71,6 +71,8 @@ struct proc {
     uint64_t sig_pending, sig_blocked; /* bit (sig - 1) */
     struct k_sigaction sigact[NSIG];
     struct ksiginfo sig_info[NSIG]; /* for each pending signal */
+    uint64_t saved_mask;   /* sigsuspend: the mask to restore once a handler has run */
+    bool saved_mask_valid;
     int fault_sig;         /* the forced signal that `fault` explains (0: none) */
     uint32_t syscall_nr;   /* the system call being run (for a restart) */
     struct restart_block restart;

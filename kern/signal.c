@@ -146,6 +146,7 @@ static bool push_frame(struct proc *p, struct trapframe *tf, int sig, const stru
     struct frame_tail t;
     bool fault = sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
     uint32_t cr2 = fault && ki->code > 0 ? ki->addr : 0;
+    uint64_t old_mask = p->saved_mask_valid ? p->saved_mask : p->sig_blocked; /* sigreturn restores it */
     fpu_save(p->fpu);
     memcpy(t.fpu, p->fpu, sizeof t.fpu);
     static const uint8_t rt_code[8] = {0xB8, 173, 0, 0, 0, 0xCD, 0x80, 0x90};   /* mov $173,%eax; int $0x80 */
@@ -161,16 +162,16 @@ static bool push_frame(struct proc *p, struct trapframe *tf, int sig, const stru
         struct siginfo_head h = {sig, 0, ki->code, fault && ki->code > 0 ? ki->addr : (uint32_t)ki->pid, 0};
         memcpy(info, &h, sizeof h);
         memset(&uc, 0, sizeof uc);
-        fill_sigcontext(&uc.mc, tf, p->sig_blocked, tail, cr2);
-        uc.sigmask = p->sig_blocked;
+        fill_sigcontext(&uc.mc, tf, old_mask, tail, cr2);
+        uc.sigmask = old_mask;
         esp = ALIGN_DOWN(esp - sizeof uc - sizeof info, 16) - 16;
         words[0] = ret, words[1] = (uint32_t)sig, words[2] = esp + 16, words[3] = esp + 16 + sizeof info;
         ok = ok && !copy_to_user(esp + 16, info, sizeof info) && !copy_to_user(esp + 16 + sizeof info, &uc, sizeof uc);
     } else {
         struct sigcontext sc;
-        fill_sigcontext(&sc, tf, p->sig_blocked, tail, cr2);
+        fill_sigcontext(&sc, tf, old_mask, tail, cr2);
         esp = ALIGN_DOWN(esp - sizeof sc - 4, 16) - 8; /* extramask after the context */
-        uint32_t extramask = (uint32_t)(p->sig_blocked >> 32);
+        uint32_t extramask = (uint32_t)(old_mask >> 32);
         words[0] = ret, words[1] = (uint32_t)sig;
         ok = ok && !copy_to_user(esp + 8, &sc, sizeof sc) && !copy_to_user(esp + 8 + sizeof sc, &extramask, 4);
     }
@@ -217,6 +218,10 @@ static void deliver_one(struct proc *p, struct trapframe *tf, int sig)
     }
     if (sig == p->fault_sig)
         p->fault_sig = 0;
+    if (p->saved_mask_valid) { /* sigsuspend's temporary mask ends with this frame */
+        p->sig_blocked = p->saved_mask;
+        p->saved_mask_valid = false;
+    }
     p->sig_blocked |= act.mask & ~UNBLOCKABLE;
     if (!(act.flags & SA_NODEFER))
         p->sig_blocked |= SIGBIT(sig) & ~UNBLOCKABLE;
@@ -273,6 +278,10 @@ void signal_deliver(struct trapframe *tf)
         deliver_one(p, tf, sig);
     }
     syscall_restart(p, tf, false, false);
+    if (p->saved_mask_valid) { /* no handler ran: sigsuspend's mask ends here */
+        p->sig_blocked = p->saved_mask;
+        p->saved_mask_valid = false;
+    }
 }
 
 bool signal_return(struct trapframe *tf, bool rt)

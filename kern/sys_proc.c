@@ -258,6 +258,37 @@ int32_t sys_pause(SYSARGS0())
     return -ERESTARTNOHAND; /* EINTR once a handler runs; never restarted under SA_RESTART */
 }
 
+/* Sleep with mask blocked until a handler runs (the old mask comes back with it) or the process ends. */
+static int32_t sigsuspend(uint64_t mask)
+{
+    static const char suspend_chan; /* only a signal ends the sleep */
+    struct proc *p = proc_current();
+    p->saved_mask = p->sig_blocked;
+    p->saved_mask_valid = true;
+    p->sig_blocked = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+    while (proc_sleep(&suspend_chan) == 0)
+        ;
+    return -ERESTARTNOHAND; /* EINTR once the handler runs */
+}
+
+/* rt_sigsuspend(mask, sigsetsize) */
+int32_t sys_rt_sigsuspend(SYSARGS2(umask, size))
+{
+    uint64_t mask;
+    if (size != 8)
+        return -EINVAL;
+    if (copy_from_user(&mask, umask, 8))
+        return -EFAULT;
+    return sigsuspend(mask);
+}
+
+/* sigsuspend(unused, unused, mask): the old call, the low 32 signals only */
+int32_t sys_sigsuspend(SYSARGS3(unused1, unused2, mask))
+{
+    (void)unused1, (void)unused2;
+    return sigsuspend((proc_current()->sig_blocked & ~0xFFFFFFFFull) | mask);
+}
+
 int32_t sys_sched_yield(SYSARGS0())
 {
     sched_yield();

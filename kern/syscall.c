@@ -66,6 +66,7 @@ static const syscall_fn table[] = {
     [1] = sys_exit,           [2] = sys_fork,           [7] = sys_waitpid,        [11] = sys_execve,
     [20] = sys_getpid,        [29] = sys_pause,         [37] = sys_kill,          [64] = sys_getppid,
     [114] = sys_wait4,        [119] = sys_sigreturn,    [120] = sys_clone,        [158] = sys_sched_yield,
+    [72] = sys_sigsuspend,    [179] = sys_rt_sigsuspend,
     [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction, [175] = sys_rt_sigprocmask, [190] = sys_vfork,
     [224] = sys_getpid,       [238] = sys_tkill,        [252] = sys_exit,         [258] = sys_set_tid_address,
     [270] = sys_tgkill,

@@ -42,6 +42,8 @@ SYSCALL(sys_rt_sigprocmask);
 SYSCALL(sys_sigreturn);
 SYSCALL(sys_rt_sigreturn);
 SYSCALL(sys_pause);
+SYSCALL(sys_rt_sigsuspend);
+SYSCALL(sys_sigsuspend);
 SYSCALL(sys_sched_yield);
 SYSCALL(sys_set_tid_address);
 /* pgrp.c */
