@@ -370,5 +370,11 @@ void kfree(void *ptr)
     irq_restore(flags);
 }
 
-void kheap_get_stats(struct kheap_stats *st) { *st = stats; }
+void kheap_get_stats(struct kheap_stats *st)
+{
+    *st = stats;
+    st->cached_frames = 0;
+    for (uint32_t i = 0; i < ARRAY_SIZE(class_sizes); i++)
+        st->cached_frames += caches[i].empty * caches[i].pages;
+}
 int kheap_last_error(void) { return last_error; }

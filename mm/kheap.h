@@ -36,6 +36,7 @@ struct kheap_stats {
     uint32_t bytes_peak;    /* high-water mark of bytes_in_use */
     uint32_t frames;        /* frames the heap holds (slabs + large blocks) */
     uint32_t frames_peak;
+    uint32_t cached_frames; /* frames of the empty slabs the caches keep for reuse (of frames) */
     uint32_t allocs, frees;
     uint32_t errors[KHEAP_ERROR_COUNT];
 };

@@ -54,8 +54,8 @@ static void memory_stats(void)
             fp.text_bytes / 1024, fp.rodata_bytes / 1024, fp.data_bytes / 1024, fp.bss_bytes / 1024);
     kprintf("  resident:  %8u KiB (image, %u KiB boot page tables, %u KiB frame metadata, %u KiB allocated)\n",
             fp.resident_bytes / 1024, fp.boot_tables_bytes / 1024, fp.frame_meta_bytes / 1024, fp.dynamic_bytes / 1024);
-    kprintf("  heap:      %8u bytes in use, peak %u bytes; %u frames (peak %u)\n", hs.bytes_in_use, hs.bytes_peak,
-            hs.frames, hs.frames_peak);
+    kprintf("  heap:      %8u bytes in use, peak %u bytes; %u frames (peak %u), %u of them empty slabs kept\n",
+            hs.bytes_in_use, hs.bytes_peak, hs.frames, hs.frames_peak, hs.cached_frames);
     kprintf("  heap errors: %u double free, %u bad pointer, %u overflow\n", hs.errors[KHEAP_DOUBLE_FREE],
             hs.errors[KHEAP_BAD_POINTER], hs.errors[KHEAP_OVERFLOW]);
     kprintf("  page tables: %6u frames\n", st.by_kind[FRAME_PGTABLE]);
