@@ -4,6 +4,7 @@
 #   make run     boot the ISO in QEMU (installs missing packages when root)
 #   make test    every test; ends with "N passed, N failed"
 #   make check-host   only the host unit tests
+#   make fuzz    the system-call fuzzer in QEMU (SEED=1 or SEEDS="1 2 3", CALLS=100000, MEM=128)
 #   make bench   the same benchmark binary on this kernel and on Linux 6.1 -> BENCHMARKS.md
 
 CC := gcc
@@ -22,7 +23,7 @@ KSRC := $(wildcard arch/i386/*.c kern/*.c mm/*.c fs/*.c drivers/*.c shell/*.c li
 KASM := $(wildcard arch/i386/*.S)
 KOBJ := $(KSRC:%.c=$(BUILD)/k/%.o) $(KASM:%.S=$(BUILD)/k/%.o)
 
-.PHONY: all iso initrd run test check-host deps clean bench bench-initrd
+.PHONY: all iso initrd run test check-host deps clean bench bench-initrd fuzz
 all: $(BUILD)/kernel.elf $(BUILD)/initrd.tar
 
 $(BUILD)/k/%.o: %.c
@@ -105,6 +106,16 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory all
 	@tests/run-all.sh
+
+# The system-call fuzzer (user/sysfuzz.c) run from the shell; checks the
+# kernel survives and gives back every frame. Not part of `make test`, which
+# runs a shorter fuzz case of its own.
+SEED ?= 1
+SEEDS ?= $(SEED)
+CALLS ?= 100000
+fuzz: deps
+	@$(MAKE) --no-print-directory all
+	python3 tools/fuzz.py --seeds "$(SEEDS)" --calls $(CALLS) --mem $(MEM) $(if $(EXCLUDE),--exclude $(EXCLUDE))
 
 check-host:
 	@tests/host/run.sh
