@@ -13,6 +13,7 @@
 #include "printk.h"
 #include "proc_attr.h"
 #include "sched.h"
+#include "tls.h"
 #include "uaccess.h"
 
 #define KSTACK_SLOT_PAGES (KSTACK_PAGES + 1) /* guard page + stack */
@@ -331,49 +332,9 @@ int proc_wait(int pid, struct proc_end *end, bool nohang)
     }
 }
 
-static void load_tls(struct proc *p)
-{
-    for (int i = 0; i < 3; i++)
-        gdt_set_tls(i, p->tls[i][0], p->tls[i][1] & 0xFFFFF, p->tls[i][1] & 0x80000000u,
-                    p->tls[i][1] & 0x40000000u);
-}
-
-/*
- * %fs/%gs may hold TLS selectors of descriptors about to change; a
- * kernel-mode trap would reload them on its way out and fault. The kernel
- * uses neither; user mode gets its own back from its trapframe.
- */
-static void drop_user_segments(void) { __asm__ volatile("movw %w0, %%fs\n\tmovw %w0, %%gs" : : "r"(0)); }
-
-int proc_set_tls(struct proc *p, const uint32_t desc[4])
-{
-    int slot = (int)desc[0] == -1 ? 0 : (int)desc[0] - (SEL_TLS_FIRST >> 3);
-    if (slot < 0 || slot > 2)
-        return -EINVAL;
-    /* a "not present" entry becomes an empty segment: reloading %gs with it must not fault the kernel */
-    uint32_t base = desc[1], limit = desc[2] & 0xFFFFF;
-    bool pages = desc[3] & 0x10;
-    if (desc[3] & 0x20)
-        base = limit = 0, pages = false;
-    p->tls[slot][0] = base;
-    p->tls[slot][1] = limit | (pages ? 0x80000000u : 0) | 0x40000000u;
-    if (p == current)
-        gdt_set_tls(slot, base, limit, pages, true);
-    return (SEL_TLS_FIRST >> 3) + slot;
-}
-
-void proc_reset_tls(struct proc *p)
-{
-    memset(p->tls, 0, sizeof p->tls);
-    if (p == current) {
-        drop_user_segments();
-        load_tls(p);
-    }
-}
-
 void proc_load_context(struct proc *prev, struct proc *next)
 {
-    drop_user_segments();
+    tls_drop_user_segments();
     if (!prev->kernel_task && prev->state != PROC_ZOMBIE)
         fpu_save(prev->fpu);
     current = next;
@@ -386,6 +347,6 @@ void proc_load_context(struct proc *prev, struct proc *next)
     tss_set_kernel_stack(next->kstack + KSTACK_PAGES * PAGE_SIZE);
     pmap_activate(&next->pmap);
     vm_set_current(&next->map, &next->pmap);
-    load_tls(next);
+    tls_load(next);
     fpu_restore(next->fpu);
 }

@@ -58,7 +58,7 @@ struct proc {
     uint32_t kernel_esp;   /* saved by context_switch */
     struct trapframe *tf;  /* user registers of the trap being handled */
     vaddr_t brk_start, brk; /* the program break */
-    uint32_t tls[3][2];    /* set_thread_area descriptors (GDT words) */
+    uint32_t tls[3][2];    /* set_thread_area descriptors: base, then limit and TLS_* bits (tls.h) */
     int exit_status;       /* Linux wait status encoding */
     struct fault_record fault; /* the fault that killed it, if killed_by_fault */
     bool killed_by_fault;
@@ -137,10 +137,6 @@ struct proc *proc_slot(int i);
 int proc_slot_count(void);
 /* User pages resident in p. */
 uint32_t proc_rss_pages(const struct proc *p);
-/* Set a TLS descriptor from a Linux struct user_desc (entry, base, limit, flags): the GDT entry number, or -EINVAL. */
-int proc_set_tls(struct proc *p, const uint32_t desc[4]);
-/* Forget every TLS descriptor (exec). */
-void proc_reset_tls(struct proc *p);
 /* Switch the CPU to p's address space, kernel stack, TLS and FPU state (the scheduler's half of a switch). */
 void proc_load_context(struct proc *prev, struct proc *next);
 

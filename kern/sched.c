@@ -133,8 +133,8 @@ void sched_return_to_user(struct trapframe *tf)
         schedule();
     signal_deliver(tf);
     if (!user_frame_ok(tf)) { /* never expected: every path that sets user registers validates them */
-        kprintf("[pid %d: invalid user frame (cs %x ss %x eflags %x); killed]\n", proc_current()->pid, tf->cs,
-                tf->user_ss, tf->eflags);
+        kprintf("[pid %d: invalid user frame (cs %x ss %x ds %x es %x fs %x gs %x eflags %x); killed]\n",
+                proc_current()->pid, tf->cs, tf->user_ss, tf->ds, tf->es, tf->fs, tf->gs, tf->eflags);
         proc_kill(SIGSEGV, NULL);
     }
 }

@@ -17,6 +17,7 @@
 #include "sched.h"
 #include "signal.h"
 #include "syscall.h"
+#include "tls.h"
 #include "uaccess.h"
 
 #define WNOHANG 1u
@@ -72,14 +73,21 @@ int32_t sys_clone(SYSARGS5(flags, newsp, ptid, tls, ctid))
 {
     if (flags & (CLONE_THREAD | CLONE_SIGHAND) || ((flags & CLONE_VM) && !(flags & CLONE_VFORK)))
         return -EINVAL; /* threads share an address space; this kernel has processes only */
+    uint32_t desc[4];
+    if (flags & CLONE_SETTLS) { /* checked before anything is created, as Linux fails the clone */
+        if (copy_from_user(desc, tls, sizeof desc))
+            return -EFAULT;
+        int err = tls_desc_check(desc);
+        if (err)
+            return err;
+    }
     int pid = proc_fork();
     if (pid < 0)
         return pid;
     struct proc *child = proc_find(pid, false);
     if (newsp)
         child->tf->user_esp = newsp;
-    uint32_t desc[4];
-    if ((flags & CLONE_SETTLS) && copy_from_user(desc, tls, sizeof desc) == 0)
+    if (flags & CLONE_SETTLS)
         proc_set_tls(child, desc);
     if (flags & CLONE_PARENT_SETTID)
         copy_to_user(ptid, &pid, 4);

@@ -14,6 +14,7 @@
 #include "printk.h"
 #include "proc.h"
 #include "sys_fs.h"
+#include "tls.h"
 #include "uaccess.h"
 
 #define NR_MAX 450

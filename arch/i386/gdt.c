@@ -74,7 +74,8 @@ void gdt_init(paddr_t kernel_pd)
                      : "eax", "memory");
 }
 
-void gdt_set_tls(int slot, uint32_t base, uint32_t limit, bool limit_in_pages, bool present)
+void gdt_set_tls(int slot, uint32_t base, uint32_t limit, bool limit_in_pages, bool present, bool writable,
+                 bool expand_down)
 {
     if (slot < 0 || slot > 2)
         return;
@@ -82,7 +83,8 @@ void gdt_set_tls(int slot, uint32_t base, uint32_t limit, bool limit_in_pages, b
         set_entry(7 + slot, 0, 0, 0, 0);
         return;
     }
-    set_entry(7 + slot, base, limit, 0xF2, limit_in_pages ? 0xC0 : 0x40); /* ring 3 data, 32-bit */
+    uint8_t access = 0xF0 | (writable ? 0x2 : 0) | (expand_down ? 0x4 : 0); /* present, ring 3, data */
+    set_entry(7 + slot, base, limit, access, limit_in_pages ? 0xC0 : 0x40); /* 32-bit */
 }
 
 bool gdt_user_data_selector(uint32_t sel)

@@ -21,8 +21,12 @@ struct tss {
 
 /* Load the GDT and the main TSS; prepare the double-fault task. */
 void gdt_init(paddr_t kernel_pd);
-/* Install a user data segment for TLS in GDT slot 0..2 (selector SEL_TLS_FIRST + 8*slot, RPL 3). */
-void gdt_set_tls(int slot, uint32_t base, uint32_t limit, bool limit_in_pages, bool present);
+/*
+ * Install a 32-bit ring-3 data segment for TLS in GDT slot 0..2 (selector
+ * SEL_TLS_FIRST + 8*slot, RPL 3), or clear the slot (not present).
+ */
+void gdt_set_tls(int slot, uint32_t base, uint32_t limit, bool limit_in_pages, bool present, bool writable,
+                 bool expand_down);
 /*
  * True if user code may hold sel in a data-segment register (ds, es, fs,
  * gs): the null selector, or RPL 3 naming the user code or data segment or
