@@ -53,6 +53,15 @@ static int reap_within(pid_t pid, int ms, const char *what)
     }
 }
 
+/* linger: sleep up to ms, but end at once (exit 1) when the parent is gone:
+ * a test that failed leaves no child behind for long. */
+__attribute__((noreturn)) static void linger(pid_t parent, int ms)
+{
+    for (int t = 0; t < ms && getppid() == parent; t += 10)
+        sleep_ms(10);
+    _exit(1);
+}
+
 /* alive: pid is our child and has not ended. */
 static int alive(pid_t pid)
 {
@@ -80,6 +89,7 @@ static pid_t sleeper(int own_group)
 {
     int fds[2];
     char c;
+    pid_t parent = getpid();
     CHECK(pipe(fds) == 0, "pipe failed, errno %d", errno);
     pid_t pid = fork();
     CHECK(pid >= 0, "fork failed, errno %d", errno);
@@ -91,8 +101,7 @@ static pid_t sleeper(int own_group)
             _exit(2);
         if (write(fds[1], "r", 1) != 1)
             _exit(2);
-        sleep_ms(5000);
-        _exit(1);
+        linger(parent, 5000);
     }
     close(fds[1]);
     if (own_group)
@@ -156,6 +165,7 @@ static void ids(void)
 
 static void session_child(int fd, pid_t leader)
 {
+    pid_t parent = getppid();
     CHECK(getpgrp() == leader && getpid() != leader, "session child: pgrp %d, want %d", (int)getpgrp(), (int)leader);
     pid_t me = getpid();
     pid_t sid = setsid();
@@ -170,8 +180,7 @@ static void session_child(int fd, pid_t leader)
           errno);
     if (write(fd, "r", 1) != 1)
         _exit(2);
-    sleep_ms(5000);
-    _exit(1);
+    linger(parent, 5000);
 }
 
 static void sessions(pid_t leader)

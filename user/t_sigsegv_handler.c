@@ -14,11 +14,15 @@
  *   a fault inside the handler (SIGSEGV blocked there) kills with SIGSEGV.
  * - A fault while SIGSEGV is blocked with sigprocmask, or ignored with
  *   SIG_IGN, kills with SIGSEGV and the handler never runs.
+ *   (A counter in MAP_SHARED memory shows the parent how often a killed
+ *   child's handler ran: once in the SA_RESETHAND and nested cases, never
+ *   when blocked or ignored.)
  * - SIGFPE from integer division by zero (and INT_MIN / -1), and SIGILL from
  *   ud2, reach SA_SIGINFO handlers with FPE_INTDIV / ILL_ILLOPN and si_addr
  *   = the faulting instruction = uc_mcontext's EIP; 5 rounds each.
- * Every child is waited for with a deadline (a kernel that returns to a
- * faulting instruction without delivering would loop there forever). */
+ * Each part runs in a child, waited for with a deadline (a kernel that
+ * returns to a faulting instruction without delivering would loop there
+ * forever). */
 #define TEST_NAME "t_sigsegv_handler"
 #include "include/utest.h"
 #include <limits.h>
@@ -35,6 +39,7 @@ static volatile int last_signo, last_code;
 static void *volatile last_addr;
 static volatile uintptr_t last_eip;
 static char *touched, *untouched, *unmapped;
+static volatile int *shared_calls; /* MAP_SHARED: handler runs, seen by the parent */
 
 /* reap_within: wait up to ms for pid; one still running then is killed,
  * reaped, and reported as a failure. Returns the raw wait status. */
@@ -56,7 +61,8 @@ static int reap_within(pid_t pid, int ms, const char *what)
     }
 }
 
-/* child_status: run fn in a child, bounded; returns the raw wait status. */
+/* child_status: run fn in a child (then exit 0), waited for with a
+ * deadline; returns the raw wait status. */
 static int child_status(void (*fn)(void), const char *what)
 {
     pid_t pid = fork();
@@ -69,17 +75,33 @@ static int child_status(void (*fn)(void), const char *what)
     return reap_within(pid, 5000, what);
 }
 
-static void expect_killed_by(int sig, void (*fn)(void), const char *what)
+/* section: fn, run in a child, must pass its checks (exit 0): a child's
+ * failed check has printed its reason; a signal means a handler never ran. */
+static void section(void (*fn)(void), const char *what)
 {
     char b[32];
     int st = child_status(fn, what);
+    CHECK(st == 0, "%s: child %s%s", what, status_str(st, b, sizeof b),
+          WIFEXITED(st) ? " (see above)" : " (the fault was not handled)");
+}
+
+/* expect_killed_by: fn, run in a child, must be killed by sig after its
+ * handler ran exactly handled times. */
+static void expect_killed_by(int sig, int handled, void (*fn)(void), const char *what)
+{
+    char b[32];
+    *shared_calls = 0;
+    int st = child_status(fn, what);
     CHECK(WIFSIGNALED(st) && WTERMSIG(st) == sig, "%s: %s, want signal %d%s", what, status_str(st, b, sizeof b), sig,
           WIFEXITED(st) && WEXITSTATUS(st) == 3 ? " (the handler ran)" : "");
+    CHECK(*shared_calls == handled, "%s: killed as expected, but the handler ran %d times first, want %d", what,
+          *shared_calls, handled);
 }
 
 static void plain_handler(int sig)
 {
     calls++;
+    ++*shared_calls;
     last_signo = sig;
     siglongjmp(env, 1);
 }
@@ -152,13 +174,21 @@ static void segv_rounds(int flags, int siginfo, const char *how)
     }
     CHECK(calls == 6 * ROUNDS, "%s: %d handler calls, want %d", how, calls, 6 * ROUNDS);
     signal(SIGSEGV, SIG_DFL);
+    CHECK(mprotect(touched, PAGE, PROT_READ) == 0, "mprotect(PROT_READ) failed, errno %d", errno);
+    for (unsigned i = 0; i < PAGE; i++)
+        CHECK(touched[i] == 0x5A, "touched page byte %u is 0x%x after the faults (%s)", i, touched[i], how);
 }
+
+static void segv_plain(void) { segv_rounds(0, 0, "sigaction, no flags"); }
+static void segv_restart(void) { segv_rounds(SA_RESTART, 0, "SA_RESTART"); }
+static void segv_siginfo(void) { segv_rounds(0, 1, "SA_SIGINFO"); }
 
 /* --- children that must die ---------------------------------------------- */
 
 static void handler_exit3(int sig)
 {
     (void)sig;
+    ++*shared_calls;
     _exit(3);
 }
 
@@ -183,6 +213,7 @@ static void nested_handler(int sig)
 {
     (void)sig;
     calls++;
+    ++*shared_calls;
     depth++;
     if (depth == 1) {
         (void)*(volatile char *)untouched;
@@ -302,41 +333,45 @@ static void divide_overflow(void)
     dividend = dividend / divisor;
 }
 
+static void fpe_zero(void) { trap_rounds(SIGFPE, FPE_INTDIV, "integer division by zero", divide_by_zero, NULL); }
+static void fpe_overflow(void) { trap_rounds(SIGFPE, FPE_INTDIV, "INT_MIN / -1", divide_overflow, NULL); }
+static void ill_ud2(void) { trap_rounds(SIGILL, ILL_ILLOPN, "ud2", raise_ud2, ud2_at); }
+
 int main(void)
 {
     alarm(60); /* watchdog */
+    shared_calls = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(shared_calls != MAP_FAILED, "mmap MAP_SHARED failed, errno %d", errno);
     touched = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     untouched = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     unmapped = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK(touched != MAP_FAILED && untouched != MAP_FAILED && unmapped != MAP_FAILED, "mmap failed, errno %d", errno);
-    CHECK(munmap(unmapped, PAGE) == 0, "munmap failed, errno %d", errno);
+    CHECK(munmap(unmapped, PAGE) == 0, "munmap failed, errno %d", errno); /* map nothing after this */
+
     memset(touched, 0x5A, PAGE);
     CHECK(mprotect(touched, PAGE, PROT_NONE) == 0, "mprotect(PROT_NONE) failed, errno %d", errno);
 
-    segv_rounds(0, 0, "sigaction, no flags");
-    segv_rounds(SA_RESTART, 0, "SA_RESTART");
-    segv_rounds(0, 1, "SA_SIGINFO");
+    section(segv_plain, "SIGSEGV handler installed with no flags");
+    section(segv_restart, "SIGSEGV handler installed with SA_RESTART");
+    section(segv_siginfo, "SIGSEGV handler installed with SA_SIGINFO");
     say("SIGSEGV handlers: every read and write of PROT_NONE and unmapped pages, siglongjmp out");
 
-    nodefer_rounds();
-    expect_killed_by(SIGSEGV, nested_no_nodefer_child, "fault inside a SIGSEGV handler without SA_NODEFER");
-    expect_killed_by(SIGSEGV, resethand_child, "second fault with SA_RESETHAND");
+    section(nodefer_rounds, "SA_NODEFER");
+    expect_killed_by(SIGSEGV, 1, nested_no_nodefer_child, "fault inside a SIGSEGV handler without SA_NODEFER");
+    expect_killed_by(SIGSEGV, 1, resethand_child, "second fault with SA_RESETHAND");
     say("SA_NODEFER re-enters, SA_RESETHAND kills on the second fault");
 
-    expect_killed_by(SIGSEGV, blocked_child, "fault with SIGSEGV blocked (PROT_NONE page)");
-    expect_killed_by(SIGSEGV, blocked_unmapped_child, "fault with every signal blocked (unmapped page)");
-    expect_killed_by(SIGSEGV, ignored_child, "fault with SIGSEGV ignored");
-    expect_killed_by(SIGSEGV, ignored_blocked_child, "fault with SIGSEGV ignored and blocked");
+    expect_killed_by(SIGSEGV, 0, blocked_child, "fault with SIGSEGV blocked (PROT_NONE page)");
+    expect_killed_by(SIGSEGV, 0, blocked_unmapped_child, "fault with every signal blocked (unmapped page)");
+    expect_killed_by(SIGSEGV, 0, ignored_child, "fault with SIGSEGV ignored");
+    expect_killed_by(SIGSEGV, 0, ignored_blocked_child, "fault with SIGSEGV ignored and blocked");
     say("blocked or ignored SIGSEGV: a real fault still kills");
 
-    trap_rounds(SIGFPE, FPE_INTDIV, "integer division by zero", divide_by_zero, NULL);
-    trap_rounds(SIGFPE, FPE_INTDIV, "INT_MIN / -1", divide_overflow, NULL);
-    trap_rounds(SIGILL, ILL_ILLOPN, "ud2", raise_ud2, ud2_at);
+    section(fpe_zero, "SIGFPE handler, division by zero");
+    section(fpe_overflow, "SIGFPE handler, INT_MIN / -1");
+    section(ill_ud2, "SIGILL handler, ud2");
     say("SIGFPE (FPE_INTDIV) and SIGILL (ILL_ILLOPN) reach SA_SIGINFO handlers");
 
-    CHECK(mprotect(touched, PAGE, PROT_READ) == 0, "mprotect(PROT_READ) failed, errno %d", errno);
-    for (unsigned i = 0; i < PAGE; i++)
-        CHECK(touched[i] == 0x5A, "touched page byte %u is 0x%x after the faults", i, touched[i]);
     CHECK(munmap(touched, PAGE) == 0 && munmap(untouched, PAGE) == 0, "munmap failed");
     pass();
 }
