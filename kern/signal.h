@@ -56,6 +56,8 @@ int signal_send(struct proc *p, int sig);
 void signal_force(int sig, int32_t code, uint32_t addr, const struct fault_record *fault);
 /* The signal and si_code a user-mode CPU exception (not a page fault) raises. */
 int signal_for_exception(uint32_t vector, int32_t *code);
+/* Post sig to every process of group pgid (kern/sys_kill.c): 0 or -ESRCH. */
+int signal_group(int pgid, int sig);
 /* Act on the pending signals of the current process before it returns to user mode. */
 void signal_deliver(struct trapframe *tf);
 /* Restore the registers a handler frame saved (sigreturn / rt_sigreturn): false if the frame is bad. */

@@ -42,6 +42,11 @@ static int kill_selected(int pid, int sig)
     return sig < 0 || sig > NSIG ? -EINVAL : 0;
 }
 
+int signal_group(int pgid, int sig)
+{
+    return pgid > 1 ? kill_selected(-pgid, sig) : -ESRCH;
+}
+
 int32_t sys_kill(SYSARGS2(pid, sig))
 {
     return kill_selected((int)pid, (int)sig);

@@ -30,6 +30,23 @@ static void unmap_pages(struct proc *p, vaddr_t start, vaddr_t end)
         pmap_remove(&p->pmap, va);
 }
 
+/* Unmap [start, end) from the regions and the page tables: 0, or -ENOMEM (punching a hole needs a region struct). */
+static int unmap_range(struct proc *p, vaddr_t start, vaddr_t end)
+{
+    int err = vm_map_remove(&p->map, start, end);
+    if (!err)
+        unmap_pages(p, start, end);
+    return err;
+}
+
+/* Cut [old, old+old_len) down to new_len < old_len: 0, -EINVAL (past user space) or -ENOMEM. */
+static int shrink_tail(struct proc *p, vaddr_t old, uint32_t old_len, uint32_t new_len)
+{
+    if (old_len > USER_TOP - old)
+        return -EINVAL;
+    return unmap_range(p, old + new_len, old + old_len);
+}
+
 /* A page-aligned user range [addr, addr+len) rounded up: false if invalid. */
 static bool user_span(vaddr_t addr, uint32_t len, vaddr_t *end)
 {
@@ -70,11 +87,7 @@ int32_t sys_munmap(SYSARGS2(addr, len))
     /* as Linux: any page-aligned range below the kernel, address 0 included; unmapping nothing is no error */
     if ((addr & PAGE_MASK) || addr >= USER_TOP || len > USER_TOP - addr || len == 0)
         return -EINVAL;
-    vaddr_t end = ALIGN_UP(addr + len, PAGE_SIZE);
-    int err = vm_map_remove(&p->map, addr, end);
-    if (!err)
-        unmap_pages(p, addr, end);
-    return err;
+    return unmap_range(p, addr, ALIGN_UP(addr + len, PAGE_SIZE));
 }
 
 /*
@@ -165,10 +178,7 @@ static int place_mapping(struct proc *p, uint32_t addr, uint32_t size, uint32_t 
         struct vm_region *r = vm_map_first_after(&p->map, addr);
         return r && r->start < addr + size ? -EEXIST : 0;
     }
-    int err = vm_map_remove(&p->map, addr, addr + size);
-    if (!err)
-        unmap_pages(p, addr, addr + size);
-    return err;
+    return unmap_range(p, addr, addr + size);
 }
 
 /*
@@ -404,16 +414,13 @@ static int32_t mremap_to(struct proc *p, vaddr_t old, uint32_t old_len, uint32_t
             return -EINVAL; /* the ranges may not overlap */
         if (new_addr < PAGE_SIZE)
             return -EPERM; /* below mmap_min_addr */
-        if (vm_map_remove(&p->map, new_addr, new_addr + new_len))
+        if (unmap_range(p, new_addr, new_addr + new_len))
             return -ENOMEM;
-        unmap_pages(p, new_addr, new_addr + new_len);
     }
     if (old_len > new_len) {
-        if (old_len > USER_TOP - old)
-            return -EINVAL;
-        if (vm_map_remove(&p->map, old + new_len, old + old_len))
-            return -ENOMEM;
-        unmap_pages(p, old + new_len, old + old_len);
+        int err = shrink_tail(p, old, old_len, new_len);
+        if (err)
+            return err;
         old_len = new_len;
     }
     struct vm_region *r = vm_map_lookup(&p->map, old);
@@ -454,14 +461,8 @@ int32_t sys_mremap(SYSARGS5(old, old_len, new_len, flags, new_addr))
     if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
         return mremap_to(p, old, old_len, new_len, flags, new_addr);
     if (old_len >= new_len) {
-        if (old_len > new_len) {
-            if (old_len > USER_TOP - old)
-                return -EINVAL;
-            if (vm_map_remove(&p->map, old + new_len, old + old_len))
-                return -ENOMEM;
-            unmap_pages(p, old + new_len, old + old_len);
-        }
-        return (int32_t)old;
+        int err = old_len > new_len ? shrink_tail(p, old, old_len, new_len) : 0;
+        return err ? err : (int32_t)old;
     }
     struct vm_region *r = vm_map_lookup(&p->map, old);
     int err = resize_check(r, old, old_len, new_len);

@@ -14,11 +14,11 @@ static int foreground_pid;
 
 int shell_foreground_pid(void) { return foreground_pid; }
 
-/* Ctrl-C: SIGINT to the foreground program. */
+/* Ctrl-C: SIGINT to the foreground program's process group (its children too, as a terminal does). */
 static void interrupt_foreground(void)
 {
     struct proc *p = foreground_pid ? proc_find(foreground_pid, false) : NULL;
-    if (p)
+    if (p && signal_group(p->pgid, SIGINT) != 0)
         signal_send(p, SIGINT);
 }
 

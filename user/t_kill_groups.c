@@ -33,26 +33,6 @@ static volatile int usr1_hits, usr2_hits;
 static void on_usr1(int sig) { (void)sig; usr1_hits++; }
 static void on_usr2(int sig) { (void)sig; usr2_hits++; }
 
-/* reap_within: wait up to ms for pid; one still running then is killed,
- * reaped, and reported as a failure. Returns the raw wait status. */
-static int reap_within(pid_t pid, int ms, const char *what)
-{
-    long long end = now_ns(CLOCK_MONOTONIC) + ms * 1000000LL;
-    for (;;) {
-        int st = 0;
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid)
-            return st;
-        CHECK(r == 0 || errno == EINTR, "waitpid(%d) = %d, errno %d", (int)pid, (int)r, errno);
-        if (now_ns(CLOCK_MONOTONIC) > end) {
-            kill(pid, SIGKILL);
-            wait_for(pid);
-            FAIL("%s: child still running after %d ms", what, ms);
-        }
-        sleep_ms(1);
-    }
-}
-
 /* linger: sleep up to ms, but end at once (exit 1) when the parent is gone:
  * a test that failed leaves no child behind for long. */
 __attribute__((noreturn)) static void linger(pid_t parent, int ms)

@@ -38,26 +38,6 @@ static long long ms_since(long long t0)
     return (now_ns(CLOCK_MONOTONIC) - t0) / 1000000;
 }
 
-/* reap_within: wait up to ms for pid; one still running then is killed,
- * reaped, and reported as a failure. Returns the raw wait status. */
-static int reap_within(pid_t pid, int ms, const char *what)
-{
-    long long t0 = now_ns(CLOCK_MONOTONIC);
-    for (;;) {
-        int st = 0;
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid)
-            return st;
-        CHECK(r == 0 || errno == EINTR, "waitpid(%d) = %d, errno %d", (int)pid, (int)r, errno);
-        if (ms_since(t0) > ms) {
-            kill(pid, SIGKILL);
-            wait_for(pid);
-            FAIL("%s: child still running after %d ms", what, ms);
-        }
-        sleep_ms(1);
-    }
-}
-
 enum { THEN_WRITE, THEN_EXIT, THEN_GUARD };
 
 /* signaller: a child that sleeps 100 ms, sends sig to us, sleeps 100 ms

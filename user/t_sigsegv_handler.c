@@ -41,26 +41,6 @@ static volatile uintptr_t last_eip;
 static char *touched, *untouched, *unmapped;
 static volatile int *shared_calls; /* MAP_SHARED: handler runs, seen by the parent */
 
-/* reap_within: wait up to ms for pid; one still running then is killed,
- * reaped, and reported as a failure. Returns the raw wait status. */
-static int reap_within(pid_t pid, int ms, const char *what)
-{
-    long long end = now_ns(CLOCK_MONOTONIC) + ms * 1000000LL;
-    for (;;) {
-        int st = 0;
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid)
-            return st;
-        CHECK(r == 0 || errno == EINTR, "waitpid(%d) = %d, errno %d", (int)pid, (int)r, errno);
-        if (now_ns(CLOCK_MONOTONIC) > end) {
-            kill(pid, SIGKILL);
-            wait_for(pid);
-            FAIL("%s: child still running after %d ms (the fault was not delivered?)", what, ms);
-        }
-        sleep_ms(1);
-    }
-}
-
 /* child_status: run fn in a child (then exit 0), waited for with a
  * deadline; returns the raw wait status. */
 static int child_status(void (*fn)(void), const char *what)

@@ -172,4 +172,25 @@ static inline long long now_ns(clockid_t clk)
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* reap_within: wait up to ms for pid; one still running then is killed,
+ * reaped, and reported as a failure naming what. Returns the raw wait
+ * status. */
+static inline int reap_within(pid_t pid, int ms, const char *what)
+{
+    long long end = now_ns(CLOCK_MONOTONIC) + ms * 1000000LL;
+    for (;;) {
+        int st = 0;
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid)
+            return st;
+        CHECK(r == 0 || errno == EINTR, "waitpid(%d) = %d, errno %d", (int)pid, (int)r, errno);
+        if (now_ns(CLOCK_MONOTONIC) > end) {
+            kill(pid, SIGKILL);
+            wait_for(pid);
+            FAIL("%s: child still running after %d ms", what, ms);
+        }
+        sleep_ms(1);
+    }
+}
+
 #endif
