@@ -71,10 +71,11 @@ def stream_run(g, cmd, timeout, echo):
             t_end = time.time() + 10
             while time.time() < t_end and g._pump(0.5) is not None:
                 pass
-            rest = g.out[shown:]
             if echo:
-                print(rest, flush=True)
-            raise FuzzFailure("kernel report: %s" % fatal.group(0), last, g.out[start:])
+                print(g.out[shown:], flush=True)
+            at = start + fatal.start()
+            report = g.out[g.out.rfind("\n", 0, at) + 1:at + 1200].rstrip()
+            raise FuzzFailure("kernel report:\n%s\n" % report, last, g.out[start:])
         body = g.out.find("\n", start)  # past the echoed command line
         m = rx_prompt.search(g.out, body) if body >= 0 else None
         if m:

@@ -257,8 +257,14 @@ static uint32_t arg(void)
         return below(65);
     if (r < 36)
         return pages[below(sizeof pages / sizeof pages[0])];
-    if (r < 50)
+    if (r < 46)
         return (uint32_t)(uintptr_t)(scratch + (below(SCRATCH_PAGES * PAGE) & ~3u));
+    if (r < 50) { /* page-aligned: for munmap, mprotect, mremap, madvise, MAP_FIXED */
+        uint32_t w = below(4);
+        return w == 0 ? (uint32_t)(uintptr_t)(scratch + below(SCRATCH_PAGES + 1) * PAGE)
+             : w == 1 ? (uint32_t)(uintptr_t)hole_page + below(2) * PAGE
+             : (0x1000u + rnd() % 0xbfffe000u) & ~(PAGE - 1);
+    }
     if (r < 56)
         return chance(1, 4) ? KERNEL_BASE + below(16) : KERNEL_BASE + rnd() % (0u - KERNEL_BASE);
     if (r < 62)
@@ -273,6 +279,8 @@ static uint32_t arg(void)
         return path_ptr(below(N_PATHS));
     if (r < 90)
         return below(PAGE);
+    if (r < 94) /* flag words: one or two bits */
+        return (1u << below(32)) | (chance(1, 2) ? 1u << below(32) : 0);
     return rnd();
 }
 
