@@ -163,6 +163,54 @@ __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
     }
 }
 
+/* csay: say() for the child's -v lines, formatting by hand (only %u, %08x
+ * and %s): glibc's printf reaches thread-local data through %gs, which a
+ * sigreturn may just have broken; the replay must not die where the run did not. */
+__attribute__((format(printf, 1, 2))) static void csay(const char *fmt, ...)
+{
+    char buf[900];
+    uint32_t n = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    for (const char *f = fmt; *f && n < sizeof buf - 24; f++) {
+        if (*f != '%') {
+            buf[n++] = *f;
+            continue;
+        }
+        if (f[1] == 'u') {
+            char d[12];
+            int m = 0;
+            uint32_t v = va_arg(ap, uint32_t);
+            do
+                d[m++] = (char)('0' + v % 10), v /= 10;
+            while (v);
+            while (m)
+                buf[n++] = d[--m];
+            f++;
+        } else if (f[1] == '0' && f[2] == '8' && f[3] == 'x') {
+            uint32_t v = va_arg(ap, uint32_t);
+            for (int sh = 28; sh >= 0; sh -= 4)
+                buf[n++] = "0123456789abcdef"[(v >> sh) & 15];
+            f += 3;
+        } else if (f[1] == 's') {
+            for (const char *t = va_arg(ap, const char *); *t && n < sizeof buf - 24; t++)
+                buf[n++] = *t;
+            f++;
+        } else {
+            buf[n++] = '%';
+        }
+    }
+    va_end(ap);
+    buf[n++] = '\n';
+    for (uint32_t off = 0; off < n;) {
+        uint32_t a[6] = {(uint32_t)out_fd, (uint32_t)(uintptr_t)(buf + off), n - off, 0, 0, 0};
+        int32_t w = (int32_t)fz_call(SYS_write, a);
+        if (w <= 0)
+            break;
+        off += (uint32_t)w;
+    }
+}
+
 /* ---- options and the child's world ---- */
 
 static uint32_t opt_seed = 1, opt_calls = 100000, opt_batch = 1000, opt_every = 10, opt_timeout_ms = 200;
@@ -380,7 +428,7 @@ static void do_ordinary(uint32_t k, uint32_t i)
     sanitize(nr, a);
     cur_progress[3] = nr;
     if (opt_verbose)
-        say("sysfuzz: child %u call %u: nr %u (%08x %08x %08x %08x %08x %08x)", k, i, nr, a[0], a[1], a[2], a[3],
+        csay("sysfuzz: child %u call %u: nr %u (%08x %08x %08x %08x %08x %08x)", k, i, nr, a[0], a[1], a[2], a[3],
             a[4], a[5]);
     if (is_forklike(nr))
         fz_call_fork(nr, a);
@@ -401,7 +449,7 @@ static void do_raw(uint32_t k, uint32_t i)
     r[8] = chance(1, 4);
     cur_progress[3] = r[0] < NR_SPAN ? r[0] : NR_SPAN;
     if (opt_verbose)
-        say("sysfuzz: child %u call %u: raw eax %08x ebx %08x ecx %08x edx %08x esi %08x edi %08x ebp %08x "
+        csay("sysfuzz: child %u call %u: raw eax %08x ebx %08x ecx %08x edx %08x esi %08x edi %08x ebp %08x "
             "esp %s%08x df %u",
             k, i, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[9] ? "" : "kept, not ", r[7], r[8]);
     fz_raw(r);
@@ -487,7 +535,7 @@ static void do_sigreturn(uint32_t k, uint32_t i, uint32_t nr)
         esp = rnd();
     if (opt_verbose) {
         uint32_t *sc = f + sc_word;
-        say("sysfuzz: child %u call %u: nr %u frame at esp %08x (style %u); sigcontext gs %08x fs %08x es %08x ds "
+        csay("sysfuzz: child %u call %u: nr %u frame at esp %08x (style %u); sigcontext gs %08x fs %08x es %08x ds "
             "%08x edi %08x esi %08x ebp %08x esp %08x ebx %08x edx %08x ecx %08x eax %08x trapno %08x err %08x "
             "eip %08x cs %08x eflags %08x esp2 %08x ss %08x fpstate %08x oldmask %08x cr2 %08x; mask %08x %08x",
             k, i, nr, esp, style, sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7], sc[8], sc[9], sc[10],
