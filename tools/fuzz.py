@@ -111,8 +111,12 @@ def run_seeds(g, seeds, calls, batch=None, exclude=None, timeout_ms=None, echo=T
     and the replay command on the first problem."""
     g.run("/bin/hello warmup")
     # a short run first: the kernel heap keeps an empty slab per cache once it grew
-    g.run("/bin/sysfuzz -s 0 -n 3000 -p 0%s%s" % (" -j %d" % jobs if jobs and jobs > 1 else "",
-                                               " -x %s" % exclude if exclude else ""), timeout=300)
+    try:
+        stream_run(g, "/bin/sysfuzz -s 0 -n 3000 -p 1%s%s" % (" -j %d" % jobs if jobs and jobs > 1 else "",
+                                                            " -x %s" % exclude if exclude else ""), 300, False)
+    except FuzzFailure as e:
+        last = e.args[1] if len(e.args) > 1 else ""
+        raise FuzzFailure("warm-up run, seed 0: %s; %s" % (e.args[0], replay_hint(0, last, batch, exclude, jobs)))
     base, base_err, base_text = mem_stats(g)
     if any(base_err):
         raise FuzzFailure("heap errors before fuzzing: %r" % (base_err,))
