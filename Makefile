@@ -115,7 +115,7 @@ SEEDS ?= $(SEED)
 CALLS ?= 100000
 fuzz: deps
 	@$(MAKE) --no-print-directory all
-	python3 tools/fuzz.py --seeds "$(SEEDS)" --calls $(CALLS) --mem $(MEM) $(if $(EXCLUDE),--exclude $(EXCLUDE))
+	python3 tools/fuzz.py --seeds "$(SEEDS)" --calls $(CALLS) --mem $(MEM) $(if $(EXCLUDE),--exclude $(EXCLUDE)) $(if $(JOBS),--jobs $(JOBS))
 
 check-host:
 	@tests/host/run.sh

@@ -5,7 +5,7 @@ is alive (the shell answers), the free-frame count is back at the baseline
 taken before the first run, and the heap reports no errors.
 
     tools/fuzz.py [--seeds "1 2 3"] [--calls N] [--mem MiB] [--batch B]
-                  [--exclude 119,173] [--timeout-ms MS]
+                  [--exclude 119,173] [--timeout-ms MS] [--jobs J]
 
 Exits non-zero on any failure, naming the seed, the last child the fuzzer
 reported and the command that replays it call by call. Also imported by
@@ -73,10 +73,11 @@ def stream_run(g, cmd, timeout, echo):
             t_end = time.time() + 10
             while time.time() < t_end and g._pump(0.5) is not None:
                 pass
-            rest = g.out[shown:]
             if echo:
-                print(rest, flush=True)
-            raise FuzzFailure("kernel report: %s" % fatal.group(0), last, g.out[start:])
+                print(g.out[shown:], flush=True)
+            at = start + fatal.start()
+            report = g.out[g.out.rfind("\n", 0, at) + 1:at + 1200].rstrip()
+            raise FuzzFailure("kernel report:\n%s\n" % report, last, g.out[start:])
         body = g.out.find("\n", start)  # past the echoed command line
         m = rx_prompt.search(g.out, body) if body >= 0 else None
         if m:
@@ -96,19 +97,29 @@ def stream_run(g, cmd, timeout, echo):
             raise FuzzFailure("QEMU exited", last, g.out[start:])
 
 
-def replay_hint(seed, last, batch, exclude):
+def replay_hint(seed, last, batch, exclude, jobs=1):
     m = re.match(r"sysfuzz: child (\d+) done", last or "")
     k = int(m.group(1)) + 1 if m else 0  # the child after the last one reported was running
     extra = (" -b %d" % batch if batch else "") + (" -x %s" % exclude if exclude else "")
-    return "last progress %r; replay child %d: /bin/sysfuzz -s %d%s -c %d -v" % (last, k, seed, extra, k)
+    hint = "last progress %r; replay child %d: /bin/sysfuzz -s %d%s -c %d -v" % (last, k, seed, extra, k)
+    if jobs and jobs > 1:  # several children ran at once: any recent one may be it
+        hint += " (with -j %d: try children %d..%d too)" % (jobs, max(0, k - jobs), k + jobs)
+    return hint
 
 
-def run_seeds(g, seeds, calls, batch=None, exclude=None, timeout_ms=None, echo=True, log=print):
+def run_seeds(g, seeds, calls, batch=None, exclude=None, timeout_ms=None, echo=True, log=print, jobs=None):
     """Run sysfuzz once per seed in an already booted guest (at the prompt).
     Returns a list of (seed, summary line). Raises FuzzFailure with the seed
     and the replay command on the first problem."""
     g.run("/bin/hello warmup")
-    base, base_err, _ = mem_stats(g)
+    # a short run first: the kernel heap keeps an empty slab per cache once it grew
+    try:
+        stream_run(g, "/bin/sysfuzz -s 0 -n 3000 -p 1%s%s" % (" -j %d" % jobs if jobs and jobs > 1 else "",
+                                                            " -x %s" % exclude if exclude else ""), 300, False)
+    except FuzzFailure as e:
+        last = e.args[1] if len(e.args) > 1 else ""
+        raise FuzzFailure("warm-up run, seed 0: %s; %s" % (e.args[0], replay_hint(0, last, batch, exclude, jobs)))
+    base, base_err, base_text = mem_stats(g)
     if any(base_err):
         raise FuzzFailure("heap errors before fuzzing: %r" % (base_err,))
     results = []
@@ -120,18 +131,20 @@ def run_seeds(g, seeds, calls, batch=None, exclude=None, timeout_ms=None, echo=T
             cmd += " -x %s" % exclude
         if timeout_ms:
             cmd += " -t %d" % timeout_ms
+        if jobs and jobs > 1:
+            cmd += " -j %d" % jobs
         log("fuzz: %s" % cmd)
         t0 = time.time()
         try:
             out, last = stream_run(g, cmd, max(300, calls // 50), echo)
         except FuzzFailure as e:
             last = e.args[1] if len(e.args) > 1 else ""
-            raise FuzzFailure("seed %d: %s; %s" % (seed, e.args[0], replay_hint(seed, last, batch, exclude)))
+            raise FuzzFailure("seed %d: %s; %s" % (seed, e.args[0], replay_hint(seed, last, batch, exclude, jobs)))
         took = time.time() - t0
         summary = re.search(r"^sysfuzz: seed \d+: \d+ calls in .*$", out, re.M)
         if "sysfuzz: done" not in out or not summary:
             raise FuzzFailure("seed %d: sysfuzz did not finish:\n%s\n%s" %
-                              (seed, out[-1500:], replay_hint(seed, last, batch, exclude)))
+                              (seed, out[-1500:], replay_hint(seed, last, batch, exclude, jobs)))
         if "SOME STUCK" in out:
             raise FuzzFailure("seed %d: a child survived SIGKILL:\n%s" % (seed, out[-1500:]))
         if "alive" not in g.run("echo alive", timeout=60):
@@ -146,8 +159,10 @@ def run_seeds(g, seeds, calls, batch=None, exclude=None, timeout_ms=None, echo=T
             raise FuzzFailure("seed %d: heap errors after fuzzing: %d double free, %d bad pointer, %d overflow" %
                               ((seed,) + err))
         if free != base:
-            raise FuzzFailure("seed %d: free frames %d before, %d after (leak of %d frames); ps:\n%s" %
-                              (seed, base, free, base - free, g.run("ps")))
+            def heap(t):
+                return "\n".join(l for l in t.split("\n") if re.search(r"heap:|page tables:|free:|used:", l))
+            raise FuzzFailure("seed %d: free frames %d before, %d after (leak of %d frames); before:\n%s\nafter:\n%s\n"
+                              "ps:\n%s" % (seed, base, free, base - free, heap(base_text), heap(text), g.run("ps")))
         log("fuzz: seed %d ok in %.0f s: kernel alive, %d free frames as before, no heap errors" % (seed, took, free))
         results.append((seed, summary.group(0)))
     return results
@@ -161,12 +176,13 @@ def main():
     ap.add_argument("--batch", type=int, default=int(os.environ.get("BATCH") or 0) or None)
     ap.add_argument("--exclude", default=os.environ.get("EXCLUDE") or None)
     ap.add_argument("--timeout-ms", type=int, default=None)
+    ap.add_argument("--jobs", type=int, default=int(os.environ.get("JOBS") or 1), help="children at a time")
     a = ap.parse_args()
     seeds = [int(s) for s in a.seeds.replace(",", " ").split()]
     g = Guest(kernel=KERNEL, mem=a.mem, initrd=INITRD, append="panic=poweroff")
     try:
         g.prompt(120)
-        run_seeds(g, seeds, a.calls, a.batch, a.exclude, a.timeout_ms)
+        run_seeds(g, seeds, a.calls, a.batch, a.exclude, a.timeout_ms, jobs=a.jobs)
         g.send("poweroff")
         g.wait_exit(30)
     except (FuzzFailure, GuestError) as e:

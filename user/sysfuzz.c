@@ -2,7 +2,7 @@
  * test suite; `make fuzz` and one boot test run it).
  *
  *   sysfuzz [-s SEED] [-n CALLS] [-b BATCH] [-c CHILD] [-v] [-p EVERY]
- *           [-t MS] [-x NR,NR,...]
+ *           [-t MS] [-j JOBS] [-x NR,NR,...]
  *
  * The parent forks one throwaway child per batch of BATCH calls (child
  * indexes 0, 1, ...). A child closes fds 0-2 (random ioctls and writes must
@@ -13,7 +13,9 @@
  * `-c K -v` replays exactly child K, printing every call before making it.
  * A child dying from a signal is normal; one still running after -t MS
  * (default 200) without starting a new call is killed with SIGKILL and
- * counted as timed out. Children are forked until CALLS calls were made.
+ * counted as timed out. Children are forked until CALLS calls were made,
+ * JOBS of them at a time (default 1; more interleave their blocking calls,
+ * and a crash then may need the neighbouring children replayed together).
  *
  * Three kinds of call:
  *  - ordinary: a number weighted toward the ones the kernel implements
@@ -161,10 +163,60 @@ __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
     }
 }
 
+/* csay: say() for the child's -v lines, formatting by hand (only %u, %08x
+ * and %s): glibc's printf reaches thread-local data through %gs, which a
+ * sigreturn may just have broken; the replay must not die where the run did not. */
+__attribute__((format(printf, 1, 2))) static void csay(const char *fmt, ...)
+{
+    char buf[900];
+    uint32_t n = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    for (const char *f = fmt; *f && n < sizeof buf - 24; f++) {
+        if (*f != '%') {
+            buf[n++] = *f;
+            continue;
+        }
+        if (f[1] == 'u') {
+            char d[12];
+            int m = 0;
+            uint32_t v = va_arg(ap, uint32_t);
+            do
+                d[m++] = (char)('0' + v % 10), v /= 10;
+            while (v);
+            while (m)
+                buf[n++] = d[--m];
+            f++;
+        } else if (f[1] == '0' && f[2] == '8' && f[3] == 'x') {
+            uint32_t v = va_arg(ap, uint32_t);
+            for (int sh = 28; sh >= 0; sh -= 4)
+                buf[n++] = "0123456789abcdef"[(v >> sh) & 15];
+            f += 3;
+        } else if (f[1] == 's') {
+            for (const char *t = va_arg(ap, const char *); *t && n < sizeof buf - 24; t++)
+                buf[n++] = *t;
+            f++;
+        } else {
+            buf[n++] = '%';
+        }
+    }
+    va_end(ap);
+    buf[n++] = '\n';
+    for (uint32_t off = 0; off < n;) {
+        uint32_t a[6] = {(uint32_t)out_fd, (uint32_t)(uintptr_t)(buf + off), n - off, 0, 0, 0};
+        int32_t w = (int32_t)fz_call(SYS_write, a);
+        if (w <= 0)
+            break;
+        off += (uint32_t)w;
+    }
+}
+
 /* ---- options and the child's world ---- */
 
 static uint32_t opt_seed = 1, opt_calls = 100000, opt_batch = 1000, opt_every = 10, opt_timeout_ms = 200;
 static int opt_child = -1, opt_verbose;
+static uint32_t opt_jobs = 1;
+#define MAX_JOBS 16
 static uint32_t excluded[(NR_SPAN + 31) / 32];
 
 static int is_excluded(uint32_t nr) { return nr < NR_SPAN && (excluded[nr / 32] >> (nr % 32)) & 1; }
@@ -257,8 +309,14 @@ static uint32_t arg(void)
         return below(65);
     if (r < 36)
         return pages[below(sizeof pages / sizeof pages[0])];
-    if (r < 50)
+    if (r < 46)
         return (uint32_t)(uintptr_t)(scratch + (below(SCRATCH_PAGES * PAGE) & ~3u));
+    if (r < 50) { /* page-aligned: for munmap, mprotect, mremap, madvise, MAP_FIXED */
+        uint32_t w = below(4);
+        return w == 0 ? (uint32_t)(uintptr_t)(scratch + below(SCRATCH_PAGES + 1) * PAGE)
+             : w == 1 ? (uint32_t)(uintptr_t)hole_page + below(2) * PAGE
+             : (0x1000u + rnd() % 0xbfffe000u) & ~(PAGE - 1);
+    }
     if (r < 56)
         return chance(1, 4) ? KERNEL_BASE + below(16) : KERNEL_BASE + rnd() % (0u - KERNEL_BASE);
     if (r < 62)
@@ -273,6 +331,8 @@ static uint32_t arg(void)
         return path_ptr(below(N_PATHS));
     if (r < 90)
         return below(PAGE);
+    if (r < 94) /* flag words: one or two bits */
+        return (1u << below(32)) | (chance(1, 2) ? 1u << below(32) : 0);
     return rnd();
 }
 
@@ -368,7 +428,7 @@ static void do_ordinary(uint32_t k, uint32_t i)
     sanitize(nr, a);
     cur_progress[3] = nr;
     if (opt_verbose)
-        say("sysfuzz: child %u call %u: nr %u (%08x %08x %08x %08x %08x %08x)", k, i, nr, a[0], a[1], a[2], a[3],
+        csay("sysfuzz: child %u call %u: nr %u (%08x %08x %08x %08x %08x %08x)", k, i, nr, a[0], a[1], a[2], a[3],
             a[4], a[5]);
     if (is_forklike(nr))
         fz_call_fork(nr, a);
@@ -389,7 +449,7 @@ static void do_raw(uint32_t k, uint32_t i)
     r[8] = chance(1, 4);
     cur_progress[3] = r[0] < NR_SPAN ? r[0] : NR_SPAN;
     if (opt_verbose)
-        say("sysfuzz: child %u call %u: raw eax %08x ebx %08x ecx %08x edx %08x esi %08x edi %08x ebp %08x "
+        csay("sysfuzz: child %u call %u: raw eax %08x ebx %08x ecx %08x edx %08x esi %08x edi %08x ebp %08x "
             "esp %s%08x df %u",
             k, i, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[9] ? "" : "kept, not ", r[7], r[8]);
     fz_raw(r);
@@ -475,7 +535,7 @@ static void do_sigreturn(uint32_t k, uint32_t i, uint32_t nr)
         esp = rnd();
     if (opt_verbose) {
         uint32_t *sc = f + sc_word;
-        say("sysfuzz: child %u call %u: nr %u frame at esp %08x (style %u); sigcontext gs %08x fs %08x es %08x ds "
+        csay("sysfuzz: child %u call %u: nr %u frame at esp %08x (style %u); sigcontext gs %08x fs %08x es %08x ds "
             "%08x edi %08x esi %08x ebp %08x esp %08x ebx %08x edx %08x ecx %08x eax %08x trapno %08x err %08x "
             "eip %08x cs %08x eflags %08x esp2 %08x ss %08x fpstate %08x oldmask %08x cr2 %08x; mask %08x %08x",
             k, i, nr, esp, style, sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7], sc[8], sc[9], sc[10],
@@ -576,27 +636,6 @@ static void nap_ms(uint32_t ms)
     fz_call(SYS_nanosleep, a);
 }
 
-/* Wait for pid to end; 0 once it made no progress (a new call) for stall_ms,
- * or ran past deadline_ms in all; 1 and *st when it ended. */
-static int wait_child(pid_t pid, const volatile uint32_t *progress, uint32_t stall_ms, uint64_t deadline_ms, int *st)
-{
-    uint64_t last = now_ms();
-    uint32_t seen = progress[1];
-    for (;;) {
-        pid_t r = waitpid(pid, st, WNOHANG);
-        if (r == pid)
-            return 1;
-        if (r < 0 && errno != EINTR)
-            return 1; /* gone (ECHILD) */
-        uint64_t t = now_ms();
-        if (progress[1] != seen)
-            seen = progress[1], last = t;
-        if (t - last >= stall_ms || t >= deadline_ms)
-            return 0;
-        nap_ms(10);
-    }
-}
-
 /* Histograms printed with the summary: which numbers blocked, which killed. */
 static uint16_t hist_timeout[NR_SPAN + 1], hist_killed[NR_SPAN + 1], hist_sig[65];
 
@@ -618,7 +657,7 @@ static void show_hist(const char *what, const uint16_t *h, uint32_t n)
 
 static void usage(void)
 {
-    say("usage: sysfuzz [-s SEED] [-n CALLS] [-b BATCH] [-c CHILD] [-v] [-p EVERY] [-t MS] [-x NR,NR,...]");
+    say("usage: sysfuzz [-s SEED] [-n CALLS] [-b BATCH] [-c CHILD] [-v] [-p EVERY] [-t MS] [-j JOBS] [-x NR,NR,...]");
     _exit(2);
 }
 
@@ -634,7 +673,7 @@ static uint32_t num(const char *s)
 int main(int argc, char **argv)
 {
     int c;
-    while ((c = getopt(argc, argv, "s:n:b:c:vp:t:x:")) != -1) {
+    while ((c = getopt(argc, argv, "s:n:b:c:vp:t:x:j:")) != -1) {
         switch (c) {
         case 's': opt_seed = num(optarg); break;
         case 'n': opt_calls = num(optarg); break;
@@ -643,6 +682,7 @@ int main(int argc, char **argv)
         case 'v': opt_verbose = 1; break;
         case 'p': opt_every = num(optarg); break;
         case 't': opt_timeout_ms = num(optarg); break;
+        case 'j': opt_jobs = num(optarg); break;
         case 'x':
             for (char *s = optarg; *s;) {
                 char *e;
@@ -658,9 +698,9 @@ int main(int argc, char **argv)
         default: usage();
         }
     }
-    if (optind != argc || !opt_batch)
+    if (optind != argc || !opt_batch || !opt_jobs || opt_jobs > MAX_JOBS)
         usage();
-    /* [0] child index, [1] its call index, [2] the kind draw, [3] the number: read back after a timeout */
+    /* per slot, 8 words shared with its child: [1] call index, [2] kind draw, [3] number */
     uint32_t *progress = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (progress == MAP_FAILED) {
         say("sysfuzz: mmap failed");
@@ -669,51 +709,87 @@ int main(int argc, char **argv)
     if (opt_child >= 0)
         say("sysfuzz: seed %u: replaying child %u (%u calls)", opt_seed, (uint32_t)opt_child, opt_batch);
     else
-        say("sysfuzz: seed %u: %u calls, %u per child", opt_seed, opt_calls, opt_batch);
-    uint32_t killed = 0, timeouts = 0, stuck = 0, ran = 0;
-    uint64_t made = 0, t0 = now_ms();
+        say("sysfuzz: seed %u: %u calls, %u per child, %u at a time", opt_seed, opt_calls, opt_batch, opt_jobs);
+    struct slot {
+        pid_t pid; /* 0: free */
+        uint32_t k, calls, seen;
+        uint64_t last, kill_at; /* kill_at: when we sent SIGKILL, 0 if not */
+    } slots[MAX_JOBS] = {{0}};
+    uint32_t killed = 0, timeouts = 0, stuck = 0, ran = 0, running = 0, next_k = opt_child >= 0 ? (uint32_t)opt_child : 0;
+    uint64_t made = 0, inflight = 0, t0 = now_ms();
     /* children are forked until CALLS calls were made (a child may die early) */
-    for (uint32_t k = opt_child >= 0 ? (uint32_t)opt_child : 0; opt_child >= 0 || made < opt_calls; k++) {
-        uint32_t calls = opt_child >= 0 || opt_calls - made > opt_batch ? opt_batch : (uint32_t)(opt_calls - made);
-        progress[0] = k, progress[1] = 0, progress[3] = 0;
-        pid_t pid = fork();
-        if (pid < 0) {
-            say("sysfuzz: fork failed (errno %d) at child %u", errno, k);
-            nap_ms(100);
-            continue;
-        }
-        if (pid == 0)
-            run_child(k, calls, progress);
-        int st = 0;
-        ran++;
-        if (!wait_child(pid, progress, opt_timeout_ms, now_ms() + 60000, &st)) {
-            timeouts++;
-            uint32_t at = progress[1], nr = progress[3] < NR_SPAN ? progress[3] : NR_SPAN;
-            hist_timeout[nr]++;
-            kill(pid, SIGKILL);
-            if (!wait_child(pid, progress, 5000, now_ms() + 5000, &st)) {
-                stuck++;
-                say("sysfuzz: child %u (pid %d) survived SIGKILL for 5 s, stuck in call %u (nr %u)", k, (int)pid, at, nr);
-            } else if (opt_verbose || opt_child >= 0) {
-                say("sysfuzz: child %u timed out in call %u (nr %u)", k, at, nr);
+    for (;;) {
+        for (uint32_t j = 0; j < opt_jobs; j++) {
+            struct slot *sl = &slots[j];
+            if (sl->pid || (opt_child >= 0 ? ran > 0 : made + inflight >= opt_calls))
+                continue;
+            uint32_t calls = opt_child >= 0 || opt_calls - made - inflight > opt_batch
+                                 ? opt_batch : (uint32_t)(opt_calls - made - inflight);
+            uint32_t *pr = progress + 8 * j;
+            pr[0] = next_k, pr[1] = 0, pr[3] = 0;
+            pid_t pid = fork();
+            if (pid < 0) {
+                say("sysfuzz: fork failed (errno %d) at child %u", errno, next_k);
+                nap_ms(100);
+                break;
             }
-        } else if (WIFSIGNALED(st)) {
-            killed++;
-            hist_sig[WTERMSIG(st) & 127 ? (WTERMSIG(st) & 127) % 65 : 0]++;
-            hist_killed[progress[3] < NR_SPAN ? progress[3] : NR_SPAN]++;
-            if (opt_child >= 0)
-                say("sysfuzz: child %u killed by signal %d in call %u", k, WTERMSIG(st), progress[1]);
-        } else if (opt_child >= 0) {
-            say("sysfuzz: child %u exited with status %d after %u calls", k, WEXITSTATUS(st), progress[1]);
+            if (pid == 0)
+                run_child(next_k, calls, pr);
+            *sl = (struct slot){pid, next_k++, calls, 0, now_ms(), 0};
+            ran++, running++, inflight += calls;
         }
-        made += progress[1] < calls ? progress[1] + 1 : calls;
-        while (waitpid(-1, &st, WNOHANG) > 0) /* strays, if any */
-            ;
-        if (opt_child >= 0)
+        if (!running)
             break;
-        if (opt_every && (ran % opt_every == 0 || made >= opt_calls))
-            say("sysfuzz: child %u done: %llu calls made, %u killed, %u timed out", k, (unsigned long long)made, killed,
-                timeouts);
+        int ended = 0;
+        for (uint32_t j = 0; j < opt_jobs; j++) {
+            struct slot *sl = &slots[j];
+            volatile uint32_t *pr = progress + 8 * j;
+            if (!sl->pid)
+                continue;
+            int st = 0;
+            pid_t r = waitpid(sl->pid, &st, WNOHANG);
+            uint64_t t = now_ms();
+            uint32_t at = pr[1], nr = pr[3] < NR_SPAN ? pr[3] : NR_SPAN;
+            if (r == 0 || (r < 0 && errno == EINTR)) {
+                if (at != sl->seen)
+                    sl->seen = at, sl->last = t;
+                if (!sl->kill_at && t - sl->last >= opt_timeout_ms) {
+                    timeouts++;
+                    hist_timeout[nr]++;
+                    kill(sl->pid, SIGKILL);
+                    sl->kill_at = t;
+                    if (opt_verbose || opt_child >= 0)
+                        say("sysfuzz: child %u timed out in call %u (nr %u)", sl->k, at, nr);
+                } else if (sl->kill_at && t - sl->kill_at >= 5000) {
+                    stuck++;
+                    say("sysfuzz: child %u (pid %d) survived SIGKILL for 5 s, stuck in call %u (nr %u)", sl->k,
+                        (int)sl->pid, at, nr);
+                    goto gone; /* abandoned */
+                }
+                continue;
+            }
+            if (r == sl->pid && !sl->kill_at) {
+                if (WIFSIGNALED(st)) {
+                    killed++;
+                    hist_sig[WTERMSIG(st) & 127 ? (WTERMSIG(st) & 127) % 65 : 0]++;
+                    hist_killed[nr]++;
+                    if (opt_child >= 0)
+                        say("sysfuzz: child %u killed by signal %d in call %u", sl->k, WTERMSIG(st), at);
+                } else if (opt_child >= 0) {
+                    say("sysfuzz: child %u exited with status %d after %u calls", sl->k, WEXITSTATUS(st), at);
+                }
+            }
+        gone:
+            made += at < sl->calls ? at + 1 : sl->calls;
+            inflight -= sl->calls;
+            sl->pid = 0;
+            running--, ended++;
+            if (opt_child < 0 && opt_every && (ran % opt_every == 0 || made >= opt_calls))
+                say("sysfuzz: child %u done: %llu calls made, %u killed, %u timed out", sl->k,
+                    (unsigned long long)made, killed, timeouts);
+        }
+        if (!ended)
+            nap_ms(opt_jobs > 1 ? 2 : 10);
     }
     uint64_t ms = now_ms() - t0;
     say("sysfuzz: seed %u: %llu calls in %u children, %u killed by signals, %u timed out%s; %llu ms, %llu calls/s",
