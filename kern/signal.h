@@ -31,6 +31,7 @@
 #define SI_KERNEL 0x80
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
+#define BUS_ADRERR 2
 #define ILL_ILLOPN 2
 #define FPE_INTDIV 1
 

@@ -43,7 +43,7 @@ void page_fault_trap(struct trapframe *tf)
     fault_record(&r);
 
     if (r.outcome == OUTCOME_SIGNAL && err == -ENXIO)
-        signal_force(SIGBUS, 2 /* BUS_ADRERR */, addr, &r);
+        signal_force(SIGBUS, BUS_ADRERR, addr, &r);
     else if (r.outcome == OUTCOME_SIGNAL) /* a handler may catch it (siglongjmp out of a PROT_NONE page...) */
         signal_force(SIGSEGV, addr < USER_TOP && (err == -EACCES || (tf->error & 1)) ? SEGV_ACCERR : SEGV_MAPERR,
                      addr, &r);
