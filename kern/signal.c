@@ -183,7 +183,7 @@ static bool push_frame(struct proc *p, struct trapframe *tf, int sig, const stru
     tf->eax = (uint32_t)sig;
     tf->edx = rt ? words[2] : 0;
     tf->ecx = rt ? words[3] : 0;
-    tf->eflags &= ~0x500u; /* DF clear on entry, as the ABI wants; no single-stepping into the handler */
+    tf->eflags &= ~0x10500u; /* as Linux: DF clear (the ABI), no TF or RF carried into the handler */
     return true;
 }
 

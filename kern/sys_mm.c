@@ -359,9 +359,9 @@ static void transfer_pages(struct proc *p, vaddr_t from, vaddr_t to, uint32_t le
  * Move the part [old, old+old_len) of region r to a new region
  * [at, at+new_len) (at is free): the pages go along; a shared anonymous
  * region's new tail stays empty: it lies past the shared memory's end, and
- * touching it raises SIGBUS, as on Linux. keep_old: the old range stays mapped (DONTUNMAP,
- * or old_len 0 duplicating a shared mapping) — a shared one keeps its pages
- * too, a private one is left empty. Everything that can fail happens before
+ * touching it raises SIGBUS, as on Linux. keep_old: the old range stays
+ * mapped (DONTUNMAP, or old_len 0 duplicating a shared mapping) — a shared
+ * one keeps its pages too, a private one is left empty. Everything that can fail happens before
  * anything is changed: on error the old mapping is intact.
  */
 static int32_t move_mapping(struct proc *p, struct vm_region *r, vaddr_t old, uint32_t old_len, vaddr_t at,
