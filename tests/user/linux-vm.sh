@@ -2,7 +2,7 @@
 # Run static i386 test programs on Debian's Linux 6.1 (686) kernel under
 # qemu-system-i386, for hosts that cannot execute i386 binaries themselves
 # (an x86_64 kernel without IA32 emulation). A busybox init runs each
-# program in turn with a timeout and prints its output, then
+# program in turn (in its own session) with a timeout and prints its output, then
 # "linux-vm: NAME status N" per program; the machine then powers off.
 # Usage: tests/user/linux-vm.sh BIN...   (paths to static i386 programs)
 # The kernel and busybox come from Debian's i386 archive (the i386
@@ -37,7 +37,7 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,proc,sys,dev,tmp,t}
 cp "$cache/x/bin/busybox" "$root/bin/"
-for a in sh mount timeout poweroff echo; do ln -s busybox "$root/bin/$a"; done
+for a in sh mount timeout setsid poweroff echo; do ln -s busybox "$root/bin/$a"; done
 {
     echo '#!/bin/sh'
     echo 'mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev'
@@ -45,7 +45,8 @@ for a in sh mount timeout poweroff echo; do ln -s busybox "$root/bin/$a"; done
     for bin in "$@"; do
         name=$(basename "$bin")
         cp "$bin" "$root/t/$name"
-        echo "cd /t; timeout 60 /t/$name; echo \"linux-vm: $name status \$?\""
+        # in a session and process group of its own, as a login shell would start it
+        echo "cd /t; timeout 60 setsid /t/$name; echo \"linux-vm: $name status \$?\""
     done
     echo 'poweroff -f'
 } >"$root/init"
