@@ -11,7 +11,7 @@
 #include "uaccess.h"
 #include "../arch/i386/cpu.h"
 #include "../mm/kheap.h"
-#include "../mm/pmap.h"
+#include "../mm/vm_space.h"
 
 #define EM_386 3
 #define ET_EXEC 2
@@ -44,7 +44,7 @@ static bool header_ok(const struct elf_header *h, uint32_t file_size)
 }
 
 /* Turn one PT_LOAD header into a region; checks every field against the file. */
-static int map_segment(struct proc *p, struct vnode *file, const struct elf_phdr *ph)
+static int map_segment(struct vmspace *vs, struct vnode *file, const struct elf_phdr *ph)
 {
     if (ph->filesz > ph->memsz || ph->offset > file->size || ph->filesz > file->size - ph->offset ||
         ph->memsz > USER_TOP || ph->vaddr < PAGE_SIZE || ph->vaddr > USER_TOP - ph->memsz ||
@@ -56,11 +56,11 @@ static int map_segment(struct proc *p, struct vnode *file, const struct elf_phdr
     uint32_t prot = (ph->flags & PHF_R ? VM_READ : 0) | (ph->flags & PHF_W ? VM_WRITE : 0) |
                     (ph->flags & PHF_X ? VM_EXEC : 0);
     uint32_t lead = ph->vaddr - start;
-    int err = vm_map_insert(&p->map, start, end, prot, VM_FILE, file, ph->offset - lead, ph->filesz + lead);
+    int err = vm_map_insert(&vs->map, start, end, prot, VM_FILE, file, ph->offset - lead, ph->filesz + lead);
     if (err)
         return err == -EEXIST || err == -EINVAL ? -ENOEXEC : err;
-    if (end > p->brk_start)
-        p->brk_start = p->brk = end;
+    if (end > vs->brk_start)
+        vs->brk_start = vs->brk = end;
     /* bytes of the last file page past filesz belong to .bss: the page fill zeroes them */
     return 0;
 }
@@ -70,7 +70,7 @@ struct auxv_info {
     uint32_t phnum;
 };
 
-static int load_segments(struct proc *p, struct vnode *file, struct auxv_info *ai)
+static int load_segments(struct vmspace *vs, struct vnode *file, struct auxv_info *ai)
 {
     struct elf_header h;
     struct elf_phdr ph[MAX_PHDRS];
@@ -88,23 +88,23 @@ static int load_segments(struct proc *p, struct vnode *file, struct auxv_info *a
             ai->phdr = ph[i].vaddr;
         if (ph[i].type != PT_LOAD)
             continue;
-        int err = map_segment(p, file, &ph[i]);
+        int err = map_segment(vs, file, &ph[i]);
         if (err)
             return err;
         if (!ai->phdr && h.phoff >= ph[i].offset && h.phoff - ph[i].offset < ph[i].filesz)
             ai->phdr = ph[i].vaddr + (h.phoff - ph[i].offset);
         loads++;
     }
-    if (!loads || !vm_map_lookup(&p->map, h.entry))
+    if (!loads || !vm_map_lookup(&vs->map, h.entry))
         return -ENOEXEC;
     return 0;
 }
 
-/* Push n bytes onto the user stack at *sp. */
-static int push(vaddr_t *sp, const void *data, uint32_t n)
+/* Push n bytes onto the user stack of vs at *sp. */
+static int push(struct vmspace *vs, vaddr_t *sp, const void *data, uint32_t n)
 {
     *sp -= n;
-    return copy_to_user(*sp, data, n);
+    return vm_copyout(vs, *sp, data, n);
 }
 
 enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9,
@@ -112,8 +112,8 @@ enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_B
        AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31 };
 
 /* Write argc, the argv and envp pointer vectors and the auxv at sp: 0 or -errno. */
-static int push_vectors(const struct exec_args *a, vaddr_t strings, const uint32_t *auxv, uint32_t auxv_bytes,
-                        vaddr_t sp)
+static int push_vectors(struct vmspace *vs, const struct exec_args *a, vaddr_t strings, const uint32_t *auxv,
+                        uint32_t auxv_bytes, vaddr_t sp)
 {
     uint32_t words = 1 + a->argc + 1 + a->envc + 1;
     uint32_t *vec = kmalloc(words * 4);
@@ -130,22 +130,22 @@ static int push_vectors(const struct exec_args *a, vaddr_t strings, const uint32
     if (a->envc == 0)
         vec[w++] = 0; /* argv's terminator: the loop never reached envp */
     vec[w++] = 0;     /* envp's terminator */
-    int err = copy_to_user(sp, vec, words * 4);
+    int err = vm_copyout(vs, sp, vec, words * 4);
     kfree(vec);
-    return err ? err : copy_to_user(sp + words * 4, auxv, auxv_bytes);
+    return err ? err : vm_copyout(vs, sp + words * 4, auxv, auxv_bytes);
 }
 
 /* Strings, then the pointer vectors and auxv, System V i386 ABI layout. */
-static int build_stack(const struct exec_args *a, const struct auxv_info *ai, vaddr_t *sp_out)
+static int build_stack(struct vmspace *vs, const struct exec_args *a, const struct auxv_info *ai, vaddr_t *sp_out)
 {
     vaddr_t sp = USER_TOP, strings, plat, rnd;
-    int err = push(&sp, a->strings, a->bytes);
+    int err = push(vs, &sp, a->strings, a->bytes);
     strings = sp;
     uint32_t seed[4] = {0x9E3779B9u ^ (uint32_t)rdtsc(), 0x7F4A7C15u, 0x85EBCA6Bu ^ ai->entry,
                         0xC2B2AE35u ^ (uint32_t)(rdtsc() >> 7)};
-    err = err ? err : push(&sp, "i686", 5);
+    err = err ? err : push(vs, &sp, "i686", 5);
     plat = sp;
-    err = err ? err : push(&sp, seed, sizeof seed);
+    err = err ? err : push(vs, &sp, seed, sizeof seed);
     rnd = sp;
     uint32_t auxv[] = {AT_PHDR, ai->phdr, AT_PHENT, 32, AT_PHNUM, ai->phnum, AT_PAGESZ, PAGE_SIZE, AT_BASE, 0,
                        AT_FLAGS, 0, AT_ENTRY, ai->entry, AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0,
@@ -153,59 +153,46 @@ static int build_stack(const struct exec_args *a, const struct auxv_info *ai, va
                        AT_RANDOM, rnd, AT_EXECFN, strings, AT_NULL, 0};
     uint32_t words = 1 + a->argc + 1 + a->envc + 1;
     sp = ALIGN_DOWN(sp - sizeof auxv - words * 4, 16);
-    err = err ? err : push_vectors(a, strings, auxv, sizeof auxv, sp);
+    err = err ? err : push_vectors(vs, a, strings, auxv, sizeof auxv, sp);
     *sp_out = sp;
     return err;
 }
 
-/* Load file into p's (current, empty) address space. */
-static int exec_load(struct proc *p, struct vnode *file, const struct exec_args *a, vaddr_t *entry, vaddr_t *sp)
+/* Load file into vs (new, empty, not active): regions for its segments and the stack, argv/envp/auxv on it. */
+static int exec_load(struct vmspace *vs, struct vnode *file, const struct exec_args *a, vaddr_t *entry, vaddr_t *sp)
 {
     struct auxv_info ai;
     if (file->type != VNODE_FILE)
         return -EACCES;
-    int err = load_segments(p, file, &ai);
+    int err = load_segments(vs, file, &ai);
     if (err)
         return err;
-    err = vm_map_insert(&p->map, USER_TOP - STACK_INITIAL, USER_TOP, VM_READ | VM_WRITE, VM_GROWSDOWN, NULL, 0, 0);
+    err = vm_map_insert(&vs->map, USER_TOP - STACK_INITIAL, USER_TOP, VM_READ | VM_WRITE, VM_GROWSDOWN, NULL, 0, 0);
     if (err)
         return err == -EEXIST ? -ENOEXEC : err;
-    err = build_stack(a, &ai, sp);
+    err = build_stack(vs, a, &ai, sp);
     *entry = ai.entry;
     return err;
 }
 
 int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, vaddr_t *entry, vaddr_t *sp)
 {
-    struct pmap old_pmap = p->pmap;
-    struct vm_map old_map = p->map;
-    vaddr_t old_brk_start = p->brk_start, old_brk = p->brk;
-    if (pmap_create(&p->pmap))
+    struct vmspace *old = p->vm, *vs = vm_space_create();
+    if (!vs)
         return -ENOMEM;
-    vm_map_init(&p->map, PAGE_SIZE, USER_TOP);
-    p->map.stack_max = old_map.stack_max; /* RLIMIT_STACK survives exec */
-    p->brk_start = p->brk = 0;
-    pmap_activate(&p->pmap);
-    vm_set_current(&p->map, &p->pmap);
-    int err = exec_load(p, file, a, entry, sp);
-    struct pmap dead_pmap = err ? p->pmap : old_pmap;
-    struct vm_map dead_map = err ? p->map : old_map;
+    if (old)
+        vs->map.stack_max = old->map.stack_max; /* RLIMIT_STACK survives exec */
+    int err = exec_load(vs, file, a, entry, sp);
     if (err) {
-        p->pmap = old_pmap;
-        p->map = old_map;
-        p->brk_start = old_brk_start;
-        p->brk = old_brk;
+        vm_space_unref(vs); /* the caller keeps its memory */
+        return err;
     }
-    bool running = proc_current() == p;
-    if (!err && running && p->clear_child_tid) { /* the word lives in the old memory */
-        pmap_activate(&dead_pmap);
-        vm_set_current(&dead_map, &dead_pmap);
-        proc_clear_child_tid(p);
-    }
-    pmap_activate(running ? &p->pmap : &kernel_pmap);
-    vm_set_current(running ? &p->map : NULL, running ? &p->pmap : NULL);
-    vm_map_destroy(&dead_map);
-    if (dead_pmap.pd)
-        pmap_destroy(&dead_pmap);
-    return err;
+    if (old)
+        proc_clear_child_tid(p, old); /* the word lives in the memory being left */
+    p->vm = vs;
+    if (proc_current() == p)
+        vm_space_activate(vs);
+    if (old)
+        vm_space_unref(old);
+    return 0;
 }

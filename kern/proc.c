@@ -32,7 +32,7 @@ struct proc *proc_current(void) { return current; }
 struct proc *proc_shell_task(void) { return &shell_task; }
 struct proc *proc_slot(int i) { return i >= 0 && i < PROC_MAX ? table[i] : NULL; }
 int proc_slot_count(void) { return slots_top; }
-uint32_t proc_rss_pages(const struct proc *p) { return p->pmap.resident; }
+uint32_t proc_rss_pages(const struct proc *p) { return vm_space_resident(p->vm); }
 
 void proc_init(void)
 {
@@ -51,11 +51,11 @@ void proc_set_name_from_path(struct proc *p, const char *path)
     memcpy(p->name, base, MIN(strlen(base), (size_t)15));
 }
 
-void proc_clear_child_tid(struct proc *p)
+void proc_clear_child_tid(struct proc *p, struct vmspace *vs)
 {
     uint32_t zero = 0;
     if (p->clear_child_tid && p->vfork_parent_waits)
-        copy_to_user(p->clear_child_tid, &zero, 4); /* a bad pointer is ignored, as on Linux */
+        vm_copyout(vs, p->clear_child_tid, &zero, 4); /* a bad pointer is ignored, as on Linux */
     p->clear_child_tid = 0;
 }
 
@@ -126,16 +126,10 @@ struct proc *proc_create(const char *name)
     memcpy(p->name, name, n);
     p->fpu = (uint8_t *)ALIGN_UP((uintptr_t)p->fpu_buf, 16);
     fpu_clean_state(p->fpu);
-    vm_map_init(&p->map, PAGE_SIZE, USER_TOP);
-    if (pmap_create(&p->pmap) != 0) {
-        kfree(p);
-        return NULL;
-    }
     p->kstack = kstack_alloc();
     if (!p->kstack || table_insert(p) != 0) {
         if (p->kstack)
             kstack_free(p->kstack);
-        pmap_destroy(&p->pmap);
         kfree(p);
         return NULL;
     }
@@ -146,14 +140,14 @@ struct proc *proc_create(const char *name)
     return p;
 }
 
-/* Release the address space and files of p (which must not be running its pmap). */
+/* Release the address space and files of p (whose space must not be active). */
 static void release_resources(struct proc *p)
 {
     fdtable_release(p);
     p->fds = NULL;
-    if (p->pmap.pd) {
-        vm_map_destroy(&p->map);
-        pmap_destroy(&p->pmap);
+    if (p->vm) {
+        vm_space_unref(p->vm);
+        p->vm = NULL;
     }
 }
 
@@ -164,8 +158,8 @@ void proc_destroy(struct proc *p)
             table[i] = NULL;
     while (slots_top > 0 && !table[slots_top - 1])
         slots_top--;
-    if (pmap_current() == &p->pmap)
-        pmap_activate(&kernel_pmap);
+    if (p->vm && vm_space_active() == p->vm)
+        vm_space_activate(NULL);
     release_resources(p);
     kstack_free(p->kstack);
     kfree(p);
@@ -197,25 +191,6 @@ void proc_start(struct proc *p, vaddr_t entry, vaddr_t esp)
     p->state = PROC_RUNNABLE;
 }
 
-/* Copy the current process's address space into child, copy-on-write: 0 or -ENOMEM. */
-static int fork_memory(struct proc *child, struct proc *parent)
-{
-    if (vm_map_clone(&child->map, &parent->map))
-        return -ENOMEM;
-    for (struct vm_region *r = parent->map.head; r; r = r->next) {
-        if (r->flags & VM_DONTFORK) { /* MADV_DONTFORK: the child has nothing there */
-            if (vm_map_remove(&child->map, r->start, r->end))
-                return -ENOMEM;
-            continue;
-        }
-        if (r->flags & VM_WIPEONFORK) /* MADV_WIPEONFORK: the child's pages start as zeroes */
-            continue;
-        if (pmap_fork(&child->pmap, &parent->pmap, r->start, r->end, r->flags & VM_SHARED))
-            return -ENOMEM;
-    }
-    return 0;
-}
-
 int proc_fork(void)
 {
     uint64_t t0 = rdtsc();
@@ -223,12 +198,10 @@ int proc_fork(void)
     struct proc *child = proc_create(parent->name);
     if (!child)
         return -EAGAIN;
-    if (fork_memory(child, parent) || fdtable_fork(child, parent)) {
+    if (!(child->vm = vm_space_fork(parent->vm)) || fdtable_fork(child, parent)) {
         proc_destroy(child);
         return -ENOMEM;
     }
-    child->brk_start = parent->brk_start;
-    child->brk = parent->brk;
     memcpy(child->tls, parent->tls, sizeof child->tls);
     memcpy(child->sigact, parent->sigact, sizeof child->sigact);
     child->sig_blocked = parent->sig_blocked;
@@ -242,7 +215,7 @@ int proc_fork(void)
     vm_stats.forks++;
     vm_stats.fork_cycles += cycles;
     vm_stats.last_fork_cycles = cycles;
-    vm_stats.last_fork_pages = parent->pmap.resident;
+    vm_stats.last_fork_pages = vm_space_resident(parent->vm);
     return child->pid;
 }
 
@@ -265,10 +238,9 @@ void proc_exit(int status)
     struct proc *p = current;
     if (p->kernel_task)
         panic("proc_exit in the kernel shell");
-    proc_clear_child_tid(p);
+    proc_clear_child_tid(p, p->vm);
     itimer_release(p);
-    pmap_activate(&kernel_pmap);
-    vm_set_current(NULL, NULL);
+    vm_space_activate(NULL);
     release_resources(p);
     proc_attr_parent_exit(p);
     reparent_children(p);
@@ -339,14 +311,11 @@ void proc_load_context(struct proc *prev, struct proc *next)
         fpu_save(prev->fpu);
     current = next;
     if (next->kernel_task) {
-        if (pmap_current() != &kernel_pmap)
-            pmap_activate(&kernel_pmap);
-        vm_set_current(NULL, NULL);
+        vm_space_activate(NULL);
         return;
     }
     tss_set_kernel_stack(next->kstack + KSTACK_PAGES * PAGE_SIZE);
-    pmap_activate(&next->pmap);
-    vm_set_current(&next->map, &next->pmap);
+    vm_space_activate(next->vm);
     tls_load(next);
     fpu_restore(next->fpu);
 }

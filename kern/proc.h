@@ -10,8 +10,7 @@
 
 #include "../arch/i386/trap.h"
 #include "../mm/fault.h"
-#include "../mm/pmap.h"
-#include "../mm/vm_map.h"
+#include "../mm/vm_space.h"
 #include "itimer.h"
 #include "types.h"
 
@@ -52,12 +51,10 @@ struct proc {
     enum proc_state state;
     bool kernel_task;      /* the shell: never enters user mode */
     char name[PROC_NAME];
-    struct pmap pmap;
-    struct vm_map map;
+    struct vmspace *vm;    /* its address space (NULL before exec or fork gives it one, and after exit) */
     vaddr_t kstack;        /* lowest stack page; the guard page is below it */
     uint32_t kernel_esp;   /* saved by context_switch */
     struct trapframe *tf;  /* user registers of the trap being handled */
-    vaddr_t brk_start, brk; /* the program break */
     uint32_t tls[3][2];    /* set_thread_area descriptors: base, then limit and TLS_* bits (tls.h) */
     int exit_status;       /* Linux wait status encoding */
     struct fault_record fault; /* the fault that killed it, if killed_by_fault */
@@ -96,10 +93,11 @@ struct proc {
 void proc_set_name_from_path(struct proc *p, const char *path);
 /*
  * Linux's rule for the set_tid_address / CLONE_CHILD_CLEARTID word at exit
- * or exec: zeroed only while another task still uses the memory (a thread,
- * or a vfork parent waiting); then forgotten. Runs in p's address space.
+ * or exec: zeroed in vs (p's memory, or the memory exec leaves) only while
+ * another task still uses it (a thread, or a vfork parent waiting); then
+ * forgotten.
  */
-void proc_clear_child_tid(struct proc *p);
+void proc_clear_child_tid(struct proc *p, struct vmspace *vs);
 /* The task running now (task 0, the shell, when no process runs). */
 struct proc *proc_current(void);
 /* Task 0, the kernel shell. */

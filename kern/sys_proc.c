@@ -55,17 +55,6 @@ int32_t sys_fork(SYSARGS0())
     return proc_fork();
 }
 
-/* Run fn on child's address space: writes to the child's memory (clone's tid pointers). */
-static int write_child_word(struct proc *child, vaddr_t addr, uint32_t value)
-{
-    struct proc *self = proc_current();
-    pmap_activate(&child->pmap);
-    vm_set_current(&child->map, &child->pmap);
-    int err = copy_to_user(addr, &value, 4);
-    pmap_activate(&self->pmap);
-    vm_set_current(&self->map, &self->pmap);
-    return err;
-}
 
 
 /* clone(flags, newsp, parent_tid, tls, child_tid): fork-like flags only (no threads). */
@@ -92,7 +81,7 @@ int32_t sys_clone(SYSARGS5(flags, newsp, ptid, tls, ctid))
     if (flags & CLONE_PARENT_SETTID)
         copy_to_user(ptid, &pid, 4);
     if (flags & CLONE_CHILD_SETTID)
-        write_child_word(child, ctid, (uint32_t)pid);
+        vm_copyout(child->vm, ctid, &pid, 4); /* in the child's memory: a fault there is the child's */
     if (flags & CLONE_CHILD_CLEARTID)
         child->clear_child_tid = ctid;
     child->vfork_parent_waits = flags & CLONE_VFORK;

@@ -244,8 +244,8 @@ static void limit_of(struct proc *p, uint32_t r, uint64_t out[2])
 static void set_limit(struct proc *p, uint32_t r, uint64_t soft, uint64_t hard)
 {
     p->rlimit[r][0] = soft, p->rlimit[r][1] = hard;
-    if (r == RLIMIT_STACK)
-        p->map.stack_max = soft > 0xFFFFF000u ? 0xFFFFF000u : (uint32_t)soft;
+    if (r == RLIMIT_STACK && p->vm)
+        p->vm->map.stack_max = soft > 0xFFFFF000u ? 0xFFFFF000u : (uint32_t)soft;
 }
 
 /* prlimit64(pid, resource, new, old) with 64-bit limits. */

@@ -4,7 +4,7 @@
 
 #include "../arch/i386/trap.h"
 
-#define USER_STACK_GAP (8u * 1024 * 1024 + 0x100000u) /* brk stays below the stack's reach */
+
 
 void syscall_dispatch(struct trapframe *tf);
 

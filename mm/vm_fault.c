@@ -13,30 +13,23 @@
 #include "pmap.h"
 #include "pmm.h"
 #include "vm_map.h"
+#include "vm_space.h"
 
 struct vm_stats vm_stats;
-static struct vm_map *cur_map;
-static struct pmap *cur_pmap;
 
-void vm_set_current(struct vm_map *map, struct pmap *pmap)
+/* The growsdown region of map just above addr, extended down to cover it, or NULL. */
+static struct vm_region *grow_stack(struct vm_map *map, vaddr_t addr)
 {
-    cur_map = map;
-    cur_pmap = pmap;
-}
-
-/* The growsdown region just above addr, extended down to cover it, or NULL. */
-static struct vm_region *grow_stack(vaddr_t addr)
-{
-    struct vm_region *r = vm_map_first_after(cur_map, addr);
+    struct vm_region *r = vm_map_first_after(map, addr);
     if (!r || !(r->flags & VM_GROWSDOWN) || addr >= r->start)
         return NULL;
     vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
-    if (r->end - page > cur_map->stack_max)
+    if (r->end - page > map->stack_max)
         return NULL; /* RLIMIT_STACK */
-    for (struct vm_region *below = cur_map->head; below && below != r; below = below->next)
+    for (struct vm_region *below = map->head; below && below != r; below = below->next)
         if (below->end + STACK_GUARD_GAP > page)
             return NULL; /* would come too close to the region below */
-    return vm_map_set_bounds(cur_map, r, page, r->end) == 0 ? r : NULL;
+    return vm_map_set_bounds(map, r, page, r->end) == 0 ? r : NULL;
 }
 
 static bool access_allowed(const struct vm_region *r, enum fault_access access)
@@ -76,12 +69,12 @@ static int fill_frame(paddr_t frame, const struct vm_region *r, vaddr_t page)
  * page is shared copy-on-write. The last holder just gets write access back;
  * otherwise the page is copied into a new frame. 0 or -ENOMEM.
  */
-static int cow_break(const struct vm_region *r, vaddr_t page, paddr_t old)
+static int cow_break(struct pmap *pm, const struct vm_region *r, vaddr_t page, paddr_t old)
 {
     const struct frame *f = pmm_frame(old);
     if (r->flags & VM_SHARED || !f || f->refcount <= 1) {
         vm_stats.cow_reuses++;
-        return pmap_protect(cur_pmap, page, PMAP_USER | PMAP_WRITE);
+        return pmap_protect(pm, page, PMAP_USER | PMAP_WRITE);
     }
     paddr_t frame = pmm_alloc(0, FRAME_USER);
     if (!frame)
@@ -91,7 +84,7 @@ static int cow_break(const struct vm_region *r, vaddr_t page, paddr_t old)
     arch_page_copy(dst, src);
     kunmap(src);
     kunmap(dst);
-    int err = pmap_enter(cur_pmap, page, frame, PMAP_USER | PMAP_WRITE); /* drops our hold on old */
+    int err = pmap_enter(pm, page, frame, PMAP_USER | PMAP_WRITE); /* drops our hold on old */
     if (err)
         pmm_free(frame);
     else
@@ -99,25 +92,25 @@ static int cow_break(const struct vm_region *r, vaddr_t page, paddr_t old)
     return err;
 }
 
-int vm_fault(vaddr_t addr, enum fault_access access, bool user, const struct pmap_info *page_info)
+int vm_fault(struct vmspace *vs, vaddr_t addr, enum fault_access access, const struct pmap_info *page_info)
 {
-    (void)user;
-    if (!cur_map || addr < PAGE_SIZE || addr >= USER_TOP)
+    if (!vs || addr < PAGE_SIZE || addr >= USER_TOP)
         return -EFAULT;
-    struct vm_region *r = vm_map_lookup(cur_map, addr);
-    if (!r && !(r = grow_stack(addr)))
+    struct pmap *pm = &vs->pmap;
+    struct vm_region *r = vm_map_lookup(&vs->map, addr);
+    if (!r && !(r = grow_stack(&vs->map, addr)))
         return -EFAULT;
     if (!access_allowed(r, access))
         return -EACCES;
     vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
     const struct pmap_info info = *page_info;
     if (info.protnone) /* the region allows it now but the entry lags: readable, a write retries through COW */
-        return pmap_protect(cur_pmap, page, PMAP_USER);
+        return pmap_protect(pm, page, PMAP_USER);
     if (info.present) {
         if (info.writable || access != ACCESS_WRITE)
             return info.user ? 0 : -EFAULT; /* a PROT_NONE page stays out of reach */
         uint64_t t0 = arch_cycles();
-        int err = cow_break(r, page, ALIGN_DOWN(info.pa, PAGE_SIZE));
+        int err = cow_break(pm, r, page, ALIGN_DOWN(info.pa, PAGE_SIZE));
         vm_stats.cow_cycles += arch_cycles() - t0;
         return err;
     }
@@ -130,7 +123,7 @@ int vm_fault(vaddr_t addr, enum fault_access access, bool user, const struct pma
     int err = fill_frame(frame, r, page);
     unsigned prot = PMAP_USER | ((r->prot & VM_WRITE) ? PMAP_WRITE : 0);
     if (err == 0)
-        err = pmap_enter(cur_pmap, page, frame, prot);
+        err = pmap_enter(pm, page, frame, prot);
     if (err)
         pmm_free(frame);
     else

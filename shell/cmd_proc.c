@@ -48,7 +48,7 @@ static uint32_t resident_in(struct proc *p, vaddr_t start, vaddr_t end)
 {
     uint32_t n = 0;
     for (vaddr_t va = start; va < end && va >= start; va += PAGE_SIZE)
-        n += pmap_extract(&p->pmap, va, NULL);
+        n += pmap_extract(&p->vm->pmap, va, NULL);
     return n;
 }
 
@@ -73,13 +73,14 @@ int cmd_vmmap(int argc, char **argv)
     if (argc != 2 || parse_u32(argv[1], &pid) || pid == 0)
         return -EINVAL;
     struct proc *p = proc_find((int)pid, false);
-    if (!p || !p->pmap.pd) {
+    if (!p || !p->vm) {
         kprintf("vmmap: no process %u\n", pid);
         return -ESRCH;
     }
-    for (const struct vm_region *r = p->map.head; r; r = r->next)
+    for (const struct vm_region *r = p->vm->map.head; r; r = r->next)
         print_region(p, r);
-    kprintf("%u regions, %u KiB resident, %u page tables\n", p->map.count, p->pmap.resident * 4, p->pmap.tables);
+    kprintf("%u regions, %u KiB resident, %u page tables\n", p->vm->map.count, p->vm->pmap.resident * 4,
+            p->vm->pmap.tables);
     return 0;
 }
 

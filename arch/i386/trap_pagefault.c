@@ -11,6 +11,7 @@
 #include "pmap.h"
 #include "trap.h"
 #include "vm.h"
+#include "vm_space.h"
 #include "../../kern/proc.h"
 #include "../../kern/signal.h"
 #include "../../kern/oom.h"
@@ -26,7 +27,7 @@ void page_fault_trap(struct trapframe *tf)
     r.access = (uint8_t)fault_access_of(tf->error);
 
     uint32_t fixup = 0;
-    int err = vm_fault(addr, (enum fault_access)r.access, r.user, &page);
+    int err = vm_fault(vm_space_active(), addr, (enum fault_access)r.access, &page); /* the faulting space: CR3's */
     if (err == 0)
         r.outcome = OUTCOME_RESOLVED;
     else if (err == -ENOMEM && r.user)

@@ -1,0 +1,45 @@
+/*
+ * The VM verbs: what brk, mmap, munmap, mprotect, madvise and mremap do to
+ * an address space, keeping its regions and its page tables in step. Flags
+ * and protections are Linux's (include/uapi/mman.h); errors are Linux's,
+ * negated. The system-call layer only decodes arguments (and turns a
+ * descriptor into a vnode) before calling these.
+ */
+#ifndef EYN_VM_VERBS_H
+#define EYN_VM_VERBS_H
+
+#include "mmu.h"
+#include "types.h"
+
+struct vmspace;
+struct vnode;
+
+#define USER_STACK_GAP (8u * 1024 * 1024 + 0x100000u) /* mappings and brk stay below the stack's reach */
+#define MMAP_TOP (USER_TOP - USER_STACK_GAP)
+
+/* Move the break to addr: the new break, or the old one when refused (below the start, no room, no memory). */
+vaddr_t vm_brk(struct vmspace *vs, vaddr_t addr);
+/*
+ * Map len bytes (prot, flags) of file, file_size bytes long, from byte
+ * offset (file NULL: anonymous); the caller has checked the arguments
+ * (len, flags, alignment). The address, or -errno.
+ */
+int32_t vm_mmap(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot, uint32_t flags, struct vnode *file,
+                uint32_t offset, uint32_t file_size);
+/* Unmap [addr, addr+len): 0 (also when nothing was mapped) or -EINVAL / -ENOMEM. */
+int vm_munmap(struct vmspace *vs, vaddr_t addr, uint32_t len);
+/* Change the protection of [addr, addr+len): 0, -EINVAL, or -ENOMEM (a hole; nothing changed). */
+int vm_mprotect(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot);
+/* Act on advice for [addr, addr+len): 0, -EINVAL, -ENOMEM (a hole), -EPERM, -EFAULT. */
+int vm_madvise(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t advice);
+/* Resize or move a mapping (MREMAP_* flags): its address, or -errno with every mapping as it was. */
+int32_t vm_mremap(struct vmspace *vs, vaddr_t old, uint32_t old_len, uint32_t new_len, uint32_t flags,
+                  vaddr_t new_addr);
+
+/* For the verbs themselves: drop the pages of [start, end); remove [start, end) from regions and pages. */
+void vm_unmap_pages(struct vmspace *vs, vaddr_t start, vaddr_t end);
+int vm_unmap_range(struct vmspace *vs, vaddr_t start, vaddr_t end);
+/* Give [start, end) fresh zeroed frames shared across fork: 0, or -ENOMEM with nothing mapped there. */
+int vm_populate_shared(struct vmspace *vs, vaddr_t start, vaddr_t end, uint32_t prot);
+
+#endif
