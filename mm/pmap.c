@@ -187,6 +187,30 @@ void pmap_remove(struct pmap *pm, vaddr_t va)
     }
 }
 
+void pmap_remove_range(struct pmap *pm, vaddr_t start, vaddr_t end)
+{
+    end = MIN(end, (vaddr_t)KERNEL_BASE);
+    for (vaddr_t va = start; va < end;) {
+        vaddr_t chunk_end = MIN(ALIGN_DOWN(va, BIG_PAGE_SIZE) + BIG_PAGE_SIZE, end);
+        pte_t pde = read_pde(pm, va);
+        if ((pde & PTE_P) && !(pde & PTE_PS)) {
+            pte_t *pt = kmap(pte_frame(pde));
+            for (vaddr_t a = va; a < chunk_end; a += PAGE_SIZE) {
+                pte_t old = pt[PTX(a)];
+                if (!holds_frame(old))
+                    continue;
+                pt[PTX(a)] = 0;
+                if (old & PTE_P)
+                    flush_if_live(pm, a);
+                pm->resident--;
+                pmm_unref(pte_frame(old));
+            }
+            kunmap(pt);
+        }
+        va = chunk_end;
+    }
+}
+
 int pmap_protect(struct pmap *pm, vaddr_t va, unsigned prot)
 {
     int err;

@@ -49,6 +49,8 @@ void pmap_destroy(struct pmap *pm);
 int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned prot);
 /* Unmap va if mapped. */
 void pmap_remove(struct pmap *pm, vaddr_t va);
+/* Unmap every user page of [start, end) (page aligned); areas without a page table cost one PDE read each. */
+void pmap_remove_range(struct pmap *pm, vaddr_t start, vaddr_t end);
 /* Make sure page tables exist for [start, end), so pmap_enter there cannot fail: 0 or -ENOMEM. */
 int pmap_reserve(struct pmap *pm, vaddr_t start, vaddr_t end);
 /* Change the protection of a mapped 4 KiB page (the global bit is kept): 0, -ENOENT or -EBUSY (big page). */

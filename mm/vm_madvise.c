@@ -75,9 +75,9 @@ int vm_madvise(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t advice)
     case MADV_FREE:
         if (advice == MADV_FREE && !regions_all(vs, addr, end, private_anon))
             return -EINVAL;
-        for (vaddr_t va = addr; va < end; va += PAGE_SIZE)
-            if (!(vm_map_lookup(&vs->map, va)->flags & VM_SHARED)) /* shared pages keep their data */
-                pmap_remove(&vs->pmap, va);
+        for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next)
+            if (!(r->flags & VM_SHARED)) /* shared pages keep their data */
+                pmap_remove_range(&vs->pmap, MAX(r->start, addr), MIN(r->end, end));
         return 0;
     case MADV_REMOVE:
         if (!regions_all(vs, addr, end, shared_region))

@@ -7,11 +7,7 @@
 #include "vm_map.h"
 #include "vm_space.h"
 
-void vm_unmap_pages(struct vmspace *vs, vaddr_t start, vaddr_t end)
-{
-    for (vaddr_t va = start; va < end && va >= start; va += PAGE_SIZE)
-        pmap_remove(&vs->pmap, va);
-}
+void vm_unmap_pages(struct vmspace *vs, vaddr_t start, vaddr_t end) { pmap_remove_range(&vs->pmap, start, end); }
 
 int vm_unmap_range(struct vmspace *vs, vaddr_t start, vaddr_t end)
 {

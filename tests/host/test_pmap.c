@@ -798,6 +798,30 @@ static void test_reserve_tables(void **state)
     assert_int_equal(free_frames(), base_free);
 }
 
+/* pmap_remove_range drops exactly the pages in range, PROT_NONE ones too, across tables and holes. */
+static void test_remove_range(void **state)
+{
+    (void)state;
+    const vaddr_t vas[] = {0x3FE000, 0x3FF000, 0x400000, 0x401000, 0x40000000};
+    paddr_t frames[5];
+    struct pmap pm;
+    map_pages(&pm, vas, 5, frames);
+    assert_int_equal(pmap_protect(&pm, 0x400000, 0), 0); /* PROT_NONE still holds its frame */
+    pmap_remove_range(&pm, 0x3FF000, 0x401000);          /* crosses a table boundary */
+    assert_frame_refs(frames[0], 1);
+    assert_frame_free(frames[1]);
+    assert_frame_free(frames[2]);
+    assert_frame_refs(frames[3], 1);
+    assert_int_equal(pm.resident, 3);
+    pmap_remove_range(&pm, 0x1000, 0xC0000000); /* everything, mostly without tables */
+    assert_int_equal(pm.resident, 0);
+    for (int i = 0; i < 5; i++)
+        assert_frame_free(frames[i]);
+    assert_int_equal(sim_kmaps_outstanding(), 0);
+    pmap_destroy(&pm);
+    assert_int_equal(free_frames(), base_free);
+}
+
 int main(void)
 {
     sim_init();
@@ -823,6 +847,7 @@ int main(void)
         T(test_fork_private_write_protects_both_sides),
         T(test_protnone_holds_frame),
         T(test_reserve_tables),
+        T(test_remove_range),
         T(test_fork_shared_keeps_write_and_range),
         T(test_fork_without_memory_fails_cleanly),
     };
