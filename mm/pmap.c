@@ -230,6 +230,32 @@ int pmap_protect(struct pmap *pm, vaddr_t va, unsigned prot)
     return 0;
 }
 
+void pmap_protect_range(struct pmap *pm, vaddr_t start, vaddr_t end, unsigned prot, bool shared)
+{
+    end = MIN(end, (vaddr_t)KERNEL_BASE);
+    for (vaddr_t va = start; va < end;) {
+        vaddr_t chunk_end = MIN(ALIGN_DOWN(va, BIG_PAGE_SIZE) + BIG_PAGE_SIZE, end);
+        pte_t pde = read_pde(pm, va);
+        if ((pde & PTE_P) && !(pde & PTE_PS)) {
+            pte_t *pt = kmap(pte_frame(pde));
+            for (vaddr_t a = va; a < chunk_end; a += PAGE_SIZE) {
+                pte_t old = pt[PTX(a)];
+                if (!holds_frame(old))
+                    continue;
+                unsigned p = prot;
+                struct frame *f = pmm_frame(pte_frame(old));
+                if ((p & PMAP_WRITE) && !shared && f && f->refcount > 1)
+                    p &= ~PMAP_WRITE; /* still shared copy-on-write: the first write copies */
+                pt[PTX(a)] = pte_frame(old) | (old & (PTE_A | PTE_D | PTE_G)) | entry_bits(a, p);
+                if (old & PTE_P)
+                    flush_if_live(pm, a);
+            }
+            kunmap(pt);
+        }
+        va = chunk_end;
+    }
+}
+
 void pmap_query(struct pmap *pm, vaddr_t va, struct pmap_info *info)
 {
     memset(info, 0, sizeof *info);

@@ -56,6 +56,12 @@ int pmap_reserve(struct pmap *pm, vaddr_t start, vaddr_t end);
 /* Change the protection of a mapped 4 KiB page (the global bit is kept): 0, -ENOENT or -EBUSY (big page). */
 int pmap_protect(struct pmap *pm, vaddr_t va, unsigned prot);
 /*
+ * Give every page of [start, end) that holds a frame the protection prot,
+ * skipping 4 MiB areas without a page table. Unless shared, a page whose
+ * frame has other references keeps write access off (copy-on-write).
+ */
+void pmap_protect_range(struct pmap *pm, vaddr_t start, vaddr_t end, unsigned prot, bool shared);
+/*
  * Fork: give dst the present entries of src in [start, end), each frame
  * referenced once more. Unless shared, both sides lose write access (the
  * first write then copies: copy-on-write). Cost follows the page tables,

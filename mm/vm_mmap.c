@@ -132,11 +132,7 @@ int vm_mprotect(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot)
      * its first write copies it.
      */
     unsigned bits = (prot ? PMAP_USER : 0) | (prot & PROT_WRITE ? PMAP_WRITE : 0);
-    for (vaddr_t va = addr; va < end; va += PAGE_SIZE) {
-        unsigned b = bits;
-        if ((b & PMAP_WRITE) && pmap_frame_shared(&vs->pmap, va) && !(vm_map_lookup(&vs->map, va)->flags & VM_SHARED))
-            b &= ~PMAP_WRITE;
-        pmap_protect(&vs->pmap, va, b);
-    }
+    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next)
+        pmap_protect_range(&vs->pmap, MAX(r->start, addr), MIN(r->end, end), bits, r->flags & VM_SHARED);
     return 0;
 }

@@ -822,6 +822,38 @@ static void test_remove_range(void **state)
     assert_int_equal(free_frames(), base_free);
 }
 
+/* pmap_protect_range: every held page in range, PROT_NONE and back; a COW-shared frame stays read-only unless shared. */
+static void test_protect_range(void **state)
+{
+    (void)state;
+    const vaddr_t vas[] = {0x3FF000, 0x400000, 0x401000};
+    paddr_t frames[3];
+    struct pmap pm;
+    map_pages(&pm, vas, 3, frames);
+    pmm_ref(frames[1]); /* as if a fork child still held it */
+    pmap_protect_range(&pm, 0x1000, 0x40000000, 0, false);
+    struct pmap_info info;
+    for (int i = 0; i < 3; i++) {
+        pmap_query(&pm, vas[i], &info);
+        assert_true(info.protnone && !info.present);
+    }
+    pmap_protect_range(&pm, 0x3FF000, 0x401000, RW_USER, false); /* the last page stays PROT_NONE */
+    pmap_query(&pm, 0x3FF000, &info);
+    assert_true(info.present && info.user && info.writable);
+    pmap_query(&pm, 0x400000, &info);
+    assert_true(info.present && info.user && !info.writable); /* copy-on-write */
+    pmap_query(&pm, 0x401000, &info);
+    assert_true(info.protnone);
+    pmap_protect_range(&pm, 0x400000, 0x401000, RW_USER, true); /* a shared region writes in place */
+    pmap_query(&pm, 0x400000, &info);
+    assert_true(info.present && info.writable);
+    assert_int_equal(pm.resident, 3);
+    assert_int_equal(sim_kmaps_outstanding(), 0);
+    pmap_destroy(&pm);
+    pmm_unref(frames[1]);
+    assert_int_equal(free_frames(), base_free);
+}
+
 int main(void)
 {
     sim_init();
@@ -848,6 +880,7 @@ int main(void)
         T(test_protnone_holds_frame),
         T(test_reserve_tables),
         T(test_remove_range),
+        T(test_protect_range),
         T(test_fork_shared_keeps_write_and_range),
         T(test_fork_without_memory_fails_cleanly),
     };
