@@ -187,7 +187,12 @@ void pmap_remove(struct pmap *pm, vaddr_t va)
     }
 }
 
-void pmap_remove_range(struct pmap *pm, vaddr_t start, vaddr_t end)
+/*
+ * Call fn(pm, va, entry, arg) for every user entry of [start, end) that holds
+ * a frame; a 4 MiB area without a page table costs one PDE read.
+ */
+static void walk_held(struct pmap *pm, vaddr_t start, vaddr_t end, void (*fn)(struct pmap *, vaddr_t, pte_t *, void *),
+                      void *arg)
 {
     end = MIN(end, (vaddr_t)KERNEL_BASE);
     for (vaddr_t va = start; va < end;) {
@@ -195,21 +200,27 @@ void pmap_remove_range(struct pmap *pm, vaddr_t start, vaddr_t end)
         pte_t pde = read_pde(pm, va);
         if ((pde & PTE_P) && !(pde & PTE_PS)) {
             pte_t *pt = kmap(pte_frame(pde));
-            for (vaddr_t a = va; a < chunk_end; a += PAGE_SIZE) {
-                pte_t old = pt[PTX(a)];
-                if (!holds_frame(old))
-                    continue;
-                pt[PTX(a)] = 0;
-                if (old & PTE_P)
-                    flush_if_live(pm, a);
-                pm->resident--;
-                pmm_unref(pte_frame(old));
-            }
+            for (vaddr_t a = va; a < chunk_end; a += PAGE_SIZE)
+                if (holds_frame(pt[PTX(a)]))
+                    fn(pm, a, &pt[PTX(a)], arg);
             kunmap(pt);
         }
         va = chunk_end;
     }
 }
+
+static void remove_one(struct pmap *pm, vaddr_t va, pte_t *e, void *unused)
+{
+    (void)unused;
+    pte_t old = *e;
+    *e = 0;
+    if (old & PTE_P)
+        flush_if_live(pm, va);
+    pm->resident--;
+    pmm_unref(pte_frame(old));
+}
+
+void pmap_remove_range(struct pmap *pm, vaddr_t start, vaddr_t end) { walk_held(pm, start, end, remove_one, NULL); }
 
 int pmap_protect(struct pmap *pm, vaddr_t va, unsigned prot)
 {
@@ -230,30 +241,28 @@ int pmap_protect(struct pmap *pm, vaddr_t va, unsigned prot)
     return 0;
 }
 
+struct protect_args {
+    unsigned prot;
+    bool shared;
+};
+
+static void protect_one(struct pmap *pm, vaddr_t va, pte_t *e, void *arg)
+{
+    const struct protect_args *pa = arg;
+    pte_t old = *e;
+    unsigned p = pa->prot;
+    struct frame *f = pmm_frame(pte_frame(old));
+    if ((p & PMAP_WRITE) && !pa->shared && f && f->refcount > 1)
+        p &= ~PMAP_WRITE; /* still shared copy-on-write: the first write copies */
+    *e = pte_frame(old) | (old & (PTE_A | PTE_D | PTE_G)) | entry_bits(va, p);
+    if (old & PTE_P)
+        flush_if_live(pm, va);
+}
+
 void pmap_protect_range(struct pmap *pm, vaddr_t start, vaddr_t end, unsigned prot, bool shared)
 {
-    end = MIN(end, (vaddr_t)KERNEL_BASE);
-    for (vaddr_t va = start; va < end;) {
-        vaddr_t chunk_end = MIN(ALIGN_DOWN(va, BIG_PAGE_SIZE) + BIG_PAGE_SIZE, end);
-        pte_t pde = read_pde(pm, va);
-        if ((pde & PTE_P) && !(pde & PTE_PS)) {
-            pte_t *pt = kmap(pte_frame(pde));
-            for (vaddr_t a = va; a < chunk_end; a += PAGE_SIZE) {
-                pte_t old = pt[PTX(a)];
-                if (!holds_frame(old))
-                    continue;
-                unsigned p = prot;
-                struct frame *f = pmm_frame(pte_frame(old));
-                if ((p & PMAP_WRITE) && !shared && f && f->refcount > 1)
-                    p &= ~PMAP_WRITE; /* still shared copy-on-write: the first write copies */
-                pt[PTX(a)] = pte_frame(old) | (old & (PTE_A | PTE_D | PTE_G)) | entry_bits(a, p);
-                if (old & PTE_P)
-                    flush_if_live(pm, a);
-            }
-            kunmap(pt);
-        }
-        va = chunk_end;
-    }
+    struct protect_args pa = {prot, shared};
+    walk_held(pm, start, end, protect_one, &pa);
 }
 
 void pmap_query(struct pmap *pm, vaddr_t va, struct pmap_info *info)
