@@ -14,12 +14,13 @@ MEM ?= 128
 
 KCFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
            -fno-omit-frame-pointer -mgeneral-regs-only -fno-asynchronous-unwind-tables \
-           -O2 -g -Wall -Wextra -Werror -Iinclude -Imm -MMD -MP
-KASFLAGS := -m32 -Iinclude -MMD -MP
+           -O2 -g -Wall -Wextra -Werror -I. -Iinclude -MMD -MP
+KASFLAGS := -m32 -I. -Iinclude -MMD -MP
 KLDFLAGS := -m elf_i386 -T arch/i386/linker.ld -nostdlib -z noexecstack --no-warn-rwx-segments
 LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
 
-KSRC := $(wildcard arch/i386/*.c kern/*.c mm/*.c fs/*.c drivers/*.c shell/*.c lib/*.c)
+KDIRS := arch/i386 arch/i386/pmap kern kern/sys mm/pmm mm/kmem mm/vm fs drivers drivers/tty shell lib tests/kern
+KSRC := $(foreach d,$(KDIRS),$(wildcard $(d)/*.c))
 KASM := $(wildcard arch/i386/*.S)
 KOBJ := $(KSRC:%.c=$(BUILD)/k/%.o) $(KASM:%.S=$(BUILD)/k/%.o)
 

@@ -1,15 +1,17 @@
-/* Console multiplexer: serial + VGA output, a ring of input characters. */
-#include "console.h"
-#include "../arch/i386/cpu.h"
-#include "../kern/sched.h"
-#include "serial.h"
-#include "vga.h"
+/*
+ * Console multiplexer: serial + VGA output, a ring of input characters.
+ * Never sleeps and knows no scheduler (printk writes here from anywhere);
+ * whoever waits for input registers a hook that arrival calls.
+ */
+#include "drivers/console.h"
+#include "arch/i386/cpu.h"
+#include "drivers/serial.h"
+#include "drivers/vga.h"
 
 #define INPUT_SIZE 4096 /* a pasted line never overflows it */
 
 static volatile uint8_t input[INPUT_SIZE];
 static volatile uint32_t in_head, in_tail;
-static const char input_chan; /* its address is the sleep channel of readers */
 
 void console_write(const char *s, size_t n)
 {
@@ -24,8 +26,10 @@ void console_write(const char *s, size_t n)
 }
 
 static void (*interrupt_hook)(void);
+static void (*input_hook)(void);
 
 void console_set_interrupt_hook(void (*hook)(void)) { interrupt_hook = hook; }
+void console_set_input_hook(void (*hook)(void)) { input_hook = hook; }
 
 void console_input_push(int c)
 {
@@ -38,7 +42,8 @@ void console_input_push(int c)
         return; /* full: drop */
     input[in_head] = (uint8_t)c;
     in_head = next;
-    proc_wakeup(&input_chan);
+    if (input_hook)
+        input_hook();
 }
 
 int console_trygetc(void)
@@ -53,17 +58,4 @@ int console_trygetc(void)
     return c;
 }
 
-int console_input_sleep(void) { return proc_sleep(&input_chan); }
-
-int console_getc(void)
-{
-    for (;;) {
-        int c = console_trygetc();
-        if (c >= 0)
-            return c;
-        cli();
-        if (in_tail == in_head)
-            console_input_sleep(); /* other tasks run meanwhile; input wakes us */
-        sti();
-    }
-}
+bool console_input_empty(void) { return in_tail == in_head; }

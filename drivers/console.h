@@ -9,14 +9,11 @@ void console_write(const char *s, size_t n);
 void console_input_push(int c);
 /* Ctrl-C calls hook (from the interrupt handler) instead of queueing the character. */
 void console_set_interrupt_hook(void (*hook)(void));
-/* Next input character; sleeps (hlt) until one arrives. */
-int console_getc(void);
+/* Called (from the interrupt handler) after each character is queued. */
+void console_set_input_hook(void (*hook)(void));
 /* Next input character, or -1 if none is queued (never sleeps). */
 int console_trygetc(void);
-/*
- * Sleep until input may have arrived (call with interrupts off, after
- * console_trygetc found nothing): proc_sleep's 0 or -EINTR.
- */
-int console_input_sleep(void);
+/* True if no input is queued (call with interrupts off before sleeping on it). */
+bool console_input_empty(void);
 
 #endif

@@ -3,11 +3,11 @@
  * ANSI escape sequences a serial terminal sends, so the line editor handles
  * one input language.
  */
-#include "keyboard.h"
-#include "../arch/i386/cpu.h"
-#include "../arch/i386/pic.h"
-#include "../arch/i386/trap.h"
-#include "console.h"
+#include "drivers/keyboard.h"
+#include "arch/i386/cpu.h"
+#include "arch/i386/pic.h"
+#include "arch/i386/trap.h"
+#include "drivers/console.h"
 
 static const char normal[128] = {
     0,   27,  '1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '-', '=', '\b', '\t', 'q', 'w', 'e', 'r',

@@ -1,6 +1,6 @@
 /* CMOS RTC: registers 0x00-0x09 through ports 0x70/0x71, BCD or binary, 12 or 24 hour. */
-#include "rtc.h"
-#include "../arch/i386/cpu.h"
+#include "drivers/rtc.h"
+#include "arch/i386/cpu.h"
 
 static uint8_t cmos(uint8_t reg)
 {

@@ -1,9 +1,9 @@
 /* 16550 UART on COM1. */
-#include "serial.h"
-#include "../arch/i386/cpu.h"
-#include "../arch/i386/pic.h"
-#include "../arch/i386/trap.h"
-#include "console.h"
+#include "drivers/serial.h"
+#include "arch/i386/cpu.h"
+#include "arch/i386/pic.h"
+#include "arch/i386/trap.h"
+#include "drivers/console.h"
 
 #define COM1 0x3F8
 #define LSR_DATA_READY 0x01

@@ -1,6 +1,6 @@
 /* VGA text console at physical 0xB8000, reached through the direct map. */
-#include "vga.h"
-#include "../arch/i386/cpu.h"
+#include "drivers/vga.h"
+#include "arch/i386/cpu.h"
 #include "kstring.h"
 #include "mmu.h"
 #include "types.h"

@@ -6,9 +6,9 @@
  * assumed NUL-terminated: they are (pointer, length) pairs bounded by their
  * field or by the archive.
  */
-#include "ustar.h"
+#include "fs/ustar.h"
 #include "errno.h"
-#include "kheap.h"
+#include "mm/kmem/kheap.h"
 #include "kstring.h"
 #include "printk.h"
 

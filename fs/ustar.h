@@ -14,7 +14,7 @@
 #define EYN_USTAR_H
 
 #include "types.h"
-#include "vfs.h"
+#include "fs/vfs.h"
 
 #define USTAR_BLOCK 512u
 

@@ -4,7 +4,7 @@
  * directory holding it (a nested call, at most VFS_SYMLINK_DEPTH deep and
  * VFS_SYMLINK_TOTAL in all), so no path buffer is ever built.
  */
-#include "vfs.h"
+#include "fs/vfs.h"
 #include "errno.h"
 #include "kstring.h"
 

@@ -8,7 +8,7 @@
 static inline uint32_t irq_save(void) { return 0; }
 static inline void irq_restore(uint32_t f) { (void)f; }
 #else
-#include "../arch/i386/cpu.h"
+#include "arch/i386/cpu.h"
 #endif
 
 #endif

@@ -1,5 +1,5 @@
 /* Multiboot 1 information parsing and the kernel command line. */
-#include "bootinfo.h"
+#include "kern/bootinfo.h"
 #include "kstring.h"
 #include "mmu.h"
 

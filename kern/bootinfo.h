@@ -2,7 +2,7 @@
 #ifndef EYN_BOOTINFO_H
 #define EYN_BOOTINFO_H
 
-#include "../mm/pmm.h"
+#include "mm/pmm/pmm.h"
 #include "types.h"
 
 #define BOOT_MAX_RAM 32

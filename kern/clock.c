@@ -3,10 +3,10 @@
  * scaled by the cycles the last tick took and capped at one tick, so time
  * stays monotonic even if the TSC rate is odd (as under -icount).
  */
-#include "clock.h"
-#include "../arch/i386/cpu.h"
-#include "../arch/i386/pit.h"
-#include "../drivers/rtc.h"
+#include "kern/clock.h"
+#include "arch/i386/cpu.h"
+#include "arch/i386/pit.h"
+#include "drivers/rtc.h"
 
 static uint64_t boot_epoch_ns;
 static uint64_t tsc_at_tick, cycles_per_tick;

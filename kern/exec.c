@@ -1,17 +1,17 @@
 /* ELF32 loader: segments become file-backed regions, nothing is copied up front. */
-#include "exec.h"
-#include "exec_args.h"
-#include "../fs/vfs.h"
-#include "../mm/vm.h"
-#include "../mm/vm_map.h"
+#include "kern/exec.h"
+#include "kern/exec_args.h"
+#include "fs/vfs.h"
+#include "mm/vm/vm.h"
+#include "mm/vm/vm_map.h"
 #include "errno.h"
 #include "kstring.h"
 #include "mmu.h"
-#include "proc.h"
+#include "kern/proc.h"
 #include "uaccess.h"
-#include "../arch/i386/cpu.h"
-#include "../mm/kheap.h"
-#include "../mm/vm_space.h"
+#include "arch/i386/cpu.h"
+#include "mm/kmem/kheap.h"
+#include "mm/vm/vm_space.h"
 
 #define EM_386 3
 #define ET_EXEC 2

@@ -2,7 +2,7 @@
 #ifndef EYN_EXEC_H
 #define EYN_EXEC_H
 
-#include "proc.h"
+#include "kern/proc.h"
 
 struct vnode;
 struct exec_args;

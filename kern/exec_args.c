@@ -1,6 +1,6 @@
 /* Gathering exec arguments into one kernel buffer. */
-#include "exec_args.h"
-#include "../mm/kheap.h"
+#include "kern/exec_args.h"
+#include "mm/kmem/kheap.h"
 #include "errno.h"
 #include "kstring.h"
 #include "uaccess.h"

@@ -1,9 +1,9 @@
 /* Boot time and the kernel's resident memory footprint. */
-#include "kstats.h"
-#include "../arch/i386/cpu.h"
-#include "../mm/paging.h"
-#include "../mm/pmm.h"
-#include "bootinfo.h"
+#include "kern/kstats.h"
+#include "arch/i386/cpu.h"
+#include "mm/kmem/paging.h"
+#include "mm/pmm/pmm.h"
+#include "kern/bootinfo.h"
 #include "mmu.h"
 #include "printk.h"
 

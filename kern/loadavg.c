@@ -4,9 +4,9 @@
  * uninterruptible sleep) is folded into three exponentially decaying
  * averages with Linux's constants: e^(-5s/1min), e^(-5s/5min), e^(-5s/15min).
  */
-#include "loadavg.h"
-#include "../arch/i386/pit.h"
-#include "proc.h"
+#include "kern/loadavg.h"
+#include "arch/i386/pit.h"
+#include "kern/proc.h"
 
 #define FIXED_1 (1u << LOADAVG_FSHIFT)
 #define LOAD_FREQ (5 * TICK_HZ + 1) /* 5 s, and one tick so it does not beat with anything periodic */

@@ -1,27 +1,28 @@
 /* Kernel entry: bring up the machine layer by layer, then run the shell. */
-#include "../arch/i386/cpu.h"
-#include "../arch/i386/fpu.h"
-#include "../arch/i386/gdt.h"
-#include "../arch/i386/pic.h"
-#include "../arch/i386/pit.h"
-#include "../arch/i386/trap.h"
-#include "../drivers/keyboard.h"
-#include "../drivers/serial.h"
-#include "../drivers/vga.h"
-#include "../mm/kheap.h"
-#include "../mm/paging.h"
-#include "../mm/pmm.h"
-#include "../shell/shell.h"
-#include "bootinfo.h"
-#include "clock.h"
-#include "proc.h"
-#include "initrd.h"
-#include "crashtest.h"
-#include "kstats.h"
+#include "arch/i386/cpu.h"
+#include "arch/i386/fpu.h"
+#include "arch/i386/gdt.h"
+#include "arch/i386/pic.h"
+#include "arch/i386/pit.h"
+#include "arch/i386/trap.h"
+#include "drivers/keyboard.h"
+#include "drivers/serial.h"
+#include "drivers/vga.h"
+#include "mm/kmem/kheap.h"
+#include "mm/kmem/paging.h"
+#include "mm/pmm/pmm.h"
+#include "shell/shell.h"
+#include "kern/bootinfo.h"
+#include "kern/clock.h"
+#include "kern/proc.h"
+#include "fs/initrd.h"
+#include "drivers/tty/tty.h"
+#include "tests/kern/crashtest.h"
+#include "kern/kstats.h"
 #include "kstring.h"
 #include "mmu.h"
 #include "printk.h"
-#include "selftest.h"
+#include "tests/kern/selftest.h"
 
 
 /* Hand RAM to the frame allocator, keeping the image, boot tables and modules. */
@@ -57,6 +58,7 @@ void kmain(uint32_t magic, paddr_t mbi)
     memory_init();
     initrd_mount();
     proc_init();
+    tty_init();
     clock_init();
     pic_init();
     pit_init();

@@ -1,9 +1,9 @@
 /* The out-of-memory killer: the largest process goes, the kernel stays up. */
-#include "oom.h"
+#include "kern/oom.h"
 #include "printk.h"
-#include "proc.h"
-#include "sched.h"
-#include "signal.h"
+#include "kern/proc.h"
+#include "kern/sched.h"
+#include "kern/signal.h"
 
 static struct proc *largest_process(void)
 {

@@ -5,8 +5,8 @@
  * Linux. The kernel shell (task 0) is in no group (pgid 0).
  */
 #include "errno.h"
-#include "proc.h"
-#include "syscall.h"
+#include "kern/proc.h"
+#include "kern/sys/syscall.h"
 
 /* Some process in group pgid (zombies count), or NULL. */
 static struct proc *group_member(int pgid)

@@ -1,9 +1,9 @@
 /* kprintf to the console, and kernel panics. */
 #include "printk.h"
 #include <stdarg.h>
-#include "../arch/i386/cpu.h"
-#include "../arch/i386/trap.h"
-#include "../drivers/console.h"
+#include "arch/i386/cpu.h"
+#include "arch/i386/trap.h"
+#include "drivers/console.h"
 #include "format.h"
 #include "ksyms.h"
 

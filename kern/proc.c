@@ -1,30 +1,27 @@
-/* Process table, kernel stacks, creation, fork, exit and wait. */
-#include "proc.h"
-#include "../arch/i386/cpu.h"
-#include "../arch/i386/fpu.h"
-#include "../arch/i386/gdt.h"
-#include "../mm/kheap.h"
-#include "../mm/pmm.h"
-#include "../mm/vm.h"
+/* Process table, creation, fork, exit and wait. */
+#include "kern/proc.h"
+#include "arch/i386/cpu.h"
+#include "arch/i386/fpu.h"
+#include "arch/i386/gdt.h"
+#include "mm/kmem/kheap.h"
+#include "mm/kmem/kstack.h"
+#include "mm/pmm/pmm.h"
+#include "mm/vm/vm.h"
 #include "errno.h"
-#include "file.h"
+#include "fs/file.h"
 #include "kstring.h"
 #include "mmu.h"
 #include "printk.h"
-#include "proc_attr.h"
-#include "sched.h"
-#include "tls.h"
+#include "kern/proc_attr.h"
+#include "kern/sched.h"
+#include "kern/tls.h"
 #include "uaccess.h"
-
-#define KSTACK_SLOT_PAGES (KSTACK_PAGES + 1) /* guard page + stack */
-#define KSTACK_SLOTS ((KVA_TABLES * PT_ENTRIES - 1) / KSTACK_SLOT_PAGES)
 
 static struct proc *table[PROC_MAX];
 static int slots_top; /* 1 + the highest slot in use: loops stop there */
 static struct proc shell_task;
 static struct proc *current = &shell_task;
 static int next_pid = 1;
-static uint32_t kstack_used[(KSTACK_SLOTS + 31) / 32];
 
 void proc_enter_user(void);
 
@@ -65,43 +62,6 @@ struct proc *proc_find(int pid, bool zombies)
         if (table[i] && table[i]->pid == pid && (zombies || table[i]->state != PROC_ZOMBIE))
             return table[i];
     return NULL;
-}
-
-static vaddr_t kstack_slot_base(uint32_t slot) { return KVA_BASE + PAGE_SIZE + slot * KSTACK_SLOT_PAGES * PAGE_SIZE; }
-
-static void kstack_free(vaddr_t stack)
-{
-    for (uint32_t i = 0; i < KSTACK_PAGES; i++) {
-        paddr_t pa;
-        if (pmap_extract(&kernel_pmap, stack + i * PAGE_SIZE, &pa)) {
-            pmap_remove(&kernel_pmap, stack + i * PAGE_SIZE);
-            pmm_free(pa);
-        }
-    }
-    uint32_t slot = (stack - PAGE_SIZE - KVA_BASE - PAGE_SIZE) / (KSTACK_SLOT_PAGES * PAGE_SIZE);
-    kstack_used[slot / 32] &= ~(1u << (slot % 32));
-}
-
-/* A kernel stack in the kernel virtual area, an unmapped guard page below it; 0 if none. */
-static vaddr_t kstack_alloc(void)
-{
-    for (uint32_t slot = 0; slot < KSTACK_SLOTS; slot++) {
-        if (kstack_used[slot / 32] & (1u << (slot % 32)))
-            continue;
-        kstack_used[slot / 32] |= 1u << (slot % 32);
-        vaddr_t stack = kstack_slot_base(slot) + PAGE_SIZE;
-        for (uint32_t i = 0; i < KSTACK_PAGES; i++) {
-            paddr_t pa = pmm_alloc(PMM_PREFER_LOW, FRAME_KSTACK);
-            if (!pa || pmap_enter(&kernel_pmap, stack + i * PAGE_SIZE, pa, PMAP_WRITE) != 0) {
-                if (pa)
-                    pmm_free(pa);
-                kstack_free(stack);
-                return 0;
-            }
-        }
-        return stack;
-    }
-    return 0;
 }
 
 static int table_insert(struct proc *p)

@@ -8,15 +8,15 @@
 #ifndef EYN_PROC_H
 #define EYN_PROC_H
 
-#include "../arch/i386/trap.h"
-#include "../mm/fault.h"
-#include "../mm/vm_space.h"
-#include "itimer.h"
+#include "arch/i386/trap.h"
+#include "mm/kmem/kstack.h"
+#include "mm/vm/fault_ring.h"
+#include "mm/vm/vm_space.h"
+#include "kern/itimer.h"
 #include "types.h"
 
 #define PROC_MAX 1024
 #define PROC_NAME 32
-#define KSTACK_PAGES 2
 #define NSIG 64
 #define FPU_STATE_BYTES 512
 

@@ -1,8 +1,8 @@
 /* Inheritance of groups, sessions, rlimits and prctl state across fork, exec and a parent's exit. */
-#include "proc_attr.h"
+#include "kern/proc_attr.h"
 #include "kstring.h"
-#include "proc.h"
-#include "signal.h"
+#include "kern/proc.h"
+#include "kern/signal.h"
 
 void proc_attr_inherit(struct proc *child, const struct proc *creator)
 {

@@ -4,15 +4,15 @@
  * is not preempted (it runs with interrupts off, except while idle or in
  * the shell), so no locks are needed on one CPU.
  */
-#include "sched.h"
-#include "../arch/i386/cpu.h"
-#include "../arch/i386/pit.h"
+#include "kern/sched.h"
+#include "arch/i386/cpu.h"
+#include "arch/i386/pit.h"
 #include "errno.h"
-#include "loadavg.h"
-#include "proc.h"
-#include "signal.h"
-#include "itimer.h"
-#include "../arch/i386/user_frame.h"
+#include "kern/loadavg.h"
+#include "kern/proc.h"
+#include "kern/signal.h"
+#include "kern/itimer.h"
+#include "arch/i386/user_frame.h"
 #include "printk.h"
 
 #define QUANTUM_TICKS 5 /* 50 ms at 100 Hz */

@@ -3,13 +3,13 @@
  * layout (sigframe / rt_sigframe with a sigcontext), so glibc's restorers
  * and handlers that read the ucontext work.
  */
-#include "signal.h"
-#include "../arch/i386/fpu.h"
-#include "../arch/i386/user_frame.h"
+#include "kern/signal.h"
+#include "arch/i386/fpu.h"
+#include "arch/i386/user_frame.h"
 #include "errno.h"
 #include "kstring.h"
-#include "proc.h"
-#include "sched.h"
+#include "kern/proc.h"
+#include "kern/sched.h"
 #include "uaccess.h"
 
 #define SA_SIGINFO 0x4u

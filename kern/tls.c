@@ -1,9 +1,9 @@
 /* TLS segments (see tls.h). */
-#include "tls.h"
-#include "../arch/i386/gdt.h"
+#include "kern/tls.h"
+#include "arch/i386/gdt.h"
 #include "errno.h"
 #include "kstring.h"
-#include "proc.h"
+#include "kern/proc.h"
 
 /* struct user_desc flag bits */
 #define UD_SEG_32BIT 0x01u

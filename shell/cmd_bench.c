@@ -1,15 +1,15 @@
 /* `bench`: cycles per operation of the memory core, measured with rdtsc. */
-#include "../arch/i386/cpu.h"
-#include "../kern/kstats.h"
-#include "../mm/kheap.h"
-#include "../mm/paging.h"
-#include "../mm/physmem.h"
-#include "../mm/pmm.h"
+#include "arch/i386/cpu.h"
+#include "kern/kstats.h"
+#include "mm/kmem/kheap.h"
+#include "mm/kmem/paging.h"
+#include "mm/pmm/physmem.h"
+#include "mm/pmm/pmm.h"
 #include "errno.h"
 #include "extable.h"
 #include "mmu.h"
 #include "printk.h"
-#include "shell.h"
+#include "shell/shell.h"
 
 #define ROUNDS 2000u
 

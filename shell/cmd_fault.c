@@ -1,12 +1,12 @@
 /* `error details` (the fault ring, decoded) and `pf yes ADDR r|w`. */
-#include "../mm/fault.h"
-#include "../mm/pmap.h"
+#include "mm/vm/fault_ring.h"
+#include "arch/i386/pmap/pmap.h"
 #include "errno.h"
 #include "extable.h"
 #include "kstring.h"
 #include "ksyms.h"
 #include "printk.h"
-#include "shell.h"
+#include "shell/shell.h"
 
 static void print_fault(const struct fault_record *r)
 {

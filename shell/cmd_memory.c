@@ -1,17 +1,17 @@
 /* `memory stats` and `memory protect [ADDR|test]`. */
-#include "../kern/kstats.h"
-#include "../kern/selftest.h"
-#include "../mm/fault.h"
-#include "../mm/kheap.h"
-#include "../mm/paging.h"
-#include "../mm/physmem.h"
-#include "../mm/pmm.h"
-#include "../mm/vm.h"
+#include "kern/kstats.h"
+#include "tests/kern/selftest.h"
+#include "mm/vm/fault_ring.h"
+#include "mm/kmem/kheap.h"
+#include "mm/kmem/paging.h"
+#include "mm/pmm/physmem.h"
+#include "mm/pmm/pmm.h"
+#include "mm/vm/vm.h"
 #include "errno.h"
 #include "kstring.h"
 #include "mmu.h"
 #include "printk.h"
-#include "shell.h"
+#include "shell/shell.h"
 
 extern char _text_start[], _data_start[];
 

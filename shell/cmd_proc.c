@@ -1,12 +1,12 @@
 /* Process commands: ps, vmmap PID, kill [-SIG] PID. */
-#include "../fs/vfs.h"
-#include "../kern/proc.h"
-#include "../kern/signal.h"
+#include "fs/vfs.h"
+#include "kern/proc.h"
+#include "kern/signal.h"
 #include "errno.h"
 #include "mmu.h"
 #include "kstring.h"
 #include "printk.h"
-#include "shell.h"
+#include "shell/shell.h"
 
 int cmd_ps(int argc, char **argv)
 {

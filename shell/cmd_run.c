@@ -1,14 +1,14 @@
 /* Running a program: typing /path args runs it in the foreground. */
-#include "../drivers/console.h"
-#include "../fs/vfs.h"
-#include "../kern/exec.h"
-#include "../kern/exec_args.h"
-#include "../kern/file.h"
-#include "../kern/proc.h"
-#include "../kern/signal.h"
+#include "drivers/console.h"
+#include "fs/vfs.h"
+#include "kern/exec.h"
+#include "kern/exec_args.h"
+#include "fs/file.h"
+#include "kern/proc.h"
+#include "kern/signal.h"
 #include "errno.h"
 #include "printk.h"
-#include "shell.h"
+#include "shell/shell.h"
 
 static int foreground_pid;
 

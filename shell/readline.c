@@ -3,9 +3,10 @@
  * command history walked with the up/down arrows (ANSI ESC [ A / ESC [ B,
  * which the keyboard driver also produces).
  */
-#include "../drivers/console.h"
+#include "drivers/console.h"
+#include "drivers/tty/tty.h"
 #include "kstring.h"
-#include "shell.h"
+#include "shell/shell.h"
 
 #define HISTORY 16
 #define LINE_MAX 256
@@ -50,9 +51,9 @@ static size_t recall(char *buf, size_t size, size_t len, uint32_t back)
 /* Handle the rest of an escape sequence; returns the new line length. */
 static size_t escape(char *buf, size_t size, size_t len, uint32_t *back)
 {
-    if (console_getc() != '[')
+    if (tty_getc() != '[')
         return len;
-    int c = console_getc();
+    int c = tty_getc();
     uint32_t depth = MIN(history_count, (uint32_t)HISTORY);
     if (c == 'A' && *back < depth)
         return recall(buf, size, len, ++*back);
@@ -66,7 +67,7 @@ size_t shell_readline(char *buf, size_t size)
     size_t len = 0;
     uint32_t back = 0;
     for (;;) {
-        int c = console_getc();
+        int c = tty_getc();
         if (c == '\r' || c == '\n') {
             echo("\n", 1);
             buf[len] = 0;

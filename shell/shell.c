@@ -1,8 +1,8 @@
 /* Command table, argument splitting and the read-eval loop. */
-#include "shell.h"
-#include "../arch/i386/power.h"
-#include "../kern/proc.h"
-#include "../kern/selftest.h"
+#include "shell/shell.h"
+#include "arch/i386/power.h"
+#include "kern/proc.h"
+#include "tests/kern/selftest.h"
 #include "errno.h"
 #include "kstring.h"
 #include "printk.h"

@@ -1,6 +1,6 @@
 /* Let user programs use the x87 FPU and SSE; each process keeps its own registers. */
-#include "fpu.h"
-#include "cpu.h"
+#include "arch/i386/fpu.h"
+#include "arch/i386/cpu.h"
 #include "kstring.h"
 
 #define CR0_MP 0x2u

@@ -1,5 +1,5 @@
 /* GDT with flat segments, the main TSS and a separate double-fault TSS. */
-#include "gdt.h"
+#include "arch/i386/gdt.h"
 #include "kstring.h"
 
 struct gdt_entry {

@@ -1,6 +1,6 @@
 /* 8259A PIC: remap, mask, acknowledge. */
-#include "pic.h"
-#include "cpu.h"
+#include "arch/i386/pic.h"
+#include "arch/i386/cpu.h"
 
 #define PIC1_CMD 0x20
 #define PIC1_DATA 0x21

@@ -1,10 +1,10 @@
 /* PIT channel 0 at TICK_HZ, counting ticks. */
-#include "pit.h"
-#include "cpu.h"
-#include "pic.h"
-#include "trap.h"
-#include "../../kern/clock.h"
-#include "../../kern/sched.h"
+#include "arch/i386/pit.h"
+#include "arch/i386/cpu.h"
+#include "arch/i386/pic.h"
+#include "arch/i386/trap.h"
+#include "kern/clock.h"
+#include "kern/sched.h"
 
 #define PIT_HZ 1193182u
 

@@ -1,7 +1,7 @@
 /* Power off through the emulator's ACPI/legacy ports; reboot through the 8042. */
-#include "power.h"
-#include "cpu.h"
-#include "trap.h"
+#include "arch/i386/power.h"
+#include "arch/i386/cpu.h"
+#include "arch/i386/trap.h"
 
 NORETURN void power_off(void)
 {

@@ -1,14 +1,14 @@
 /* IDT setup, trap dispatch, and the reports for unrecoverable CPU exceptions. */
-#include "trap.h"
-#include "cpu.h"
-#include "gdt.h"
+#include "arch/i386/trap.h"
+#include "arch/i386/cpu.h"
+#include "arch/i386/gdt.h"
 #include "ksyms.h"
-#include "pic.h"
-#include "power.h"
-#include "../../kern/proc.h"
-#include "../../kern/sched.h"
-#include "../../kern/signal.h"
-#include "../../kern/syscall.h"
+#include "arch/i386/pic.h"
+#include "arch/i386/power.h"
+#include "kern/proc.h"
+#include "kern/sched.h"
+#include "kern/signal.h"
+#include "kern/sys/syscall.h"
 #include "printk.h"
 
 struct idt_entry {

@@ -3,18 +3,18 @@
  * resolve the fault, otherwise recover a kernel probe through the exception
  * table or report the fault. Every fault lands in the fault ring.
  */
-#include "cpu.h"
+#include "arch/i386/cpu.h"
 #include "errno.h"
 #include "extable.h"
-#include "fault.h"
+#include "mm/vm/fault_ring.h"
 #include "format.h"
-#include "pmap.h"
-#include "trap.h"
-#include "vm.h"
-#include "vm_space.h"
-#include "../../kern/proc.h"
-#include "../../kern/signal.h"
-#include "../../kern/oom.h"
+#include "arch/i386/pmap/pmap.h"
+#include "arch/i386/trap.h"
+#include "mm/vm/vm.h"
+#include "mm/vm/vm_space.h"
+#include "kern/proc.h"
+#include "kern/signal.h"
+#include "kern/oom.h"
 
 void page_fault_trap(struct trapframe *tf)
 {

@@ -1,6 +1,6 @@
 /* Validation of user-controlled trap-frame contents (see user_frame.h). */
-#include "user_frame.h"
-#include "gdt.h"
+#include "arch/i386/user_frame.h"
+#include "arch/i386/gdt.h"
 
 #define EFLAGS_FIXED 0x2u
 #define EFLAGS_IOPL 0x3000u

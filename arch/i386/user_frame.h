@@ -8,7 +8,7 @@
 #ifndef EYN_USER_FRAME_H
 #define EYN_USER_FRAME_H
 
-#include "trap.h"
+#include "arch/i386/trap.h"
 
 /* EFLAGS bits user space may set through a frame: CF PF AF ZF SF TF DF OF RF AC. */
 #define EFLAGS_USER_BITS 0x50DD5u

@@ -11,9 +11,9 @@
 
 #include "ksyms.h"
 #include "mmu.h"
-#include "physmem.h"
+#include "mm/pmm/physmem.h"
 #include "printk.h"
-#include "sim.h"
+#include "tests/host/sim.h"
 
 #define GUARD PAGE_SIZE      /* inaccessible page on each side of the RAM */
 #define MAX_KMAPS 256u

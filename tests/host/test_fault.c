@@ -6,9 +6,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "fault.h"
+#include "mm/vm/fault_ring.h"
 #include "mmu.h"
-#include "sim.h"
+#include "tests/host/sim.h"
 
 /*
  * fault.c has no reset: its ring and counters live for the whole process.

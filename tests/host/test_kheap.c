@@ -8,11 +8,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "kheap.h"
+#include "mm/kmem/kheap.h"
 #include "mmu.h"
-#include "physmem.h"
-#include "pmm.h"
-#include "sim.h"
+#include "mm/pmm/physmem.h"
+#include "mm/pmm/pmm.h"
+#include "tests/host/sim.h"
 
 /* 32 MiB of RAM, 16 MiB of it lowmem (the heap only uses lowmem). */
 #define LOWMEM (16u << 20)

@@ -9,10 +9,10 @@
 
 #include "errno.h"
 #include "mmu.h"
-#include "physmem.h"
-#include "pmap.h"
-#include "pmm.h"
-#include "sim.h"
+#include "mm/pmm/physmem.h"
+#include "arch/i386/pmap/pmap.h"
+#include "mm/pmm/pmm.h"
+#include "tests/host/sim.h"
 
 /*
  * The machine: 32 MiB of RAM, [0x1000, 0x9F000) and [1M, 32M), the kernel

@@ -9,9 +9,9 @@
 
 #include "errno.h"
 #include "mmu.h"
-#include "physmem.h"
-#include "pmm.h"
-#include "sim.h"
+#include "mm/pmm/physmem.h"
+#include "mm/pmm/pmm.h"
+#include "tests/host/sim.h"
 
 /*
  * The standard machine: 32 MiB of simulated RAM, lowmem (the direct map) is

@@ -24,11 +24,11 @@
 #include <cmocka.h>
 
 #include "errno.h"
-#include "kheap.h"
-#include "pmm.h"
-#include "sim.h"
-#include "ustar.h"
-#include "vfs.h"
+#include "mm/kmem/kheap.h"
+#include "mm/pmm/pmm.h"
+#include "tests/host/sim.h"
+#include "fs/ustar.h"
+#include "fs/vfs.h"
 
 #ifndef USTAR_TEST_DIR
 #define USTAR_TEST_DIR "build/host/ustar"

@@ -9,11 +9,11 @@
 #include <cmocka.h>
 
 #include "errno.h"
-#include "kheap.h"
+#include "mm/kmem/kheap.h"
 #include "mmu.h"
-#include "pmm.h"
-#include "sim.h"
-#include "vm_map.h"
+#include "mm/pmm/pmm.h"
+#include "tests/host/sim.h"
+#include "mm/vm/vm_map.h"
 
 #define LOWMEM (16u << 20)
 #define P(n) ((vaddr_t)(n) * PAGE_SIZE)

@@ -1,0 +1,21 @@
+/*
+ * The console as a Linux-style terminal: writes go to the console, reads
+ * go through a line discipline (canonical mode with echo and erase by
+ * default; termios set with TCSETS switches to raw reads).
+ */
+#ifndef EYN_TTY_H
+#define EYN_TTY_H
+
+#include "types.h"
+
+struct file;
+
+/* A new file open on the console tty with open flags (O_RDWR...): NULL if out of memory. */
+struct file *tty_open_console(uint32_t flags);
+
+/* Hook the tty to console input (after the scheduler is up). */
+void tty_init(void);
+/* Next raw input character for the kernel shell; sleeps until one arrives. */
+int tty_getc(void);
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * Per-process descriptor tables: FD_MAX slots, each holding one reference
+ * to a struct file, and a FD_CLOEXEC bit per slot. The lowest free slot is
+ * always the one handed out, as POSIX requires.
+ */
+#include "fs/file.h"
+#include "mm/kmem/kheap.h"
+#include "errno.h"
+#include "kstring.h"
+#include "kern/proc.h"
+#include "drivers/tty/tty.h"
+#include "uapi/fs.h"
+
+static bool slot_ok(const struct proc *p, int fd) { return p && p->fds && fd >= 0 && fd < FD_MAX; }
+
+static void set_bit(struct fdtable *t, int fd, bool on)
+{
+    if (on)
+        t->cloexec[fd / 32] |= 1u << (fd % 32);
+    else
+        t->cloexec[fd / 32] &= ~(1u << (fd % 32));
+}
+
+static bool get_bit(const struct fdtable *t, int fd) { return t->cloexec[fd / 32] & (1u << (fd % 32)); }
+
+/* An empty table, or NULL. */
+static struct fdtable *table_alloc(void)
+{
+    struct fdtable *t = kmalloc(sizeof *t);
+    if (t)
+        memset(t, 0, sizeof *t);
+    return t;
+}
+
+int fdtable_create_console(struct proc *p)
+{
+    struct fdtable *t = table_alloc();
+    struct file *tty = t ? tty_open_console(O_RDWR) : NULL;
+    if (!tty) {
+        kfree(t);
+        return -ENOMEM;
+    }
+    for (int fd = 0; fd < 3; fd++) {
+        file_ref(tty);
+        t->file[fd] = tty;
+    }
+    file_unref(tty); /* the three slots hold it now */
+    fdtable_release(p);
+    p->fds = t;
+    return 0;
+}
+
+int fdtable_fork(struct proc *child, const struct proc *parent)
+{
+    child->cwd = parent->cwd;
+    if (!parent->fds)
+        return 0;
+    struct fdtable *t = table_alloc();
+    if (!t)
+        return -ENOMEM;
+    memcpy(t, parent->fds, sizeof *t);
+    for (int fd = 0; fd < FD_MAX; fd++)
+        if (t->file[fd])
+            file_ref(t->file[fd]);
+    fdtable_release(child);
+    child->fds = t;
+    return 0;
+}
+
+void fdtable_exec(struct proc *p)
+{
+    for (int fd = 0; p && p->fds && fd < FD_MAX; fd++)
+        if (p->fds->file[fd] && get_bit(p->fds, fd))
+            fd_close(p, fd);
+}
+
+void fdtable_release(struct proc *p)
+{
+    if (!p || !p->fds)
+        return;
+    struct fdtable *t = p->fds;
+    p->fds = NULL;
+    for (int fd = 0; fd < FD_MAX; fd++)
+        file_unref(t->file[fd]);
+    kfree(t);
+}
+
+struct vnode *file_vnode_for_fd(struct proc *p, int fd)
+{
+    if (!slot_ok(p, fd))
+        return NULL;
+    struct file *f = p->fds->file[fd];
+    return f && f->kind == FILE_REG && file_readable(f) ? f->vnode : NULL;
+}
+
+struct file *fd_get(struct proc *p, int fd)
+{
+    struct file *f = slot_ok(p, fd) ? p->fds->file[fd] : NULL;
+    if (f)
+        file_ref(f);
+    return f;
+}
+
+int fd_install(struct proc *p, struct file *f, int min_fd, bool cloexec)
+{
+    if (!p || !p->fds || min_fd < 0)
+        return -EBADF;
+    for (int fd = min_fd; fd < FD_MAX; fd++) {
+        if (!p->fds->file[fd]) {
+            file_ref(f);
+            p->fds->file[fd] = f;
+            set_bit(p->fds, fd, cloexec);
+            return fd;
+        }
+    }
+    return -EMFILE;
+}
+
+int fd_replace(struct proc *p, int fd, struct file *f, bool cloexec)
+{
+    if (!slot_ok(p, fd))
+        return -EBADF;
+    struct file *old = p->fds->file[fd];
+    file_ref(f);
+    p->fds->file[fd] = f;
+    set_bit(p->fds, fd, cloexec);
+    file_unref(old); /* after the swap: releasing may wake others, who see the new file */
+    return 0;
+}
+
+int fd_close(struct proc *p, int fd)
+{
+    if (!slot_ok(p, fd) || !p->fds->file[fd])
+        return -EBADF;
+    struct file *f = p->fds->file[fd];
+    p->fds->file[fd] = NULL;
+    set_bit(p->fds, fd, false);
+    file_unref(f);
+    return 0;
+}
+
+int fd_get_cloexec(struct proc *p, int fd)
+{
+    if (!slot_ok(p, fd) || !p->fds->file[fd])
+        return -EBADF;
+    return get_bit(p->fds, fd);
+}
+
+int fd_set_cloexec(struct proc *p, int fd, bool on)
+{
+    if (!slot_ok(p, fd) || !p->fds->file[fd])
+        return -EBADF;
+    set_bit(p->fds, fd, on);
+    return 0;
+}

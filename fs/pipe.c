@@ -1,0 +1,178 @@
+/*
+ * Pipes. The data lives in a ring of PIPE_SIZE bytes; each end is a struct
+ * file, and the pipe counts the files open on each end. Readers sleep while
+ * the ring is empty and a writer exists (no writer: EOF); writers sleep
+ * while it is full and a reader exists (no reader: SIGPIPE and EPIPE).
+ * Writes of at most PIPE_BUF bytes go in whole, never interleaved with
+ * other writes.
+ */
+#include "fs/pipe.h"
+#include "mm/kmem/kheap.h"
+#include "errno.h"
+#include "fs/file.h"
+#include "uapi/fs.h"
+#include "kstring.h"
+#include "mmu.h"
+#include "kern/proc.h"
+#include "kern/sched.h"
+#include "kern/signal.h"
+#include "uaccess.h"
+#include "fs/uio.h"
+
+/* Two heap frames, less room for the heap's redzone; above PIPE_BUF as POSIX needs. */
+#define PIPE_SIZE (2 * PAGE_SIZE - 64)
+
+struct pipe {
+    uint8_t *buf;
+    uint32_t head;             /* index of the oldest byte */
+    uint32_t count;            /* bytes in the ring */
+    uint32_t readers, writers; /* files open on each end */
+    uint32_t ino;
+    uint8_t read_chan, write_chan; /* addresses are the sleep channels of readers / writers */
+};
+
+static uint32_t next_ino = 1;
+
+/* Copy up to n bytes from the ring to user buf (not consuming): bytes or -EFAULT. */
+static int ring_copy_out(struct pipe *p, vaddr_t buf, uint32_t n)
+{
+    uint32_t first = MIN(n, PIPE_SIZE - p->head);
+    int r = uio_copy_out(buf, p->buf + p->head, first);
+    if (r < (int)first || first == n)
+        return r;
+    int r2 = uio_copy_out(buf + first, p->buf, n - first);
+    return r2 < 0 ? r : r + r2;
+}
+
+/* Append up to n bytes from user buf to the ring (which has room): bytes or -EFAULT. */
+static int ring_copy_in(struct pipe *p, vaddr_t buf, uint32_t n)
+{
+    uint32_t tail = (p->head + p->count) % PIPE_SIZE;
+    uint32_t first = MIN(n, PIPE_SIZE - tail);
+    int r = uio_copy_in(p->buf + tail, buf, first);
+    if (r < (int)first || first == n)
+        return r;
+    int r2 = uio_copy_in(p->buf, buf + first, n - first);
+    return r2 < 0 ? r : r + r2;
+}
+
+static int pipe_read(struct file *f, vaddr_t buf, uint32_t len)
+{
+    struct pipe *p = f->pipe;
+    if (!len)
+        return 0;
+    while (!p->count) {
+        if (!p->writers)
+            return 0;
+        if (f->flags & O_NONBLOCK)
+            return -EAGAIN;
+        if (proc_sleep(&p->read_chan))
+            return -ERESTARTSYS; /* EINTR, or restarted under SA_RESTART */
+    }
+    int n = ring_copy_out(p, buf, MIN(len, p->count));
+    if (n > 0) {
+        p->head = (p->head + (uint32_t)n) % PIPE_SIZE;
+        p->count -= (uint32_t)n;
+        proc_wakeup(&p->write_chan);
+    }
+    return n;
+}
+
+/* Sleep until the ring has room for need bytes or no reader is left: 0, -EAGAIN or -ERESTARTSYS. */
+static int wait_room(struct file *f, uint32_t need)
+{
+    struct pipe *p = f->pipe;
+    while (p->readers && PIPE_SIZE - p->count < need) {
+        if (f->flags & O_NONBLOCK)
+            return -EAGAIN;
+        if (proc_sleep(&p->write_chan))
+            return -ERESTARTSYS;
+    }
+    return 0;
+}
+
+static int pipe_write(struct file *f, vaddr_t buf, uint32_t len)
+{
+    struct pipe *p = f->pipe;
+    uint32_t done = 0;
+    while (done < len) {
+        /* a write up to PIPE_BUF waits for room for all of it; a longer one goes in pieces */
+        int err = wait_room(f, len <= PIPE_BUF ? len : 1);
+        if (!err && !p->readers) {
+            if (proc_current())
+                signal_send(proc_current(), SIGPIPE); /* as Linux: even after a partial write */
+            err = -EPIPE;
+        }
+        if (err)
+            return done ? (int)done : err;
+        uint32_t want = MIN(len - done, PIPE_SIZE - p->count);
+        int n = ring_copy_in(p, buf + done, want);
+        if (n < 0)
+            return done ? (int)done : n;
+        p->count += (uint32_t)n;
+        done += (uint32_t)n;
+        proc_wakeup(&p->read_chan);
+        if ((uint32_t)n < want)
+            break; /* the user buffer ended in a bad page */
+    }
+    return (int)done;
+}
+
+static int pipe_ioctl(struct file *f, uint32_t req, vaddr_t arg)
+{
+    int v = (int)f->pipe->count;
+    return req == FIONREAD ? copy_to_user(arg, &v, sizeof v) : -ENOTTY;
+}
+
+static void pipe_stat(struct file *f, struct kstat *st)
+{
+    memset(st, 0, sizeof *st);
+    st->dev = DEV_PIPEFS;
+    st->ino = f->pipe->ino;
+    st->mode = S_IFIFO | 0600;
+    st->nlink = 1;
+    st->blksize = PAGE_SIZE;
+}
+
+/* One end closed for good: wake the other side so it sees EOF or EPIPE; free with the last end. */
+static void pipe_release(struct file *f)
+{
+    struct pipe *p = f->pipe;
+    if (f->kind == FILE_PIPE_READ)
+        p->readers--;
+    else
+        p->writers--;
+    proc_wakeup(&p->read_chan);
+    proc_wakeup(&p->write_chan);
+    if (!p->readers && !p->writers) {
+        kfree(p->buf);
+        kfree(p);
+    }
+}
+
+static const struct file_ops read_end_ops = {
+    .read = pipe_read, .ioctl = pipe_ioctl, .stat = pipe_stat, .release = pipe_release};
+static const struct file_ops write_end_ops = {
+    .write = pipe_write, .ioctl = pipe_ioctl, .stat = pipe_stat, .release = pipe_release};
+
+int pipe_create(uint32_t extra_flags, struct file **rd, struct file **wr)
+{
+    struct pipe *p = kmalloc(sizeof *p);
+    uint8_t *buf = p ? kmalloc(PIPE_SIZE) : NULL;
+    struct file *r = buf ? file_alloc(FILE_PIPE_READ, &read_end_ops, O_RDONLY | extra_flags) : NULL;
+    struct file *w = r ? file_alloc(FILE_PIPE_WRITE, &write_end_ops, O_WRONLY | extra_flags) : NULL;
+    if (!w) {
+        kfree(r); /* never shared, so no release is due */
+        kfree(buf);
+        kfree(p);
+        return -ENOMEM;
+    }
+    memset(p, 0, sizeof *p);
+    p->buf = buf;
+    p->readers = p->writers = 1;
+    p->ino = next_ino++;
+    r->pipe = w->pipe = p;
+    *rd = r;
+    *wr = w;
+    return 0;
+}

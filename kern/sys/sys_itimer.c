@@ -1,0 +1,133 @@
+/* alarm, setitimer, getitimer (see itimer.h). */
+#include "kern/itimer.h"
+#include "arch/i386/pit.h"
+#include "errno.h"
+#include "kern/proc.h"
+#include "kern/signal.h"
+#include "kern/sys/syscall.h"
+#include "uaccess.h"
+
+#define ITIMER_REAL 0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF 2
+#define SIGVTALRM 26
+#define SIGPROF 27
+#define USEC_PER_TICK 10000u
+
+static uint32_t real_armed; /* processes with ITIMER_REAL running: the tick scans only then */
+
+/* Ticks (rounded up) for a timeval; false if it is not a valid one. */
+static bool timeval_ticks(int32_t sec, int32_t usec, uint32_t *ticks)
+{
+    if (sec < 0 || usec < 0 || usec >= 1000000)
+        return false;
+    uint64_t t = ((uint64_t)sec * 1000000u + (uint32_t)usec + USEC_PER_TICK - 1) / USEC_PER_TICK;
+    *ticks = t > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)t;
+    return true;
+}
+
+/* Ticks left on timer which of p. */
+static uint32_t remaining(const struct proc *p, int which)
+{
+    const struct itimer *t = &p->itimer[which];
+    if (which != ITIMER_REAL || !t->value)
+        return t->value;
+    int32_t left = (int32_t)(t->value - pit_ticks());
+    return left > 0 ? (uint32_t)left : 1;
+}
+
+/* Arm (value ticks, 0 disarms) timer which of p with a reload interval. */
+static void arm(struct proc *p, int which, uint32_t value, uint32_t interval)
+{
+    struct itimer *t = &p->itimer[which];
+    if (which == ITIMER_REAL) {
+        real_armed -= t->value != 0;
+        real_armed += value != 0;
+        if (value)
+            value = pit_ticks() + value ? pit_ticks() + value : 1; /* 0 means disarmed */
+    }
+    t->value = value;
+    t->interval = interval;
+}
+
+void itimer_release(struct proc *p) { arm(p, ITIMER_REAL, 0, 0); }
+
+/* One timer ran out: signal, and reload it if it repeats. */
+static void expire(struct proc *p, int which, int sig)
+{
+    struct itimer *t = &p->itimer[which];
+    uint32_t interval = t->interval;
+    arm(p, which, interval, interval);
+    signal_send(p, sig);
+}
+
+void itimer_tick(struct proc *cur, uint32_t now)
+{
+    for (int i = 0; real_armed && i < proc_slot_count(); i++) {
+        struct proc *p = proc_slot(i);
+        if (p && p->state != PROC_ZOMBIE && p->itimer[ITIMER_REAL].value &&
+            (int32_t)(p->itimer[ITIMER_REAL].value - now) <= 0)
+            expire(p, ITIMER_REAL, SIGALRM);
+    }
+    if (cur->kernel_task)
+        return;
+    if (cur->itimer[ITIMER_VIRTUAL].value && --cur->itimer[ITIMER_VIRTUAL].value == 0)
+        expire(cur, ITIMER_VIRTUAL, SIGVTALRM);
+    if (cur->itimer[ITIMER_PROF].value && --cur->itimer[ITIMER_PROF].value == 0)
+        expire(cur, ITIMER_PROF, SIGPROF);
+}
+
+/* Store ticks as a struct timeval {sec, usec}. */
+static void to_timeval(uint32_t ticks, int32_t tv[2])
+{
+    tv[0] = (int32_t)(ticks / 100);
+    tv[1] = (int32_t)((ticks % 100) * USEC_PER_TICK);
+}
+
+int32_t sys_getitimer(SYSARGS2(which, uval))
+{
+    if (which > ITIMER_PROF)
+        return -EINVAL;
+    struct proc *p = proc_current();
+    int32_t v[4];
+    to_timeval(p->itimer[which].interval, v);
+    to_timeval(remaining(p, (int)which), v + 2);
+    return copy_to_user(uval, v, sizeof v);
+}
+
+/* setitimer(which, new, old): new NULL disarms, as Linux accepts. */
+int32_t sys_setitimer(SYSARGS3(which, unew, uold))
+{
+    if (which > ITIMER_PROF)
+        return -EINVAL;
+    struct proc *p = proc_current();
+    int32_t v[4] = {0, 0, 0, 0}; /* it_interval, it_value */
+    uint32_t interval, value;
+    if (unew && copy_from_user(v, unew, sizeof v))
+        return -EFAULT;
+    if (!timeval_ticks(v[0], v[1], &interval) || !timeval_ticks(v[2], v[3], &value))
+        return -EINVAL;
+    if (uold) {
+        int32_t o[4];
+        to_timeval(p->itimer[which].interval, o);
+        to_timeval(remaining(p, (int)which), o + 2);
+        if (copy_to_user(uold, o, sizeof o))
+            return -EFAULT;
+    }
+    arm(p, (int)which, value, value ? interval : 0);
+    return 0;
+}
+
+/* alarm(seconds): the real timer, no interval; the seconds the old one had left (rounded, at least 1). */
+int32_t sys_alarm(SYSARGS1(seconds))
+{
+    struct proc *p = proc_current();
+    uint32_t left = remaining(p, ITIMER_REAL);
+    uint32_t ticks;
+    timeval_ticks((int32_t)(seconds > 0x7FFFFFFFu ? 0x7FFFFFFFu : seconds), 0, &ticks);
+    arm(p, ITIMER_REAL, ticks, 0);
+    if (!left)
+        return 0;
+    uint32_t secs = (left + 50) / 100;
+    return (int32_t)(secs ? secs : 1);
+}

@@ -1,0 +1,96 @@
+/*
+ * Memory system calls: brk, mmap2/mmap (anonymous and file), munmap,
+ * mprotect, madvise, mremap. Each decodes its arguments (a descriptor
+ * becomes a vnode) and calls the VM verb in mm/vm_verbs.h.
+ */
+#include "mm/vm/vm_space.h"
+#include "mm/vm/vm_verbs.h"
+#include "fs/vfs.h"
+#include "errno.h"
+#include "fs/file.h"
+#include "mmu.h"
+#include "kern/proc.h"
+#include "kern/sys/syscall.h"
+#include "uaccess.h"
+#include "uapi/mman.h"
+
+int32_t sys_brk(SYSARGS1(addr))
+{
+    return (int32_t)vm_brk(proc_current()->vm, addr);
+}
+
+int32_t sys_munmap(SYSARGS2(addr, len))
+{
+    return vm_munmap(proc_current()->vm, addr, len);
+}
+
+int32_t sys_mprotect(SYSARGS3(addr, len, prot))
+{
+    return vm_mprotect(proc_current()->vm, addr, len, prot);
+}
+
+/*
+ * The backing of a file mapping: the readable regular file behind fd, with
+ * the bytes it has from byte offset off. 0, -EBADF, -EACCES (not readable,
+ * or a shared writable mapping of this read-only file system) or -ENODEV.
+ */
+static int file_backing(struct proc *p, uint32_t fd, uint32_t flags, uint32_t prot, struct vnode **out)
+{
+    struct file *f = fd_get(p, (int)fd);
+    if (!f)
+        return -EBADF;
+    int err = 0;
+    if (f->kind != FILE_REG)
+        err = -ENODEV;
+    else if (!file_readable(f) || ((flags & MAP_SHARED) && (prot & PROT_WRITE)))
+        err = -EACCES;
+    else
+        *out = f->vnode; /* vnodes live as long as the tree: the region needs no reference */
+    file_unref(f);
+    return err;
+}
+
+/*
+ * mmap2(addr, len, prot, flags, fd, pgoff): anonymous memory (private, or
+ * shared across fork), or a private (or read-only shared) mapping of a
+ * file, paged in from the file on demand; bytes past the end of the file
+ * read as zero.
+ */
+int32_t sys_mmap2(SYSARGS6(addr, len, prot, flags, fd, pgoff))
+{
+    struct proc *p = proc_current();
+    struct vnode *file = NULL;
+    if (len == 0 || len > MMAP_TOP || !(flags & (MAP_SHARED | MAP_PRIVATE)) || (addr & PAGE_MASK && flags & MAP_FIXED))
+        return -EINVAL;
+    if (!(flags & MAP_ANONYMOUS)) {
+        int err = file_backing(p, fd, flags, prot, &file);
+        if (err)
+            return err;
+        if (pgoff > (0xFFFFFFFFu >> PAGE_SHIFT))
+            return -EINVAL;
+    }
+    uint32_t offset = pgoff << PAGE_SHIFT;
+    return vm_mmap(p->vm, addr, len, prot, flags, file, offset, file ? file->size : 0);
+}
+
+/* Old mmap: one pointer to the six arguments, offset in bytes. */
+int32_t sys_old_mmap(SYSARGS1(args))
+{
+    uint32_t a[6];
+    if (copy_from_user(a, args, sizeof a))
+        return -EFAULT;
+    if (a[5] & PAGE_MASK)
+        return -EINVAL;
+    return sys_mmap2(a[0], a[1], a[2], a[3], a[4], a[5] >> PAGE_SHIFT);
+}
+
+int32_t sys_madvise(SYSARGS3(addr, len, advice))
+{
+    return vm_madvise(proc_current()->vm, addr, len, advice);
+}
+
+/* mremap(old, old_size, new_size, flags, new_addr) */
+int32_t sys_mremap(SYSARGS5(old, old_len, new_len, flags, new_addr))
+{
+    return vm_mremap(proc_current()->vm, old, old_len, new_len, flags, new_addr);
+}

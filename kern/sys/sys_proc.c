@@ -1,0 +1,300 @@
+/*
+ * Process system calls: fork/vfork/clone, execve, exit, wait4/waitpid,
+ * process ids, signal dispositions and masks, sigreturn, yield (kill: sys_kill.c).
+ */
+#include "arch/i386/fpu.h"
+#include "arch/i386/gdt.h"
+#include "fs/vfs.h"
+#include "mm/kmem/kheap.h"
+#include "mm/vm/vm.h"
+#include "errno.h"
+#include "kern/exec.h"
+#include "kern/exec_args.h"
+#include "fs/file.h"
+#include "kstring.h"
+#include "kern/proc.h"
+#include "kern/proc_attr.h"
+#include "kern/sched.h"
+#include "kern/signal.h"
+#include "kern/sys/syscall.h"
+#include "kern/tls.h"
+#include "uaccess.h"
+
+#define WNOHANG 1u
+#define CLONE_VM 0x100u
+#define CLONE_SIGHAND 0x800u
+#define CLONE_VFORK 0x4000u
+#define CLONE_THREAD 0x10000u
+#define CLONE_SETTLS 0x80000u
+#define CLONE_PARENT_SETTID 0x100000u
+#define CLONE_CHILD_CLEARTID 0x200000u
+#define CLONE_CHILD_SETTID 0x1000000u
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define SIGBIT(s) (1ull << ((s) - 1))
+
+int32_t sys_exit(SYSARGS1(code))
+{
+    proc_exit((int)((code & 0xFF) << 8));
+}
+
+int32_t sys_getpid(SYSARGS0())
+{
+    return proc_current()->pid;
+}
+
+int32_t sys_getppid(SYSARGS0())
+{
+    struct proc *parent = proc_current()->parent;
+    return parent && !parent->kernel_task ? parent->pid : 1; /* the shell adopts orphans, like init */
+}
+
+int32_t sys_fork(SYSARGS0())
+{
+    return proc_fork();
+}
+
+
+
+/* clone(flags, newsp, parent_tid, tls, child_tid): fork-like flags only (no threads). */
+int32_t sys_clone(SYSARGS5(flags, newsp, ptid, tls, ctid))
+{
+    if (flags & (CLONE_THREAD | CLONE_SIGHAND) || ((flags & CLONE_VM) && !(flags & CLONE_VFORK)))
+        return -EINVAL; /* threads share an address space; this kernel has processes only */
+    uint32_t desc[4];
+    if (flags & CLONE_SETTLS) { /* checked before anything is created, as Linux fails the clone */
+        if (copy_from_user(desc, tls, sizeof desc))
+            return -EFAULT;
+        int err = tls_desc_check(desc);
+        if (err)
+            return err;
+    }
+    int pid = proc_fork();
+    if (pid < 0)
+        return pid;
+    struct proc *child = proc_find(pid, false);
+    if (newsp)
+        child->tf->user_esp = newsp;
+    if (flags & CLONE_SETTLS)
+        proc_set_tls(child, desc);
+    if (flags & CLONE_PARENT_SETTID)
+        copy_to_user(ptid, &pid, 4);
+    if (flags & CLONE_CHILD_SETTID)
+        vm_copyout(child->vm, ctid, &pid, 4); /* in the child's memory: a fault there is the child's */
+    if (flags & CLONE_CHILD_CLEARTID)
+        child->clear_child_tid = ctid;
+    child->vfork_parent_waits = flags & CLONE_VFORK;
+    if (flags & CLONE_VFORK) /* the parent waits until the child execs or exits */
+        while (proc_find(pid, false) && !child->vfork_done && proc_sleep(child) == 0)
+            ;
+    return pid;
+}
+
+/* vfork: the parent waits until the child execs or exits (the child's memory is a copy-on-write copy). */
+int32_t sys_vfork(SYSARGS0())
+{
+    return sys_clone(CLONE_VM | CLONE_VFORK | 17 /* SIGCHLD */, 0, 0, 0, 0, 0);
+}
+
+/* Reset what exec resets: handlers to default (ignored stays ignored), TLS, close-on-exec files. */
+static void exec_reset(struct proc *p, const char *path)
+{
+    for (int i = 0; i < NSIG; i++)
+        if (p->sigact[i].handler != SIG_IGN)
+            memset(&p->sigact[i], 0, sizeof p->sigact[i]);
+    proc_reset_tls(p);
+    fdtable_exec(p);
+    proc_set_name_from_path(p, path);
+    p->vfork_done = true;
+    p->vfork_parent_waits = false;
+    proc_attr_exec(p);
+    proc_wakeup(p);
+}
+
+int32_t sys_execve(SYSARGS3(upath, argv, envp))
+{
+    struct proc *p = proc_current();
+    char *path = kmalloc(VFS_PATH_MAX);
+    struct vnode *file;
+    struct exec_args a;
+    vaddr_t entry, sp;
+    if (!path)
+        return -ENOMEM;
+    int err = strncpy_from_user(path, upath, VFS_PATH_MAX);
+    if (err >= 0)
+        err = vfs_lookup(path, p->cwd, true, &file);
+    if (err >= 0)
+        err = file->type == VNODE_FILE ? exec_args_from_user(&a, argv, envp) : -EACCES;
+    if (err >= 0) {
+        err = exec_replace(p, file, &a, &entry, &sp);
+        exec_args_free(&a);
+    }
+    if (err >= 0) {
+        exec_reset(p, path);
+        struct trapframe *tf = p->tf;
+        memset(tf, 0, offsetof(struct trapframe, vector));
+        tf->ds = tf->es = tf->fs = tf->gs = tf->user_ss = SEL_UDATA;
+        tf->cs = SEL_UCODE;
+        tf->eflags = 0x202;
+        tf->eip = entry;
+        tf->user_esp = sp;
+        fpu_clean_state(p->fpu);
+        fpu_restore(p->fpu);
+    }
+    kfree(path);
+    return err < 0 ? err : 0;
+}
+
+int32_t sys_wait4(SYSARGS4(pid, ustatus, options, rusage))
+{
+    struct proc_end end;
+    if (options & ~(WNOHANG | 2u /* WUNTRACED */ | 8u /* WCONTINUED */ | 0x40000000u /* __WALL */ | 0x80000000u))
+        return -EINVAL;
+    int r = proc_wait((int)pid < -1 || (int)pid == 0 ? -1 : (int)pid, &end, options & WNOHANG);
+    if (r == -EINTR)
+        return -ERESTARTSYS; /* EINTR, or restarted under SA_RESTART */
+    if (r <= 0)
+        return r;
+    /* like Linux, the child is reaped even when its status cannot be stored */
+    if (ustatus && copy_to_user(ustatus, &end.status, 4))
+        return -EFAULT;
+    if (rusage) { /* struct rusage: the CPU time in ru_utime; nothing else is accounted */
+        uint32_t ru[18];
+        memset(ru, 0, sizeof ru);
+        ru[0] = end.cpu_ticks / 100, ru[1] = (end.cpu_ticks % 100) * 10000;
+        if (copy_to_user(rusage, ru, sizeof ru))
+            return -EFAULT;
+    }
+    return r;
+}
+
+int32_t sys_waitpid(SYSARGS3(pid, ustatus, options))
+{
+    return sys_wait4(pid, ustatus, options, 0, 0, 0);
+}
+
+/* rt_sigaction(sig, act, oldact, sigsetsize) with the kernel's struct sigaction layout. */
+int32_t sys_rt_sigaction(SYSARGS4(sig, act, oldact, size))
+{
+    struct proc *p = proc_current();
+    uint32_t k[5]; /* handler, flags, restorer, mask low, mask high */
+    if (size != 8)
+        return -EINVAL;
+    if (sig < 1 || sig > NSIG || (act && (sig == SIGKILL || sig == SIGSTOP)))
+        return -EINVAL;
+    struct k_sigaction *sa = &p->sigact[sig - 1];
+    struct k_sigaction next = *sa;
+    if (act) {
+        if (copy_from_user(k, act, sizeof k))
+            return -EFAULT;
+        next = (struct k_sigaction){k[0], k[1], k[2], k[3] | ((uint64_t)k[4] << 32)};
+    }
+    if (oldact) {
+        uint32_t o[5] = {sa->handler, sa->flags, sa->restorer, (uint32_t)sa->mask, (uint32_t)(sa->mask >> 32)};
+        if (copy_to_user(oldact, o, sizeof o))
+            return -EFAULT;
+    }
+    *sa = next;
+    if (act && (sa->handler == SIG_IGN || (sa->handler == SIG_DFL && (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH))))
+        p->sig_pending &= ~SIGBIT(sig); /* a pending signal that is now ignored is discarded */
+    return 0;
+}
+
+int32_t sys_rt_sigprocmask(SYSARGS4(how, set, oldset, size))
+{
+    struct proc *p = proc_current();
+    uint64_t s, old = p->sig_blocked;
+    if (size != 8)
+        return -EINVAL;
+    if (set) {
+        if (copy_from_user(&s, set, 8))
+            return -EFAULT;
+        if (how == SIG_BLOCK)
+            p->sig_blocked |= s;
+        else if (how == SIG_UNBLOCK)
+            p->sig_blocked &= ~s;
+        else if (how == SIG_SETMASK)
+            p->sig_blocked = s;
+        else
+            return -EINVAL;
+        p->sig_blocked &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+    }
+    if (oldset && copy_to_user(oldset, &old, 8)) {
+        p->sig_blocked = old;
+        return -EFAULT;
+    }
+    return 0;
+}
+
+/* sigreturn / rt_sigreturn: a frame the kernel did not build (or one edited badly) raises SIGSEGV, as on Linux. */
+static int32_t do_sigreturn(bool rt)
+{
+    struct proc *p = proc_current();
+    if (!signal_return(p->tf, rt))
+        signal_force(SIGSEGV, SI_KERNEL, 0, NULL);
+    return (int32_t)p->tf->eax;
+}
+
+int32_t sys_sigreturn(SYSARGS0())
+{
+    return do_sigreturn(false);
+}
+
+int32_t sys_rt_sigreturn(SYSARGS0())
+{
+    return do_sigreturn(true);
+}
+
+/* pause() and rt_sigsuspend: sleep until a signal arrives. */
+int32_t sys_pause(SYSARGS0())
+{
+    static const char pause_chan; /* nobody wakes it: only a signal ends the sleep */
+    while (proc_sleep(&pause_chan) == 0)
+        ;
+    return -ERESTARTNOHAND; /* EINTR once a handler runs; never restarted under SA_RESTART */
+}
+
+/* Sleep with mask blocked until a handler runs (the old mask comes back with it) or the process ends. */
+static int32_t sigsuspend(uint64_t mask)
+{
+    static const char suspend_chan; /* only a signal ends the sleep */
+    struct proc *p = proc_current();
+    p->saved_mask = p->sig_blocked;
+    p->saved_mask_valid = true;
+    p->sig_blocked = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+    while (proc_sleep(&suspend_chan) == 0)
+        ;
+    return -ERESTARTNOHAND; /* EINTR once the handler runs */
+}
+
+/* rt_sigsuspend(mask, sigsetsize) */
+int32_t sys_rt_sigsuspend(SYSARGS2(umask, size))
+{
+    uint64_t mask;
+    if (size != 8)
+        return -EINVAL;
+    if (copy_from_user(&mask, umask, 8))
+        return -EFAULT;
+    return sigsuspend(mask);
+}
+
+/* sigsuspend(unused, unused, mask): the old call, the low 32 signals only */
+int32_t sys_sigsuspend(SYSARGS3(unused1, unused2, mask))
+{
+    (void)unused1, (void)unused2;
+    return sigsuspend((proc_current()->sig_blocked & ~0xFFFFFFFFull) | mask);
+}
+
+int32_t sys_sched_yield(SYSARGS0())
+{
+    sched_yield();
+    return 0;
+}
+
+int32_t sys_set_tid_address(SYSARGS1(tidptr))
+{
+    struct proc *p = proc_current();
+    p->clear_child_tid = tidptr;
+    return p->pid;
+}

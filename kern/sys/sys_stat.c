@@ -1,0 +1,169 @@
+/*
+ * stat64, lstat64, fstat64, fstatat64, statx, and access / faccessat /
+ * faccessat2. Processes run as root (uid 0), so only X_OK consults the
+ * permission bits; W_OK meets the read-only tree (EROFS).
+ */
+#include "fs/vfs.h"
+#include "mm/kmem/kheap.h"
+#include "errno.h"
+#include "fs/file.h"
+#include "uapi/fs.h"
+#include "kstring.h"
+#include "fs/path.h"
+#include "kern/proc.h"
+#include "kern/sys/sys_fs.h"
+#include "kern/sys/syscall.h"
+#include "uaccess.h"
+
+#define STAT_AT_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)
+
+/* stat of what descriptor fd (or the cwd for AT_FDCWD) is open on: 0, -EBADF or -ENOENT. */
+static int stat_fd(struct proc *p, int fd, struct kstat *st)
+{
+    if (fd == AT_FDCWD) {
+        struct vnode *cwd = p->cwd ? p->cwd : vfs_root();
+        if (!cwd)
+            return -ENOENT; /* no root file system */
+        file_stat_vnode(cwd, st);
+        return 0;
+    }
+    struct file *f = fd_get(p, fd);
+    if (!f)
+        return -EBADF;
+    f->ops->stat(f, st);
+    file_unref(f);
+    return 0;
+}
+
+/* stat of upath from dirfd, with *at flags (AT_EMPTY_PATH: "" or NULL means dirfd itself): 0 or -errno. */
+static int stat_at(struct proc *p, int dirfd, vaddr_t upath, uint32_t flags, struct kstat *st)
+{
+    char *path;
+    struct vnode *v;
+    if (!upath && (flags & AT_EMPTY_PATH))
+        return stat_fd(p, dirfd, st); /* a NULL path works like "" (Linux 6.11 and later) */
+    int err = path_from_user(upath, &path);
+    if (err)
+        return err;
+    if (!*path && (flags & AT_EMPTY_PATH))
+        err = stat_fd(p, dirfd, st);
+    else if ((err = path_lookup_at(p, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &v)) == 0)
+        file_stat_vnode(v, st);
+    kfree(path);
+    return err;
+}
+
+/* Lay st out as the i386 struct stat64 at user address buf: 0 or -EFAULT. */
+static int put_stat64(vaddr_t buf, const struct kstat *st)
+{
+    struct linux_stat64 s;
+    memset(&s, 0, sizeof s);
+    s.st_dev = st->dev;
+    s.st_ino_lo = st->ino;
+    s.st_ino = st->ino;
+    s.st_mode = st->mode;
+    s.st_nlink = st->nlink;
+    s.st_uid = st->uid;
+    s.st_gid = st->gid;
+    s.st_rdev = st->rdev;
+    s.st_size = (int64_t)st->size;
+    s.st_blksize = st->blksize;
+    s.st_blocks = st->blocks;
+    s.st_atime = s.st_mtime = s.st_ctime = st->mtime;
+    return copy_to_user(buf, &s, sizeof s);
+}
+
+int32_t sys_stat64(SYSARGS2(upath, buf))
+{
+    struct kstat st;
+    return stat_at(proc_current(), AT_FDCWD, upath, 0, &st) ?: put_stat64(buf, &st);
+}
+
+int32_t sys_lstat64(SYSARGS2(upath, buf))
+{
+    struct kstat st;
+    return stat_at(proc_current(), AT_FDCWD, upath, AT_SYMLINK_NOFOLLOW, &st) ?: put_stat64(buf, &st);
+}
+
+int32_t sys_fstat64(SYSARGS2(fd, buf))
+{
+    struct kstat st;
+    if ((int)fd == AT_FDCWD)
+        return -EBADF; /* stat_fd's cwd shorthand is for the *at calls only */
+    return stat_fd(proc_current(), (int)fd, &st) ?: put_stat64(buf, &st);
+}
+
+int32_t sys_fstatat64(SYSARGS4(dirfd, upath, buf, flags))
+{
+    struct kstat st;
+    if (flags & ~STAT_AT_FLAGS)
+        return -EINVAL;
+    return stat_at(proc_current(), (int)dirfd, upath, flags, &st) ?: put_stat64(buf, &st);
+}
+
+/* Lay st out as struct statx at user address buf: 0 or -EFAULT. */
+static int put_statx(vaddr_t buf, const struct kstat *st)
+{
+    struct linux_statx s;
+    memset(&s, 0, sizeof s);
+    s.stx_mask = STATX_BASIC_STATS;
+    s.stx_blksize = st->blksize;
+    s.stx_nlink = st->nlink;
+    s.stx_uid = st->uid;
+    s.stx_gid = st->gid;
+    s.stx_mode = (uint16_t)st->mode;
+    s.stx_ino = st->ino;
+    s.stx_size = st->size;
+    s.stx_blocks = st->blocks;
+    s.stx_atime.tv_sec = s.stx_ctime.tv_sec = s.stx_mtime.tv_sec = st->mtime;
+    s.stx_rdev_major = DEV_MAJOR(st->rdev);
+    s.stx_rdev_minor = DEV_MINOR(st->rdev);
+    s.stx_dev_major = DEV_MAJOR(st->dev);
+    s.stx_dev_minor = DEV_MINOR(st->dev);
+    return copy_to_user(buf, &s, sizeof s);
+}
+
+/* statx(dirfd, path, flags, mask, buf): the basic fields are always filled, whatever the mask. */
+int32_t sys_statx(SYSARGS5(dirfd, upath, flags, mask, buf))
+{
+    struct kstat st;
+    if ((flags & ~(STAT_AT_FLAGS | AT_STATX_SYNC_TYPE)) || (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE ||
+        (mask & STATX_RESERVED))
+        return -EINVAL;
+    return stat_at(proc_current(), (int)dirfd, upath, flags, &st) ?: put_statx(buf, &st);
+}
+
+/* May the caller (root) access what st describes with mode? 0, -EROFS or -EACCES. */
+static int access_check(const struct kstat *st, uint32_t mode)
+{
+    uint32_t type = st->mode & VFS_S_IFMT;
+    bool on_tree = type == VFS_S_IFREG || type == VFS_S_IFDIR || type == VFS_S_IFLNK;
+    if ((mode & W_OK) && on_tree && st->dev == DEV_ROOTFS)
+        return -EROFS;
+    if ((mode & X_OK) && type != VFS_S_IFDIR && !(st->mode & 0111))
+        return -EACCES; /* root may execute only what someone may */
+    return 0;
+}
+
+static int32_t access_at(int dirfd, vaddr_t upath, uint32_t mode, uint32_t flags)
+{
+    struct kstat st;
+    if ((mode & ~(R_OK | W_OK | X_OK)) || (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
+        return -EINVAL;
+    return stat_at(proc_current(), dirfd, upath, flags, &st) ?: access_check(&st, mode);
+}
+
+int32_t sys_access(SYSARGS2(upath, mode))
+{
+    return access_at(AT_FDCWD, upath, mode, 0);
+}
+
+int32_t sys_faccessat(SYSARGS3(dirfd, upath, mode))
+{
+    return access_at((int)dirfd, upath, mode, 0);
+}
+
+int32_t sys_faccessat2(SYSARGS4(dirfd, upath, mode, flags))
+{
+    return access_at((int)dirfd, upath, mode, flags);
+}

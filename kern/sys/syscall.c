@@ -1,0 +1,118 @@
+/*
+ * System calls through int 0x80 with the Linux i386 convention: number in
+ * eax, arguments in ebx, ecx, edx, esi, edi, ebp; result (or -errno) in eax.
+ * Unimplemented numbers return -ENOSYS and are logged once.
+ */
+#include "kern/sys/syscall.h"
+#include "arch/i386/gdt.h"
+#include "drivers/console.h"
+#include "arch/i386/pmap/pmap.h"
+#include "mm/vm/vm_map.h"
+#include "errno.h"
+#include "kstring.h"
+#include "mmu.h"
+#include "printk.h"
+#include "kern/proc.h"
+#include "kern/sys/sys_fs.h"
+#include "kern/tls.h"
+#include "uaccess.h"
+
+#define NR_MAX 450
+typedef int32_t (*syscall_fn)(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+
+
+static int32_t sys_uname(SYSARGS1(buf))
+{
+    static const char *const fields[] = {"EYN-OS", "eyn", "6.1.0", "eyn-os", "i686", "(none)"};
+    char u[6 * 65];
+    memset(u, 0, sizeof u);
+    for (int i = 0; i < 6; i++)
+        memcpy(u + i * 65, fields[i], strlen(fields[i]));
+    return copy_to_user(buf, u, sizeof u);
+}
+
+/* set_thread_area(struct user_desc *): TLS segment for %gs. */
+int32_t sys_set_thread_area(SYSARGS1(desc))
+{
+    uint32_t u[4]; /* entry_number, base_addr, limit, flags */
+    if (copy_from_user(u, desc, sizeof u))
+        return -EFAULT;
+    int entry = proc_set_tls(proc_current(), u);
+    if (entry < 0)
+        return entry;
+    u[0] = (uint32_t)entry;
+    return copy_to_user(desc, u, 4);
+}
+
+/* set_robust_list(head, len): accepted (no futexes to clean up at exit); EINVAL for a wrong len. */
+static int32_t sys_set_robust_list(SYSARGS2(head, len))
+{
+    (void)head;
+    return len == 12 ? 0 : -EINVAL;
+}
+
+/* A call glibc probes at start-up and copes without (rseq): ENOSYS without the log line. */
+static int32_t sys_quiet_enosys(SYSARGS0())
+{
+    return -ENOSYS;
+}
+
+static int32_t sys_zero(SYSARGS0())
+{
+    return 0;
+}
+
+static const syscall_fn table[] = {
+    /* processes and signals (sys_proc.c) */
+    [1] = sys_exit,           [2] = sys_fork,           [7] = sys_waitpid,        [11] = sys_execve,
+    [20] = sys_getpid,        [29] = sys_pause,         [37] = sys_kill,          [64] = sys_getppid,
+    [114] = sys_wait4,        [119] = sys_sigreturn,    [120] = sys_clone,        [158] = sys_sched_yield,
+    [72] = sys_sigsuspend,    [179] = sys_rt_sigsuspend,
+    [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction, [175] = sys_rt_sigprocmask, [190] = sys_vfork,
+    [224] = sys_getpid,       [238] = sys_tkill,        [252] = sys_exit,         [258] = sys_set_tid_address,
+    [270] = sys_tgkill,
+    /* groups, sessions, prctl, sysinfo (pgrp.c, sys_prctl.c, sys_sysinfo.c) */
+    [57] = sys_setpgid,       [65] = sys_getpgrp,       [66] = sys_setsid,        [132] = sys_getpgid,
+    [147] = sys_getsid,       [172] = sys_prctl,        [116] = sys_sysinfo,
+    /* memory (sys_mm.c) */
+    [45] = sys_brk,           [90] = sys_old_mmap,      [91] = sys_munmap,        [125] = sys_mprotect,
+    [163] = sys_mremap,       [192] = sys_mmap2,        [219] = sys_madvise,
+    /* time, randomness, limits (sys_time.c) */
+    [0] = sys_restart_syscall, [13] = sys_time,         [75] = sys_setrlimit,     [76] = sys_old_getrlimit,
+    [78] = sys_gettimeofday,  [27] = sys_alarm,         [104] = sys_setitimer,    [105] = sys_getitimer,
+    [162] = sys_nanosleep,    [191] = sys_ugetrlimit,   [265] = sys_clock_gettime, [266] = sys_clock_getres,
+    [267] = sys_clock_nanosleep, [340] = sys_prlimit64, [355] = sys_getrandom,    [403] = sys_clock_gettime64,
+    [406] = sys_clock_getres64, [407] = sys_clock_nanosleep64,
+    /* identity and the machine (here) */
+    [24] = sys_zero,          [47] = sys_zero,          [49] = sys_zero,          [50] = sys_zero,
+    [122] = sys_uname,        [199] = sys_zero,         [200] = sys_zero,         [201] = sys_zero,
+    [202] = sys_zero,         [243] = sys_set_thread_area, [311] = sys_set_robust_list, [386] = sys_quiet_enosys,
+    /* files (sys_fs.h) */
+    [3] = sys_read,          [4] = sys_write,       [5] = sys_open,        [6] = sys_close,
+    [12] = sys_chdir,        [19] = sys_lseek,      [33] = sys_access,     [41] = sys_dup,
+    [42] = sys_pipe,         [54] = sys_ioctl,      [55] = sys_fcntl,      [63] = sys_dup2,
+    [85] = sys_readlink,     [133] = sys_fchdir,    [140] = sys_llseek,    [141] = sys_getdents,
+    [145] = sys_readv,       [146] = sys_writev,    [180] = sys_pread64,   [183] = sys_getcwd,
+    [195] = sys_stat64,      [196] = sys_lstat64,   [197] = sys_fstat64,   [220] = sys_getdents64,
+    [221] = sys_fcntl,       [295] = sys_openat,    [300] = sys_fstatat64, [305] = sys_readlinkat,
+    [307] = sys_faccessat,   [330] = sys_dup3,      [331] = sys_pipe2,     [383] = sys_statx,
+    [439] = sys_faccessat2,
+};
+
+static uint32_t logged[NR_MAX / 32 + 1];
+
+void syscall_dispatch(struct trapframe *tf)
+{
+    uint32_t nr = tf->eax;
+    syscall_fn fn = nr < ARRAY_SIZE(table) ? table[nr] : NULL;
+    if (!fn) {
+        if (nr < NR_MAX && !(logged[nr / 32] & (1u << (nr % 32)))) {
+            logged[nr / 32] |= 1u << (nr % 32);
+            kprintf("[syscall %u not implemented: ENOSYS]\n", nr);
+        }
+        tf->eax = (uint32_t)-ENOSYS;
+        return;
+    }
+    proc_current()->syscall_nr = nr; /* for a restart after a signal */
+    tf->eax = (uint32_t)fn(tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp);
+}

@@ -1,0 +1,86 @@
+/* The int 0x80 system-call entry. */
+#ifndef EYN_SYSCALL_H
+#define EYN_SYSCALL_H
+
+#include "arch/i386/trap.h"
+
+
+
+void syscall_dispatch(struct trapframe *tf);
+
+/* Every handler takes the six argument registers (ebx, ecx, edx, esi, edi, ebp). */
+#define SYSCALL(name) int32_t name(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t)
+
+/*
+ * A handler's parameter list naming the registers it uses, the rest unused:
+ * int32_t sys_read(SYSARGS3(fd, buf, len)).
+ */
+#define SYS_UNUSED_(n) uint32_t unused_arg_##n UNUSED
+#define SYSARGS0() SYS_UNUSED_(1), SYS_UNUSED_(2), SYS_UNUSED_(3), SYS_UNUSED_(4), SYS_UNUSED_(5), SYS_UNUSED_(6)
+#define SYSARGS1(a) uint32_t a, SYS_UNUSED_(2), SYS_UNUSED_(3), SYS_UNUSED_(4), SYS_UNUSED_(5), SYS_UNUSED_(6)
+#define SYSARGS2(a, b) uint32_t a, uint32_t b, SYS_UNUSED_(3), SYS_UNUSED_(4), SYS_UNUSED_(5), SYS_UNUSED_(6)
+#define SYSARGS3(a, b, c) uint32_t a, uint32_t b, uint32_t c, SYS_UNUSED_(4), SYS_UNUSED_(5), SYS_UNUSED_(6)
+#define SYSARGS4(a, b, c, d) uint32_t a, uint32_t b, uint32_t c, uint32_t d, SYS_UNUSED_(5), SYS_UNUSED_(6)
+#define SYSARGS5(a, b, c, d, e) uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, SYS_UNUSED_(6)
+#define SYSARGS6(a, b, c, d, e, f) uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f
+
+/* sys_proc.c */
+SYSCALL(sys_exit);
+SYSCALL(sys_getpid);
+SYSCALL(sys_getppid);
+SYSCALL(sys_fork);
+SYSCALL(sys_vfork);
+SYSCALL(sys_clone);
+SYSCALL(sys_execve);
+SYSCALL(sys_wait4);
+SYSCALL(sys_waitpid);
+SYSCALL(sys_kill);
+SYSCALL(sys_tkill);
+SYSCALL(sys_tgkill);
+SYSCALL(sys_rt_sigaction);
+SYSCALL(sys_rt_sigprocmask);
+SYSCALL(sys_sigreturn);
+SYSCALL(sys_rt_sigreturn);
+SYSCALL(sys_pause);
+SYSCALL(sys_rt_sigsuspend);
+SYSCALL(sys_sigsuspend);
+SYSCALL(sys_sched_yield);
+SYSCALL(sys_set_tid_address);
+/* pgrp.c */
+SYSCALL(sys_setpgid);
+SYSCALL(sys_getpgid);
+SYSCALL(sys_getpgrp);
+SYSCALL(sys_setsid);
+SYSCALL(sys_getsid);
+/* sys_prctl.c, sys_sysinfo.c */
+SYSCALL(sys_prctl);
+SYSCALL(sys_sysinfo);
+/* sys_time.c */
+SYSCALL(sys_restart_syscall);
+SYSCALL(sys_alarm);
+SYSCALL(sys_setitimer);
+SYSCALL(sys_getitimer);
+SYSCALL(sys_clock_gettime);
+SYSCALL(sys_clock_gettime64);
+SYSCALL(sys_clock_getres);
+SYSCALL(sys_clock_getres64);
+SYSCALL(sys_gettimeofday);
+SYSCALL(sys_time);
+SYSCALL(sys_nanosleep);
+SYSCALL(sys_clock_nanosleep);
+SYSCALL(sys_clock_nanosleep64);
+SYSCALL(sys_getrandom);
+SYSCALL(sys_prlimit64);
+SYSCALL(sys_ugetrlimit);
+SYSCALL(sys_old_getrlimit);
+SYSCALL(sys_setrlimit);
+/* sys_mm.c */
+SYSCALL(sys_brk);
+SYSCALL(sys_munmap);
+SYSCALL(sys_mprotect);
+SYSCALL(sys_mmap2);
+SYSCALL(sys_old_mmap);
+SYSCALL(sys_madvise);
+SYSCALL(sys_mremap);
+
+#endif

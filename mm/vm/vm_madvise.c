@@ -1,0 +1,102 @@
+/* The VM verb madvise (see vm_verbs.h). */
+#include "mm/vm/vm_verbs.h"
+#include "errno.h"
+#include "kstring.h"
+#include "mm/pmm/physmem.h"
+#include "arch/i386/pmap/pmap.h"
+#include "uapi/mman.h"
+#include "mm/vm/vm.h"
+#include "mm/vm/vm_map.h"
+#include "mm/vm/vm_space.h"
+
+/* Linux's advice values: 0-4, 8-23 (MADV_HWPOISON and MADV_SOFT_OFFLINE need privileges). */
+static bool advice_known(uint32_t advice) { return advice <= 4 || (advice >= 8 && advice <= 23); }
+
+/* Every region meeting [addr, end) passes ok(region): false at the first that does not. */
+static bool regions_all(struct vmspace *vs, vaddr_t addr, vaddr_t end, bool (*ok)(const struct vm_region *))
+{
+    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next)
+        if (!ok(r))
+            return false;
+    return true;
+}
+
+static bool private_anon(const struct vm_region *r) { return !(r->flags & (VM_SHARED | VM_FILE)); }
+static bool shared_region(const struct vm_region *r) { return r->flags & VM_SHARED; }
+
+/* Fault every page of [addr, end) in for reading or writing (MADV_POPULATE_*): 0, -EFAULT or -ENOMEM. */
+static int populate(struct vmspace *vs, vaddr_t addr, vaddr_t end, bool write)
+{
+    for (vaddr_t va = addr; va < end; va += PAGE_SIZE) {
+        struct pmap_info info;
+        pmap_query(&vs->pmap, va, &info);
+        if (info.present && (info.writable || !write))
+            continue;
+        int err = vm_fault(vs, va, write ? ACCESS_WRITE : ACCESS_READ, &info);
+        if (err)
+            return err == -ENOMEM ? -ENOMEM : -EFAULT;
+    }
+    return 0;
+}
+
+/* Zero the resident pages of [addr, end) in place (MADV_REMOVE on shared memory: every sharer sees zeroes). */
+static void zero_pages(struct vmspace *vs, vaddr_t addr, vaddr_t end)
+{
+    for (vaddr_t va = addr; va < end; va += PAGE_SIZE) {
+        paddr_t pa;
+        if (pmap_extract(&vs->pmap, va, &pa)) {
+            void *page = kmap(ALIGN_DOWN(pa, PAGE_SIZE));
+            memset(page, 0, PAGE_SIZE);
+            kunmap(page);
+        }
+    }
+}
+
+/*
+ * DONTNEED and FREE drop private pages (they read back as zero or
+ * file data); REMOVE zeroes shared memory; WIPEONFORK/KEEPONFORK and
+ * DONTFORK/DOFORK mark regions for fork; POPULATE_READ/WRITE fault pages
+ * in; the other hints are accepted. Errors as Linux: EINVAL (unaligned,
+ * unknown advice, advice that does not fit the mapping), ENOMEM (a hole).
+ */
+int vm_madvise(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t advice)
+{
+    if ((addr & PAGE_MASK) || !advice_known(advice))
+        return advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE ? -EPERM : -EINVAL;
+    if (len > USER_TOP || ALIGN_UP(len, PAGE_SIZE) > USER_TOP - addr)
+        return -EINVAL;
+    if (len == 0)
+        return 0;
+    vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+    if (addr < PAGE_SIZE || !vm_map_covers(&vs->map, addr, end))
+        return -ENOMEM;
+    switch (advice) {
+    case MADV_DONTNEED:
+    case MADV_FREE:
+        if (advice == MADV_FREE && !regions_all(vs, addr, end, private_anon))
+            return -EINVAL;
+        for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next)
+            if (!(r->flags & VM_SHARED)) /* shared pages keep their data */
+                pmap_remove_range(&vs->pmap, MAX(r->start, addr), MIN(r->end, end));
+        return 0;
+    case MADV_REMOVE:
+        if (!regions_all(vs, addr, end, shared_region))
+            return -EINVAL;
+        zero_pages(vs, addr, end);
+        return 0;
+    case MADV_WIPEONFORK:
+        return regions_all(vs, addr, end, private_anon) ? vm_map_set_flags(&vs->map, addr, end, VM_WIPEONFORK, 0)
+                                                       : -EINVAL;
+    case MADV_KEEPONFORK:
+        return vm_map_set_flags(&vs->map, addr, end, 0, VM_WIPEONFORK);
+    case MADV_DONTFORK:
+        return vm_map_set_flags(&vs->map, addr, end, VM_DONTFORK, 0);
+    case MADV_DOFORK:
+        return vm_map_set_flags(&vs->map, addr, end, 0, VM_DONTFORK);
+    case MADV_POPULATE_READ:
+    case MADV_POPULATE_WRITE:
+        return populate(vs, addr, end, advice == MADV_POPULATE_WRITE);
+    default:
+        return 0; /* a hint: NORMAL, RANDOM, SEQUENTIAL, WILLNEED, HUGEPAGE, COLD, PAGEOUT... */
+    }
+}

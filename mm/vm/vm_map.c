@@ -1,0 +1,369 @@
+/*
+ * The region set of a user address space (see vm_map.h): a sorted singly
+ * linked list. Address spaces hold a few dozen regions, so linear walks are
+ * cheap and keep every operation easy to check. Every bound is exclusive and
+ * at most hi <= 0xFFFFF000, so `end - start` and `start + len` never wrap
+ * once a range has been validated.
+ */
+#include "mm/vm/vm_map.h"
+#include "errno.h"
+#include "mm/kmem/kheap.h"
+#include "mmu.h"
+
+static bool page_aligned(vaddr_t a) { return (a & PAGE_MASK) == 0; }
+
+/* [start,end) is a non-empty page-aligned range. */
+static bool range_valid(vaddr_t start, vaddr_t end)
+{
+    return page_aligned(start) && page_aligned(end) && start < end;
+}
+
+/* The link (head or a next field) to the first region with end > addr. */
+static struct vm_region **link_after(struct vm_map *m, vaddr_t addr)
+{
+    struct vm_region **pp = &m->head;
+    while (*pp && (*pp)->end <= addr)
+        pp = &(*pp)->next;
+    return pp;
+}
+
+/* Cut r down to [at, end): the file window moves forward with the start. */
+static void trim_start(struct vm_region *r, vaddr_t at)
+{
+    uint32_t d = at - r->start;
+    if (r->flags & VM_FILE) {
+        r->file_offset += d;
+        r->file_bytes = r->file_bytes > d ? r->file_bytes - d : 0;
+    }
+    r->start = at;
+}
+
+/* Cut r down to [start, at). */
+static void trim_end(struct vm_region *r, vaddr_t at)
+{
+    r->file_bytes = MIN(r->file_bytes, at - r->start);
+    r->end = at;
+}
+
+/* Split r at start < at < end, using tail (a fresh struct) for [at, end). */
+static void split_at(struct vm_map *m, struct vm_region *r, vaddr_t at, struct vm_region *tail)
+{
+    *tail = *r;
+    trim_start(tail, at);
+    trim_end(r, at);
+    r->next = tail;
+    m->count++;
+}
+
+void vm_map_init(struct vm_map *m, vaddr_t lo, vaddr_t hi)
+{
+    hi = ALIGN_DOWN(hi, PAGE_SIZE);
+    lo = MAX(lo, PAGE_SIZE);
+    lo = lo >= hi ? hi : ALIGN_UP(lo, PAGE_SIZE); /* lo < hi <= 0xFFFFF000: no wrap */
+    m->head = NULL;
+    m->count = 0;
+    m->lo = lo;
+    m->hi = hi;
+    m->stack_max = VM_STACK_DEFAULT;
+}
+
+int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, uint32_t flags, void *file,
+                  uint32_t file_offset, uint32_t file_bytes)
+{
+    if (!range_valid(start, end) || start < m->lo || end > m->hi)
+        return -EINVAL;
+    if ((flags & VM_FILE) && file_offset > UINT32_MAX - (end - start))
+        return -EINVAL;
+    struct vm_region **pp = link_after(m, start);
+    if (*pp && (*pp)->start < end)
+        return -EEXIST;
+    struct vm_region *r = kmalloc(sizeof *r);
+    if (!r)
+        return -ENOMEM;
+    bool backed = flags & VM_FILE;
+    *r = (struct vm_region){
+        .start = start,
+        .end = end,
+        .prot = prot,
+        .flags = flags,
+        .file = backed ? file : NULL,
+        .file_offset = backed ? file_offset : 0,
+        .file_bytes = backed ? MIN(file_bytes, end - start) : 0,
+        .next = *pp,
+    };
+    *pp = r;
+    m->count++;
+    return 0;
+}
+
+struct vm_region *vm_map_lookup(struct vm_map *m, vaddr_t addr)
+{
+    struct vm_region *r = *link_after(m, addr);
+    return r && r->start <= addr ? r : NULL;
+}
+
+struct vm_region *vm_map_first_after(struct vm_map *m, vaddr_t addr) { return *link_after(m, addr); }
+
+int vm_map_remove(struct vm_map *m, vaddr_t start, vaddr_t end)
+{
+    if (!range_valid(start, end))
+        return -EINVAL;
+    struct vm_region **pp = link_after(m, start);
+    struct vm_region *r = *pp;
+    if (r && r->start < start && r->end > end) { /* a hole inside one region */
+        struct vm_region *tail = kmalloc(sizeof *tail);
+        if (!tail)
+            return -ENOMEM;
+        split_at(m, r, end, tail);
+        trim_end(r, start);
+        return 0;
+    }
+    if (r && r->start < start) { /* keep the head of the first region */
+        trim_end(r, start);
+        pp = &r->next;
+    }
+    while ((r = *pp) && r->end <= end) { /* wholly covered */
+        *pp = r->next;
+        kfree(r);
+        m->count--;
+    }
+    if (r && r->start < end) /* keep the tail of the last region */
+        trim_start(r, end);
+    return 0;
+}
+
+/* The region holding end - 1 if [start,end) is mapped without holes from first on, else NULL. */
+static struct vm_region *covered_until(struct vm_region *first, vaddr_t start, vaddr_t end)
+{
+    vaddr_t at = start;
+    for (struct vm_region *r = first; r && r->start <= at; r = r->next) {
+        if (r->end >= end)
+            return r;
+        at = r->end;
+    }
+    return NULL;
+}
+
+bool vm_map_covers(struct vm_map *m, vaddr_t start, vaddr_t end)
+{
+    return range_valid(start, end) && covered_until(*link_after(m, start), start, end) != NULL;
+}
+
+/* Same attributes and a continuous file window: b may be folded into a (a->end == b->start). */
+static bool can_merge(const struct vm_region *a, const struct vm_region *b)
+{
+    if (a->end != b->start || a->prot != b->prot || a->flags != b->flags || a->file != b->file)
+        return false;
+    if (!(a->flags & VM_FILE))
+        return true;
+    uint32_t len = a->end - a->start;
+    /* a's zero-filled tail may only continue into more zero fill */
+    return a->file_offset + len == b->file_offset && (a->file_bytes == len || b->file_bytes == 0);
+}
+
+/* Fold together mergeable neighbours whose shared boundary lies in [start, end]. */
+static void merge_range(struct vm_map *m, vaddr_t start, vaddr_t end)
+{
+    struct vm_region *r = *link_after(m, start ? start - 1 : 0), *n;
+    while (r && (n = r->next) && n->start <= end) {
+        if (!can_merge(r, n)) {
+            r = n;
+            continue;
+        }
+        r->file_bytes += n->file_bytes;
+        r->end = n->end;
+        r->next = n->next;
+        kfree(n);
+        m->count--;
+    }
+}
+
+/* What a range change does to one region: a new prot (unless keep_prot), flags set and cleared. */
+struct region_change {
+    uint32_t prot, set, clear;
+    bool keep_prot;
+};
+
+static void apply_change(struct vm_region *r, const struct region_change *c)
+{
+    if (!c->keep_prot)
+        r->prot = c->prot;
+    r->flags = (r->flags | c->set) & ~c->clear;
+}
+
+static bool changes(const struct vm_region *r, const struct region_change *c)
+{
+    struct vm_region after = *r;
+    apply_change(&after, c);
+    return after.prot != r->prot || after.flags != r->flags;
+}
+
+/*
+ * Apply c to [start,end), splitting at the edges (both spares allocated
+ * first, so a failure changes nothing) and merging neighbours that become
+ * identical. -EINVAL if unaligned or empty; -ENOMEM if any part of the
+ * range is unmapped or a split cannot be allocated.
+ */
+static int change_range(struct vm_map *m, vaddr_t start, vaddr_t end, const struct region_change *c)
+{
+    if (!range_valid(start, end))
+        return -EINVAL;
+    struct vm_region *r = *link_after(m, start);
+    struct vm_region *last = covered_until(r, start, end);
+    if (!last)
+        return -ENOMEM;
+    bool split_head = r->start < start && changes(r, c);
+    bool split_tail = last->end > end && changes(last, c);
+    struct vm_region *spare[2] = {NULL, NULL};
+    for (int i = 0; i < split_head + split_tail; i++) {
+        if (!(spare[i] = kmalloc(sizeof *spare[i]))) {
+            kfree(spare[0]);
+            return -ENOMEM;
+        }
+    }
+    int used = 0;
+    if (split_head) {
+        split_at(m, r, start, spare[used++]);
+        r = r->next;
+    }
+    for (; r && r->start < end; r = r->next) {
+        if (r->end > end && changes(r, c))
+            split_at(m, r, end, spare[used++]);
+        apply_change(r, c);
+    }
+    merge_range(m, start, end);
+    return 0;
+}
+
+int vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot)
+{
+    struct region_change c = {.prot = prot};
+    return change_range(m, start, end, &c);
+}
+
+int vm_map_set_flags(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t set, uint32_t clear)
+{
+    if ((set | clear) & ~VM_ADVICE_FLAGS)
+        return -EINVAL;
+    struct region_change c = {.set = set, .clear = clear, .keep_prot = true};
+    return change_range(m, start, end, &c);
+}
+
+/* The end of the highest gap of size bytes inside [cursor, limit), or 0. */
+static vaddr_t gap_top(vaddr_t cursor, vaddr_t gap_end, vaddr_t limit, uint32_t size)
+{
+    gap_end = MIN(gap_end, limit);
+    return gap_end > cursor && gap_end - cursor >= size ? gap_end : 0;
+}
+
+vaddr_t vm_map_find_gap(struct vm_map *m, uint32_t size, vaddr_t hint, vaddr_t below)
+{
+    if (size == 0 || size > m->hi - m->lo)
+        return 0;
+    size = ALIGN_UP(size, PAGE_SIZE); /* size <= hi - lo < 4 GiB - 4 KiB: no wrap */
+    if (hint && hint <= m->hi) {
+        hint = ALIGN_UP(hint, PAGE_SIZE);
+        struct vm_region *r = *link_after(m, hint);
+        if (hint >= m->lo && size <= m->hi - hint && (!r || r->start >= hint + size))
+            return hint;
+    }
+    vaddr_t limit = below == 0 || below > m->hi ? m->hi : ALIGN_DOWN(below, PAGE_SIZE);
+    vaddr_t cursor = m->lo, best = 0, top;
+    for (struct vm_region *r = m->head; r && cursor < limit; r = r->next) {
+        if ((top = gap_top(cursor, r->start, limit, size)))
+            best = top;
+        cursor = MAX(cursor, r->end);
+    }
+    if ((top = gap_top(cursor, m->hi, limit, size)))
+        best = top;
+    return best ? best - size : 0;
+}
+
+int vm_map_clone(struct vm_map *dst, const struct vm_map *src)
+{
+    vm_map_init(dst, src->lo, src->hi);
+    dst->stack_max = src->stack_max;
+    struct vm_region **pp = &dst->head;
+    for (const struct vm_region *s = src->head; s; s = s->next) {
+        struct vm_region *r = kmalloc(sizeof *r);
+        if (!r) {
+            vm_map_destroy(dst);
+            return -ENOMEM;
+        }
+        *r = *s;
+        r->next = NULL;
+        *pp = r;
+        pp = &r->next;
+        dst->count++;
+    }
+    return 0;
+}
+
+void vm_map_destroy(struct vm_map *m)
+{
+    struct vm_region *r = m->head;
+    while (r) {
+        struct vm_region *next = r->next;
+        kfree(r);
+        r = next;
+    }
+    m->head = NULL;
+    m->count = 0;
+}
+
+/* Extend r's start down to start (< r->start); a file region maps the file from further back. */
+static int grow_start(struct vm_region *r, vaddr_t start)
+{
+    uint32_t d = r->start - start;
+    if (r->flags & VM_FILE) {
+        if (r->file_offset < d)
+            return -EINVAL;
+        r->file_offset -= d;
+        r->file_bytes += d;
+    }
+    r->start = start;
+    return 0;
+}
+
+int vm_map_set_bounds(struct vm_map *m, struct vm_region *r, vaddr_t start, vaddr_t end)
+{
+    if (!range_valid(start, end) || start < m->lo || end > m->hi)
+        return -EINVAL;
+    struct vm_region *prev = NULL, *p = m->head;
+    for (; p && p != r; p = p->next)
+        prev = p;
+    if (!p)
+        return -EINVAL;
+    if ((prev && prev->end > start) || (r->next && r->next->start < end))
+        return -EEXIST;
+    if (start < r->start && grow_start(r, start) != 0)
+        return -EINVAL;
+    if (start > r->start)
+        trim_start(r, start);
+    if (end < r->end)
+        trim_end(r, end);
+    r->end = end;
+    return 0;
+}
+
+/* One region's own invariants, given the end of the region before it. */
+static bool region_ok(const struct vm_map *m, const struct vm_region *r, vaddr_t prev_end)
+{
+    if (!range_valid(r->start, r->end) || r->start < prev_end || r->start < m->lo || r->end > m->hi)
+        return false;
+    if (r->flags & VM_FILE)
+        return r->file_bytes <= r->end - r->start;
+    return !r->file && !r->file_offset && !r->file_bytes;
+}
+
+int vm_map_check(const struct vm_map *m)
+{
+    uint32_t n = 0;
+    vaddr_t prev_end = 0;
+    for (const struct vm_region *r = m->head; r; r = r->next, n++) {
+        if (n >= m->count || !region_ok(m, r, prev_end))
+            return -EINVAL;
+        prev_end = r->end;
+    }
+    return n == m->count ? 0 : -EINVAL;
+}

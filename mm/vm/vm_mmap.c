@@ -1,0 +1,138 @@
+/* The VM verbs brk, mmap, munmap and mprotect (see vm_verbs.h). */
+#include "mm/vm/vm_verbs.h"
+#include "errno.h"
+#include "arch/i386/pmap/pmap.h"
+#include "mm/pmm/pmm.h"
+#include "uapi/mman.h"
+#include "mm/vm/vm_map.h"
+#include "mm/vm/vm_space.h"
+
+void vm_unmap_pages(struct vmspace *vs, vaddr_t start, vaddr_t end) { pmap_remove_range(&vs->pmap, start, end); }
+
+int vm_unmap_range(struct vmspace *vs, vaddr_t start, vaddr_t end)
+{
+    int err = vm_map_remove(&vs->map, start, end); /* -ENOMEM: punching a hole needs a region struct */
+    if (!err)
+        vm_unmap_pages(vs, start, end);
+    return err;
+}
+
+/*
+ * Shared anonymous memory has no backing object yet: its frames are
+ * allocated up front and fork hands the same frames to the child, so every
+ * process sees one copy however late it first touches a page.
+ */
+int vm_populate_shared(struct vmspace *vs, vaddr_t start, vaddr_t end, uint32_t prot)
+{
+    unsigned bits = (prot ? PMAP_USER : 0) | (prot & PROT_WRITE ? PMAP_WRITE : 0);
+    if (pmap_reserve(&vs->pmap, start, end))
+        return -ENOMEM;
+    for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+        paddr_t pa = pmm_alloc(PMM_ZERO, FRAME_USER);
+        if (!pa) {
+            vm_unmap_pages(vs, start, va);
+            return -ENOMEM;
+        }
+        pmap_enter(&vs->pmap, va, pa, bits); /* cannot fail: the tables exist */
+    }
+    return 0;
+}
+
+/* Extend the heap region ending at old_end (or create it) up to new_end. */
+static int grow_heap(struct vmspace *vs, vaddr_t old_end, vaddr_t new_end)
+{
+    struct vm_region *r = old_end > vs->brk_start ? vm_map_lookup(&vs->map, old_end - 1) : NULL;
+    if (r && (r->flags & VM_HEAP) && r->end == old_end)
+        return vm_map_set_bounds(&vs->map, r, r->start, new_end);
+    return vm_map_insert(&vs->map, old_end, new_end, VM_READ | VM_WRITE, VM_HEAP, NULL, 0, 0);
+}
+
+vaddr_t vm_brk(struct vmspace *vs, vaddr_t addr)
+{
+    if (addr < vs->brk_start || addr >= MMAP_TOP)
+        return vs->brk;
+    vaddr_t old_end = ALIGN_UP(vs->brk, PAGE_SIZE), new_end = ALIGN_UP(addr, PAGE_SIZE);
+    if (new_end > old_end && grow_heap(vs, old_end, new_end))
+        return vs->brk;
+    if (new_end < old_end && vm_unmap_range(vs, new_end, old_end))
+        return vs->brk;
+    vs->brk = addr;
+    return addr;
+}
+
+int vm_munmap(struct vmspace *vs, vaddr_t addr, uint32_t len)
+{
+    /* as Linux: any page-aligned range below the kernel, address 0 included; unmapping nothing is no error */
+    if ((addr & PAGE_MASK) || addr >= USER_TOP || len > USER_TOP - addr || len == 0)
+        return -EINVAL;
+    return vm_unmap_range(vs, addr, ALIGN_UP(addr + len, PAGE_SIZE));
+}
+
+static uint32_t vm_prot(uint32_t prot)
+{
+    return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+/* Where a new mapping of size goes: 0 with *at set, or -errno. MAP_FIXED first unmaps what was there. */
+static int place_mapping(struct vmspace *vs, uint32_t addr, uint32_t size, uint32_t flags, vaddr_t *at)
+{
+    if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
+        *at = vm_map_find_gap(&vs->map, size, ALIGN_DOWN(addr, PAGE_SIZE), MMAP_TOP);
+        return *at ? 0 : -ENOMEM;
+    }
+    *at = addr;
+    if (addr < PAGE_SIZE || addr >= USER_TOP || size > USER_TOP - addr)
+        return -ENOMEM;
+    if (flags & MAP_FIXED_NOREPLACE) {
+        struct vm_region *r = vm_map_first_after(&vs->map, addr);
+        return r && r->start < addr + size ? -EEXIST : 0;
+    }
+    return vm_unmap_range(vs, addr, addr + size);
+}
+
+int32_t vm_mmap(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot, uint32_t flags, struct vnode *file,
+                uint32_t offset, uint32_t file_size)
+{
+    uint32_t size = ALIGN_UP(len, PAGE_SIZE);
+    vaddr_t at;
+    int err = place_mapping(vs, addr, size, flags, &at);
+    if (err)
+        return err;
+    bool shared_anon = (flags & MAP_SHARED) && !file;
+    uint32_t vflags = (shared_anon ? VM_SHARED : 0) | (file ? VM_FILE : 0);
+    uint32_t fbytes = file && offset < file_size ? file_size - offset : 0;
+    err = vm_map_insert(&vs->map, at, at + size, vm_prot(prot), vflags, file, file ? offset : 0, fbytes);
+    if (!err && shared_anon && (err = vm_populate_shared(vs, at, at + size, prot)) != 0)
+        vm_map_remove(&vs->map, at, at + size);
+    return err ? err : (int32_t)at;
+}
+
+/* A page-aligned user range [addr, addr+len) rounded up: false if invalid. */
+static bool user_span(vaddr_t addr, uint32_t len, vaddr_t *end)
+{
+    if ((addr & PAGE_MASK) || len == 0 || len > USER_TOP)
+        return false;
+    *end = ALIGN_UP(addr + len, PAGE_SIZE);
+    return addr >= PAGE_SIZE && *end > addr && *end <= USER_TOP;
+}
+
+int vm_mprotect(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot)
+{
+    vaddr_t end;
+    if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+        return -EINVAL;
+    if (!user_span(addr, len, &end))
+        return (addr & PAGE_MASK) ? -EINVAL : len == 0 ? 0 : -ENOMEM;
+    int err = vm_map_protect(&vs->map, addr, end, vm_prot(prot));
+    if (err)
+        return err;
+    /*
+     * Resident pages follow; PROT_NONE pages keep their frames but nobody can
+     * reach them. A private page still shared copy-on-write stays read-only:
+     * its first write copies it.
+     */
+    unsigned bits = (prot ? PMAP_USER : 0) | (prot & PROT_WRITE ? PMAP_WRITE : 0);
+    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next)
+        pmap_protect_range(&vs->pmap, MAX(r->start, addr), MIN(r->end, end), bits, r->flags & VM_SHARED);
+    return 0;
+}

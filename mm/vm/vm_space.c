@@ -1,0 +1,79 @@
+/* Address spaces: creation, fork, teardown, activation (see vm_space.h). */
+#include "mm/vm/vm_space.h"
+#include "errno.h"
+#include "mm/kmem/kheap.h"
+#include "mmu.h"
+#include "printk.h"
+
+static struct vmspace *active;
+
+struct vmspace *vm_space_create(void)
+{
+    struct vmspace *vs = kmalloc(sizeof *vs);
+    if (!vs)
+        return NULL;
+    if (pmap_create(&vs->pmap)) {
+        kfree(vs);
+        return NULL;
+    }
+    vm_map_init(&vs->map, PAGE_SIZE, USER_TOP);
+    vs->brk_start = vs->brk = 0;
+    vs->refs = 1;
+    return vs;
+}
+
+/* Copy the regions and page tables of src into dst (empty): 0 or -ENOMEM. */
+static int fork_into(struct vmspace *dst, struct vmspace *src)
+{
+    if (vm_map_clone(&dst->map, &src->map))
+        return -ENOMEM;
+    for (struct vm_region *r = src->map.head; r; r = r->next) {
+        if (r->flags & VM_DONTFORK) { /* MADV_DONTFORK: the child has nothing there */
+            if (vm_map_remove(&dst->map, r->start, r->end))
+                return -ENOMEM;
+            continue;
+        }
+        if (r->flags & VM_WIPEONFORK) /* MADV_WIPEONFORK: the child's pages start as zeroes */
+            continue;
+        if (pmap_fork(&dst->pmap, &src->pmap, r->start, r->end, r->flags & VM_SHARED))
+            return -ENOMEM;
+    }
+    dst->brk_start = src->brk_start;
+    dst->brk = src->brk;
+    return 0;
+}
+
+struct vmspace *vm_space_fork(struct vmspace *src)
+{
+    struct vmspace *vs = vm_space_create();
+    if (vs && fork_into(vs, src)) {
+        vm_space_unref(vs);
+        return NULL;
+    }
+    return vs;
+}
+
+void vm_space_ref(struct vmspace *vs) { vs->refs++; }
+
+void vm_space_unref(struct vmspace *vs)
+{
+    if (--vs->refs)
+        return;
+    if (vs == active)
+        panic("vm_space_unref: the last reference to the active address space");
+    vm_map_destroy(&vs->map);
+    pmap_destroy(&vs->pmap);
+    kfree(vs);
+}
+
+void vm_space_activate(struct vmspace *vs)
+{
+    struct pmap *pm = vs ? &vs->pmap : &kernel_pmap;
+    active = vs;
+    if (pmap_current() != pm)
+        pmap_activate(pm);
+}
+
+struct vmspace *vm_space_active(void) { return active; }
+
+uint32_t vm_space_resident(const struct vmspace *vs) { return vs ? vs->pmap.resident : 0; }

@@ -1,0 +1,40 @@
+/*
+ * A user address space: its regions (the truth), its page tables (a cache
+ * of them) and its program break. Reference counted: a process points to
+ * one, and threads will share it. The active space is the one whose page
+ * directory is in CR3; vm_space_activate is the only place that changes it.
+ */
+#ifndef EYN_VM_SPACE_H
+#define EYN_VM_SPACE_H
+
+#include "arch/i386/pmap/pmap.h"
+#include "types.h"
+#include "mm/vm/vm_map.h"
+
+struct vmspace {
+    struct vm_map map;
+    struct pmap pmap;
+    vaddr_t brk_start, brk; /* the heap: [brk_start, brk) */
+    uint32_t refs;
+};
+
+/* An empty space (one reference): NULL when out of memory. */
+struct vmspace *vm_space_create(void);
+/*
+ * A copy of src for fork, one reference: every region duplicated, private
+ * pages shared copy-on-write (both sides lose write access), shared ones
+ * shared, MADV_WIPEONFORK regions empty, MADV_DONTFORK ones absent. NULL
+ * when out of memory (src unchanged but for write-protected pages).
+ */
+struct vmspace *vm_space_fork(struct vmspace *src);
+void vm_space_ref(struct vmspace *vs);
+/* Drop a reference; the last frees every region, page table and frame reference. vs must not be active. */
+void vm_space_unref(struct vmspace *vs);
+/* Make vs the active space (load its directory into CR3); NULL: the kernel's directory alone. */
+void vm_space_activate(struct vmspace *vs);
+/* The active space, or NULL when only the kernel's directory is loaded. */
+struct vmspace *vm_space_active(void);
+/* User pages resident in vs. */
+uint32_t vm_space_resident(const struct vmspace *vs);
+
+#endif
