@@ -147,6 +147,12 @@ static void take(uint32_t pfn, enum frame_kind kind)
     f->refcount = 1;
     f->next = f->prev = f->priv = 0;
     f->sub = 0;
+    f->flags = 0;
+    f->owner = NULL;
+    f->index = 0;
+    f->pv_pmap = NULL;
+    f->pv_va = 0;
+    f->pv_more = NULL;
     stats.by_kind[kind]++;
     stats.used_frames++;
 }

@@ -25,14 +25,35 @@ enum frame_kind {
 
 enum frame_zone { ZONE_LOW = 0, ZONE_HIGH = 1, ZONE_COUNT };
 
-/* Per-frame metadata, 16 bytes. */
+struct pmap;
+struct pv_entry;
+
+/* frame flags (owner state; the pmm itself only clears them) */
+#define FRAME_F_ANON 0x01u   /* owner is a struct vm_anon (private anonymous page) */
+#define FRAME_F_OBJECT 0x02u /* owner is a struct vm_object, index is the page's offset in it */
+#define FRAME_F_BUSY 0x04u   /* being filled or written out: not to be mapped or freed meanwhile */
+#define FRAME_F_DIRTY 0x08u  /* differs from its backing store */
+#define FRAME_F_WIRED 0x10u  /* must stay resident (never paged out) */
+
+/*
+ * Per-frame metadata, 40 bytes on i386. next/prev link the free list while
+ * the frame is free, and are the LRU links once an anon or object owns it.
+ * The reverse map (which page tables map the frame) belongs to pmap: the
+ * first mapping is kept inline (pv_pmap, pv_va), further ones on a list.
+ */
 struct frame {
-    uint32_t next, prev; /* free-list links (pfn) while free; owner data otherwise */
-    uint32_t priv;       /* owner data */
-    uint16_t refcount;   /* mappings/owners holding the frame */
+    uint32_t next, prev; /* free-list links (pfn) while free; LRU links while owned */
+    uint32_t priv;       /* owner data of kernel frames (the kheap's slab) */
+    uint32_t index;      /* page index in the owning object */
+    vaddr_t pv_va;       /* reverse map: the first mapping's virtual address (pv_pmap's) */
+    uint16_t refcount;   /* holders: the owner plus every mapping */
     uint8_t kind;        /* enum frame_kind */
     uint8_t zone : 1;    /* enum frame_zone */
     uint8_t sub : 7;     /* owner-defined subtype (e.g. slab / large block) */
+    uint8_t flags;       /* FRAME_F_* */
+    void *owner;         /* the anon or object that owns the page (FRAME_F_ANON / FRAME_F_OBJECT) */
+    struct pmap *pv_pmap;     /* reverse map: the first mapping's pmap (NULL: none) */
+    struct pv_entry *pv_more; /* further mappings (pmap's list) */
 };
 
 /* pmm_alloc flags */

@@ -19,7 +19,7 @@
 
 #include "types.h"
 
-#define SIM_RAM_SIZE (32u << 20)
+#define SIM_RAM_SIZE (128u << 20)
 #define SIM_FILL 0xA5u /* every RAM byte after sim_reset */
 
 /* Map the RAM buffer (once per process). */

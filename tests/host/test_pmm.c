@@ -19,18 +19,22 @@
  *   RAM:      [0, 0x9F000) [1M, 12M) [13M, 32M)   holes: 636K..1M, 12M..13M
  *   reserved: kernel [1M, 1.5M), module [4M, 0x423456), boot data [0x9000, 0xA000)
  * Frames: 159 + 2816 + 4864 = 7839 RAM frames. Reserved: frame 0, boot data 1,
- * kernel 128, module 36 (partial last frame), metadata 33 (8192 frames * 16
- * bytes + 1 KiB bitmap, rounded up) = 199. Metadata lands at 0xA000, the first
- * gap after the boot data.
+ * kernel 128, module 36 (partial last frame), metadata STD_META (8192 frames
+ * * sizeof(struct frame) + 1 KiB bitmap, rounded up). Metadata lands at
+ * 0xA000, the first gap after the boot data.
  */
+/* Frames of metadata for max_pfn frames: the frame array, then the bitmap. */
+#define META_PAGES(max_pfn) \
+    ((uint32_t)(((max_pfn) * sizeof(struct frame) + (max_pfn) / 8 + PAGE_SIZE - 1) / PAGE_SIZE))
+#define STD_META META_PAGES(8192u)
 #define LOWMEM (16u << 20)
 #define STD_TOTAL 7839u
-#define STD_RESERVED 199u
+#define STD_RESERVED (166u + STD_META)
 #define STD_FREE (STD_TOTAL - STD_RESERVED)
-#define STD_FREE_LOW 3544u /* 159 + 2816 + 768 - 199 */
+#define STD_FREE_LOW (159u + 2816u + 768u - STD_RESERVED)
 #define STD_FREE_HIGH 4096u
 #define STD_META_AT 0xA000u
-#define STD_META_BYTES (33u * PAGE_SIZE)
+#define STD_META_BYTES (STD_META * PAGE_SIZE)
 #define STD_MAX_PFN 8192u
 
 static const struct phys_range std_avail[] = {{0x0, 0x9F000}, {0x100000, 0xC00000}, {0xD00000, 0x2000000}};
@@ -177,18 +181,18 @@ static void test_meta_skips_kernel_when_first_range_small(void **state)
     assert_int_equal(virt_to_phys(pmm_frame(0)), 0x200000);
     struct pmm_stats st = stats();
     assert_int_equal(st.total_frames, 32 + 7936);
-    assert_int_equal(st.reserved_frames, 1 + 256 + 33);
-    assert_int_equal(st.free_frames, 32 + 7936 - 290);
+    assert_int_equal(st.reserved_frames, 1 + 256 + STD_META);
+    assert_int_equal(st.free_frames, 32 + 7936 - 257 - STD_META);
     assert_false(pmm_is_free(0x200000));
-    assert_false(pmm_is_free(0x220000));
-    assert_true(pmm_is_free(0x221000));
+    assert_false(pmm_is_free(0x200000 + (STD_META - 1) * PAGE_SIZE));
+    assert_true(pmm_is_free(0x200000 + STD_META * PAGE_SIZE));
     assert_true(pmm_is_free(0x1F000));
 }
 
 static void test_init_without_room_for_meta(void **state)
 {
     (void)state;
-    /* metadata needs 33 frames of lowmem; only 15 are in the direct map */
+    /* metadata needs STD_META frames of lowmem; only 15 are in the direct map */
     lowmem_end = 0x10000;
     assert_int_equal(pmm_init(std_avail, ARRAY_SIZE(std_avail), std_resv, ARRAY_SIZE(std_resv)), -ENOMEM);
     /* every lowmem range is too short between reserved ranges */
@@ -205,8 +209,8 @@ static void test_null_reserved_list(void **state)
     struct pmm_stats st = stats();
     assert_int_equal(virt_to_phys(pmm_frame(0)), 0x1000);
     assert_int_equal(st.total_frames, STD_TOTAL);
-    assert_int_equal(st.reserved_frames, 1 + 33);
-    assert_int_equal(st.free_frames, STD_TOTAL - 34);
+    assert_int_equal(st.reserved_frames, 1 + STD_META);
+    assert_int_equal(st.free_frames, STD_TOTAL - 1 - STD_META);
 }
 
 static void test_overlapping_and_unaligned_ranges(void **state)
@@ -217,12 +221,13 @@ static void test_overlapping_and_unaligned_ranges(void **state)
         {0x1800, 0x5800}, {0x100000, 0x800000}, {0x400000, 0x900000}, {0x100000, 0x200000}};
     assert_int_equal(pmm_init(avail, ARRAY_SIZE(avail), NULL, 0), 0);
     struct pmm_stats st = stats();
-    /* frames 2..4 and [1M, 9M); metadata: 0x900 frames * 16 + 288 bytes -> 10 frames at 1M */
+    /* frames 2..4 and [1M, 9M); metadata for 0x900 frames at 1M */
+    const uint32_t meta = META_PAGES(0x900u);
     assert_int_equal(st.total_frames, 3 + 2048);
-    assert_int_equal(st.meta_bytes, 10 * PAGE_SIZE);
+    assert_int_equal(st.meta_bytes, meta * PAGE_SIZE);
     assert_int_equal(virt_to_phys(pmm_frame(0)), 0x100000);
-    assert_int_equal(st.reserved_frames, 10);
-    assert_int_equal(st.free_frames, 3 + 2048 - 10);
+    assert_int_equal(st.reserved_frames, meta);
+    assert_int_equal(st.free_frames, 3 + 2048 - meta);
     assert_int_equal(st.total_frames, st.free_frames + st.used_frames + st.reserved_frames);
     assert_false(pmm_is_free(0x1000));
     assert_true(pmm_is_free(0x2000));
@@ -646,8 +651,8 @@ static void test_meta_not_placed_from_range_above_4g(void **state)
     struct pmm_stats st = stats();
     assert_true(st.ignored_bytes == 0x100000ull);
     assert_int_equal(st.total_frames, 7936);
-    assert_int_equal(st.reserved_frames, 256 + 33);
-    assert_int_equal(st.free_frames, 7936 - 289);
+    assert_int_equal(st.reserved_frames, 256 + STD_META);
+    assert_int_equal(st.free_frames, 7936 - 256 - STD_META);
     for (paddr_t pa = 0; pa < 0x100000; pa += PAGE_SIZE)
         assert_false(pmm_is_free(pa));
 }
@@ -655,19 +660,19 @@ static void test_meta_not_placed_from_range_above_4g(void **state)
 static void test_range_straddling_4g(void **state)
 {
     (void)state;
-    /* max_pfn becomes 2^20: 16 MiB + 128 KiB of metadata, at 0x1000 */
-    lowmem_end = 0x2000000;
-    const struct phys_range avail[] = {{0x1000, 0x2000000}, {0xFFF00000ull, 0x100100000ull}};
+    /* max_pfn becomes 2^20: 2^20 frames of metadata + 128 KiB of bitmap, at 0x1000 */
+    lowmem_end = SIM_RAM_SIZE;
+    const struct phys_range avail[] = {{0x1000, SIM_RAM_SIZE}, {0xFFF00000ull, 0x100100000ull}};
     assert_int_equal(pmm_init(avail, 2, NULL, 0), 0);
     struct pmm_stats st = stats();
-    uint32_t meta_frames = (0x100000u * 16u + 0x20000u) / PAGE_SIZE;
+    const uint32_t meta_frames = META_PAGES(0x100000u), low = SIM_RAM_SIZE / PAGE_SIZE - 1;
     assert_true(st.ignored_bytes == 0x100000ull);
     assert_int_equal(st.meta_bytes, meta_frames * PAGE_SIZE);
     assert_int_equal(virt_to_phys(pmm_frame(0)), 0x1000);
-    assert_int_equal(st.total_frames, 8191 + 256);
+    assert_int_equal(st.total_frames, low + 256);
     assert_int_equal(st.reserved_frames, meta_frames);
-    assert_int_equal(st.free_frames, 8191 + 256 - meta_frames);
-    assert_int_equal(st.free_low_frames, 8191 - meta_frames);
+    assert_int_equal(st.free_frames, low + 256 - meta_frames);
+    assert_int_equal(st.free_low_frames, low - meta_frames);
     assert_true(pmm_is_free(0xFFFFF000));
     assert_false(pmm_is_free(0xFFEFF000));
     /* highmem is exactly the 256 frames below 4 GiB (not touched: no PMM_ZERO) */
@@ -676,10 +681,10 @@ static void test_range_straddling_4g(void **state)
     while ((pa = pmm_alloc(0, FRAME_OTHER)) >= 0xFFF00000u)
         frames_buf[n++] = pa;
     assert_int_equal(n, 256);
-    assert_true(pa != 0 && pa < 0x2000000);
+    assert_true(pa != 0 && pa < SIM_RAM_SIZE);
     pmm_free(pa);
     free_all(frames_buf, n);
-    assert_int_equal(stats().free_frames, 8191 + 256 - meta_frames);
+    assert_int_equal(stats().free_frames, low + 256 - meta_frames);
 }
 
 int main(void)
