@@ -21,6 +21,8 @@
 
 enum vnode_type { VNODE_FILE, VNODE_DIR, VNODE_SYMLINK };
 
+struct vm_object;
+
 struct vnode {
     enum vnode_type type;
     char *name;                 /* last path component (kmalloc'd); "/" for the root */
@@ -30,6 +32,7 @@ struct vnode {
     char *link_target;          /* symlinks (kmalloc'd), NULL otherwise */
     struct vnode *parent, *children, *next_sibling; /* the root is its own parent */
     uint32_t ino;               /* unique per file (hard links share it), 1 = root */
+    struct vm_object *vmobj;    /* the file's pages while mapped (mm/pager/vnode_pager.c), else NULL */
 };
 
 /* Make root the tree "/" stands for (NULL: none); the caller keeps ownership. */

@@ -33,6 +33,7 @@
 #define ENOSYS 38
 #define ELOOP 40
 #define EOVERFLOW 75
+#define EOPNOTSUPP 95
 
 /*
  * Kernel-internal results of a system call a signal interrupted; they never

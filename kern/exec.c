@@ -4,6 +4,8 @@
 #include "fs/vfs.h"
 #include "mm/vm/vm.h"
 #include "mm/vm/vm_map.h"
+#include "mm/vm/vm_verbs.h"
+#include "uapi/mman.h"
 #include "errno.h"
 #include "kstring.h"
 #include "mmu.h"
@@ -53,15 +55,16 @@ static int map_segment(struct vmspace *vs, struct vnode *file, const struct elf_
     vaddr_t start = ALIGN_DOWN(ph->vaddr, PAGE_SIZE), end = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE);
     if (end == start)
         return 0;
-    uint32_t prot = (ph->flags & PHF_R ? VM_READ : 0) | (ph->flags & PHF_W ? VM_WRITE : 0) |
-                    (ph->flags & PHF_X ? VM_EXEC : 0);
+    uint32_t prot = (ph->flags & PHF_R ? PROT_READ : 0) | (ph->flags & PHF_W ? PROT_WRITE : 0) |
+                    (ph->flags & PHF_X ? PROT_EXEC : 0);
     uint32_t lead = ph->vaddr - start;
-    int err = vm_map_insert(&vs->map, start, end, prot, VM_FILE, file, ph->offset - lead, ph->filesz + lead);
-    if (err)
-        return err == -EEXIST || err == -EINVAL ? -ENOEXEC : err;
+    /* the segment shows the file up to filesz; the rest (.bss, and the tail of the last file page) is zero fill */
+    int32_t at = vm_mmap(vs, start, end - start, prot, MAP_PRIVATE | MAP_FIXED_NOREPLACE, file, ph->offset - lead,
+                         ph->offset + ph->filesz);
+    if (at < 0)
+        return at == -EEXIST || at == -EINVAL ? -ENOEXEC : at;
     if (end > vs->brk_start)
         vs->brk_start = vs->brk = end;
-    /* bytes of the last file page past filesz belong to .bss: the page fill zeroes them */
     return 0;
 }
 
@@ -167,7 +170,7 @@ static int exec_load(struct vmspace *vs, struct vnode *file, const struct exec_a
     int err = load_segments(vs, file, &ai);
     if (err)
         return err;
-    err = vm_map_insert(&vs->map, USER_TOP - STACK_INITIAL, USER_TOP, VM_READ | VM_WRITE, VM_GROWSDOWN, NULL, 0, 0);
+    err = vm_stack_create(vs, USER_TOP, STACK_INITIAL);
     if (err)
         return err == -EEXIST ? -ENOEXEC : err;
     err = build_stack(vs, a, &ai, sp);

@@ -6,7 +6,9 @@
 #include "mm/kmem/paging.h"
 #include "mm/pmm/physmem.h"
 #include "mm/pmm/pmm.h"
+#include "mm/vm/anon.h"
 #include "mm/vm/vm.h"
+#include "mm/vm/vm_object.h"
 #include "errno.h"
 #include "kstring.h"
 #include "mmu.h"
@@ -30,6 +32,8 @@ static void show_vm_costs(void)
             vm_stats.cow_reuses, avg(vm_stats.cow_cycles, vm_stats.cow_copies + vm_stats.cow_reuses));
     kprintf("    %u forks (avg %u cycles); last fork copied %u resident pages in %u cycles\n", vm_stats.forks,
             avg(vm_stats.fork_cycles, vm_stats.forks), vm_stats.last_fork_pages, vm_stats.last_fork_cycles);
+    kprintf("    objects: %u anons in %u amaps; %u memory objects holding %u pages\n", anon_stats.anons,
+            anon_stats.amaps, object_stats.objects, object_stats.pages);
 }
 
 static void memory_stats(void)

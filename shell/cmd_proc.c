@@ -1,4 +1,5 @@
 /* Process commands: ps, vmmap PID, kill [-SIG] PID. */
+#include "mm/pager/vnode_pager.h"
 #include "fs/vfs.h"
 #include "kern/proc.h"
 #include "kern/signal.h"
@@ -55,15 +56,16 @@ static uint32_t resident_in(struct proc *p, vaddr_t start, vaddr_t end)
 static void print_region(struct proc *p, const struct vm_region *r)
 {
     char name[128] = "";
-    if (r->flags & VM_FILE)
-        vnode_path(r->file, name, sizeof name);
+    struct vnode *file = vnode_pager_vnode(r->obj);
+    if (file)
+        vnode_path(file, name, sizeof name);
     else if (r->flags & VM_HEAP)
         memcpy(name, "[heap]", 7);
     else if (r->flags & VM_GROWSDOWN)
         memcpy(name, "[stack]", 8);
     kprintf("%08x-%08x %c%c%c%c %08x 00:00 0 %6u KiB  %s\n", r->start, r->end, r->prot & VM_READ ? 'r' : '-',
             r->prot & VM_WRITE ? 'w' : '-', r->prot & VM_EXEC ? 'x' : '-', r->flags & VM_SHARED ? 's' : 'p',
-            r->flags & VM_FILE ? r->file_offset : 0, resident_in(p, r->start, r->end) * 4, name);
+            file ? r->obj_offset : 0, resident_in(p, r->start, r->end) * 4, name);
 }
 
 /* vmmap PID: the regions of a process, like /proc/PID/maps, with resident KiB per region. */

@@ -1,21 +1,41 @@
 /*
  * Fault dispatch. Regions are the truth and page tables a cache of them: a
- * fault asks which region covers the address and what the access was, then
- * resolves it — demand-zero fill, file page-in, stack growth — or refuses
- * with -EFAULT (the trap layer then fixes up, signals or reports). The kernel
- * half has no regions: it is mapped at boot and never faults legitimately.
+ * fault runs three short phases —
+ *   check:  which region covers the address (growing the stack if it may),
+ *           is the access allowed;
+ *   upper:  the region's anon for the page, if any: map it, or copy it on
+ *           write when it is shared (copy-on-write) — a private region's
+ *           written pages are anons in its amap;
+ *   lower:  otherwise the region's object (a file's pages, shared
+ *           anonymous memory) or zero fill; a private region maps an
+ *           object page read-only and promotes it to an anon of its own on
+ *           write (or when only part of the page is backed).
+ * A refusal (-EFAULT, -EACCES, -ENXIO) lets the trap layer fix up, signal
+ * or report. The kernel half has no regions: it is mapped at boot and never
+ * faults legitimately.
  */
 #include "mm/vm/vm.h"
-#include "fs/vfs.h"
 #include "errno.h"
 #include "kstring.h"
 #include "mm/pmm/physmem.h"
 #include "arch/i386/pmap/pmap.h"
 #include "mm/pmm/pmm.h"
+#include "mm/vm/anon.h"
 #include "mm/vm/vm_map.h"
+#include "mm/vm/vm_object.h"
+#include "mm/vm/vm_region.h"
 #include "mm/vm/vm_space.h"
 
 struct vm_stats vm_stats;
+
+/* One fault being resolved. */
+struct fault {
+    struct vmspace *vs;
+    struct vm_region *r;
+    vaddr_t page;
+    bool write;
+    struct pmap_info info; /* what the page tables showed */
+};
 
 /* The growsdown region of map just above addr, extended down to cover it, or NULL. */
 static struct vm_region *grow_stack(struct vm_map *map, vaddr_t addr)
@@ -41,93 +61,139 @@ static bool access_allowed(const struct vm_region *r, enum fault_access access)
     return r->prot & (VM_READ | VM_WRITE | VM_EXEC);
 }
 
-/* Fill a new frame for page of r: file bytes where the region has them, zeroes elsewhere. */
-static int fill_frame(paddr_t frame, const struct vm_region *r, vaddr_t page)
+/* Phase check: the region for addr and whether the access is allowed: 0, -EFAULT or -EACCES. */
+static int fault_check(struct fault *f, vaddr_t addr, enum fault_access access)
 {
-    uint32_t off = page - r->start;
-    uint8_t *dst = kmap(frame);
-    uint32_t n = 0;
-    if ((r->flags & VM_FILE) && off < r->file_bytes) {
-        n = MIN(PAGE_SIZE, r->file_bytes - off);
-        int got = vfs_read(r->file, dst, n, r->file_offset + off);
-        if (got < 0) {
-            kunmap(dst);
-            return got;
-        }
-        n = (uint32_t)got;
-    }
-    if (n == 0)
-        arch_page_zero(dst);
-    else
-        memset(dst + n, 0, PAGE_SIZE - n);
-    kunmap(dst);
+    struct vm_map *map = &f->vs->map;
+    if (!(f->r = vm_map_lookup(map, addr)) && !(f->r = grow_stack(map, addr)))
+        return -EFAULT;
+    if (!access_allowed(f->r, access))
+        return -EACCES;
+    f->page = ALIGN_DOWN(addr, PAGE_SIZE);
+    f->write = access == ACCESS_WRITE;
     return 0;
 }
 
-/*
- * A write to a present, read-only page of a writable private region: the
- * page is shared copy-on-write. The last holder just gets write access back;
- * otherwise the page is copied into a new frame. 0 or -ENOMEM.
- */
-static int cow_break(struct pmap *pm, const struct vm_region *r, vaddr_t page, paddr_t old)
+/* Map frame pa at the faulting page with pmap protection bits (a new reference for the mapping). */
+static int map_frame(struct fault *f, paddr_t pa, unsigned bits)
 {
-    const struct frame *f = pmm_frame(old);
-    if (r->flags & VM_SHARED || !f || f->refcount <= 1) {
-        vm_stats.cow_reuses++;
-        return pmap_protect(pm, page, PMAP_USER | PMAP_WRITE);
-    }
+    if (f->info.present && ALIGN_DOWN(f->info.pa, PAGE_SIZE) == pa)
+        return pmap_protect(&f->vs->pmap, f->page, bits); /* the same page: only its protection changes */
+    pmm_ref(pa);
+    int err = pmap_enter(&f->vs->pmap, f->page, pa, bits);
+    if (err)
+        pmm_unref(pa);
+    return err;
+}
+
+static unsigned region_bits(const struct vm_region *r) { return PMAP_USER | ((r->prot & VM_WRITE) ? PMAP_WRITE : 0); }
+
+/* A new anon for f's page holding a copy of src (0: zeroes), put in the region's own amap and mapped. */
+static int promote(struct fault *f, paddr_t src, struct vm_object *obj, uint32_t obj_idx, uint32_t obj_bytes)
+{
+    struct vm_region *r = f->r;
+    int err = vm_region_amap_own(r, 0);
+    if (err)
+        return err;
     paddr_t frame = pmm_alloc(0, FRAME_USER);
     if (!frame)
         return -ENOMEM;
-    void *dst = kmap(frame);
-    void *src = kmap(old);
-    arch_page_copy(dst, src);
-    kunmap(src);
-    kunmap(dst);
-    int err = pmap_enter(pm, page, frame, PMAP_USER | PMAP_WRITE); /* drops our hold on old */
-    if (err)
+    if (src) {
+        void *dst = kmap(frame), *from = kmap(src);
+        arch_page_copy(dst, from);
+        kunmap(from);
+        kunmap(dst);
+    } else if (obj && (err = vm_object_read_page(obj, obj_idx, frame)) == 0) {
+        if (obj_bytes < PAGE_SIZE) { /* the rest of the page is not the object's: zero fill */
+            uint8_t *p = kmap(frame);
+            memset(p + obj_bytes, 0, PAGE_SIZE - obj_bytes);
+            kunmap(p);
+        }
+    } else if (!obj) {
+        pmm_zero(frame);
+    }
+    struct vm_anon *a = err ? NULL : anon_alloc(frame);
+    if (!a) {
         pmm_free(frame);
-    else
+        return err ? err : -ENOMEM;
+    }
+    if (amap_set(r->amap, vm_region_slot(r, f->page), a)) {
+        anon_unref(a);
+        return -ENOMEM;
+    }
+    return map_frame(f, frame, region_bits(r));
+}
+
+/* Phase upper: f's page has an anon: map it, writable only when it is the region's alone. 1 if no anon. */
+static int fault_upper(struct fault *f)
+{
+    struct vm_region *r = f->r;
+    struct vm_anon *a = r->amap ? amap_lookup(r->amap, vm_region_slot(r, f->page)) : NULL;
+    if (!a)
+        return 1;
+    if (!f->write) {
+        bool mine = !(r->flags & VM_NEEDS_COPY) && a->refs == 1;
+        return map_frame(f, a->frame, mine ? region_bits(r) : PMAP_USER);
+    }
+    if (r->flags & VM_NEEDS_COPY) {
+        if (vm_region_amap_own(r, 0))
+            return -ENOMEM;
+        a = amap_lookup(r->amap, vm_region_slot(r, f->page));
+    }
+    if (a->refs == 1) { /* the last holder: no copy */
+        vm_stats.cow_reuses++;
+        return map_frame(f, a->frame, region_bits(r));
+    }
+    int err = promote(f, a->frame, NULL, 0, 0);
+    if (!err)
         vm_stats.cow_copies++;
     return err;
+}
+
+/* Phase lower: no anon. Shared regions map the object's page; private ones read it or promote. */
+static int fault_lower(struct fault *f)
+{
+    struct vm_region *r = f->r;
+    uint32_t off = f->page - r->start;
+    uint32_t backed = off < r->obj_bytes ? MIN(PAGE_SIZE, r->obj_bytes - off) : 0;
+    uint32_t idx = (r->obj_offset + off) / PAGE_SIZE;
+    paddr_t pa;
+    if (r->flags & VM_SHARED) {
+        if (!r->obj || !backed)
+            return -ENXIO; /* past the end of the shared memory: SIGBUS */
+        int err = vm_object_get_page(r->obj, idx, &pa);
+        return err ? err : map_frame(f, pa, region_bits(r));
+    }
+    if (backed == PAGE_SIZE && !f->write) { /* the object's own page, read-only until written */
+        int err = vm_object_get_page(r->obj, idx, &pa);
+        return err ? err : map_frame(f, pa, PMAP_USER);
+    }
+    return promote(f, 0, backed ? r->obj : NULL, idx, backed);
 }
 
 int vm_fault(struct vmspace *vs, vaddr_t addr, enum fault_access access, const struct pmap_info *page_info)
 {
     if (!vs || addr < PAGE_SIZE || addr >= USER_TOP)
         return -EFAULT;
-    struct pmap *pm = &vs->pmap;
-    struct vm_region *r = vm_map_lookup(&vs->map, addr);
-    if (!r && !(r = grow_stack(&vs->map, addr)))
-        return -EFAULT;
-    if (!access_allowed(r, access))
-        return -EACCES;
-    vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
-    const struct pmap_info info = *page_info;
-    if (info.protnone) /* the region allows it now but the entry lags: readable, a write retries through COW */
-        return pmap_protect(pm, page, PMAP_USER);
-    if (info.present) {
-        if (info.writable || access != ACCESS_WRITE)
-            return info.user ? 0 : -EFAULT; /* a PROT_NONE page stays out of reach */
-        uint64_t t0 = arch_cycles();
-        int err = cow_break(pm, r, page, ALIGN_DOWN(info.pa, PAGE_SIZE));
-        vm_stats.cow_cycles += arch_cycles() - t0;
-        return err;
-    }
-    if ((r->flags & (VM_SHARED | VM_FILE)) == VM_SHARED)
-        return -ENXIO; /* shared anonymous memory is all there from mmap on: this page is past its end */
-    uint64_t t0 = arch_cycles();
-    paddr_t frame = pmm_alloc(0, FRAME_USER);
-    if (!frame)
-        return -ENOMEM;
-    int err = fill_frame(frame, r, page);
-    unsigned prot = PMAP_USER | ((r->prot & VM_WRITE) ? PMAP_WRITE : 0);
-    if (err == 0)
-        err = pmap_enter(pm, page, frame, prot);
+    struct fault f = {.vs = vs, .info = *page_info};
+    int err = fault_check(&f, addr, access);
     if (err)
-        pmm_free(frame);
+        return err;
+    if (f.info.protnone) /* the region allows it now but the entry lags: readable, a write retries */
+        return pmap_protect(&vs->pmap, f.page, PMAP_USER);
+    if (f.info.present && (f.info.writable || !f.write))
+        return f.info.user ? 0 : -EFAULT; /* a PROT_NONE page stays out of reach */
+    uint64_t t0 = arch_cycles();
+    bool cow = f.info.present;
+    uint32_t fills = vm_stats.demand_fills;
+    if ((err = fault_upper(&f)) == 1) {
+        err = fault_lower(&f);
+        if (!err)
+            vm_stats.demand_fills = fills + 1;
+    }
+    if (cow)
+        vm_stats.cow_cycles += arch_cycles() - t0;
     else
-        vm_stats.demand_fills++;
-    vm_stats.demand_cycles += arch_cycles() - t0;
+        vm_stats.demand_cycles += arch_cycles() - t0;
     return err;
 }

@@ -2,11 +2,12 @@
 #include "mm/vm/vm_verbs.h"
 #include "errno.h"
 #include "kstring.h"
-#include "mm/pmm/physmem.h"
 #include "arch/i386/pmap/pmap.h"
 #include "uapi/mman.h"
 #include "mm/vm/vm.h"
 #include "mm/vm/vm_map.h"
+#include "mm/vm/vm_object.h"
+#include "mm/vm/vm_region.h"
 #include "mm/vm/vm_space.h"
 
 /* Linux's advice values: 0-4, 8-23 (MADV_HWPOISON and MADV_SOFT_OFFLINE need privileges). */
@@ -39,17 +40,34 @@ static int populate(struct vmspace *vs, vaddr_t addr, vaddr_t end, bool write)
     return 0;
 }
 
-/* Zero the resident pages of [addr, end) in place (MADV_REMOVE on shared memory: every sharer sees zeroes). */
-static void zero_pages(struct vmspace *vs, vaddr_t addr, vaddr_t end)
+/* Drop the private pages of [addr, end) in every private region meeting it: they read back as zero or file data. */
+static int drop_private(struct vmspace *vs, vaddr_t addr, vaddr_t end)
 {
-    for (vaddr_t va = addr; va < end; va += PAGE_SIZE) {
-        paddr_t pa;
-        if (pmap_extract(&vs->pmap, va, &pa)) {
-            void *page = kmap(ALIGN_DOWN(pa, PAGE_SIZE));
-            memset(page, 0, PAGE_SIZE);
-            kunmap(page);
-        }
+    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next) {
+        if (r->flags & VM_SHARED)
+            continue; /* shared pages keep their data */
+        vaddr_t s = MAX(r->start, addr), e = MIN(r->end, end);
+        if (r->amap && vm_region_amap_own(r, 0)) /* fork-shared anons stay with the other side */
+            return -ENOMEM;
+        pmap_remove_range(&vs->pmap, s, e);
+        vm_region_wipe(r, s, e);
     }
+    return 0;
+}
+
+/* Zero the shared memory of [addr, end) (MADV_REMOVE): every sharer sees zeroes. Linux's errors for files. */
+static int zero_shared(struct vmspace *vs, vaddr_t addr, vaddr_t end)
+{
+    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next)
+        if (!(r->prot & VM_WRITE))
+            return -EACCES;
+        else if (r->flags & VM_FILE)
+            return -EOPNOTSUPP; /* the initrd cannot punch holes */
+    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next) {
+        vaddr_t s = MAX(r->start, addr), e = MIN(r->end, end);
+        vm_object_zero_range(r->obj, (r->obj_offset + (s - r->start)) / PAGE_SIZE, (e - s) / PAGE_SIZE);
+    }
+    return 0;
 }
 
 /*
@@ -75,15 +93,11 @@ int vm_madvise(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t advice)
     case MADV_FREE:
         if (advice == MADV_FREE && !regions_all(vs, addr, end, private_anon))
             return -EINVAL;
-        for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next)
-            if (!(r->flags & VM_SHARED)) /* shared pages keep their data */
-                pmap_remove_range(&vs->pmap, MAX(r->start, addr), MIN(r->end, end));
-        return 0;
+        return drop_private(vs, addr, end);
     case MADV_REMOVE:
         if (!regions_all(vs, addr, end, shared_region))
             return -EINVAL;
-        zero_pages(vs, addr, end);
-        return 0;
+        return zero_shared(vs, addr, end);
     case MADV_WIPEONFORK:
         return regions_all(vs, addr, end, private_anon) ? vm_map_set_flags(&vs->map, addr, end, VM_WIPEONFORK, 0)
                                                        : -EINVAL;

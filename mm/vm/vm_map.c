@@ -8,6 +8,7 @@
 #include "mm/vm/vm_map.h"
 #include "errno.h"
 #include "mm/kmem/kheap.h"
+#include "mm/vm/vm_region.h"
 #include "mmu.h"
 
 static bool page_aligned(vaddr_t a) { return (a & PAGE_MASK) == 0; }
@@ -27,32 +28,50 @@ static struct vm_region **link_after(struct vm_map *m, vaddr_t addr)
     return pp;
 }
 
-/* Cut r down to [at, end): the file window moves forward with the start. */
-static void trim_start(struct vm_region *r, vaddr_t at)
+/* Move r's start up to at: the amap slots and the object window move with it. */
+static void advance_start(struct vm_region *r, vaddr_t at)
 {
     uint32_t d = at - r->start;
-    if (r->flags & VM_FILE) {
-        r->file_offset += d;
-        r->file_bytes = r->file_bytes > d ? r->file_bytes - d : 0;
+    r->amap_slot += d / PAGE_SIZE;
+    if (r->obj) {
+        r->obj_offset += d;
+        r->obj_bytes = r->obj_bytes > d ? r->obj_bytes - d : 0;
     }
     r->start = at;
 }
 
-/* Cut r down to [start, at). */
+/* Cut r down to [at, end), dropping the private pages of what is cut off. */
+static void trim_start(struct vm_region *r, vaddr_t at)
+{
+    vm_region_wipe(r, r->start, at);
+    advance_start(r, at);
+}
+
+/* Cut r down to [start, at), dropping the private pages of what is cut off. */
 static void trim_end(struct vm_region *r, vaddr_t at)
 {
-    r->file_bytes = MIN(r->file_bytes, at - r->start);
+    vm_region_wipe(r, at, r->end);
+    r->obj_bytes = MIN(r->obj_bytes, at - r->start);
     r->end = at;
 }
 
-/* Split r at start < at < end, using tail (a fresh struct) for [at, end). */
+/* Split r at start < at < end, using tail (a fresh struct) for [at, end); both keep their pages. */
 static void split_at(struct vm_map *m, struct vm_region *r, vaddr_t at, struct vm_region *tail)
 {
     *tail = *r;
-    trim_start(tail, at);
-    trim_end(r, at);
+    vm_region_ref_backing(tail);
+    advance_start(tail, at);
+    r->obj_bytes = MIN(r->obj_bytes, at - r->start);
+    r->end = at;
     r->next = tail;
     m->count++;
+}
+
+/* Unlink nothing; free r and its references. */
+static void free_region(struct vm_region *r)
+{
+    vm_region_unref_backing(r);
+    kfree(r);
 }
 
 void vm_map_init(struct vm_map *m, vaddr_t lo, vaddr_t hi)
@@ -67,12 +86,12 @@ void vm_map_init(struct vm_map *m, vaddr_t lo, vaddr_t hi)
     m->stack_max = VM_STACK_DEFAULT;
 }
 
-int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, uint32_t flags, void *file,
-                  uint32_t file_offset, uint32_t file_bytes)
+int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, uint32_t flags,
+                  struct vm_object *obj, uint32_t obj_offset, uint32_t obj_bytes)
 {
     if (!range_valid(start, end) || start < m->lo || end > m->hi)
         return -EINVAL;
-    if ((flags & VM_FILE) && file_offset > UINT32_MAX - (end - start))
+    if (obj && obj_offset > UINT32_MAX - (end - start))
         return -EINVAL;
     struct vm_region **pp = link_after(m, start);
     if (*pp && (*pp)->start < end)
@@ -80,17 +99,17 @@ int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, u
     struct vm_region *r = kmalloc(sizeof *r);
     if (!r)
         return -ENOMEM;
-    bool backed = flags & VM_FILE;
     *r = (struct vm_region){
         .start = start,
         .end = end,
         .prot = prot,
-        .flags = flags,
-        .file = backed ? file : NULL,
-        .file_offset = backed ? file_offset : 0,
-        .file_bytes = backed ? MIN(file_bytes, end - start) : 0,
+        .flags = flags & ~VM_NEEDS_COPY,
+        .obj = obj,
+        .obj_offset = obj ? obj_offset : 0,
+        .obj_bytes = obj ? MIN(obj_bytes, end - start) : 0,
         .next = *pp,
     };
+    vm_region_ref_backing(r);
     *pp = r;
     m->count++;
     return 0;
@@ -124,7 +143,8 @@ int vm_map_remove(struct vm_map *m, vaddr_t start, vaddr_t end)
     }
     while ((r = *pp) && r->end <= end) { /* wholly covered */
         *pp = r->next;
-        kfree(r);
+        vm_region_wipe(r, r->start, r->end);
+        free_region(r);
         m->count--;
     }
     if (r && r->start < end) /* keep the tail of the last region */
@@ -149,16 +169,10 @@ bool vm_map_covers(struct vm_map *m, vaddr_t start, vaddr_t end)
     return range_valid(start, end) && covered_until(*link_after(m, start), start, end) != NULL;
 }
 
-/* Same attributes and a continuous file window: b may be folded into a (a->end == b->start). */
+/* Same attributes and continuous backing: b may be folded into a (a->end == b->start). */
 static bool can_merge(const struct vm_region *a, const struct vm_region *b)
 {
-    if (a->end != b->start || a->prot != b->prot || a->flags != b->flags || a->file != b->file)
-        return false;
-    if (!(a->flags & VM_FILE))
-        return true;
-    uint32_t len = a->end - a->start;
-    /* a's zero-filled tail may only continue into more zero fill */
-    return a->file_offset + len == b->file_offset && (a->file_bytes == len || b->file_bytes == 0);
+    return a->end == b->start && a->prot == b->prot && a->flags == b->flags && vm_region_backing_continues(a, b);
 }
 
 /* Fold together mergeable neighbours whose shared boundary lies in [start, end]. */
@@ -170,10 +184,10 @@ static void merge_range(struct vm_map *m, vaddr_t start, vaddr_t end)
             r = n;
             continue;
         }
-        r->file_bytes += n->file_bytes;
+        r->obj_bytes += n->obj_bytes;
         r->end = n->end;
         r->next = n->next;
-        kfree(n);
+        free_region(n);
         m->count--;
     }
 }
@@ -279,19 +293,26 @@ vaddr_t vm_map_find_gap(struct vm_map *m, uint32_t size, vaddr_t hint, vaddr_t b
     return best ? best - size : 0;
 }
 
-int vm_map_clone(struct vm_map *dst, const struct vm_map *src)
+int vm_map_clone(struct vm_map *dst, struct vm_map *src)
 {
     vm_map_init(dst, src->lo, src->hi);
     dst->stack_max = src->stack_max;
     struct vm_region **pp = &dst->head;
-    for (const struct vm_region *s = src->head; s; s = s->next) {
+    for (struct vm_region *s = src->head; s; s = s->next) {
         struct vm_region *r = kmalloc(sizeof *r);
         if (!r) {
             vm_map_destroy(dst);
             return -ENOMEM;
         }
+        if (s->amap && !(s->flags & VM_SHARED))
+            s->flags |= VM_NEEDS_COPY; /* parent and child share the anons until one writes */
         *r = *s;
         r->next = NULL;
+        if (r->flags & VM_WIPEONFORK) { /* the child's pages start as zeroes */
+            r->amap = NULL;
+            r->flags &= ~VM_NEEDS_COPY;
+        }
+        vm_region_ref_backing(r);
         *pp = r;
         pp = &r->next;
         dst->count++;
@@ -304,23 +325,26 @@ void vm_map_destroy(struct vm_map *m)
     struct vm_region *r = m->head;
     while (r) {
         struct vm_region *next = r->next;
-        kfree(r);
+        free_region(r);
         r = next;
     }
     m->head = NULL;
     m->count = 0;
 }
 
-/* Extend r's start down to start (< r->start); a file region maps the file from further back. */
+/* Extend r's start down to start (< r->start); an object region maps the object from further back. */
 static int grow_start(struct vm_region *r, vaddr_t start)
 {
     uint32_t d = r->start - start;
-    if (r->flags & VM_FILE) {
-        if (r->file_offset < d)
-            return -EINVAL;
-        r->file_offset -= d;
-        r->file_bytes += d;
+    if (r->obj && r->obj_offset < d)
+        return -EINVAL;
+    if (r->amap && r->amap_slot < d / PAGE_SIZE && vm_region_amap_own(r, d / PAGE_SIZE))
+        return -ENOMEM;
+    if (r->obj) {
+        r->obj_offset -= d;
+        r->obj_bytes += d;
     }
+    r->amap_slot -= d / PAGE_SIZE;
     r->start = start;
     return 0;
 }
@@ -336,8 +360,9 @@ int vm_map_set_bounds(struct vm_map *m, struct vm_region *r, vaddr_t start, vadd
         return -EINVAL;
     if ((prev && prev->end > start) || (r->next && r->next->start < end))
         return -EEXIST;
-    if (start < r->start && grow_start(r, start) != 0)
-        return -EINVAL;
+    int err;
+    if (start < r->start && (err = grow_start(r, start)) != 0)
+        return err;
     if (start > r->start)
         trim_start(r, start);
     if (end < r->end)
@@ -351,9 +376,13 @@ static bool region_ok(const struct vm_map *m, const struct vm_region *r, vaddr_t
 {
     if (!range_valid(r->start, r->end) || r->start < prev_end || r->start < m->lo || r->end > m->hi)
         return false;
-    if (r->flags & VM_FILE)
-        return r->file_bytes <= r->end - r->start;
-    return !r->file && !r->file_offset && !r->file_bytes;
+    if ((r->flags & VM_NEEDS_COPY) && (!r->amap || (r->flags & VM_SHARED)))
+        return false;
+    if ((r->flags & VM_FILE) && !r->obj)
+        return false;
+    if (r->obj)
+        return r->obj_bytes <= r->end - r->start && !(r->obj_offset & PAGE_MASK);
+    return !r->obj_offset && !r->obj_bytes;
 }
 
 int vm_map_check(const struct vm_map *m)

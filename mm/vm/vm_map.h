@@ -1,15 +1,16 @@
 /*
  * The region set of one user address space: a list of non-overlapping
- * [start, end) regions sorted by start, each with a protection, flags and an
- * optional file backing. Regions are the truth; page tables are only a cache
- * of them. This file never touches page tables or frames: whoever changes a
- * map (mmap, munmap, mprotect, brk, fork, the fault handler) updates the
- * pmap to match.
+ * [start, end) regions sorted by start, each with a protection, flags and
+ * its backing: an amap of private anonymous pages and/or a memory object
+ * (a file's pages, or shared anonymous memory). Regions are the truth;
+ * page tables are only a cache of them. This file never touches page
+ * tables or frames: whoever changes a map (mmap, munmap, mprotect, brk,
+ * fork, the fault handler) updates the pmap to match.
  *
- * Region structs come from kmalloc and belong to the map. The file pointer
- * is opaque and not owned: splits and clones copy it without taking a
- * reference. For anonymous regions (no VM_FILE) the file fields are zero.
- * A region pointer stays valid until the range holding it is removed or, in
+ * Region structs come from kmalloc and belong to the map, and each region
+ * holds one reference on its amap and one on its object: splits and
+ * clones take more, removals and merges drop them (vm_region.h). A region
+ * pointer stays valid until the range holding it is removed or, in
  * vm_map_protect, merged into its neighbour; vm_map_destroy frees them all.
  * Not locked: the caller serializes access to a map.
  */
@@ -25,18 +26,24 @@
 /* flags */
 #define VM_SHARED 0x10u    /* MAP_SHARED: survives fork shared */
 #define VM_GROWSDOWN 0x20u /* the stack: may grow down on a fault */
-#define VM_FILE 0x40u      /* backed by a file (file pointer + offset) */
+#define VM_FILE 0x40u      /* the object is a file's (vnode pager) */
 #define VM_HEAP 0x80u      /* the brk heap */
 #define VM_WIPEONFORK 0x100u /* madvise(MADV_WIPEONFORK): a fork child gets it empty (zero-filled) */
 #define VM_DONTFORK 0x200u   /* madvise(MADV_DONTFORK): a fork child does not get it at all */
 #define VM_ADVICE_FLAGS (VM_WIPEONFORK | VM_DONTFORK) /* what vm_map_set_flags may change */
+#define VM_NEEDS_COPY 0x400u /* the amap is shared with a fork peer: copy it before changing any slot */
+
+struct vm_amap;
+struct vm_object;
 
 struct vm_region {
     vaddr_t start, end;     /* [start, end), page aligned */
     uint32_t prot, flags;
-    void *file;             /* opaque backing object when VM_FILE (not owned) */
-    uint32_t file_offset;   /* file offset of `start` */
-    uint32_t file_bytes;    /* bytes from `start` backed by the file; the rest of the region is zero-filled */
+    struct vm_amap *amap;   /* private anonymous pages (a reference), NULL until the first */
+    uint32_t amap_slot;     /* the amap slot of the page at `start` */
+    struct vm_object *obj;  /* the backing object (a reference), NULL: zero fill */
+    uint32_t obj_offset;    /* byte offset in obj of `start` (page aligned) */
+    uint32_t obj_bytes;     /* bytes from `start` the object backs; the rest of the region is zero-filled */
     struct vm_region *next; /* sorted by start */
 };
 
@@ -52,12 +59,14 @@ struct vm_map {
 /* An empty map allowing [lo, hi), rounded inwards to pages; the NULL page is never allowed. stack_max: the default. */
 void vm_map_init(struct vm_map *m, vaddr_t lo, vaddr_t hi);
 /*
- * Insert [start,end): -EINVAL if unaligned/empty/outside [lo,hi) (or a file
- * offset that would wrap), -EEXIST if it overlaps, -ENOMEM. file_bytes is
- * clamped to the region's length; the file fields are ignored without VM_FILE.
+ * Insert [start,end) backed by obj (NULL: zero fill) from byte obj_offset,
+ * the region taking its own reference on obj: -EINVAL if unaligned, empty,
+ * outside [lo,hi) or the object offset would wrap, -EEXIST if it overlaps,
+ * -ENOMEM. obj_bytes is clamped to the region's length; the object fields
+ * are ignored without obj. The region starts without an amap.
  */
-int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, uint32_t flags, void *file,
-                  uint32_t file_offset, uint32_t file_bytes);
+int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, uint32_t flags,
+                  struct vm_object *obj, uint32_t obj_offset, uint32_t obj_bytes);
 /* The region containing addr, or NULL. */
 struct vm_region *vm_map_lookup(struct vm_map *m, vaddr_t addr);
 /* True if [start,end) (page aligned, non-empty) is mapped without holes. */
@@ -91,19 +100,24 @@ int vm_map_set_flags(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t set,
  * hi; 0 means hi), top-down like Linux mmap. The address, or 0 if none.
  */
 vaddr_t vm_map_find_gap(struct vm_map *m, uint32_t size, vaddr_t hint, vaddr_t below);
-/* Make dst (empty or uninitialized) a copy of src, every region and stack_max duplicated (fork): 0, or -ENOMEM with dst empty. */
-int vm_map_clone(struct vm_map *dst, const struct vm_map *src);
+/*
+ * Make dst (empty or uninitialized) a copy of src for fork, every region
+ * and stack_max duplicated: private regions share their amap with the copy
+ * and both sides are marked VM_NEEDS_COPY; a VM_WIPEONFORK region's copy
+ * has no amap. 0, or -ENOMEM with dst empty.
+ */
+int vm_map_clone(struct vm_map *dst, struct vm_map *src);
 /* Free every region; the map is then empty and reusable. */
 void vm_map_destroy(struct vm_map *m);
 /*
  * Move region r of m to [start,end) (brk: a new end; stack growth: a lower
- * start). Shrinking keeps the file bookkeeping as a split would; growing the
- * start of a file region maps the file from further back. 0, -EINVAL (bad
- * range, r not in m, file offset would go below 0), -EEXIST (would overlap
- * a neighbour).
+ * start). Shrinking drops the private pages cut off, as a removal would;
+ * growing the start of an object region maps the object from further back.
+ * 0, -EINVAL (bad range, r not in m, object offset would go below 0),
+ * -EEXIST (would overlap a neighbour), -ENOMEM (the amap needs room below).
  */
 int vm_map_set_bounds(struct vm_map *m, struct vm_region *r, vaddr_t start, vaddr_t end);
-/* Check the invariants (sorted, disjoint, aligned, inside [lo,hi), count, file fields): 0 or -EINVAL. */
+/* Check the invariants (sorted, disjoint, aligned, inside [lo,hi), count, backing fields): 0 or -EINVAL. */
 int vm_map_check(const struct vm_map *m);
 
 #endif

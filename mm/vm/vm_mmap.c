@@ -1,10 +1,13 @@
-/* The VM verbs brk, mmap, munmap and mprotect (see vm_verbs.h). */
+/* The VM verbs brk, mmap, munmap and mprotect, and the initial stack (see vm_verbs.h). */
 #include "mm/vm/vm_verbs.h"
 #include "errno.h"
 #include "arch/i386/pmap/pmap.h"
-#include "mm/pmm/pmm.h"
+#include "mm/pager/aobj.h"
+#include "mm/pager/vnode_pager.h"
+#include "mm/vm/vm_object.h"
 #include "uapi/mman.h"
 #include "mm/vm/vm_map.h"
+#include "mm/vm/vm_region.h"
 #include "mm/vm/vm_space.h"
 
 void vm_unmap_pages(struct vmspace *vs, vaddr_t start, vaddr_t end) { pmap_remove_range(&vs->pmap, start, end); }
@@ -15,27 +18,6 @@ int vm_unmap_range(struct vmspace *vs, vaddr_t start, vaddr_t end)
     if (!err)
         vm_unmap_pages(vs, start, end);
     return err;
-}
-
-/*
- * Shared anonymous memory has no backing object yet: its frames are
- * allocated up front and fork hands the same frames to the child, so every
- * process sees one copy however late it first touches a page.
- */
-int vm_populate_shared(struct vmspace *vs, vaddr_t start, vaddr_t end, uint32_t prot)
-{
-    unsigned bits = (prot ? PMAP_USER : 0) | (prot & PROT_WRITE ? PMAP_WRITE : 0);
-    if (pmap_reserve(&vs->pmap, start, end))
-        return -ENOMEM;
-    for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
-        paddr_t pa = pmm_alloc(PMM_ZERO, FRAME_USER);
-        if (!pa) {
-            vm_unmap_pages(vs, start, va);
-            return -ENOMEM;
-        }
-        pmap_enter(&vs->pmap, va, pa, bits); /* cannot fail: the tables exist */
-    }
-    return 0;
 }
 
 /* Extend the heap region ending at old_end (or create it) up to new_end. */
@@ -90,6 +72,14 @@ static int place_mapping(struct vmspace *vs, uint32_t addr, uint32_t size, uint3
     return vm_unmap_range(vs, addr, addr + size);
 }
 
+/* The object a new mapping reads from (a new reference): file's pages, new shared anonymous memory, or NULL. */
+static struct vm_object *backing_object(struct vnode *file, uint32_t flags, uint32_t size)
+{
+    if (file)
+        return vnode_pager_object(file);
+    return flags & MAP_SHARED ? aobj_create(size) : NULL; /* its pages come on first touch */
+}
+
 int32_t vm_mmap(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot, uint32_t flags, struct vnode *file,
                 uint32_t offset, uint32_t file_size)
 {
@@ -98,12 +88,14 @@ int32_t vm_mmap(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot, u
     int err = place_mapping(vs, addr, size, flags, &at);
     if (err)
         return err;
-    bool shared_anon = (flags & MAP_SHARED) && !file;
-    uint32_t vflags = (shared_anon ? VM_SHARED : 0) | (file ? VM_FILE : 0);
-    uint32_t fbytes = file && offset < file_size ? file_size - offset : 0;
-    err = vm_map_insert(&vs->map, at, at + size, vm_prot(prot), vflags, file, file ? offset : 0, fbytes);
-    if (!err && shared_anon && (err = vm_populate_shared(vs, at, at + size, prot)) != 0)
-        vm_map_remove(&vs->map, at, at + size);
+    struct vm_object *obj = backing_object(file, flags, size);
+    if (!obj && (file || (flags & MAP_SHARED)))
+        return -ENOMEM;
+    uint32_t vflags = (flags & MAP_SHARED ? VM_SHARED : 0) | (file ? VM_FILE : 0);
+    uint32_t obytes = !file ? size : offset < file_size ? file_size - offset : 0;
+    err = vm_map_insert(&vs->map, at, at + size, vm_prot(prot), vflags, obj, file ? offset : 0, obytes);
+    if (obj)
+        vm_object_unref(obj); /* the region holds its own reference */
     return err ? err : (int32_t)at;
 }
 
@@ -133,6 +125,14 @@ int vm_mprotect(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot)
      */
     unsigned bits = (prot ? PMAP_USER : 0) | (prot & PROT_WRITE ? PMAP_WRITE : 0);
     for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next)
-        pmap_protect_range(&vs->pmap, MAX(r->start, addr), MIN(r->end, end), bits, r->flags & VM_SHARED);
+        pmap_protect_range(&vs->pmap, MAX(r->start, addr), MIN(r->end, end), bits,
+                           r->flags & VM_SHARED ? NULL : vm_region_page_exclusive, r);
     return 0;
+}
+
+int vm_stack_create(struct vmspace *vs, vaddr_t top, uint32_t size)
+{
+    if (size == 0 || (size & PAGE_MASK) || (top & PAGE_MASK) || top > USER_TOP || size > top - PAGE_SIZE)
+        return -EINVAL;
+    return vm_map_insert(&vs->map, top - size, top, VM_READ | VM_WRITE, VM_GROWSDOWN, NULL, 0, 0);
 }

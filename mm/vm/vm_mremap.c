@@ -4,7 +4,9 @@
 #include "arch/i386/pmap/pmap.h"
 #include "mm/pmm/pmm.h"
 #include "uapi/mman.h"
+#include "mm/vm/anon.h"
 #include "mm/vm/vm_map.h"
+#include "mm/vm/vm_region.h"
 #include "mm/vm/vm_space.h"
 
 /* Cut [old, old+old_len) down to new_len < old_len: 0, -EINVAL (past user space) or -ENOMEM. */
@@ -39,11 +41,14 @@ static void transfer_pages(struct vmspace *vs, vaddr_t from, vaddr_t to, uint32_
 
 /*
  * Move the part [old, old+old_len) of region r to a new region
- * [at, at+new_len) (at is free): the pages go along; a shared anonymous
- * region's new tail stays empty: it lies past the shared memory's end, and
- * touching it raises SIGBUS, as on Linux. keep_old: the old range stays
- * mapped (DONTUNMAP, or old_len 0 duplicating a shared mapping) — a shared
- * one keeps its pages too, a private one is left empty. Everything that can fail happens before
+ * [at, at+new_len) (at is free): the pages go along — the private ones
+ * with their anons (a copy-on-write share of r's amap slots, which the
+ * removal of the old range then drops), the shared ones through the same
+ * object. A shared anonymous region's new tail stays empty: it lies past
+ * the shared memory's end, and touching it raises SIGBUS, as on Linux.
+ * keep_old: the old range stays mapped (DONTUNMAP, or old_len 0
+ * duplicating a shared mapping) — a shared one keeps its pages too, a
+ * private one is left empty. Everything that can fail happens before
  * anything is changed: on error the old mapping is intact.
  */
 static int32_t move_mapping(struct vmspace *vs, struct vm_region *r, vaddr_t old, uint32_t old_len, vaddr_t at,
@@ -51,21 +56,33 @@ static int32_t move_mapping(struct vmspace *vs, struct vm_region *r, vaddr_t old
 {
     struct vm_region src = *r; /* r may be split or freed below */
     uint32_t lead = old - src.start;
-    uint32_t off = src.file_offset + lead, fbytes = src.file_bytes > lead ? src.file_bytes - lead : 0;
+    uint32_t off = src.obj_offset + lead, obytes = src.obj_bytes > lead ? src.obj_bytes - lead : 0;
     bool shared = src.flags & VM_SHARED;
     /* the pages that go along: a duplicate (old_len 0) shares what the old region has from old on */
     uint32_t carried = old_len ? MIN(old_len, new_len) : MIN(new_len, src.end - old);
-    int err = vm_map_insert(&vs->map, at, at + new_len, src.prot, src.flags & ~VM_HEAP, src.file, off, fbytes);
-    if (err)
+    struct vm_amap *pages = NULL;
+    if (!shared && r->amap) {
+        if (keep_old && vm_region_amap_own(r, 0)) /* so that the old range can be emptied below */
+            return -ENOMEM;
+        if (!(pages = amap_copy(r->amap, vm_region_slot(r, old), carried / PAGE_SIZE, 0)))
+            return -ENOMEM;
+    }
+    int err = vm_map_insert(&vs->map, at, at + new_len, src.prot, src.flags & ~(VM_HEAP | VM_NEEDS_COPY), src.obj,
+                            off, obytes);
+    if (err) {
+        if (pages)
+            amap_unref(pages);
         return err == -ENOMEM ? -ENOMEM : -EINVAL;
-    if (pmap_reserve(&vs->pmap, at, at + new_len)) {
+    }
+    struct vm_region *moved = vm_map_lookup(&vs->map, at);
+    moved->amap = pages; /* the new region's own reference */
+    if (pmap_reserve(&vs->pmap, at, at + new_len) ||
+        (!keep_old && vm_map_remove(&vs->map, old, old + old_len))) { /* splitting may need memory */
         vm_map_remove(&vs->map, at, at + new_len);
         return -ENOMEM;
     }
-    if (!keep_old && vm_map_remove(&vs->map, old, old + old_len)) { /* splitting may need memory */
-        vm_map_remove(&vs->map, at, at + new_len);
-        return -ENOMEM;
-    }
+    if (keep_old && !shared && (r = vm_map_lookup(&vs->map, old)) != NULL)
+        vm_region_wipe(r, old, old + old_len); /* DONTUNMAP: a private old range reads as new memory */
     transfer_pages(vs, old, at, carried, keep_old && shared);
     if (!keep_old && old_len > carried)
         vm_unmap_pages(vs, old + carried, old + old_len);
@@ -79,7 +96,7 @@ static int resize_check(const struct vm_region *r, vaddr_t old, uint32_t old_len
         return -EINVAL; /* duplicating is for shared mappings only */
     if (old_len > r->end - old)
         return -EFAULT; /* may not span regions */
-    if ((r->flags & VM_FILE) && new_len > UINT32_MAX - (r->file_offset + (old - r->start)))
+    if (r->obj && new_len > UINT32_MAX - (r->obj_offset + (old - r->start)))
         return -EINVAL;
     return 0;
 }

@@ -20,9 +20,11 @@ struct vnode;
 /* Move the break to addr: the new break, or the old one when refused (below the start, no room, no memory). */
 vaddr_t vm_brk(struct vmspace *vs, vaddr_t addr);
 /*
- * Map len bytes (prot, flags) of file, file_size bytes long, from byte
- * offset (file NULL: anonymous); the caller has checked the arguments
- * (len, flags, alignment). The address, or -errno.
+ * Map len bytes (prot, flags) of file from byte offset, of which the first
+ * file_size - offset bytes show the file and the rest zeroes (file NULL:
+ * anonymous; MAP_SHARED anonymous memory gets an object of its own, filled
+ * on first touch). The caller has checked the arguments (len, flags,
+ * alignment). The address, or -errno.
  */
 int32_t vm_mmap(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot, uint32_t flags, struct vnode *file,
                 uint32_t offset, uint32_t file_size);
@@ -39,7 +41,7 @@ int32_t vm_mremap(struct vmspace *vs, vaddr_t old, uint32_t old_len, uint32_t ne
 /* For the verbs themselves: drop the pages of [start, end); remove [start, end) from regions and pages. */
 void vm_unmap_pages(struct vmspace *vs, vaddr_t start, vaddr_t end);
 int vm_unmap_range(struct vmspace *vs, vaddr_t start, vaddr_t end);
-/* Give [start, end) fresh zeroed frames shared across fork: 0, or -ENOMEM with nothing mapped there. */
-int vm_populate_shared(struct vmspace *vs, vaddr_t start, vaddr_t end, uint32_t prot);
+/* The initial stack of a new program: a growsdown region [top - size, top): 0, -EINVAL, -EEXIST or -ENOMEM. */
+int vm_stack_create(struct vmspace *vs, vaddr_t top, uint32_t size);
 
 #endif

@@ -108,6 +108,13 @@ static void assert_frame_refs(paddr_t pa, uint32_t refs)
     assert_int_equal(pmm_frame(pa)->refcount, refs);
 }
 
+/* True if va maps a frame that more than one holder has. */
+static bool frame_shared(struct pmap *pm, vaddr_t va)
+{
+    paddr_t pa;
+    return pmap_extract(pm, va, &pa) && pmm_frame(pa)->refcount > 1;
+}
+
 /* ---- create / destroy ---- */
 
 static void test_create_copies_kernel_half(void **state)
@@ -689,13 +696,13 @@ static void test_fork_private_write_protects_both_sides(void **state)
         assert_int_equal(a.pa, frames[i]);
         assert_int_equal(b.pa, frames[i]);
         assert_frame_refs(frames[i], 2);
-        assert_true(pmap_frame_shared(&src, vas[i]));
+        assert_true(frame_shared(&src, vas[i]));
     }
     pmap_activate(&kernel_pmap);
     pmap_destroy(&src);
     for (int i = 0; i < 4; i++) {
         assert_frame_refs(frames[i], 1);
-        assert_false(pmap_frame_shared(&dst, vas[i]));
+        assert_false(frame_shared(&dst, vas[i]));
     }
     pmap_destroy(&dst);
     for (int i = 0; i < 4; i++)
@@ -754,12 +761,12 @@ static void test_protnone_holds_frame(void **state)
     struct pmap src, dst;
     map_pages(&src, vas, 2, frames);
     assert_int_equal(pmap_protect(&src, USER_VA, 0), 0);
-    assert_true(pmap_frame_shared(&src, USER_VA) == false);
+    assert_true(frame_shared(&src, USER_VA) == false);
     assert_int_equal(pmap_create(&dst), 0);
     assert_int_equal(pmap_fork(&dst, &src, 0x1000, USER_TOP, false), 0);
     assert_int_equal(dst.resident, 2);
     assert_frame_refs(frames[0], 2);
-    assert_true(pmap_frame_shared(&src, USER_VA)); /* mprotect must not give write back: still COW */
+    assert_true(frame_shared(&src, USER_VA)); /* mprotect must not give write back: still COW */
     struct pmap_info b;
     pmap_query(&dst, USER_VA, &b);
     assert_true(b.protnone && !b.present);
@@ -822,7 +829,14 @@ static void test_remove_range(void **state)
     assert_int_equal(free_frames(), base_free);
 }
 
-/* pmap_protect_range: every held page in range, PROT_NONE and back; a COW-shared frame stays read-only unless shared. */
+/* A may_write predicate as the VM's: a frame with a second holder is still shared copy-on-write. */
+static bool sole_holder(paddr_t pa, void *arg)
+{
+    (*(int *)arg)++;
+    return pmm_frame(pa)->refcount == 1;
+}
+
+/* pmap_protect_range: every held page in range, PROT_NONE and back; may_write keeps a COW-shared frame read-only. */
 static void test_protect_range(void **state)
 {
     (void)state;
@@ -831,20 +845,23 @@ static void test_protect_range(void **state)
     struct pmap pm;
     map_pages(&pm, vas, 3, frames);
     pmm_ref(frames[1]); /* as if a fork child still held it */
-    pmap_protect_range(&pm, 0x1000, 0x40000000, 0, false);
+    int asked = 0;
+    pmap_protect_range(&pm, 0x1000, 0x40000000, 0, sole_holder, &asked);
+    assert_int_equal(asked, 0); /* no write asked for: no question */
     struct pmap_info info;
     for (int i = 0; i < 3; i++) {
         pmap_query(&pm, vas[i], &info);
         assert_true(info.protnone && !info.present);
     }
-    pmap_protect_range(&pm, 0x3FF000, 0x401000, RW_USER, false); /* the last page stays PROT_NONE */
+    pmap_protect_range(&pm, 0x3FF000, 0x401000, RW_USER, sole_holder, &asked); /* the last page stays PROT_NONE */
+    assert_int_equal(asked, 2);
     pmap_query(&pm, 0x3FF000, &info);
     assert_true(info.present && info.user && info.writable);
     pmap_query(&pm, 0x400000, &info);
     assert_true(info.present && info.user && !info.writable); /* copy-on-write */
     pmap_query(&pm, 0x401000, &info);
     assert_true(info.protnone);
-    pmap_protect_range(&pm, 0x400000, 0x401000, RW_USER, true); /* a shared region writes in place */
+    pmap_protect_range(&pm, 0x400000, 0x401000, RW_USER, NULL, NULL); /* a shared region writes in place */
     pmap_query(&pm, 0x400000, &info);
     assert_true(info.present && info.writable);
     assert_int_equal(pm.resident, 3);

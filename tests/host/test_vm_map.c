@@ -1,4 +1,6 @@
 /* Unit tests: the region set of an address space (mm/vm_map.c), its structs from the kheap over simulated RAM. */
+#include "mm/pager/aobj.h"
+#include "mm/vm/vm_object.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,13 +26,16 @@ static const struct phys_range avail[] = {{0x1000, 0x9F000}, {0x100000, 0x200000
 static const struct phys_range resv[] = {{0x100000, 0x200000}};
 
 static struct vm_map map, map2; /* destroyed by teardown, which then expects an empty heap */
-static int file_a, file_b;      /* opaque backing objects */
+static struct vm_object *file_a, *file_b; /* backing objects, made per test; the map must give back every reference */
 
+static uint32_t heap_base; /* the two objects */
+
+/* Heap bytes in use beyond the test's objects. */
 static uint32_t heap_in_use(void)
 {
     struct kheap_stats st;
     kheap_get_stats(&st);
-    return st.bytes_in_use;
+    return st.bytes_in_use - heap_base;
 }
 
 static int setup(void **state)
@@ -41,6 +46,12 @@ static int setup(void **state)
     kheap_init();
     vm_map_init(&map, PAGE_SIZE, KERNEL_BASE);
     vm_map_init(&map2, PAGE_SIZE, KERNEL_BASE);
+    file_a = aobj_create(0xFFFFF000u);
+    file_b = aobj_create(0xFFFFF000u);
+    assert_non_null(file_a);
+    assert_non_null(file_b);
+    heap_base = 0;
+    heap_base = heap_in_use();
     return 0;
 }
 
@@ -49,6 +60,11 @@ static int teardown(void **state)
     (void)state;
     vm_map_destroy(&map);
     vm_map_destroy(&map2);
+    assert_int_equal(file_a->refs, 1); /* every region's reference given back */
+    assert_int_equal(file_b->refs, 1);
+    vm_object_unref(file_a);
+    vm_object_unref(file_b);
+    heap_base = 0;
     assert_int_equal(heap_in_use(), 0);
     assert_int_equal(kheap_last_error(), -1);
     return 0;
@@ -59,7 +75,7 @@ struct want {
     vaddr_t start, end;
     uint32_t prot;
     bool want_file;
-    uint32_t file_offset, file_bytes;
+    uint32_t obj_offset, obj_bytes;
 };
 
 /* m holds exactly the n regions of w, in order, and its invariants hold. */
@@ -74,9 +90,9 @@ static void expect_regions(const struct vm_map *m, const struct want *w, uint32_
         if (r->start != w[i].start || r->end != w[i].end || r->prot != w[i].prot)
             fail_msg("region %u is [0x%x,0x%x) prot %u, want [0x%x,0x%x) prot %u", i, r->start, r->end, r->prot,
                      w[i].start, w[i].end, w[i].prot);
-        if (w[i].want_file && (r->file_offset != w[i].file_offset || r->file_bytes != w[i].file_bytes))
-            fail_msg("region %u file window 0x%x+0x%x, want 0x%x+0x%x", i, r->file_offset, r->file_bytes,
-                     w[i].file_offset, w[i].file_bytes);
+        if (w[i].want_file && (r->obj_offset != w[i].obj_offset || r->obj_bytes != w[i].obj_bytes))
+            fail_msg("region %u file window 0x%x+0x%x, want 0x%x+0x%x", i, r->obj_offset, r->obj_bytes,
+                     w[i].obj_offset, w[i].obj_bytes);
     }
     assert_null(r);
 }
@@ -200,7 +216,7 @@ static void test_insert_rejects_bad_ranges(void **state)
     assert_int_equal(vm_map_insert(&map, 0xC0000000u, 0xC0001000u, RW, 0, NULL, 0, 0), -EINVAL);
     assert_int_equal(vm_map_insert(&map, 0xFFFFF000u, 0, RW, 0, NULL, 0, 0), -EINVAL); /* "end" wrapped */
     /* a file window that would run past 4 GiB */
-    assert_int_equal(vm_map_insert(&map, P(1), P(3), VM_READ, VM_FILE, &file_a, 0xFFFFF000u, 0), -EINVAL);
+    assert_int_equal(vm_map_insert(&map, P(1), P(3), VM_READ, VM_FILE, file_a, 0xFFFFF000u, 0), -EINVAL);
     assert_int_equal(map.count, 0);
     assert_int_equal(heap_in_use(), 0);
     ins(PAGE_SIZE, 0xC0000000u, RW); /* the whole allowed range */
@@ -210,20 +226,20 @@ static void test_insert_rejects_bad_ranges(void **state)
 static void test_insert_file_fields(void **state)
 {
     (void)state;
-    assert_int_equal(vm_map_insert(&map, P(1), P(3), VM_READ, VM_FILE, &file_a, 0x3000, 0x10000), 0);
-    assert_int_equal(vm_map_insert(&map, P(5), P(6), RW, 0, &file_b, 0x1234, 0x99), 0);
-    assert_int_equal(vm_map_insert(&map, P(8), P(9), RW, VM_FILE, &file_b, 0xFFFFE000u, 0x800), 0);
+    assert_int_equal(vm_map_insert(&map, P(1), P(3), VM_READ, VM_FILE, file_a, 0x3000, 0x10000), 0);
+    assert_int_equal(vm_map_insert(&map, P(5), P(6), RW, 0, NULL, 0x1234, 0x99), 0);
+    assert_int_equal(vm_map_insert(&map, P(8), P(9), RW, VM_FILE, file_b, 0xFFFFE000u, 0x800), 0);
     struct vm_region *r = vm_map_lookup(&map, P(1));
-    assert_ptr_equal(r->file, &file_a);
-    assert_int_equal(r->file_offset, 0x3000);
-    assert_int_equal(r->file_bytes, P(2)); /* clamped to the region */
-    r = vm_map_lookup(&map, P(5)); /* anonymous: file fields ignored */
-    assert_null(r->file);
-    assert_int_equal(r->file_offset, 0);
-    assert_int_equal(r->file_bytes, 0);
+    assert_ptr_equal(r->obj, file_a);
+    assert_int_equal(r->obj_offset, 0x3000);
+    assert_int_equal(r->obj_bytes, P(2)); /* clamped to the region */
+    r = vm_map_lookup(&map, P(5)); /* anonymous: object fields ignored */
+    assert_null(r->obj);
+    assert_int_equal(r->obj_offset, 0);
+    assert_int_equal(r->obj_bytes, 0);
     r = vm_map_lookup(&map, P(8));
-    assert_int_equal(r->file_offset, 0xFFFFE000u);
-    assert_int_equal(r->file_bytes, 0x800);
+    assert_int_equal(r->obj_offset, 0xFFFFE000u);
+    assert_int_equal(r->obj_bytes, 0x800);
     assert_int_equal(vm_map_check(&map), 0);
 }
 
@@ -467,7 +483,7 @@ static void test_file_window_across_splits(void **state)
 {
     (void)state;
     /* [P(16), P(32)) maps the file from 0x3000; 0x5800 bytes of it, the rest zero fill */
-    assert_int_equal(vm_map_insert(&map, P(16), P(32), VM_READ, VM_FILE, &file_a, 0x3000, 0x5800), 0);
+    assert_int_equal(vm_map_insert(&map, P(16), P(32), VM_READ, VM_FILE, file_a, 0x3000, 0x5800), 0);
     assert_int_equal(vm_map_remove(&map, P(18), P(19)), 0);
     EXPECT(&map, F(P(16), P(18), VM_READ, 0x3000, 0x2000), F(P(19), P(32), VM_READ, 0x6000, 0x2800));
     assert_int_equal(vm_map_protect(&map, P(24), P(25), RX), 0); /* cut wholly in the zero fill */
@@ -481,7 +497,7 @@ static void test_file_window_across_splits(void **state)
     assert_int_equal(vm_map_protect(&map, P(19), P(32), VM_READ), 0);
     EXPECT(&map, F(P(16), P(18), VM_READ, 0x3000, 0x2000), F(P(19), P(32), VM_READ, 0x6000, 0x2800));
     for (const struct vm_region *r = map.head; r; r = r->next)
-        assert_ptr_equal(r->file, &file_a);
+        assert_ptr_equal(r->obj, file_a);
     /* removing the head of the second: the window moves with it */
     assert_int_equal(vm_map_remove(&map, P(19), P(22)), 0);
     EXPECT(&map, F(P(16), P(18), VM_READ, 0x3000, 0x2000), F(P(22), P(32), VM_READ, 0x9000, 0));
@@ -491,23 +507,23 @@ static void test_file_regions_merge_only_when_continuous(void **state)
 {
     (void)state;
     /* same file, offsets not continuous: never merged */
-    assert_int_equal(vm_map_insert(&map, P(10), P(12), VM_READ, VM_FILE, &file_a, 0, P(2)), 0);
-    assert_int_equal(vm_map_insert(&map, P(12), P(14), RW, VM_FILE, &file_a, P(5), P(2)), 0);
+    assert_int_equal(vm_map_insert(&map, P(10), P(12), VM_READ, VM_FILE, file_a, 0, P(2)), 0);
+    assert_int_equal(vm_map_insert(&map, P(12), P(14), RW, VM_FILE, file_a, P(5), P(2)), 0);
     assert_int_equal(vm_map_protect(&map, P(12), P(14), VM_READ), 0);
     assert_int_equal(map.count, 2);
     /* continuous offsets but another file */
-    assert_int_equal(vm_map_insert(&map, P(20), P(22), VM_READ, VM_FILE, &file_a, 0, P(2)), 0);
-    assert_int_equal(vm_map_insert(&map, P(22), P(24), RW, VM_FILE, &file_b, P(2), P(2)), 0);
+    assert_int_equal(vm_map_insert(&map, P(20), P(22), VM_READ, VM_FILE, file_a, 0, P(2)), 0);
+    assert_int_equal(vm_map_insert(&map, P(22), P(24), RW, VM_FILE, file_b, P(2), P(2)), 0);
     assert_int_equal(vm_map_protect(&map, P(22), P(24), VM_READ), 0);
     assert_int_equal(map.count, 4);
     /* continuous offsets, but zero fill before more file data */
-    assert_int_equal(vm_map_insert(&map, P(30), P(32), VM_READ, VM_FILE, &file_a, 0, P(1)), 0);
-    assert_int_equal(vm_map_insert(&map, P(32), P(34), RW, VM_FILE, &file_a, P(2), P(2)), 0);
+    assert_int_equal(vm_map_insert(&map, P(30), P(32), VM_READ, VM_FILE, file_a, 0, P(1)), 0);
+    assert_int_equal(vm_map_insert(&map, P(32), P(34), RW, VM_FILE, file_a, P(2), P(2)), 0);
     assert_int_equal(vm_map_protect(&map, P(32), P(34), VM_READ), 0);
     assert_int_equal(map.count, 6);
     /* continuous and fully backed: merged */
-    assert_int_equal(vm_map_insert(&map, P(40), P(42), VM_READ, VM_FILE, &file_a, P(7), P(2)), 0);
-    assert_int_equal(vm_map_insert(&map, P(42), P(44), RW, VM_FILE, &file_a, P(9), 0x1100), 0);
+    assert_int_equal(vm_map_insert(&map, P(40), P(42), VM_READ, VM_FILE, file_a, P(7), P(2)), 0);
+    assert_int_equal(vm_map_insert(&map, P(42), P(44), RW, VM_FILE, file_a, P(9), 0x1100), 0);
     assert_int_equal(vm_map_protect(&map, P(42), P(44), VM_READ), 0);
     assert_int_equal(map.count, 7);
     EXPECT(&map, A(P(10), P(12), VM_READ), A(P(12), P(14), VM_READ), A(P(20), P(22), VM_READ), A(P(22), P(24), VM_READ),
@@ -579,7 +595,7 @@ static void test_clone_equal_and_independent(void **state)
 {
     (void)state;
     ins(P(10), P(20), RW);
-    assert_int_equal(vm_map_insert(&map, P(30), P(34), RX, VM_FILE | VM_SHARED, &file_a, 0x2000, 0x3100), 0);
+    assert_int_equal(vm_map_insert(&map, P(30), P(34), RX, VM_FILE | VM_SHARED, file_a, 0x2000, 0x3100), 0);
     assert_int_equal(vm_map_insert(&map, P(40), P(41), RW, VM_HEAP, NULL, 0, 0), 0);
     assert_int_equal(vm_map_insert(&map, P(100), P(110), RW, VM_GROWSDOWN, NULL, 0, 0), 0);
     uint32_t one = heap_in_use();
@@ -596,9 +612,9 @@ static void test_clone_equal_and_independent(void **state)
         assert_int_equal(a->end, b->end);
         assert_int_equal(a->prot, b->prot);
         assert_int_equal(a->flags, b->flags);
-        assert_ptr_equal(a->file, b->file);
-        assert_int_equal(a->file_offset, b->file_offset);
-        assert_int_equal(a->file_bytes, b->file_bytes);
+        assert_ptr_equal(a->obj, b->obj);
+        assert_int_equal(a->obj_offset, b->obj_offset);
+        assert_int_equal(a->obj_bytes, b->obj_bytes);
     }
     assert_null(a);
     assert_null(b);
@@ -692,12 +708,12 @@ static void test_set_bounds_stack_and_file(void **state)
     EXPECT(&map, A(P(0x10), P(0x20), RW), A(P(0x20), KERNEL_BASE, RW));
 
     /* a file region: shrinking moves the window like a split, growing down maps from further back */
-    assert_int_equal(vm_map_insert(&map, P(4), P(8), VM_READ, VM_FILE, &file_a, P(2), 0x2800), 0);
+    assert_int_equal(vm_map_insert(&map, P(4), P(8), VM_READ, VM_FILE, file_a, P(2), 0x2800), 0);
     struct vm_region *f = vm_map_lookup(&map, P(4));
     assert_int_equal(vm_map_set_bounds(&map, f, P(5), P(8)), 0);
     EXPECT(&map, F(P(5), P(8), VM_READ, P(3), 0x1800), A(P(0x10), P(0x20), RW), A(P(0x20), KERNEL_BASE, RW));
     assert_int_equal(vm_map_set_bounds(&map, f, P(5), P(6)), 0);
-    assert_int_equal(f->file_bytes, PAGE_SIZE);
+    assert_int_equal(f->obj_bytes, PAGE_SIZE);
     assert_int_equal(vm_map_set_bounds(&map, f, P(3), P(6)), 0);
     EXPECT(&map, F(P(3), P(6), VM_READ, P(1), P(3)), A(P(0x10), P(0x20), RW), A(P(0x20), KERNEL_BASE, RW));
     assert_int_equal(vm_map_set_bounds(&map, f, P(1), P(6)), -EINVAL); /* file offset would be negative */
@@ -712,9 +728,9 @@ static void test_set_bounds_stack_and_file(void **state)
 struct page_model {
     bool mapped;
     uint32_t prot, flags;
-    void *file;
-    uint32_t file_offset; /* of this page */
-    uint32_t file_bytes;  /* backed bytes of this page, 0..PAGE_SIZE */
+    struct vm_object *file;
+    uint32_t obj_offset; /* of this page */
+    uint32_t obj_bytes;  /* backed bytes of this page, 0..PAGE_SIZE */
 };
 
 static struct page_model model[WIN];
@@ -756,9 +772,9 @@ static void model_compare(const struct vm_map *m, vaddr_t base)
         if (!r)
             continue;
         uint32_t off = va - r->start;
-        uint32_t backed = r->file_bytes > off ? MIN(r->file_bytes - off, PAGE_SIZE) : 0;
-        if (r->prot != p->prot || r->flags != p->flags || r->file != p->file || backed != p->file_bytes ||
-            ((p->flags & VM_FILE) && r->file_offset + off != p->file_offset))
+        uint32_t backed = r->obj_bytes > off ? MIN(r->obj_bytes - off, PAGE_SIZE) : 0;
+        if (r->prot != p->prot || r->flags != p->flags || r->obj != p->file || backed != p->obj_bytes ||
+            ((p->flags & VM_FILE) && r->obj_offset + off != p->obj_offset))
             fail_msg("seed %u step %u: page %u differs from the model", seed, step, i);
     }
 }
@@ -774,11 +790,13 @@ static void random_range(uint32_t *a, uint32_t *b)
 static void random_insert(struct vm_map *m, vaddr_t base, uint32_t a, uint32_t b)
 {
     uint32_t prot = rnd(8), flags = rnd(2) ? VM_FILE : 0;
-    void *file = rnd(2) ? (void *)&file_a : (void *)&file_b;
+    struct vm_object *file = rnd(2) ? file_a : file_b;
     uint32_t fo = P(rnd(4)) + P(a) * rnd(2), fb = rnd(P(b - a) + PAGE_SIZE);
     bool busy = false;
     for (uint32_t i = a; i < b; i++)
         busy |= model[i].mapped;
+    if (!flags)
+        file = NULL; /* anonymous */
     EXPECT_RC(vm_map_insert(m, base + P(a), base + P(b), prot, flags, file, fo, fb), busy ? -EEXIST : 0);
     if (busy)
         return;

@@ -243,7 +243,8 @@ int pmap_protect(struct pmap *pm, vaddr_t va, unsigned prot)
 
 struct protect_args {
     unsigned prot;
-    bool shared;
+    bool (*may_write)(paddr_t pa, void *arg);
+    void *arg;
 };
 
 static void protect_one(struct pmap *pm, vaddr_t va, pte_t *e, void *arg)
@@ -251,17 +252,17 @@ static void protect_one(struct pmap *pm, vaddr_t va, pte_t *e, void *arg)
     const struct protect_args *pa = arg;
     pte_t old = *e;
     unsigned p = pa->prot;
-    struct frame *f = pmm_frame(pte_frame(old));
-    if ((p & PMAP_WRITE) && !pa->shared && f && f->refcount > 1)
-        p &= ~PMAP_WRITE; /* still shared copy-on-write: the first write copies */
+    if ((p & PMAP_WRITE) && pa->may_write && !pa->may_write(pte_frame(old), pa->arg))
+        p &= ~PMAP_WRITE; /* e.g. still shared copy-on-write: the first write copies */
     *e = pte_frame(old) | (old & (PTE_A | PTE_D | PTE_G)) | entry_bits(va, p);
     if (old & PTE_P)
         flush_if_live(pm, va);
 }
 
-void pmap_protect_range(struct pmap *pm, vaddr_t start, vaddr_t end, unsigned prot, bool shared)
+void pmap_protect_range(struct pmap *pm, vaddr_t start, vaddr_t end, unsigned prot,
+                        bool (*may_write)(paddr_t pa, void *arg), void *arg)
 {
-    struct protect_args pa = {prot, shared};
+    struct protect_args pa = {prot, may_write, arg};
     walk_held(pm, start, end, protect_one, &pa);
 }
 
@@ -379,13 +380,4 @@ int pmap_fork(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end, bo
     if (!shared && src == current_pmap)
         arch_load_page_directory(src->pd); /* the write-protected entries must not linger in the TLB */
     return 0;
-}
-
-bool pmap_frame_shared(struct pmap *pm, vaddr_t va)
-{
-    paddr_t pa;
-    if (!pmap_extract(pm, va, &pa))
-        return false;
-    struct frame *f = pmm_frame(pa);
-    return f && f->refcount > 1;
 }

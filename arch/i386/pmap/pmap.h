@@ -57,10 +57,12 @@ int pmap_reserve(struct pmap *pm, vaddr_t start, vaddr_t end);
 int pmap_protect(struct pmap *pm, vaddr_t va, unsigned prot);
 /*
  * Give every page of [start, end) that holds a frame the protection prot,
- * skipping 4 MiB areas without a page table. Unless shared, a page whose
- * frame has other references keeps write access off (copy-on-write).
+ * skipping 4 MiB areas without a page table. With may_write, a page gets
+ * write access only if may_write(its frame, arg) says so (copy-on-write
+ * pages stay read-only until written).
  */
-void pmap_protect_range(struct pmap *pm, vaddr_t start, vaddr_t end, unsigned prot, bool shared);
+void pmap_protect_range(struct pmap *pm, vaddr_t start, vaddr_t end, unsigned prot,
+                        bool (*may_write)(paddr_t pa, void *arg), void *arg);
 /*
  * Fork: give dst the present entries of src in [start, end), each frame
  * referenced once more. Unless shared, both sides lose write access (the
@@ -68,8 +70,6 @@ void pmap_protect_range(struct pmap *pm, vaddr_t start, vaddr_t end, unsigned pr
  * not the memory. 0 or -ENOMEM (dst keeps what was copied; destroy it).
  */
 int pmap_fork(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end, bool shared);
-/* True if va is mapped to a frame that more than one mapping holds. */
-bool pmap_frame_shared(struct pmap *pm, vaddr_t va);
 /* Walk the tables for va. */
 void pmap_query(struct pmap *pm, vaddr_t va, struct pmap_info *info);
 /* The physical address of the frame va's entry holds (present or PROT_NONE), true if any. */

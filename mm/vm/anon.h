@@ -1,0 +1,71 @@
+/*
+ * Anonymous pages and the maps that hold them.
+ *
+ * An anon is one page of private anonymous memory: a frame (later also a
+ * swap slot) and the number of amap slots that hold it. Fork shares anons;
+ * a write to an anon held more than once copies it (copy-on-write), so the
+ * anon, not the page tables, is the page's identity.
+ *
+ * An amap holds the anons of private regions, indexed by slot. A region
+ * refers to slots [amap_slot, amap_slot + pages). Several regions may hold
+ * one amap: the pieces of a split region (each over its own slots), and
+ * after fork the parent's and the child's region (both marked
+ * VM_NEEDS_COPY, over the same slots) until one of them writes and takes a
+ * private copy of the amap. Not locked.
+ */
+#ifndef EYN_ANON_H
+#define EYN_ANON_H
+
+#include "mm/vm/sparse.h"
+#include "types.h"
+
+struct vm_anon {
+    uint32_t refs; /* amap slots holding it */
+    paddr_t frame; /* the page (the anon holds one frame reference and owns the frame) */
+};
+
+struct vm_amap {
+    uint32_t refs;       /* regions holding it */
+    struct sparse slots; /* slot -> struct vm_anon * */
+};
+
+/* Live anons and amaps, for memory stats and leak checks. */
+struct anon_stats {
+    uint32_t anons, amaps;
+};
+extern struct anon_stats anon_stats;
+
+/* A new anon (one reference) owning frame pa, taking over the caller's frame reference; NULL if out of memory. */
+struct vm_anon *anon_alloc(paddr_t pa);
+void anon_ref(struct vm_anon *a);
+/* Drop a reference; the last frees the anon and drops its frame reference. */
+void anon_unref(struct vm_anon *a);
+
+/* An empty amap with one reference, or NULL. */
+struct vm_amap *amap_alloc(void);
+void amap_ref(struct vm_amap *m);
+/* Drop a reference; the last drops every anon and frees the amap. */
+void amap_unref(struct vm_amap *m);
+/* The anon in slot, or NULL. */
+struct vm_anon *amap_lookup(const struct vm_amap *m, uint32_t slot);
+/* Put anon a (the caller's reference passes to the amap) in slot, dropping what was there: 0 or -ENOMEM. */
+int amap_set(struct vm_amap *m, uint32_t slot, struct vm_anon *a);
+/* Drop the anons of slots [slot, slot + n). */
+void amap_wipe(struct vm_amap *m, uint32_t slot, uint32_t n);
+/*
+ * A new amap (one reference) holding the anons of m's slots [slot, slot + n)
+ * at slots [base, base + n), each anon referenced once more (copy-on-write
+ * sharing): NULL if out of memory, m unchanged.
+ */
+struct vm_amap *amap_copy(const struct vm_amap *m, uint32_t slot, uint32_t n, uint32_t base);
+/*
+ * A new amap (one reference) to which the anons of m's slots [slot, slot + n)
+ * move, to slots [base, base + n): NULL if out of memory, m unchanged.
+ */
+struct vm_amap *amap_extract(struct vm_amap *m, uint32_t slot, uint32_t n, uint32_t base);
+/* Move every slot of m up by at least `slots` (room below): the distance moved, or 0 if out of memory. */
+uint32_t amap_shift_up(struct vm_amap *m, uint32_t slots);
+/* Anons held by m. */
+uint32_t amap_count(const struct vm_amap *m);
+
+#endif

@@ -1,0 +1,127 @@
+/* The sparse array (see sparse.h). */
+#include "mm/vm/sparse.h"
+#include "errno.h"
+#include "kstring.h"
+#include "mm/kmem/kheap.h"
+
+void sparse_init(struct sparse *s)
+{
+    s->nchunks = 0;
+    s->chunks = NULL;
+    s->count = 0;
+}
+
+void *sparse_get(const struct sparse *s, uint32_t i)
+{
+    uint32_t c = i / SPARSE_CHUNK;
+    if (c >= s->nchunks || !s->chunks[c])
+        return NULL;
+    return s->chunks[c]->slot[i % SPARSE_CHUNK];
+}
+
+/* Grow the directory to at least n chunks: 0 or -ENOMEM. */
+static int grow_dir(struct sparse *s, uint32_t n)
+{
+    if (n <= s->nchunks)
+        return 0;
+    uint32_t want = MAX(n, s->nchunks * 2);
+    struct sparse_chunk **d = kmalloc(want * sizeof *d);
+    if (!d)
+        return -ENOMEM;
+    if (s->nchunks)
+        memcpy(d, s->chunks, s->nchunks * sizeof *d);
+    memset(d + s->nchunks, 0, (want - s->nchunks) * sizeof *d);
+    kfree(s->chunks);
+    s->chunks = d;
+    s->nchunks = want;
+    return 0;
+}
+
+int sparse_reserve(struct sparse *s, uint32_t i)
+{
+    uint32_t c = i / SPARSE_CHUNK;
+    if (c >= s->nchunks && grow_dir(s, c + 1))
+        return -ENOMEM;
+    if (!s->chunks[c]) {
+        struct sparse_chunk *ch = kmalloc(sizeof *ch);
+        if (!ch)
+            return -ENOMEM;
+        memset(ch, 0, sizeof *ch);
+        s->chunks[c] = ch;
+    }
+    return 0;
+}
+
+int sparse_set(struct sparse *s, uint32_t i, void *p)
+{
+    if (sparse_reserve(s, i))
+        return -ENOMEM;
+    struct sparse_chunk *ch = s->chunks[i / SPARSE_CHUNK];
+    void **slot = &ch->slot[i % SPARSE_CHUNK];
+    if (!*slot) {
+        ch->used++;
+        s->count++;
+    }
+    *slot = p;
+    return 0;
+}
+
+void *sparse_take(struct sparse *s, uint32_t i)
+{
+    uint32_t c = i / SPARSE_CHUNK;
+    if (c >= s->nchunks || !s->chunks[c])
+        return NULL;
+    struct sparse_chunk *ch = s->chunks[c];
+    void *p = ch->slot[i % SPARSE_CHUNK];
+    if (!p)
+        return NULL;
+    ch->slot[i % SPARSE_CHUNK] = NULL;
+    s->count--;
+    if (--ch->used == 0) {
+        kfree(ch);
+        s->chunks[c] = NULL;
+    }
+    return p;
+}
+
+bool sparse_next(const struct sparse *s, uint32_t from, uint32_t *at)
+{
+    for (uint32_t c = from / SPARSE_CHUNK; c < s->nchunks; c++) {
+        const struct sparse_chunk *ch = s->chunks[c];
+        if (!ch)
+            continue;
+        for (uint32_t k = c == from / SPARSE_CHUNK ? from % SPARSE_CHUNK : 0; k < SPARSE_CHUNK; k++) {
+            if (ch->slot[k]) {
+                *at = c * SPARSE_CHUNK + k;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+int sparse_shift_up(struct sparse *s, uint32_t n)
+{
+    if (n == 0)
+        return 0;
+    if (s->nchunks > UINT32_MAX / SPARSE_CHUNK - n)
+        return -ENOMEM;
+    struct sparse_chunk **d = kmalloc((s->nchunks + n) * sizeof *d);
+    if (!d)
+        return -ENOMEM;
+    memset(d, 0, n * sizeof *d);
+    if (s->nchunks)
+        memcpy(d + n, s->chunks, s->nchunks * sizeof *d);
+    kfree(s->chunks);
+    s->chunks = d;
+    s->nchunks += n;
+    return 0;
+}
+
+void sparse_destroy(struct sparse *s)
+{
+    for (uint32_t c = 0; c < s->nchunks; c++)
+        kfree(s->chunks[c]);
+    kfree(s->chunks);
+    sparse_init(s);
+}

@@ -1,0 +1,43 @@
+/*
+ * A sparse array: uint32_t index -> pointer, NULL where nothing is stored.
+ * Two levels: a directory of chunk pointers, each chunk SPARSE_CHUNK slots,
+ * allocated on the first store into it, so memory follows what is stored
+ * rather than the index range. Lookups are O(1). The array never owns what
+ * its slots point to. Not locked.
+ */
+#ifndef EYN_SPARSE_H
+#define EYN_SPARSE_H
+
+#include "types.h"
+
+#define SPARSE_CHUNK 64u /* slots per chunk: 256 bytes on i386 */
+
+struct sparse_chunk {
+    uint32_t used; /* non-NULL slots */
+    void *slot[SPARSE_CHUNK];
+};
+
+struct sparse {
+    uint32_t nchunks;            /* directory length */
+    struct sparse_chunk **chunks; /* NULL entries: chunks never stored into (or emptied) */
+    uint32_t count;              /* non-NULL slots in all */
+};
+
+/* An empty array (nothing allocated). */
+void sparse_init(struct sparse *s);
+/* The pointer at i, or NULL. */
+void *sparse_get(const struct sparse *s, uint32_t i);
+/* Make sure slot i can be stored without allocating: 0 or -ENOMEM. */
+int sparse_reserve(struct sparse *s, uint32_t i);
+/* Store p (non-NULL) at i, replacing what was there: 0 or -ENOMEM (nothing changed). */
+int sparse_set(struct sparse *s, uint32_t i, void *p);
+/* Clear slot i; returns what was there (NULL if nothing). An emptied chunk is freed. */
+void *sparse_take(struct sparse *s, uint32_t i);
+/* The first index >= from holding a pointer, or false if none. */
+bool sparse_next(const struct sparse *s, uint32_t from, uint32_t *at);
+/* Move every slot up by n * SPARSE_CHUNK indexes (room below index 0): 0 or -ENOMEM (nothing changed). */
+int sparse_shift_up(struct sparse *s, uint32_t nchunks);
+/* Free the directory and every chunk (the caller has dealt with what they point to). */
+void sparse_destroy(struct sparse *s);
+
+#endif

@@ -1,0 +1,97 @@
+/* Memory objects and their resident pages (see vm_object.h). */
+#include "mm/vm/vm_object.h"
+#include "errno.h"
+#include "mm/pmm/physmem.h"
+#include "mm/pmm/pmm.h"
+#include "mmu.h"
+
+struct object_stats object_stats;
+
+void vm_object_init(struct vm_object *o, const struct vm_pager_ops *ops, uint32_t size, void *priv)
+{
+    o->ops = ops;
+    o->refs = 1;
+    o->size = size;
+    sparse_init(&o->pages);
+    o->priv = priv;
+    object_stats.objects++;
+}
+
+void vm_object_ref(struct vm_object *o) { o->refs++; }
+
+/* Give up the object's hold on the frame of page idx (it stays while mappings hold it). */
+static void drop_page(struct vm_object *o, uint32_t idx)
+{
+    paddr_t pa = (paddr_t)(uintptr_t)sparse_take(&o->pages, idx);
+    struct frame *f = pmm_frame(pa);
+    if (f && f->owner == o) {
+        f->flags &= (uint8_t)~(FRAME_F_OBJECT | FRAME_F_DIRTY);
+        f->owner = NULL;
+    }
+    pmm_unref(pa);
+    object_stats.pages--;
+}
+
+void vm_object_unref(struct vm_object *o)
+{
+    if (--o->refs)
+        return;
+    uint32_t idx;
+    while (sparse_next(&o->pages, 0, &idx))
+        drop_page(o, idx);
+    sparse_destroy(&o->pages);
+    object_stats.objects--;
+    o->ops->release(o);
+}
+
+uint32_t vm_object_pages(const struct vm_object *o) { return (uint32_t)(((uint64_t)o->size + PAGE_SIZE - 1) / PAGE_SIZE); }
+
+paddr_t vm_object_lookup(const struct vm_object *o, uint32_t idx) { return (paddr_t)(uintptr_t)sparse_get(&o->pages, idx); }
+
+int vm_object_get_page(struct vm_object *o, uint32_t idx, paddr_t *pa)
+{
+    if ((*pa = vm_object_lookup(o, idx)) != 0)
+        return 0;
+    if (idx >= vm_object_pages(o))
+        return -ENXIO;
+    paddr_t frame = pmm_alloc(0, FRAME_USER);
+    if (!frame)
+        return -ENOMEM;
+    int err = o->ops->get(o, idx, frame);
+    if (!err && sparse_set(&o->pages, idx, (void *)(uintptr_t)frame))
+        err = -ENOMEM;
+    if (err) {
+        pmm_free(frame);
+        return err;
+    }
+    struct frame *f = pmm_frame(frame);
+    f->flags = (uint8_t)((f->flags & ~FRAME_F_ANON) | FRAME_F_OBJECT);
+    f->owner = o;
+    f->index = idx;
+    object_stats.pages++;
+    *pa = frame;
+    return 0;
+}
+
+int vm_object_read_page(struct vm_object *o, uint32_t idx, paddr_t pa)
+{
+    paddr_t have = vm_object_lookup(o, idx);
+    if (!have)
+        return idx < vm_object_pages(o) ? o->ops->get(o, idx, pa) : -ENXIO;
+    void *dst = kmap(pa);
+    void *src = kmap(have);
+    arch_page_copy(dst, src);
+    kunmap(src);
+    kunmap(dst);
+    return 0;
+}
+
+void vm_object_zero_range(struct vm_object *o, uint32_t idx, uint32_t n)
+{
+    uint32_t at, end = n > UINT32_MAX - idx ? UINT32_MAX : idx + n;
+    for (uint32_t from = idx; sparse_next(&o->pages, from, &at) && at < end; from = at + 1) {
+        void *page = kmap(vm_object_lookup(o, at));
+        arch_page_zero(page);
+        kunmap(page);
+    }
+}

@@ -1,0 +1,67 @@
+/*
+ * Memory objects: pages that belong to something other than one address
+ * space — a file's pages (the vnode pager), shared anonymous memory (the
+ * anonymous-object pager, later tmpfs and shm) — indexed by page offset.
+ * Regions that map an object hold a reference; the object owns its
+ * resident pages (one frame reference each) and frees them when the last
+ * reference goes. How a page is filled or written back is the pager's
+ * business, reached only through the object's ops. Not locked.
+ */
+#ifndef EYN_VM_OBJECT_H
+#define EYN_VM_OBJECT_H
+
+#include "mm/vm/sparse.h"
+#include "types.h"
+
+struct vm_object;
+
+/* What a pager does for its objects. */
+struct vm_pager_ops {
+    const char *name;
+    /* Fill frame pa (the caller's) with page idx (inside the object's size): 0 or -errno (-EIO...). */
+    int (*get)(struct vm_object *o, uint32_t idx, paddr_t pa);
+    /* Write page idx (frame pa) back to the backing store: 0, or -errno (-EROFS: nothing can be written). */
+    int (*put)(struct vm_object *o, uint32_t idx, paddr_t pa);
+    /* The last reference is gone and the pages are freed: release the pager's own state (and the object). */
+    void (*release)(struct vm_object *o);
+};
+
+struct vm_object {
+    const struct vm_pager_ops *ops;
+    uint32_t refs;
+    uint32_t size;       /* bytes; pages wholly past the size do not exist (SIGBUS) */
+    struct sparse pages; /* resident pages: page index -> frame (a paddr_t in a pointer) */
+    void *priv;          /* the pager's (the vnode of a file) */
+};
+
+struct object_stats {
+    uint32_t objects;   /* live objects */
+    uint32_t pages;     /* pages resident in objects */
+};
+extern struct object_stats object_stats;
+
+/* Set up o (one reference) for pager ops with size bytes. */
+void vm_object_init(struct vm_object *o, const struct vm_pager_ops *ops, uint32_t size, void *priv);
+void vm_object_ref(struct vm_object *o);
+/* Drop a reference; the last frees every resident page and calls the pager's release. */
+void vm_object_unref(struct vm_object *o);
+/* Number of pages the object spans (its size rounded up to pages). */
+uint32_t vm_object_pages(const struct vm_object *o);
+/* The resident frame of page idx, or 0. */
+paddr_t vm_object_lookup(const struct vm_object *o, uint32_t idx);
+/*
+ * The frame holding page idx, filled through the pager on first use and
+ * kept resident in the object (no reference for the caller: pmm_ref it to
+ * map it). 0, -ENXIO past the object's size, -ENOMEM, or the pager's error.
+ */
+int vm_object_get_page(struct vm_object *o, uint32_t idx, paddr_t *pa);
+/*
+ * Fill frame pa (the caller's) with a copy of page idx: from the resident
+ * page if there is one, else straight from the pager without keeping it.
+ * 0, -ENXIO past the size, or the pager's error.
+ */
+int vm_object_read_page(struct vm_object *o, uint32_t idx, paddr_t pa);
+/* Zero the resident pages of [idx, idx + n) in place (MADV_REMOVE): every mapping sees zeroes. */
+void vm_object_zero_range(struct vm_object *o, uint32_t idx, uint32_t n);
+
+#endif

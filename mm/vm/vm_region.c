@@ -1,0 +1,108 @@
+/* A region's backing references and its amap (see vm_region.h). */
+#include "mm/vm/vm_region.h"
+#include "errno.h"
+#include "mm/pmm/pmm.h"
+#include "mm/vm/anon.h"
+#include "mm/vm/vm_object.h"
+
+void vm_region_ref_backing(struct vm_region *r)
+{
+    if (r->amap)
+        amap_ref(r->amap);
+    if (r->obj)
+        vm_object_ref(r->obj);
+}
+
+void vm_region_unref_backing(struct vm_region *r)
+{
+    if (r->amap)
+        amap_unref(r->amap);
+    if (r->obj)
+        vm_object_unref(r->obj);
+    r->amap = NULL;
+    r->obj = NULL;
+}
+
+/* True if r may change its amap slots in place. */
+static bool owns_slots(const struct vm_region *r) { return !(r->flags & VM_NEEDS_COPY) || r->amap->refs == 1; }
+
+void vm_region_wipe(struct vm_region *r, vaddr_t start, vaddr_t end)
+{
+    if (r->amap && owns_slots(r))
+        amap_wipe(r->amap, vm_region_slot(r, start), (end - start) / 4096u);
+}
+
+/* Replace r's amap by m (r's slots now start at base). */
+static void set_amap(struct vm_region *r, struct vm_amap *m, uint32_t base)
+{
+    if (r->amap)
+        amap_unref(r->amap);
+    r->amap = m;
+    r->amap_slot = base;
+    r->flags &= ~VM_NEEDS_COPY;
+}
+
+int vm_region_amap_own(struct vm_region *r, uint32_t below)
+{
+    uint32_t base = ALIGN_UP(below, SPARSE_CHUNK);
+    struct vm_amap *m;
+    if (!r->amap) {
+        if (!(m = amap_alloc()))
+            return -ENOMEM;
+        set_amap(r, m, base);
+        return 0;
+    }
+    bool shared = r->amap->refs > 1;
+    if (shared && (r->flags & VM_NEEDS_COPY)) { /* fork-shared: a copy-on-write copy of the slots */
+        if (!(m = amap_copy(r->amap, r->amap_slot, vm_region_pages(r), base)))
+            return -ENOMEM;
+        set_amap(r, m, base);
+        return 0;
+    }
+    r->flags &= ~VM_NEEDS_COPY;
+    if (r->amap_slot >= below)
+        return 0;
+    if (!shared) { /* ours alone: make room below in place */
+        uint32_t moved = amap_shift_up(r->amap, below - r->amap_slot);
+        if (!moved)
+            return -ENOMEM;
+        r->amap_slot += moved;
+        return 0;
+    }
+    if (!(m = amap_extract(r->amap, r->amap_slot, vm_region_pages(r), base))) /* split pieces share it */
+        return -ENOMEM;
+    set_amap(r, m, base);
+    return 0;
+}
+
+int vm_region_amap_take(struct vm_region *r, vaddr_t start, vaddr_t end, struct vm_amap **out)
+{
+    *out = NULL;
+    if (!r->amap)
+        return 0;
+    uint32_t slot = vm_region_slot(r, start), n = (end - start) / 4096u;
+    *out = owns_slots(r) ? amap_extract(r->amap, slot, n, 0) : amap_copy(r->amap, slot, n, 0);
+    return *out ? 0 : -ENOMEM;
+}
+
+bool vm_region_backing_continues(const struct vm_region *a, const struct vm_region *b)
+{
+    uint32_t len = a->end - a->start;
+    if (a->amap != b->amap || a->obj != b->obj)
+        return false;
+    if (a->amap && a->amap_slot + len / 4096u != b->amap_slot)
+        return false;
+    if (!a->obj)
+        return true;
+    /* a's zero-filled tail may only continue into more zero fill */
+    return a->obj_offset + len == b->obj_offset && (a->obj_bytes == len || b->obj_bytes == 0);
+}
+
+bool vm_region_page_exclusive(paddr_t pa, void *arg)
+{
+    const struct vm_region *r = arg;
+    const struct frame *f = pmm_frame(pa);
+    if (!f || !(f->flags & FRAME_F_ANON) || (r->flags & VM_NEEDS_COPY))
+        return false;
+    return ((const struct vm_anon *)f->owner)->refs == 1;
+}
