@@ -1,5 +1,6 @@
 /* Kernel heap: slab caches for small sizes, whole frames for large ones. */
 #include "mm/kmem/kheap.h"
+#include "mm/kmem/kpool.h"
 #include "irqsave.h"
 #include "kstring.h"
 #include "ksyms.h"
@@ -75,6 +76,7 @@ void kheap_init(void)
         cache_setup(&caches[i], class_sizes[i]);
     memset(&stats, 0, sizeof stats);
     last_error = -1;
+    kpool_reset_all();
 }
 
 static void list_add(struct slab **head, struct slab *s)
@@ -376,5 +378,6 @@ void kheap_get_stats(struct kheap_stats *st)
     st->cached_frames = 0;
     for (uint32_t i = 0; i < ARRAY_SIZE(class_sizes); i++)
         st->cached_frames += caches[i].empty * caches[i].pages;
+    st->cached_frames += kpool_spare_frames(); /* the object pools' kept pages count as kept slabs */
 }
 int kheap_last_error(void) { return last_error; }

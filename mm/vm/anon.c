@@ -1,14 +1,16 @@
 /* Anons and amaps (see anon.h). */
 #include "mm/vm/anon.h"
 #include "errno.h"
-#include "mm/kmem/kheap.h"
+#include "mm/kmem/kpool.h"
 #include "mm/pmm/pmm.h"
 
 struct anon_stats anon_stats;
+static struct kpool anon_pool = KPOOL_INIT("anon", sizeof(struct vm_anon));
+static struct kpool amap_pool = KPOOL_INIT("amap", sizeof(struct vm_amap));
 
 struct vm_anon *anon_alloc(paddr_t pa)
 {
-    struct vm_anon *a = kmalloc(sizeof *a);
+    struct vm_anon *a = kpool_alloc(&anon_pool);
     if (!a)
         return NULL;
     a->refs = 1;
@@ -36,12 +38,12 @@ void anon_unref(struct vm_anon *a)
     }
     pmm_unref(a->frame);
     anon_stats.anons--;
-    kfree(a);
+    kpool_free(&anon_pool, a);
 }
 
 struct vm_amap *amap_alloc(void)
 {
-    struct vm_amap *m = kmalloc(sizeof *m);
+    struct vm_amap *m = kpool_alloc(&amap_pool);
     if (!m)
         return NULL;
     m->refs = 1;
@@ -59,7 +61,7 @@ void amap_unref(struct vm_amap *m)
     amap_wipe(m, 0, UINT32_MAX);
     sparse_destroy(&m->slots);
     anon_stats.amaps--;
-    kfree(m);
+    kpool_free(&amap_pool, m);
 }
 
 struct vm_anon *amap_lookup(const struct vm_amap *m, uint32_t slot) { return sparse_get(&m->slots, slot); }
@@ -74,13 +76,16 @@ int amap_set(struct vm_amap *m, uint32_t slot, struct vm_anon *a)
     return 0;
 }
 
+static void unref_one(void *a, void *unused)
+{
+    (void)unused;
+    anon_unref(a);
+}
+
 void amap_wipe(struct vm_amap *m, uint32_t slot, uint32_t n)
 {
-    uint32_t at, end = n > UINT32_MAX - slot ? UINT32_MAX : slot + n;
-    while (sparse_next(&m->slots, slot, &at) && at < end) {
-        anon_unref(sparse_take(&m->slots, at));
-        slot = at + 1;
-    }
+    if (m->slots.count)
+        sparse_take_range(&m->slots, slot, n, unref_one, NULL);
 }
 
 struct vm_amap *amap_copy(const struct vm_amap *m, uint32_t slot, uint32_t n, uint32_t base)
@@ -94,7 +99,7 @@ struct vm_amap *amap_copy(const struct vm_amap *m, uint32_t slot, uint32_t n, ui
         if (sparse_set(&c->slots, base + (at - slot), a)) {
             sparse_destroy(&c->slots); /* nothing referenced yet: the anons are m's */
             anon_stats.amaps--;
-            kfree(c);
+            kpool_free(&amap_pool, c);
             return NULL;
         }
     }
@@ -113,7 +118,7 @@ struct vm_amap *amap_extract(struct vm_amap *m, uint32_t slot, uint32_t n, uint3
         if (sparse_reserve(&c->slots, base + (at - slot))) {
             sparse_destroy(&c->slots);
             anon_stats.amaps--;
-            kfree(c);
+            kpool_free(&amap_pool, c);
             return NULL;
         }
     }

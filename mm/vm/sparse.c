@@ -3,12 +3,25 @@
 #include "errno.h"
 #include "kstring.h"
 #include "mm/kmem/kheap.h"
+#include "mm/kmem/kpool.h"
+
+static struct kpool chunk_pool = KPOOL_INIT("sparse chunk", sizeof(struct sparse_chunk));
 
 void sparse_init(struct sparse *s)
 {
     s->nchunks = 0;
     s->chunks = NULL;
+    s->first = NULL;
     s->count = 0;
+}
+
+/* Install directory d of n entries, freeing the old one unless it was the inline entry. */
+static void set_dir(struct sparse *s, struct sparse_chunk **d, uint32_t n)
+{
+    if (s->chunks != &s->first)
+        kfree(s->chunks);
+    s->chunks = d;
+    s->nchunks = n;
 }
 
 void *sparse_get(const struct sparse *s, uint32_t i)
@@ -24,6 +37,11 @@ static int grow_dir(struct sparse *s, uint32_t n)
 {
     if (n <= s->nchunks)
         return 0;
+    if (n == 1) { /* the inline entry */
+        s->first = NULL;
+        set_dir(s, &s->first, 1);
+        return 0;
+    }
     uint32_t want = MAX(n, s->nchunks * 2);
     struct sparse_chunk **d = kmalloc(want * sizeof *d);
     if (!d)
@@ -31,9 +49,7 @@ static int grow_dir(struct sparse *s, uint32_t n)
     if (s->nchunks)
         memcpy(d, s->chunks, s->nchunks * sizeof *d);
     memset(d + s->nchunks, 0, (want - s->nchunks) * sizeof *d);
-    kfree(s->chunks);
-    s->chunks = d;
-    s->nchunks = want;
+    set_dir(s, d, want);
     return 0;
 }
 
@@ -43,7 +59,7 @@ int sparse_reserve(struct sparse *s, uint32_t i)
     if (c >= s->nchunks && grow_dir(s, c + 1))
         return -ENOMEM;
     if (!s->chunks[c]) {
-        struct sparse_chunk *ch = kmalloc(sizeof *ch);
+        struct sparse_chunk *ch = kpool_alloc(&chunk_pool);
         if (!ch)
             return -ENOMEM;
         memset(ch, 0, sizeof *ch);
@@ -78,10 +94,36 @@ void *sparse_take(struct sparse *s, uint32_t i)
     ch->slot[i % SPARSE_CHUNK] = NULL;
     s->count--;
     if (--ch->used == 0) {
-        kfree(ch);
+        kpool_free(&chunk_pool, ch);
         s->chunks[c] = NULL;
     }
     return p;
+}
+
+void sparse_take_range(struct sparse *s, uint32_t from, uint32_t n, void (*fn)(void *p, void *arg), void *arg)
+{
+    uint64_t end = (uint64_t)from + n;
+    for (uint32_t c = from / SPARSE_CHUNK; c < s->nchunks && (uint64_t)c * SPARSE_CHUNK < end; c++) {
+        struct sparse_chunk *ch = s->chunks[c];
+        if (!ch)
+            continue;
+        uint64_t base = (uint64_t)c * SPARSE_CHUNK;
+        uint32_t k = base < from ? from - (uint32_t)base : 0;
+        uint32_t stop = end - base < SPARSE_CHUNK ? (uint32_t)(end - base) : SPARSE_CHUNK;
+        for (; k < stop && ch->used; k++) {
+            void *p = ch->slot[k];
+            if (!p)
+                continue;
+            ch->slot[k] = NULL;
+            ch->used--;
+            s->count--;
+            fn(p, arg);
+        }
+        if (!ch->used) {
+            kpool_free(&chunk_pool, ch);
+            s->chunks[c] = NULL;
+        }
+    }
 }
 
 bool sparse_next(const struct sparse *s, uint32_t from, uint32_t *at)
@@ -112,16 +154,15 @@ int sparse_shift_up(struct sparse *s, uint32_t n)
     memset(d, 0, n * sizeof *d);
     if (s->nchunks)
         memcpy(d + n, s->chunks, s->nchunks * sizeof *d);
-    kfree(s->chunks);
-    s->chunks = d;
-    s->nchunks += n;
+    set_dir(s, d, s->nchunks + n);
     return 0;
 }
 
 void sparse_destroy(struct sparse *s)
 {
     for (uint32_t c = 0; c < s->nchunks; c++)
-        kfree(s->chunks[c]);
-    kfree(s->chunks);
+        if (s->chunks[c])
+            kpool_free(&chunk_pool, s->chunks[c]);
+    set_dir(s, NULL, 0);
     sparse_init(s);
 }

@@ -1,9 +1,10 @@
 /*
  * A sparse array: uint32_t index -> pointer, NULL where nothing is stored.
  * Two levels: a directory of chunk pointers, each chunk SPARSE_CHUNK slots,
- * allocated on the first store into it, so memory follows what is stored
- * rather than the index range. Lookups are O(1). The array never owns what
- * its slots point to. Not locked.
+ * allocated (from a pool) on the first store into it and freed when
+ * emptied, so memory follows what is stored rather than the index range;
+ * a one-chunk directory lives inside the struct. Lookups are O(1). The
+ * array never owns what its slots point to. Not locked.
  */
 #ifndef EYN_SPARSE_H
 #define EYN_SPARSE_H
@@ -18,9 +19,10 @@ struct sparse_chunk {
 };
 
 struct sparse {
-    uint32_t nchunks;            /* directory length */
+    uint32_t nchunks;             /* directory length */
     struct sparse_chunk **chunks; /* NULL entries: chunks never stored into (or emptied) */
-    uint32_t count;              /* non-NULL slots in all */
+    struct sparse_chunk *first;   /* the directory while it has one entry (no allocation) */
+    uint32_t count;               /* non-NULL slots in all */
 };
 
 /* An empty array (nothing allocated). */
@@ -33,6 +35,8 @@ int sparse_reserve(struct sparse *s, uint32_t i);
 int sparse_set(struct sparse *s, uint32_t i, void *p);
 /* Clear slot i; returns what was there (NULL if nothing). An emptied chunk is freed. */
 void *sparse_take(struct sparse *s, uint32_t i);
+/* Clear slots [from, from + n) (n may run to UINT32_MAX), calling fn(pointer, arg) on each one that held one. */
+void sparse_take_range(struct sparse *s, uint32_t from, uint32_t n, void (*fn)(void *p, void *arg), void *arg);
 /* The first index >= from holding a pointer, or false if none. */
 bool sparse_next(const struct sparse *s, uint32_t from, uint32_t *at);
 /* Move every slot up by n * SPARSE_CHUNK indexes (room below index 0): 0 or -ENOMEM (nothing changed). */

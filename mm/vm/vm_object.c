@@ -19,10 +19,10 @@ void vm_object_init(struct vm_object *o, const struct vm_pager_ops *ops, uint32_
 
 void vm_object_ref(struct vm_object *o) { o->refs++; }
 
-/* Give up the object's hold on the frame of page idx (it stays while mappings hold it). */
-static void drop_page(struct vm_object *o, uint32_t idx)
+/* Give up object o's hold on resident frame pa (it stays while mappings hold it). */
+static void drop_page(void *page, void *o)
 {
-    paddr_t pa = (paddr_t)(uintptr_t)sparse_take(&o->pages, idx);
+    paddr_t pa = (paddr_t)(uintptr_t)page;
     struct frame *f = pmm_frame(pa);
     if (f && f->owner == o) {
         f->flags &= (uint8_t)~(FRAME_F_OBJECT | FRAME_F_DIRTY);
@@ -36,9 +36,7 @@ void vm_object_unref(struct vm_object *o)
 {
     if (--o->refs)
         return;
-    uint32_t idx;
-    while (sparse_next(&o->pages, 0, &idx))
-        drop_page(o, idx);
+    sparse_take_range(&o->pages, 0, UINT32_MAX, drop_page, o);
     sparse_destroy(&o->pages);
     object_stats.objects--;
     o->ops->release(o);

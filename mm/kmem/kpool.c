@@ -1,0 +1,122 @@
+/* Object pools (see kpool.h). */
+#include "mm/kmem/kpool.h"
+#include "irqsave.h"
+#include "mm/pmm/physmem.h"
+#include "mm/pmm/pmm.h"
+#include "mmu.h"
+
+/* Header at the start of each pool frame; objects follow. */
+struct kpool_page {
+    struct kpool_page *next, *prev;
+    void *free;      /* free objects, linked through their first word */
+    uint32_t inuse;
+};
+
+static uint32_t spare_frames;
+static struct kpool *pools; /* every pool that has had a page */
+
+static void page_link(struct kpool *p, struct kpool_page *pg)
+{
+    pg->prev = NULL;
+    pg->next = p->partial;
+    if (p->partial)
+        p->partial->prev = pg;
+    p->partial = pg;
+}
+
+static void page_unlink(struct kpool *p, struct kpool_page *pg)
+{
+    if (pg->prev)
+        pg->prev->next = pg->next;
+    else
+        p->partial = pg->next;
+    if (pg->next)
+        pg->next->prev = pg->prev;
+}
+
+/* A frame of free objects for p (the spare if there is one), or NULL. */
+static struct kpool_page *page_new(struct kpool *p)
+{
+    struct kpool_page *pg = p->spare;
+    if (pg) {
+        p->spare = NULL;
+        spare_frames--;
+        return pg;
+    }
+    if (!p->per_page) { /* first use */
+        p->per_page = (PAGE_SIZE - sizeof *pg) / p->size;
+        p->next_pool = pools;
+        pools = p;
+    }
+    paddr_t pa = pmm_alloc(PMM_LOW, FRAME_HEAP);
+    if (!pa)
+        return NULL;
+    pg = phys_to_virt(pa);
+    pg->inuse = 0;
+    pg->free = NULL;
+    uint8_t *obj = (uint8_t *)(pg + 1);
+    for (uint32_t i = p->per_page; i-- > 0;) {
+        void **o = (void **)(obj + i * p->size);
+        *o = pg->free;
+        pg->free = o;
+    }
+    p->pages++;
+    return pg;
+}
+
+void *kpool_alloc(struct kpool *p)
+{
+    uint32_t flags = irq_save();
+    struct kpool_page *pg = p->partial;
+    if (!pg) {
+        if (!(pg = page_new(p))) {
+            irq_restore(flags);
+            return NULL;
+        }
+        page_link(p, pg);
+    }
+    void **o = pg->free;
+    pg->free = *o;
+    pg->inuse++;
+    if (!pg->free)
+        page_unlink(p, pg);
+    p->in_use++;
+    irq_restore(flags);
+    return o;
+}
+
+void kpool_free(struct kpool *p, void *obj)
+{
+    uint32_t flags = irq_save();
+    struct kpool_page *pg = (struct kpool_page *)ALIGN_DOWN((uintptr_t)obj, PAGE_SIZE);
+    if (!pg->free)
+        page_link(p, pg); /* was full */
+    *(void **)obj = pg->free;
+    pg->free = obj;
+    p->in_use--;
+    if (--pg->inuse == 0) {
+        page_unlink(p, pg);
+        if (p->spare) {
+            pmm_free(virt_to_phys(pg));
+            p->pages--;
+        } else {
+            p->spare = pg;
+            spare_frames++;
+        }
+    }
+    irq_restore(flags);
+}
+
+uint32_t kpool_spare_frames(void) { return spare_frames; }
+
+void kpool_reset_all(void)
+{
+    for (struct kpool *p = pools, *next; p; p = next) {
+        next = p->next_pool;
+        p->partial = p->spare = NULL;
+        p->pages = p->in_use = p->per_page = 0;
+        p->next_pool = NULL;
+    }
+    pools = NULL;
+    spare_frames = 0;
+}
