@@ -555,6 +555,33 @@ static void test_brk_grows_and_shrinks(void **state)
     assert_int_equal(vm_map_check(&vs->map), 0);
 }
 
+/*
+ * Linux gives memory the break adds read and write access, whatever the
+ * protection of the heap's top page: mprotect(PROT_READ) on it must not
+ * make later brk memory read-only (nor MADV_DONTFORK leave it out of fork).
+ */
+static void test_brk_growth_is_writable_after_mprotect(void **state)
+{
+    (void)state;
+    struct vmspace *vs = new_space();
+    vs->brk_start = vs->brk = HEAP_START;
+    assert_int_equal(vm_brk(vs, HEAP_START + P(2)), HEAP_START + P(2));
+    assert_int_equal(vm_mprotect(vs, HEAP_START + P(1), P(1), PROT_READ), 0);
+    assert_int_equal(vm_madvise(vs, HEAP_START + P(1), P(1), MADV_DONTFORK), 0);
+    assert_int_equal(vm_brk(vs, HEAP_START + P(4)), HEAP_START + P(4));
+    assert_int_equal(vm_map_check(&vs->map), 0);
+    poke(vs, HEAP_START + P(3), 7);
+    assert_int_equal(try_poke(vs, HEAP_START + P(1), 7), -EFAULT); /* the page mprotect covered stays read-only */
+    struct vmspace *child = fork_space(vs);
+    assert_int_equal(peek(child, HEAP_START + P(3)), 7);
+    /* shrinking and growing over the split heap works too */
+    assert_int_equal(vm_brk(vs, HEAP_START + P(1)), HEAP_START + P(1));
+    assert_int_equal(vm_brk(vs, HEAP_START + P(3)), HEAP_START + P(3));
+    poke(vs, HEAP_START + P(2), 8);
+    poke(vs, HEAP_START + P(1), 9);
+    assert_int_equal(vm_map_check(&vs->map), 0);
+}
+
 /* ---- file mappings ---- */
 
 #define FILE_SIZE 5000u
@@ -860,6 +887,7 @@ int main(void)
         T(test_stack_rlimit),
         T(test_stack_keeps_its_guard_gap),
         T(test_brk_grows_and_shrinks),
+        T(test_brk_growth_is_writable_after_mprotect),
         T(test_private_file_mapping),
         T(test_file_mapping_at_an_offset),
         T(test_dontneed_zeroes_private_pages),
