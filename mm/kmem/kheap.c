@@ -378,6 +378,7 @@ void kheap_get_stats(struct kheap_stats *st)
     st->cached_frames = 0;
     for (uint32_t i = 0; i < ARRAY_SIZE(class_sizes); i++)
         st->cached_frames += caches[i].empty * caches[i].pages;
-    st->cached_frames += kpool_spare_frames(); /* the object pools' kept pages count as kept slabs */
+    st->cached_frames += kpool_spare_frames(); /* the object pools' pages count as the heap's */
+    st->frames += kpool_frames();
 }
 int kheap_last_error(void) { return last_error; }

@@ -109,6 +109,14 @@ void kpool_free(struct kpool *p, void *obj)
 
 uint32_t kpool_spare_frames(void) { return spare_frames; }
 
+uint32_t kpool_frames(void)
+{
+    uint32_t n = 0;
+    for (struct kpool *p = pools; p; p = p->next_pool)
+        n += p->pages;
+    return n;
+}
+
 void kpool_reset_all(void)
 {
     for (struct kpool *p = pools, *next; p; p = next) {

@@ -33,6 +33,8 @@ void *kpool_alloc(struct kpool *p);
 void kpool_free(struct kpool *p, void *obj);
 /* Frames every pool keeps without an object in use (the spares). */
 uint32_t kpool_spare_frames(void);
+/* Frames every pool holds, spares included. */
+uint32_t kpool_frames(void);
 /* Forget every pool's pages (kheap_init: the frames went with the memory they lived in). */
 void kpool_reset_all(void);
 

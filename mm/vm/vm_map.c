@@ -299,16 +299,19 @@ int vm_map_clone(struct vm_map *dst, struct vm_map *src)
     dst->stack_max = src->stack_max;
     struct vm_region **pp = &dst->head;
     for (struct vm_region *s = src->head; s; s = s->next) {
+        if (s->flags & VM_DONTFORK)
+            continue; /* MADV_DONTFORK: the child has nothing there */
         struct vm_region *r = kmalloc(sizeof *r);
         if (!r) {
             vm_map_destroy(dst);
             return -ENOMEM;
         }
-        if (s->amap && !(s->flags & VM_SHARED))
+        bool wipe = s->flags & VM_WIPEONFORK;
+        if (s->amap && !(s->flags & VM_SHARED) && !wipe)
             s->flags |= VM_NEEDS_COPY; /* parent and child share the anons until one writes */
         *r = *s;
         r->next = NULL;
-        if (r->flags & VM_WIPEONFORK) { /* the child's pages start as zeroes */
+        if (wipe) { /* MADV_WIPEONFORK: the child's pages start as zeroes */
             r->amap = NULL;
             r->flags &= ~VM_NEEDS_COPY;
         }
@@ -338,8 +341,6 @@ static int grow_start(struct vm_region *r, vaddr_t start)
     uint32_t d = r->start - start;
     if (r->obj && r->obj_offset < d)
         return -EINVAL;
-    if (r->amap && r->amap_slot < d / PAGE_SIZE && vm_region_amap_own(r, d / PAGE_SIZE))
-        return -ENOMEM;
     if (r->obj) {
         r->obj_offset -= d;
         r->obj_bytes += d;
@@ -360,6 +361,10 @@ int vm_map_set_bounds(struct vm_map *m, struct vm_region *r, vaddr_t start, vadd
         return -EINVAL;
     if ((prev && prev->end > start) || (r->next && r->next->start < end))
         return -EEXIST;
+    if (start < r->start && r->obj && r->obj_offset < r->start - start)
+        return -EINVAL; /* the object offset would go below 0 */
+    if (vm_region_prepare_growth(r, start, end))
+        return -ENOMEM;
     int err;
     if (start < r->start && (err = grow_start(r, start)) != 0)
         return err;

@@ -101,10 +101,10 @@ int vm_map_set_flags(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t set,
  */
 vaddr_t vm_map_find_gap(struct vm_map *m, uint32_t size, vaddr_t hint, vaddr_t below);
 /*
- * Make dst (empty or uninitialized) a copy of src for fork, every region
- * and stack_max duplicated: private regions share their amap with the copy
- * and both sides are marked VM_NEEDS_COPY; a VM_WIPEONFORK region's copy
- * has no amap. 0, or -ENOMEM with dst empty.
+ * Make dst (empty or uninitialized) a copy of src for fork, stack_max and
+ * every region but VM_DONTFORK ones duplicated: private regions share their
+ * amap with the copy and both sides are marked VM_NEEDS_COPY; a
+ * VM_WIPEONFORK region's copy has no amap. 0, or -ENOMEM with dst empty.
  */
 int vm_map_clone(struct vm_map *dst, struct vm_map *src);
 /* Free every region; the map is then empty and reusable. */

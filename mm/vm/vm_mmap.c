@@ -20,11 +20,15 @@ int vm_unmap_range(struct vmspace *vs, vaddr_t start, vaddr_t end)
     return err;
 }
 
-/* Extend the heap region ending at old_end (or create it) up to new_end. */
+/*
+ * Extend the heap region ending at old_end up to new_end, or give the new
+ * memory a region of its own: as on Linux, brk memory is always read-write
+ * with no advice, whatever mprotect or madvise did to the heap's top.
+ */
 static int grow_heap(struct vmspace *vs, vaddr_t old_end, vaddr_t new_end)
 {
     struct vm_region *r = old_end > vs->brk_start ? vm_map_lookup(&vs->map, old_end - 1) : NULL;
-    if (r && (r->flags & VM_HEAP) && r->end == old_end)
+    if (r && (r->flags & ~VM_NEEDS_COPY) == VM_HEAP && r->prot == (VM_READ | VM_WRITE) && r->end == old_end)
         return vm_map_set_bounds(&vs->map, r, r->start, new_end);
     return vm_map_insert(&vs->map, old_end, new_end, VM_READ | VM_WRITE, VM_HEAP, NULL, 0, 0);
 }

@@ -75,6 +75,20 @@ int vm_region_amap_own(struct vm_region *r, uint32_t below)
     return 0;
 }
 
+int vm_region_prepare_growth(struct vm_region *r, vaddr_t start, vaddr_t end)
+{
+    uint32_t below = start < r->start ? (r->start - start) / 4096u : 0;
+    if (!r->amap || (end <= r->end && !below))
+        return 0;
+    if ((!owns_slots(r) || r->amap_slot < below) && vm_region_amap_own(r, below))
+        return -ENOMEM;
+    /* pages dropped while the amap was fork-shared may still sit in the slots r is about to cover */
+    amap_wipe(r->amap, r->amap_slot - below, below);
+    if (end > r->end)
+        amap_wipe(r->amap, vm_region_slot(r, r->end), (end - r->end) / 4096u);
+    return 0;
+}
+
 int vm_region_amap_take(struct vm_region *r, vaddr_t start, vaddr_t end, struct vm_amap **out)
 {
     *out = NULL;

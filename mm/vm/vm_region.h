@@ -34,6 +34,12 @@ void vm_region_wipe(struct vm_region *r, vaddr_t start, vaddr_t end);
  */
 int vm_region_amap_own(struct vm_region *r, uint32_t below);
 /*
+ * r is about to grow to [start, end): make sure the slots it will newly
+ * cover hold nothing stale (a fork-shared amap keeps the anons of pages r
+ * dropped; r then takes a copy of its own). 0 or -ENOMEM (r unchanged).
+ */
+int vm_region_prepare_growth(struct vm_region *r, vaddr_t start, vaddr_t end);
+/*
  * The private pages of [start, end) of r in a new amap of their own (the
  * anons move, or are shared copy-on-write if r's are fork-shared), at
  * slots from 0: 0 with *out set (NULL if r has no amap), or -ENOMEM.

