@@ -501,10 +501,10 @@ static int page_protect_one(struct pmap *pm, vaddr_t va, void *arg)
     const struct page_protect_args *a = arg;
     pte_t *e;
     pte_t *pt = rmap_entry(pm, va, a->pa, &e);
-    pte_t old = *e;
-    *e = lower_entry(old, a->prot);
+    pte_t old = *e, lowered = lower_entry(old, a->prot);
+    *e = lowered;
     kunmap(pt);
-    if (*e != old && (old & PTE_P))
+    if (lowered != old && (old & PTE_P))
         flush_if_live(pm, va);
     return 0;
 }
