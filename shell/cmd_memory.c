@@ -1,5 +1,7 @@
-/* `memory stats` and `memory protect [ADDR|test]`. */
+/* `memory stats`, `memory protect [ADDR|test]` and `memory check`. */
+#include "arch/i386/pmap/pmap.h"
 #include "kern/kstats.h"
+#include "kern/proc.h"
 #include "tests/kern/selftest.h"
 #include "mm/vm/fault_ring.h"
 #include "mm/kmem/kheap.h"
@@ -9,6 +11,7 @@
 #include "mm/vm/anon.h"
 #include "mm/vm/vm.h"
 #include "mm/vm/vm_object.h"
+#include "mm/vm/vm_space.h"
 #include "errno.h"
 #include "kstring.h"
 #include "mmu.h"
@@ -63,6 +66,10 @@ static void memory_stats(void)
     kprintf("  heap errors: %u double free, %u bad pointer, %u overflow\n", hs.errors[KHEAP_DOUBLE_FREE],
             hs.errors[KHEAP_BAD_POINTER], hs.errors[KHEAP_OVERFLOW]);
     kprintf("  page tables: %6u frames\n", st.by_kind[FRAME_PGTABLE]);
+    struct pmap_rmap_stats rs;
+    pmap_rmap_stats(&rs);
+    kprintf("  reverse map: %u extra entries (%u bytes), peak %u\n", rs.entries, rs.entries * rs.entry_bytes,
+            rs.entries_peak);
     kprintf("Page faults: %u total", fault_total());
     for (int c = 0; c < FAULT_CLASS_COUNT; c++)
         kprintf(", %s %u", fault_class_name(c), fault_count(c));
@@ -97,12 +104,62 @@ static void key_regions(void)
     kfree(heap);
 }
 
+/* True if an earlier process slot than i shares p's address space (checked already). */
+static bool vm_seen_before(int i, const struct vmspace *vm)
+{
+    for (int j = 0; j < i; j++) {
+        struct proc *q = proc_slot(j);
+        if (q && q->vm == vm)
+            return true;
+    }
+    return false;
+}
+
+/* Mappings listed on the reverse maps of all frames, whichever address space they name. */
+static uint32_t rmap_total(void)
+{
+    uint32_t n = 0;
+    for (uint32_t pfn = 0; pfn < (1u << (32 - PAGE_SHIFT)) && pmm_frame((paddr_t)pfn << PAGE_SHIFT); pfn++)
+        n += pmap_page_mapcount((paddr_t)pfn << PAGE_SHIFT);
+    return n;
+}
+
+/*
+ * memory check: the reverse map against the page tables of every live
+ * address space, and no mapping listed for any other (a destroyed one).
+ */
+static int memory_check(void)
+{
+    uint32_t mappings = 0;
+    for (int i = 0; i < proc_slot_count(); i++) {
+        struct proc *p = proc_slot(i);
+        if (!p || !p->vm || vm_seen_before(i, p->vm))
+            continue;
+        int n = pmap_rmap_check(&p->vm->pmap);
+        if (n < 0) {
+            kprintf("memory check: pid %d (%s): rmap inconsistent (see above)\n", p->pid, p->name);
+            return -EIO; /* not a usage error */
+        }
+        mappings += (uint32_t)n;
+    }
+    uint32_t total = rmap_total();
+    if (total != mappings) {
+        kprintf("memory check: the reverse maps list %u mappings, live address spaces hold %u: stale entries\n",
+                total, mappings);
+        return -EIO;
+    }
+    kprintf("memory check: %u mappings, rmap consistent\n", mappings);
+    return 0;
+}
+
 int cmd_memory(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "stats")) {
         memory_stats();
         return 0;
     }
+    if (argc == 2 && !strcmp(argv[1], "check"))
+        return memory_check();
     if (argc < 2 || strcmp(argv[1], "protect") || argc > 3)
         return -EINVAL;
     if (argc == 2) {

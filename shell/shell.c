@@ -48,7 +48,7 @@ static int cmd_selftest(int argc, char **argv)
 static const struct shell_command commands[] = {
     {"help", "", "list the commands", cmd_help},
     {"echo", "TEXT...", "print TEXT", cmd_echo},
-    {"memory", "stats | protect [ADDR|test]", "memory statistics; page protection of ADDR or key regions", cmd_memory},
+    {"memory", "stats|check|protect [ADDR|test]", "memory statistics; reverse-map check; page protection of ADDR or key regions", cmd_memory},
     {"error", "details", "recent page faults, decoded", cmd_error},
     {"pf", "yes ADDR r|w", "deliberately fault reading or writing ADDR, recover, report", cmd_pf},
     {"ps", "", "list processes with their resident memory", cmd_ps},
@@ -68,7 +68,7 @@ static int cmd_help(int argc, char **argv)
     kprintf("Commands:\n");
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
         const struct shell_command *c = &commands[i];
-        kprintf("  %-9s %-28s %s\n", c->name, c->usage, c->summary);
+        kprintf("  %-9s %-32s %s\n", c->name, c->usage, c->summary);
     }
     return 0;
 }

@@ -262,6 +262,7 @@ def user_programs():
         leaks()
         file_syscalls(g)
         tty_input(g)
+        rmap_check(g)
     except GuestError as e:
         results.append(("user_programs", False, str(e)))
         print("FAIL user_programs: %s" % e, flush=True)
@@ -372,6 +373,56 @@ def tty_input(g):
     raw()
 
 
+CHECK_RX = r"memory check: (\d+) mappings, rmap consistent"
+
+
+def rmap_entries(g):
+    """The reverse map's extra (heap) entries, from memory stats."""
+    m = re.search(r"reverse map: (\d+) extra entries \((\d+) bytes\)", g.run("memory stats"))
+    assert m, "memory stats lacks the reverse map line"
+    return int(m.group(1))
+
+
+def rmap_check(g):
+    """`memory check` after a fork-heavy program, and while a family of
+    processes shares memory copy-on-write, shared and PROT_NONE."""
+    @case("memory_check_after_t_fork48")
+    def after_fork48():
+        out = g.run("/bin/t_fork48", timeout=120)
+        assert "PASS t_fork48" in out, out[-2000:]
+        out = g.run("memory check")
+        assert re.search(CHECK_RX, out), out
+        assert rmap_entries(g) == 0, "reverse-map entries left with no process alive"
+    after_fork48()
+
+    @case("memory_check_with_cowtree_alive")
+    def cowtree():
+        base = free_frames(g)
+        out = g.run("/bin/cowtree 4 256 60 &")
+        pid = re.search(r"\[pid (\d+)\]", out)
+        assert pid, out
+        g.expect(r"cowtree: 6 processes ready", 60)
+        g.send("")
+        g.prompt(30)
+        out = g.run("memory check")
+        m = re.search(CHECK_RX, out)
+        assert m, out
+        # 6 processes, each with 64 heap pages and 16 shared ones at least
+        assert int(m.group(1)) >= 6 * (64 + 16), out
+        assert rmap_entries(g) >= 5 * (48 + 16), "too few reverse-map entries for 6 sharing processes"
+        g.send("kill -10 %s" % pid.group(1))  # SIGUSR1: the family checks its memory and ends
+        end = g.expect(r"cowtree: (done|FAIL.*)$", 60)
+        assert end.group(1) == "done", g.out[-1000:]
+        g.send("")
+        g.prompt(30)
+        g.run("ps")  # reaps the background job
+        assert re.search(CHECK_RX, g.run("memory check"))
+        assert rmap_entries(g) == 0
+        after = free_frames(g)
+        assert after == base, "free frames %d before cowtree, %d after" % (base, after)
+    cowtree()
+
+
 FUZZ_SEEDS = (1, 2, 3, 4)
 FUZZ_CALLS = 200000  # per seed, 4 children at a time: about 90 s for the four under QEMU
 FUZZ_JOBS = 4
@@ -394,6 +445,13 @@ def syscall_fuzz():
             except fuzz.FuzzFailure as e:
                 raise AssertionError(e.args[0])
         run()
+
+        @case("sysfuzz_leaves_no_reverse_map_entry")
+        def rmap_after_fuzz():
+            out = g.run("memory check")  # with no process left, any mapping on a reverse map is stale
+            assert "memory check: 0 mappings, rmap consistent" in out, out
+            assert rmap_entries(g) == 0
+        rmap_after_fuzz()
         if g.proc.poll() is None:  # after a kernel report, panic=poweroff already ended QEMU
             g.send("poweroff")
             g.wait_exit(30)

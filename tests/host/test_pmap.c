@@ -9,6 +9,8 @@
 
 #include "errno.h"
 #include "mmu.h"
+#include "arch/i386/pmap/pv.h"
+#include "mm/kmem/kheap.h"
 #include "mm/pmm/physmem.h"
 #include "arch/i386/pmap/pmap.h"
 #include "mm/pmm/pmm.h"
@@ -55,6 +57,8 @@ static void boot(paddr_t lowmem)
         pd_of(kpd)[KERNEL_PDE_FIRST + i] = (i * BIG_PAGE_SIZE) | PTE_P | PTE_W | PTE_PS | PTE_G;
     pd_of(kpd)[PDX(KVA_TABLE_VA)] = kpt | PTE_P | PTE_W;
     pmap_init_kernel(kpd);
+    kheap_init();
+    pv_free(pv_alloc()); /* the pool keeps this page as its spare: rmap entries come and go, base_free holds */
     sim_tlb_clear();
     base_free = free_frames();
     nhog = 0;
@@ -177,7 +181,7 @@ static void test_destroy_frees_every_table_and_frame(void **state)
     pmm_get_stats(&st);
     assert_int_equal(st.by_kind[FRAME_PGTABLE], 2); /* kernel directory + KVA table */
     assert_int_equal(st.by_kind[FRAME_USER], 0);
-    assert_int_equal(st.used_frames, 2);
+    assert_int_equal(st.used_frames - st.by_kind[FRAME_HEAP], 2); /* (the heap keeps an empty slab) */
 }
 
 static void test_destroy_current_or_kernel_panics(void **state)

@@ -456,11 +456,22 @@ static void check_objects(void)
     (void)nregions;
 }
 
+/* The reverse map: every entry holding a frame is on that frame's rmap, and the rmap names nothing else. */
+static void check_rmap(void)
+{
+    for (uint32_t s = 0; s < nspaces; s++) {
+        int n = pmap_rmap_check(&spaces[s].vs->pmap);
+        EXPECT(n >= 0 && (uint32_t)n == spaces[s].vs->pmap.resident, "space %u: pmap_rmap_check %d, resident %u", s,
+               n, spaces[s].vs->pmap.resident);
+    }
+}
+
 static void (*const invariant_checks[])(void) = {
     check_maps,
     check_page_tables,
     check_frames,
     check_objects,
+    check_rmap,
 };
 
 static void check_invariants(void)

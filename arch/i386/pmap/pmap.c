@@ -1,5 +1,6 @@
-/* Two-level i386 page tables (4 KiB pages; 4 MiB PSE pages read-only here). */
+/* Two-level i386 page tables (4 KiB pages; 4 MiB PSE pages read-only here), and their reverse map. */
 #include "arch/i386/pmap/pmap.h"
+#include "arch/i386/pmap/pv.h"
 #include "errno.h"
 #include "kstring.h"
 #include "mmu.h"
@@ -76,16 +77,26 @@ int pmap_create(struct pmap *pm)
     return 0;
 }
 
-/* Drop every mapping of one user page table, then the table itself. */
-static void destroy_table(struct pmap *pm, paddr_t table)
+/*
+ * The user-half entry at va that held old's frame is gone (already cleared
+ * and flushed): take it off the frame's rmap, then drop its reference.
+ */
+static void drop_held(struct pmap *pm, vaddr_t va, pte_t old)
+{
+    struct frame *f = pmm_frame(pte_frame(old));
+    if (f)
+        pv_remove(f, pm, va);
+    pm->resident--;
+    pmm_unref(pte_frame(old));
+}
+
+/* Drop every mapping of one user page table (mapping [base, base + 4 MiB)), then the table itself. */
+static void destroy_table(struct pmap *pm, paddr_t table, vaddr_t base)
 {
     pte_t *pt = kmap(table);
-    for (uint32_t i = 0; i < PT_ENTRIES; i++) {
-        if (holds_frame(pt[i])) {
-            pmm_unref(pte_frame(pt[i]));
-            pm->resident--;
-        }
-    }
+    for (uint32_t i = 0; i < PT_ENTRIES; i++)
+        if (holds_frame(pt[i]))
+            drop_held(pm, base + i * PAGE_SIZE, pt[i]);
     kunmap(pt);
     pmm_free(table);
     pm->tables--;
@@ -98,7 +109,7 @@ void pmap_destroy(struct pmap *pm)
     pte_t *pd = kmap(pm->pd);
     for (uint32_t i = 0; i < KERNEL_PDE_FIRST; i++) {
         if (pd[i] & PTE_P) {
-            destroy_table(pm, pte_frame(pd[i]));
+            destroy_table(pm, pte_frame(pd[i]), i * BIG_PAGE_SIZE);
             pd[i] = 0;
         }
     }
@@ -147,25 +158,64 @@ static paddr_t table_for(struct pmap *pm, vaddr_t va, bool make, int *err)
     return table;
 }
 
+/*
+ * A spare pv entry in *spare if entering pa at user va needs one (pa's frame
+ * is mapped already, and not by this very entry): 0, or -ENOMEM.
+ */
+static int enter_prepare(struct pmap *pm, vaddr_t va, paddr_t pa, struct pv_entry **spare)
+{
+    struct frame *f = va < KERNEL_BASE ? pmm_frame(pa) : NULL;
+    paddr_t cur;
+    *spare = NULL;
+    if (!f || !pv_full(f) || (pmap_extract(pm, va, &cur) && cur == pa))
+        return 0;
+    *spare = pv_alloc();
+    return *spare ? 0 : -ENOMEM;
+}
+
+/*
+ * The user-half entry at va now holds pa instead of old: move the rmap entry
+ * from old's frame to pa's (unless it is the same frame), count a new page,
+ * or drop the reference the old entry held (pmap_enter consumed the caller's).
+ */
+static void enter_account(struct pmap *pm, vaddr_t va, pte_t old, paddr_t pa, struct pv_entry **spare)
+{
+    bool same = holds_frame(old) && pte_frame(old) == pa;
+    struct frame *f = pmm_frame(pa);
+    if (f && !same)
+        pv_add(f, pm, va, spare);
+    if (!holds_frame(old)) {
+        pm->resident++;
+        return;
+    }
+    struct frame *of = pmm_frame(pte_frame(old));
+    if (of && !same)
+        pv_remove(of, pm, va);
+    pmm_unref(pte_frame(old));
+}
+
 int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned prot)
 {
     int err;
+    struct pv_entry *spare;
     if (va < PAGE_SIZE || (pa & PAGE_MASK) || (va & PAGE_MASK))
         return -EINVAL;
-    paddr_t table = table_for(pm, va, true, &err);
-    if (!table)
+    if ((err = enter_prepare(pm, va, pa, &spare)) != 0)
         return err;
+    paddr_t table = table_for(pm, va, true, &err);
+    if (!table) {
+        pv_free(spare);
+        return err;
+    }
     pte_t *pt = kmap(table);
     pte_t old = pt[PTX(va)];
     pt[PTX(va)] = pa | entry_bits(va, prot);
     kunmap(pt);
-    bool user = va < KERNEL_BASE;
     if (old & PTE_P)
         flush_if_live(pm, va);
-    if (user && !holds_frame(old))
-        pm->resident++;
-    if (user && holds_frame(old))
-        pmm_unref(pte_frame(old));
+    if (va < KERNEL_BASE)
+        enter_account(pm, va, old, pa, &spare);
+    pv_free(spare);
     return 0;
 }
 
@@ -181,10 +231,8 @@ void pmap_remove(struct pmap *pm, vaddr_t va)
     kunmap(pt);
     if (old & PTE_P)
         flush_if_live(pm, va);
-    if (va < KERNEL_BASE && holds_frame(old)) {
-        pm->resident--;
-        pmm_unref(pte_frame(old));
-    }
+    if (va < KERNEL_BASE && holds_frame(old))
+        drop_held(pm, va, old);
 }
 
 /*
@@ -216,8 +264,7 @@ static void remove_one(struct pmap *pm, vaddr_t va, pte_t *e, void *unused)
     *e = 0;
     if (old & PTE_P)
         flush_if_live(pm, va);
-    pm->resident--;
-    pmm_unref(pte_frame(old));
+    drop_held(pm, va, old);
 }
 
 void pmap_remove_range(struct pmap *pm, vaddr_t start, vaddr_t end) { walk_held(pm, start, end, remove_one, NULL); }
@@ -340,44 +387,231 @@ void pmap_activate(struct pmap *pm)
 
 struct pmap *pmap_current(void) { return current_pmap; }
 
-/* Copy src's present entries of one table range [lo, hi) into dst's table. */
-static void fork_table(struct pmap *dst, pte_t *dpt, pte_t *spt, uint32_t lo, uint32_t hi, bool shared)
+/*
+ * Copy src's held entries of one table range [lo, hi) into dst's table
+ * (which maps from base), each a new mapping on its frame's rmap: 0, or
+ * -ENOMEM when a pv entry cannot be had (the entries before it are copied).
+ */
+static int fork_table(struct pmap *dst, vaddr_t base, pte_t *dpt, pte_t *spt, uint32_t lo, uint32_t hi, bool shared)
 {
     for (uint32_t i = lo; i < hi; i++) {
         pte_t e = spt[i];
         if (!holds_frame(e))
             continue;
+        struct frame *f = pmm_frame(pte_frame(e));
+        struct pv_entry *spare = NULL;
+        if (f && pv_full(f) && !(spare = pv_alloc()))
+            return -ENOMEM;
         if (!shared)
             e &= ~PTE_W;
         spt[i] = e;
         dpt[i] = e & ~(PTE_A | PTE_D);
+        if (f)
+            pv_add(f, dst, base + i * PAGE_SIZE, &spare);
         pmm_ref(pte_frame(e));
         dst->resident++;
     }
+    return 0;
 }
 
 int pmap_fork(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end, bool shared)
 {
-    for (vaddr_t va = start; va < end && va >= start;) {
+    int err = 0;
+    end = MIN(end, (vaddr_t)KERNEL_BASE);
+    for (vaddr_t va = start; !err && va < end;) {
         vaddr_t chunk_end = MIN(ALIGN_DOWN(va, BIG_PAGE_SIZE) + BIG_PAGE_SIZE, end);
-        if (chunk_end <= va) /* wrapped at the top of the address space */
-            chunk_end = end;
         pte_t spde = read_pde(src, va);
         if ((spde & PTE_P) && !(spde & PTE_PS)) {
-            int err;
             paddr_t dtable = table_for(dst, va, true, &err);
             if (!dtable)
-                return err;
+                break;
             pte_t *spt = kmap(pte_frame(spde));
             pte_t *dpt = kmap(dtable);
-            fork_table(dst, dpt, spt, PTX(va), chunk_end - va >= BIG_PAGE_SIZE ? PT_ENTRIES : PTX(chunk_end - 1) + 1,
-                       shared);
+            err = fork_table(dst, ALIGN_DOWN(va, BIG_PAGE_SIZE), dpt, spt, PTX(va),
+                             chunk_end - va >= BIG_PAGE_SIZE ? PT_ENTRIES : PTX(chunk_end - 1) + 1, shared);
             kunmap(dpt);
             kunmap(spt);
         }
         va = chunk_end;
     }
     if (!shared && src == current_pmap)
-        arch_load_page_directory(src->pd); /* the write-protected entries must not linger in the TLB */
+        arch_load_page_directory(src->pd); /* the write-protected entries must not linger in the TLB, even on failure */
+    return err;
+}
+
+/* ---- the reverse map: every user mapping of a frame ---- */
+
+/* The metadata of the managed frame holding pa, or NULL. */
+static struct frame *rmap_frame(paddr_t pa) { return pmm_frame(ALIGN_DOWN(pa, PAGE_SIZE)); }
+
+/*
+ * pm's page table holding user va, kmapped, with *e its entry, which the rmap
+ * says holds frame pa: a broken invariant (panic) if it does not.
+ */
+static pte_t *rmap_entry(struct pmap *pm, vaddr_t va, paddr_t pa, pte_t **e)
+{
+    int err;
+    paddr_t table = va < KERNEL_BASE ? table_for(pm, va, false, &err) : 0;
+    pte_t *pt = table ? kmap(table) : NULL;
+    if (!pt || !holds_frame(pt[PTX(va)]) || pte_frame(pt[PTX(va)]) != pa)
+        panic("rmap: frame 0x%x lists pmap %p va 0x%x, which does not map it", pa, (void *)pm, va);
+    *e = &pt[PTX(va)];
+    return pt;
+}
+
+void pmap_page_remove(paddr_t pa)
+{
+    struct frame *f = rmap_frame(pa);
+    struct pmap *pm;
+    vaddr_t va;
+    pa = ALIGN_DOWN(pa, PAGE_SIZE);
+    while (f && pv_first(f, &pm, &va)) { /* the last one may free the frame: its rmap is empty by then */
+        pte_t *e;
+        pte_t *pt = rmap_entry(pm, va, pa, &e);
+        remove_one(pm, va, e, NULL);
+        kunmap(pt);
+    }
+}
+
+/* The entry e lowered to at most prot: write or user access that prot lacks goes (no user access: PROT_NONE). */
+static pte_t lower_entry(pte_t e, unsigned prot)
+{
+    if (!(e & PTE_P))
+        return e; /* PROT_NONE already */
+    if (!(prot & PMAP_USER))
+        return pte_frame(e) | (e & (PTE_A | PTE_D | PTE_G)) | PTE_PROTNONE;
+    return prot & PMAP_WRITE ? e : e & ~PTE_W;
+}
+
+struct page_protect_args {
+    paddr_t pa;
+    unsigned prot;
+};
+
+static int page_protect_one(struct pmap *pm, vaddr_t va, void *arg)
+{
+    const struct page_protect_args *a = arg;
+    pte_t *e;
+    pte_t *pt = rmap_entry(pm, va, a->pa, &e);
+    pte_t old = *e, lowered = lower_entry(old, a->prot);
+    *e = lowered;
+    kunmap(pt);
+    if (lowered != old && (old & PTE_P))
+        flush_if_live(pm, va);
     return 0;
+}
+
+void pmap_page_protect(paddr_t pa, unsigned prot)
+{
+    struct frame *f = rmap_frame(pa);
+    struct page_protect_args a = {ALIGN_DOWN(pa, PAGE_SIZE), prot};
+    if (f)
+        pv_each(f, page_protect_one, &a);
+}
+
+uint32_t pmap_page_mapcount(paddr_t pa)
+{
+    struct frame *f = rmap_frame(pa);
+    return f ? pv_count(f) : 0;
+}
+
+void pmap_rmap_stats(struct pmap_rmap_stats *st)
+{
+    st->entries = pv_entries();
+    st->entries_peak = pv_entries_peak();
+    st->entry_bytes = (uint32_t)sizeof(struct pv_entry);
+}
+
+/* ---- pmap_rmap_check ---- */
+
+struct rmap_check {
+    paddr_t pa;       /* the frame whose rmap is being checked */
+    uint32_t held;    /* user entries of the pmap that hold a frame */
+    uint32_t checked; /* of those, mappings of managed frames (on an rmap) */
+    bool bad;
+};
+
+/* Whether pm looks like a live pmap (one whose tables can be walked). */
+static bool pmap_alive(const struct pmap *pm)
+{
+    const struct frame *d = pm->pd && !(pm->pd & PAGE_MASK) ? pmm_frame(pm->pd) : NULL;
+    return pm == &kernel_pmap || (d && d->kind == FRAME_PGTABLE);
+}
+
+/* One rmap entry of frame c->pa: pm must map that frame at va (a walk of pm's tables). 0 or -EINVAL. */
+static int check_target(struct pmap *pm, vaddr_t va, void *arg)
+{
+    const struct rmap_check *c = arg;
+    paddr_t got;
+    if (va >= KERNEL_BASE || (va & PAGE_MASK) || !pmap_alive(pm)) {
+        kprintf("rmap check: frame 0x%x lists pmap %p va 0x%x, not a live user mapping\n", c->pa, (void *)pm, va);
+        return -EINVAL;
+    }
+    if (!pmap_extract(pm, va, &got) || ALIGN_DOWN(got, PAGE_SIZE) != c->pa) {
+        kprintf("rmap check: frame 0x%x lists pmap %p va 0x%x, which does not map it\n", c->pa, (void *)pm, va);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* walk_held callback: (pm, va) is on its frame's rmap exactly once, and every mapping listed there is real. */
+static void check_held(struct pmap *pm, vaddr_t va, pte_t *e, void *arg)
+{
+    struct rmap_check *c = arg;
+    struct frame *f = pmm_frame(pte_frame(*e));
+    c->held++;
+    if (c->bad || !f)
+        return;
+    c->pa = pte_frame(*e);
+    c->checked++;
+    uint32_t n = pv_sane(f) ? pv_find(f, pm, va) : 0;
+    if (!pv_sane(f))
+        kprintf("rmap check: frame 0x%x has a malformed rmap\n", c->pa);
+    else if (n != 1)
+        kprintf("rmap check: pmap %p va 0x%x maps frame 0x%x, listed %u times on its rmap\n", (void *)pm, va, c->pa, n);
+    else if (f->refcount < pv_count(f))
+        kprintf("rmap check: frame 0x%x has %u mappings but %u references\n", c->pa, pv_count(f), f->refcount);
+    else if (pv_each(f, check_target, c) == 0)
+        return;
+    c->bad = true;
+}
+
+struct named_args {
+    const struct pmap *pm;
+    struct rmap_check c;
+};
+
+static int check_if_named(struct pmap *pm, vaddr_t va, void *arg)
+{
+    struct named_args *a = arg;
+    return pm == a->pm ? check_target(pm, va, &a->c) : 0;
+}
+
+/* Every rmap entry naming pm, over every managed frame, is one of pm's real mappings: 0 or -EINVAL. */
+static int check_named(struct pmap *pm)
+{
+    struct frame *f;
+    for (uint32_t pfn = 0; pfn < (1u << (32 - PAGE_SHIFT)) && (f = pmm_frame((paddr_t)pfn << PAGE_SHIFT)); pfn++) {
+        struct named_args a = {pm, {.pa = (paddr_t)pfn << PAGE_SHIFT}};
+        if (!pv_sane(f)) {
+            kprintf("rmap check: frame 0x%x has a malformed rmap\n", a.c.pa);
+            return -EINVAL;
+        }
+        if (pv_each(f, check_if_named, &a))
+            return -EINVAL;
+    }
+    return 0;
+}
+
+int pmap_rmap_check(struct pmap *pm)
+{
+    struct rmap_check c = {0};
+    walk_held(pm, 0, KERNEL_BASE, check_held, &c);
+    if (!c.bad && c.held != pm->resident) {
+        kprintf("rmap check: pmap %p holds %u pages but counts %u resident\n", (void *)pm, c.held, pm->resident);
+        c.bad = true;
+    }
+    if (c.bad || check_named(pm))
+        return -EINVAL;
+    return (int)c.checked;
 }

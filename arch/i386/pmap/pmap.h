@@ -10,6 +10,13 @@
  * PROT_NONE region. pmap_enter consumes the caller's reference; pmap_remove,
  * replacing a mapping and pmap_destroy drop it. Kernel-half mappings are
  * shared by every directory and their frames belong to whoever mapped them.
+ *
+ * Reverse map: every user-half entry that holds a managed frame (one with
+ * pmm metadata) is listed on that frame's rmap as (pmap, va), exactly once;
+ * kernel-half mappings never are. The first mapping of a frame costs no
+ * memory (it sits in the frame's metadata); each further one is a small heap
+ * entry, so entering an already mapped frame elsewhere and fork can fail
+ * with -ENOMEM. The pmap_page_* verbs reach every mapping of a frame.
  */
 #ifndef EYN_PMAP_H
 #define EYN_PMAP_H
@@ -45,7 +52,11 @@ void pmap_init_kernel(paddr_t pd);
 int pmap_create(struct pmap *pm);
 /* Free the directory, every user-half page table, and drop every frame reference. */
 void pmap_destroy(struct pmap *pm);
-/* Map va -> pa with prot (see ownership above): 0, -ENOMEM, or -EINVAL. */
+/*
+ * Map va -> pa with prot (see ownership above): 0, -ENOMEM (no page table,
+ * or no rmap entry for a frame mapped elsewhere already: nothing changed,
+ * the caller keeps its reference), or -EINVAL.
+ */
 int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned prot);
 /* Unmap va if mapped. */
 void pmap_remove(struct pmap *pm, vaddr_t va);
@@ -64,10 +75,13 @@ int pmap_protect(struct pmap *pm, vaddr_t va, unsigned prot);
 void pmap_protect_range(struct pmap *pm, vaddr_t start, vaddr_t end, unsigned prot,
                         bool (*may_write)(paddr_t pa, void *arg), void *arg);
 /*
- * Fork: give dst the present entries of src in [start, end), each frame
- * referenced once more. Unless shared, both sides lose write access (the
- * first write then copies: copy-on-write). Cost follows the page tables,
- * not the memory. 0 or -ENOMEM (dst keeps what was copied; destroy it).
+ * Fork: give dst (empty in that range) the user entries of src in
+ * [start, end) that hold a frame, each frame referenced once more and each
+ * copy a new mapping on the frame's rmap. Unless shared, both sides lose
+ * write access (the first write then copies: copy-on-write). Cost follows
+ * the page tables and the pages mapped (an rmap entry each), not the memory
+ * behind them. 0 or -ENOMEM (dst keeps what was copied, consistently;
+ * destroy it).
  */
 int pmap_fork(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end, bool shared);
 /* Walk the tables for va. */
@@ -77,11 +91,42 @@ bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa);
 /*
  * The PTE for va, creating its page table if make. NULL if absent (or va is
  * in a big page). The pointer stays valid until the next pmap_pte call.
+ * For reading: a user-half entry written through it escapes the reverse map.
  */
 pte_t *pmap_pte(struct pmap *pm, vaddr_t va, bool make);
 /* Load pm's directory into CR3. */
 void pmap_activate(struct pmap *pm);
 struct pmap *pmap_current(void);
+
+/*
+ * Remove every user mapping of the frame holding pa, through its rmap: each
+ * entry cleared (TLB flushed where live), resident counts and the mappings'
+ * references dropped as pmap_remove does (the last may free the frame).
+ */
+void pmap_page_remove(paddr_t pa);
+/*
+ * Lower every user mapping of the frame holding pa to at most prot: write
+ * access goes unless prot has PMAP_WRITE, user access unless PMAP_USER (the
+ * entry becomes PROT_NONE, still holding the frame). Nothing is raised.
+ */
+void pmap_page_protect(paddr_t pa, unsigned prot);
+/* Mappings of the frame holding pa on its rmap (0 for frames without metadata). */
+uint32_t pmap_page_mapcount(paddr_t pa);
+/*
+ * Check pm against the reverse map: each user entry holding a managed frame
+ * is listed on the frame's rmap exactly once, every mapping listed there
+ * (of any pmap) really maps the frame, no rmap names pm where it maps
+ * nothing, and the held entries match pm->resident. The number of mappings
+ * checked, or -EINVAL at the first violation (printed with kprintf).
+ */
+int pmap_rmap_check(struct pmap *pm);
+
+struct pmap_rmap_stats {
+    uint32_t entries;      /* heap entries for second and further mappings, now */
+    uint32_t entries_peak; /* the most there ever were */
+    uint32_t entry_bytes;  /* bytes asked of the heap for each */
+};
+void pmap_rmap_stats(struct pmap_rmap_stats *st);
 
 /* Decode raw entries (for diagnostics that print them). */
 bool pte_present(pte_t e);
