@@ -33,7 +33,7 @@ static void show_vm_costs(void)
     kprintf("VM: %u demand fills (avg %u cycles), %u COW copies + %u COW reuses (avg %u cycles)\n",
             vm_stats.demand_fills, avg(vm_stats.demand_cycles, vm_stats.demand_fills), vm_stats.cow_copies,
             vm_stats.cow_reuses, avg(vm_stats.cow_cycles, vm_stats.cow_copies + vm_stats.cow_reuses));
-    kprintf("    %u forks (avg %u cycles); last fork copied %u resident pages in %u cycles\n", vm_stats.forks,
+    kprintf("    %u forks (avg %u cycles); last fork shared %u resident pages in %u cycles\n", vm_stats.forks,
             avg(vm_stats.fork_cycles, vm_stats.forks), vm_stats.last_fork_pages, vm_stats.last_fork_cycles);
     kprintf("    objects: %u anons in %u amaps; %u memory objects holding %u pages\n", anon_stats.anons,
             anon_stats.amaps, object_stats.objects, object_stats.pages);

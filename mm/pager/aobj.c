@@ -31,6 +31,7 @@ static const struct vm_pager_ops aobj_ops = {
     .name = "anon",
     .get = aobj_get,
     .put = aobj_put,
+    .truncate = NULL, /* the pages are all there is: the object drops them */
     .release = aobj_release,
 };
 

@@ -30,6 +30,14 @@ static int vnode_put(struct vm_object *o, uint32_t idx, paddr_t pa)
     return -EROFS;
 }
 
+/* The initrd's files never change size. */
+static int vnode_truncate(struct vm_object *o, uint32_t size)
+{
+    (void)o;
+    (void)size;
+    return -EROFS;
+}
+
 static void vnode_release(struct vm_object *o)
 {
     struct vnode *v = o->priv;
@@ -41,6 +49,7 @@ static const struct vm_pager_ops vnode_ops = {
     .name = "vnode",
     .get = vnode_get,
     .put = vnode_put,
+    .truncate = vnode_truncate,
     .release = vnode_release,
 };
 

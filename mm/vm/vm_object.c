@@ -1,6 +1,8 @@
 /* Memory objects and their resident pages (see vm_object.h). */
 #include "mm/vm/vm_object.h"
+#include "arch/i386/pmap/pmap.h"
 #include "errno.h"
+#include "kstring.h"
 #include "mm/pmm/physmem.h"
 #include "mm/pmm/pmm.h"
 #include "mmu.h"
@@ -81,6 +83,32 @@ int vm_object_read_page(struct vm_object *o, uint32_t idx, paddr_t pa)
     arch_page_copy(dst, src);
     kunmap(src);
     kunmap(dst);
+    return 0;
+}
+
+/* A page past the new end: off every mapping, then out of the object. */
+static void evict_page(void *page, void *o)
+{
+    pmap_page_remove((paddr_t)(uintptr_t)page);
+    drop_page(page, o);
+}
+
+int vm_object_truncate(struct vm_object *o, uint32_t size)
+{
+    int err = o->ops->truncate ? o->ops->truncate(o, size) : 0;
+    if (err)
+        return err;
+    uint32_t keep = (uint32_t)(((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE);
+    if (size < o->size) {
+        sparse_take_range(&o->pages, keep, UINT32_MAX, evict_page, o);
+        paddr_t last = (size & PAGE_MASK) ? vm_object_lookup(o, size / PAGE_SIZE) : 0;
+        if (last) {
+            uint8_t *p = kmap(last);
+            memset(p + (size & PAGE_MASK), 0, PAGE_SIZE - (size & PAGE_MASK));
+            kunmap(p);
+        }
+    }
+    o->size = size;
     return 0;
 }
 

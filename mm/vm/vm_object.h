@@ -22,6 +22,8 @@ struct vm_pager_ops {
     int (*get)(struct vm_object *o, uint32_t idx, paddr_t pa);
     /* Write page idx (frame pa) back to the backing store: 0, or -errno (-EROFS: nothing can be written). */
     int (*put)(struct vm_object *o, uint32_t idx, paddr_t pa);
+    /* The object is to shrink to size bytes (NULL: nothing to do): 0, or -errno and nothing changes. */
+    int (*truncate)(struct vm_object *o, uint32_t size);
     /* The last reference is gone and the pages are freed: release the pager's own state (and the object). */
     void (*release)(struct vm_object *o);
 };
@@ -61,6 +63,13 @@ int vm_object_get_page(struct vm_object *o, uint32_t idx, paddr_t *pa);
  * 0, -ENXIO past the size, or the pager's error.
  */
 int vm_object_read_page(struct vm_object *o, uint32_t idx, paddr_t pa);
+/*
+ * Shrink (or grow) o to size bytes. Pages wholly past the new size leave
+ * every mapping (through the frames' reverse map) and the object, so an
+ * access there raises SIGBUS; the rest of a partial last page reads as
+ * zeroes. 0, or the pager's refusal (-EROFS...) with nothing changed.
+ */
+int vm_object_truncate(struct vm_object *o, uint32_t size);
 /* Zero the resident pages of [idx, idx + n) in place (MADV_REMOVE): every mapping sees zeroes. */
 void vm_object_zero_range(struct vm_object *o, uint32_t idx, uint32_t n);
 

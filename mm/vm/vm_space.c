@@ -22,7 +22,14 @@ struct vmspace *vm_space_create(void)
     return vs;
 }
 
-/* Copy the regions and page tables of src into dst (empty): 0 or -ENOMEM. */
+/*
+ * Copy the regions of src into dst (empty): 0 or -ENOMEM. Private pages
+ * are not copied, nor are their page-table entries: the child shares the
+ * parent's amaps (vm_map_clone) and faults its pages in from them; the
+ * parent's writable entries over anons become read-only, so that its next
+ * write copies. Shared memory's entries are copied, so that the child
+ * reaches it without faulting.
+ */
 static int fork_into(struct vmspace *dst, struct vmspace *src)
 {
     if (vm_map_clone(&dst->map, &src->map))
@@ -30,8 +37,12 @@ static int fork_into(struct vmspace *dst, struct vmspace *src)
     for (struct vm_region *r = src->map.head; r; r = r->next) {
         if (r->flags & (VM_DONTFORK | VM_WIPEONFORK)) /* absent, or empty pages, in the child */
             continue;
-        if (pmap_fork(&dst->pmap, &src->pmap, r->start, r->end, r->flags & VM_SHARED))
-            return -ENOMEM;
+        if (r->flags & VM_SHARED) {
+            if (pmap_fork(&dst->pmap, &src->pmap, r->start, r->end, true))
+                return -ENOMEM;
+        } else if (r->amap && (r->prot & VM_WRITE)) {
+            pmap_protect_range(&src->pmap, r->start, r->end, PMAP_USER, NULL, NULL);
+        }
     }
     dst->brk_start = src->brk_start;
     dst->brk = src->brk;
