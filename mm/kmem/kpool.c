@@ -1,16 +1,8 @@
 /* Object pools (see kpool.h). */
 #include "mm/kmem/kpool.h"
-#include "irqsave.h"
 #include "mm/pmm/physmem.h"
 #include "mm/pmm/pmm.h"
 #include "mmu.h"
-
-/* Header at the start of each pool frame; objects follow. */
-struct kpool_page {
-    struct kpool_page *next, *prev;
-    void *free;      /* free objects, linked through their first word */
-    uint32_t inuse;
-};
 
 static uint32_t spare_frames;
 static struct kpool *pools; /* every pool that has had a page */
@@ -64,15 +56,13 @@ static struct kpool_page *page_new(struct kpool *p)
     return pg;
 }
 
-void *kpool_alloc(struct kpool *p)
+/* kpool_alloc's way when the first partial page is missing or about to fill up. */
+void *kpool_alloc_slow(struct kpool *p)
 {
-    uint32_t flags = irq_save();
     struct kpool_page *pg = p->partial;
     if (!pg) {
-        if (!(pg = page_new(p))) {
-            irq_restore(flags);
+        if (!(pg = page_new(p)))
             return NULL;
-        }
         page_link(p, pg);
     }
     void **o = pg->free;
@@ -81,14 +71,12 @@ void *kpool_alloc(struct kpool *p)
     if (!pg->free)
         page_unlink(p, pg);
     p->in_use++;
-    irq_restore(flags);
     return o;
 }
 
-void kpool_free(struct kpool *p, void *obj)
+/* kpool_free's way when the page was full or becomes empty. */
+void kpool_free_slow(struct kpool *p, struct kpool_page *pg, void *obj)
 {
-    uint32_t flags = irq_save();
-    struct kpool_page *pg = (struct kpool_page *)ALIGN_DOWN((uintptr_t)obj, PAGE_SIZE);
     if (!pg->free)
         page_link(p, pg); /* was full */
     *(void **)obj = pg->free;
@@ -104,7 +92,6 @@ void kpool_free(struct kpool *p, void *obj)
             spare_frames++;
         }
     }
-    irq_restore(flags);
 }
 
 uint32_t kpool_spare_frames(void) { return spare_frames; }

@@ -5,13 +5,20 @@
  * debugging (redzones, poison) that a per-page-fault allocation cannot
  * afford. A page whose objects are all free goes back to the pmm, except
  * one kept per pool for reuse (reported with the kheap's kept slabs).
+ * For process context only (page faults, system calls): interrupt
+ * handlers must not use a pool, so no interrupt masking is needed.
  */
 #ifndef EYN_KPOOL_H
 #define EYN_KPOOL_H
 
 #include "types.h"
 
-struct kpool_page;
+/* Header at the start of each pool frame; objects follow. */
+struct kpool_page {
+    struct kpool_page *next, *prev;
+    void *free;      /* free objects, linked through their first word */
+    uint32_t inuse;
+};
 
 struct kpool {
     const char *name;
@@ -27,10 +34,35 @@ struct kpool {
 /* A pool of size-byte objects (the struct is static, filled here). */
 #define KPOOL_INIT(name_, size_) {.name = (name_), .size = ALIGN_UP((size_), 4)}
 
+void *kpool_alloc_slow(struct kpool *p);
+void kpool_free_slow(struct kpool *p, struct kpool_page *pg, void *obj);
+
 /* An object of the pool's size (contents undefined), or NULL when out of memory. */
-void *kpool_alloc(struct kpool *p);
+static inline void *kpool_alloc(struct kpool *p)
+{
+    struct kpool_page *pg = p->partial;
+    void **o = pg ? pg->free : NULL;
+    if (!o || !*o)
+        return kpool_alloc_slow(p); /* a new page, or the page's last object */
+    pg->free = *o;
+    pg->inuse++;
+    p->in_use++;
+    return o;
+}
+
 /* Give back an object from kpool_alloc of the same pool. */
-void kpool_free(struct kpool *p, void *obj);
+static inline void kpool_free(struct kpool *p, void *obj)
+{
+    struct kpool_page *pg = (struct kpool_page *)((uintptr_t)obj & ~(uintptr_t)4095);
+    if (!pg->free || pg->inuse == 1) {
+        kpool_free_slow(p, pg, obj); /* the page changes lists */
+        return;
+    }
+    *(void **)obj = pg->free;
+    pg->free = obj;
+    pg->inuse--;
+    p->in_use--;
+}
 /* Frames every pool keeps without an object in use (the spares). */
 uint32_t kpool_spare_frames(void);
 /* Frames every pool holds, spares included. */

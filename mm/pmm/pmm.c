@@ -8,9 +8,11 @@
 
 #define NO_PFN 0u /* pfn 0 is never free, so it ends a list */
 
-static struct frame *frames;  /* [max_pfn] */
+struct frame *pmm_frames_;   /* [max_pfn]: pmm_frame() reads it inline */
+#define frames pmm_frames_
 static uint32_t *bitmap;      /* bit set = frame in use */
-static uint32_t max_pfn;
+uint32_t pmm_max_pfn_;
+#define max_pfn pmm_max_pfn_
 static uint32_t list_head[ZONE_COUNT];
 static uint32_t free_count[ZONE_COUNT];
 static struct pmm_stats stats;
@@ -237,12 +239,6 @@ void pmm_free_contig(paddr_t pa, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
         give_back((pa >> PAGE_SHIFT) + i, "pmm_free_contig");
-}
-
-struct frame *pmm_frame(paddr_t pa)
-{
-    uint32_t pfn = pa >> PAGE_SHIFT;
-    return pfn < max_pfn ? &frames[pfn] : NULL;
 }
 
 bool pmm_is_free(paddr_t pa)

@@ -98,8 +98,15 @@ void pmm_free_contig(paddr_t pa, uint32_t n);
 void pmm_ref(paddr_t pa);
 uint32_t pmm_unref(paddr_t pa);
 
+extern struct frame *pmm_frames_; /* the pmm's own: use pmm_frame() */
+extern uint32_t pmm_max_pfn_;
+
 /* Metadata of a frame, or NULL if pa is outside managed memory. */
-struct frame *pmm_frame(paddr_t pa);
+static inline struct frame *pmm_frame(paddr_t pa)
+{
+    uint32_t pfn = pa >> 12;
+    return pfn < pmm_max_pfn_ ? &pmm_frames_[pfn] : NULL;
+}
 bool pmm_is_free(paddr_t pa);
 void pmm_zero(paddr_t pa);
 void pmm_get_stats(struct pmm_stats *st);

@@ -64,8 +64,6 @@ void amap_unref(struct vm_amap *m)
     kpool_free(&amap_pool, m);
 }
 
-struct vm_anon *amap_lookup(const struct vm_amap *m, uint32_t slot) { return sparse_get(&m->slots, slot); }
-
 int amap_set(struct vm_amap *m, uint32_t slot, struct vm_anon *a)
 {
     struct vm_anon *old = sparse_get(&m->slots, slot);

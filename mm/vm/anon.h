@@ -47,7 +47,7 @@ void amap_ref(struct vm_amap *m);
 /* Drop a reference; the last drops every anon and frees the amap. */
 void amap_unref(struct vm_amap *m);
 /* The anon in slot, or NULL. */
-struct vm_anon *amap_lookup(const struct vm_amap *m, uint32_t slot);
+static inline struct vm_anon *amap_lookup(const struct vm_amap *m, uint32_t slot) { return sparse_get(&m->slots, slot); }
 /* Put anon a (the caller's reference passes to the amap) in slot, dropping what was there: 0 or -ENOMEM. */
 int amap_set(struct vm_amap *m, uint32_t slot, struct vm_anon *a);
 /* Drop the anons of slots [slot, slot + n). */

@@ -24,14 +24,6 @@ static void set_dir(struct sparse *s, struct sparse_chunk **d, uint32_t n)
     s->nchunks = n;
 }
 
-void *sparse_get(const struct sparse *s, uint32_t i)
-{
-    uint32_t c = i / SPARSE_CHUNK;
-    if (c >= s->nchunks || !s->chunks[c])
-        return NULL;
-    return s->chunks[c]->slot[i % SPARSE_CHUNK];
-}
-
 /* Grow the directory to at least n chunks: 0 or -ENOMEM. */
 static int grow_dir(struct sparse *s, uint32_t n)
 {
@@ -68,7 +60,8 @@ int sparse_reserve(struct sparse *s, uint32_t i)
     return 0;
 }
 
-int sparse_set(struct sparse *s, uint32_t i, void *p)
+/* sparse_set when i's chunk does not exist yet. */
+int sparse_set_slow(struct sparse *s, uint32_t i, void *p)
 {
     if (sparse_reserve(s, i))
         return -ENOMEM;

@@ -28,11 +28,32 @@ struct sparse {
 /* An empty array (nothing allocated). */
 void sparse_init(struct sparse *s);
 /* The pointer at i, or NULL. */
-void *sparse_get(const struct sparse *s, uint32_t i);
+static inline void *sparse_get(const struct sparse *s, uint32_t i)
+{
+    uint32_t c = i / SPARSE_CHUNK;
+    if (c >= s->nchunks || !s->chunks[c])
+        return NULL;
+    return s->chunks[c]->slot[i % SPARSE_CHUNK];
+}
 /* Make sure slot i can be stored without allocating: 0 or -ENOMEM. */
 int sparse_reserve(struct sparse *s, uint32_t i);
+int sparse_set_slow(struct sparse *s, uint32_t i, void *p);
+
 /* Store p (non-NULL) at i, replacing what was there: 0 or -ENOMEM (nothing changed). */
-int sparse_set(struct sparse *s, uint32_t i, void *p);
+static inline int sparse_set(struct sparse *s, uint32_t i, void *p)
+{
+    uint32_t c = i / SPARSE_CHUNK;
+    struct sparse_chunk *ch = c < s->nchunks ? s->chunks[c] : NULL;
+    if (!ch)
+        return sparse_set_slow(s, i, p); /* a chunk to allocate first */
+    void **slot = &ch->slot[i % SPARSE_CHUNK];
+    if (!*slot) {
+        ch->used++;
+        s->count++;
+    }
+    *slot = p;
+    return 0;
+}
 /* Clear slot i; returns what was there (NULL if nothing). An emptied chunk is freed. */
 void *sparse_take(struct sparse *s, uint32_t i);
 /* Clear slots [from, from + n) (n may run to UINT32_MAX), calling fn(pointer, arg) on each one that held one. */

@@ -92,8 +92,8 @@ static unsigned region_bits(const struct vm_region *r) { return PMAP_USER | ((r-
 static int promote(struct fault *f, paddr_t src, struct vm_object *obj, uint32_t obj_idx, uint32_t obj_bytes)
 {
     struct vm_region *r = f->r;
-    int err = vm_region_amap_own(r, 0);
-    if (err)
+    int err = 0;
+    if ((!r->amap || (r->flags & VM_NEEDS_COPY)) && (err = vm_region_amap_own(r, 0)) != 0)
         return err;
     paddr_t frame = pmm_alloc(0, FRAME_USER);
     if (!frame)
