@@ -6,6 +6,7 @@
 #ifndef EYN_PHYSMEM_H
 #define EYN_PHYSMEM_H
 
+#include "mmu.h"
 #include "types.h"
 
 /* First physical address NOT covered by the permanent direct map. */
@@ -13,14 +14,29 @@ extern paddr_t lowmem_end;
 
 static inline bool phys_is_low(paddr_t pa) { return pa < lowmem_end; }
 
-/* Kernel-virtual address of a lowmem physical address. */
+#ifdef HOST_TEST
+/* The simulation checks every use (tests/host/sim.c). */
 void *phys_to_virt(paddr_t pa);
-/* Physical address of a direct-map kernel address. */
 paddr_t virt_to_phys(const void *va);
-
-/* Map any frame temporarily (direct map for lowmem); undo with kunmap. */
 void *kmap(paddr_t pa);
 void kunmap(void *va);
+#else
+/* Kernel-virtual address of a lowmem physical address. */
+static inline void *phys_to_virt(paddr_t pa) { return (void *)(uintptr_t)(pa + KERNEL_BASE); }
+/* Physical address of a direct-map kernel address. */
+static inline paddr_t virt_to_phys(const void *va) { return (paddr_t)((uintptr_t)va - KERNEL_BASE); }
+
+void *kmap_slot(paddr_t pa);
+void kunmap_slot(void *va);
+/* Map any frame temporarily (direct map for lowmem, else a kmap slot); undo with kunmap. */
+static inline void *kmap(paddr_t pa) { return phys_is_low(pa) ? phys_to_virt(pa) : kmap_slot(pa); }
+static inline void kunmap(void *va)
+{
+    vaddr_t v = (vaddr_t)(uintptr_t)va;
+    if (v >= KMAP_BASE && v < KMAP_BASE + KMAP_SLOTS * PAGE_SIZE)
+        kunmap_slot(va); /* direct-map addresses need nothing undone */
+}
+#endif
 
 /* TLB maintenance hooks for pmap: one page, or everything non-global. */
 void arch_tlb_flush_page(vaddr_t va);

@@ -256,7 +256,8 @@ static struct frame *counted_frame(paddr_t pa)
     return f;
 }
 
-void pmm_ref(paddr_t pa)
+/* pmm_ref's way for a frame it does not count, or one about to overflow. */
+void pmm_ref_slow(paddr_t pa)
 {
     struct frame *f = counted_frame(pa);
     if (f) {

@@ -93,11 +93,6 @@ paddr_t pmm_alloc_contig(uint32_t n, uint32_t align, unsigned flags, enum frame_
 /* Free a run returned by pmm_alloc_contig. */
 void pmm_free_contig(paddr_t pa, uint32_t n);
 
-/* Reference counting for shared frames (copy-on-write). Unref frees at zero
- * and returns the remaining count; frames without metadata are ignored. */
-void pmm_ref(paddr_t pa);
-uint32_t pmm_unref(paddr_t pa);
-
 extern struct frame *pmm_frames_; /* the pmm's own: use pmm_frame() */
 extern uint32_t pmm_max_pfn_;
 
@@ -107,6 +102,20 @@ static inline struct frame *pmm_frame(paddr_t pa)
     uint32_t pfn = pa >> 12;
     return pfn < pmm_max_pfn_ ? &pmm_frames_[pfn] : NULL;
 }
+
+/* Reference counting for shared frames (copy-on-write). Unref frees at zero
+ * and returns the remaining count; frames without metadata are ignored. */
+void pmm_ref_slow(paddr_t pa);
+static inline void pmm_ref(paddr_t pa)
+{
+    struct frame *f = pmm_frame(pa);
+    if (f && f->kind != FRAME_FREE && f->kind != FRAME_RESERVED && f->refcount != 0xFFFF)
+        f->refcount++;
+    else
+        pmm_ref_slow(pa); /* unmanaged (ignored) or overflowing (a panic) */
+}
+uint32_t pmm_unref(paddr_t pa);
+
 bool pmm_is_free(paddr_t pa);
 void pmm_zero(paddr_t pa);
 void pmm_get_stats(struct pmm_stats *st);

@@ -8,14 +8,13 @@ struct anon_stats anon_stats;
 static struct kpool anon_pool = KPOOL_INIT("anon", sizeof(struct vm_anon));
 static struct kpool amap_pool = KPOOL_INIT("amap", sizeof(struct vm_amap));
 
-struct vm_anon *anon_alloc(paddr_t pa)
+struct vm_anon *anon_alloc_frame(paddr_t pa, struct frame *f)
 {
     struct vm_anon *a = kpool_alloc(&anon_pool);
     if (!a)
         return NULL;
     a->refs = 1;
     a->frame = pa;
-    struct frame *f = pmm_frame(pa);
     if (f) {
         f->flags = (uint8_t)((f->flags & ~FRAME_F_OBJECT) | FRAME_F_ANON);
         f->owner = a;
@@ -24,6 +23,8 @@ struct vm_anon *anon_alloc(paddr_t pa)
     anon_stats.anons++;
     return a;
 }
+
+struct vm_anon *anon_alloc(paddr_t pa) { return anon_alloc_frame(pa, pmm_frame(pa)); }
 
 void anon_ref(struct vm_anon *a) { a->refs++; }
 
@@ -47,6 +48,7 @@ struct vm_amap *amap_alloc(void)
     if (!m)
         return NULL;
     m->refs = 1;
+    m->stale = false;
     sparse_init(&m->slots);
     anon_stats.amaps++;
     return m;
@@ -62,16 +64,6 @@ void amap_unref(struct vm_amap *m)
     sparse_destroy(&m->slots);
     anon_stats.amaps--;
     kpool_free(&amap_pool, m);
-}
-
-int amap_set(struct vm_amap *m, uint32_t slot, struct vm_anon *a)
-{
-    struct vm_anon *old = sparse_get(&m->slots, slot);
-    if (sparse_set(&m->slots, slot, a))
-        return -ENOMEM;
-    if (old)
-        anon_unref(old);
-    return 0;
 }
 
 static void unref_one(void *a, void *unused)

@@ -16,8 +16,11 @@
 #ifndef EYN_ANON_H
 #define EYN_ANON_H
 
+#include "errno.h"
 #include "mm/vm/sparse.h"
 #include "types.h"
+
+struct frame;
 
 struct vm_anon {
     uint32_t refs; /* amap slots holding it */
@@ -26,6 +29,7 @@ struct vm_anon {
 
 struct vm_amap {
     uint32_t refs;       /* regions holding it */
+    bool stale;          /* may hold anons no region covers (dropped while fork-shared) */
     struct sparse slots; /* slot -> struct vm_anon * */
 };
 
@@ -35,7 +39,12 @@ struct anon_stats {
 };
 extern struct anon_stats anon_stats;
 
-/* A new anon (one reference) owning frame pa, taking over the caller's frame reference; NULL if out of memory. */
+/*
+ * A new anon (one reference) owning frame pa (whose metadata is f), taking
+ * over the caller's frame reference; NULL if out of memory.
+ */
+struct vm_anon *anon_alloc_frame(paddr_t pa, struct frame *f);
+/* The same for any frame pa. */
 struct vm_anon *anon_alloc(paddr_t pa);
 void anon_ref(struct vm_anon *a);
 /* Drop a reference; the last frees the anon and drops its frame reference. */
@@ -49,7 +58,15 @@ void amap_unref(struct vm_amap *m);
 /* The anon in slot, or NULL. */
 static inline struct vm_anon *amap_lookup(const struct vm_amap *m, uint32_t slot) { return sparse_get(&m->slots, slot); }
 /* Put anon a (the caller's reference passes to the amap) in slot, dropping what was there: 0 or -ENOMEM. */
-int amap_set(struct vm_amap *m, uint32_t slot, struct vm_anon *a);
+static inline int amap_set(struct vm_amap *m, uint32_t slot, struct vm_anon *a)
+{
+    struct vm_anon *old = sparse_get(&m->slots, slot);
+    if (sparse_set(&m->slots, slot, a))
+        return -ENOMEM;
+    if (old)
+        anon_unref(old);
+    return 0;
+}
 /* Drop the anons of slots [slot, slot + n). */
 void amap_wipe(struct vm_amap *m, uint32_t slot, uint32_t n);
 /*

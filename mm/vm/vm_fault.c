@@ -112,7 +112,7 @@ static int promote(struct fault *f, paddr_t src, struct vm_object *obj, uint32_t
     } else if (!obj) {
         pmm_zero(frame);
     }
-    struct vm_anon *a = err ? NULL : anon_alloc(frame);
+    struct vm_anon *a = err ? NULL : anon_alloc_frame(frame, pmm_frame(frame));
     if (!a) {
         pmm_free(frame);
         return err ? err : -ENOMEM;

@@ -28,8 +28,12 @@ static bool owns_slots(const struct vm_region *r) { return !(r->flags & VM_NEEDS
 
 void vm_region_wipe(struct vm_region *r, vaddr_t start, vaddr_t end)
 {
-    if (r->amap && owns_slots(r))
+    if (!r->amap)
+        return;
+    if (owns_slots(r))
         amap_wipe(r->amap, vm_region_slot(r, start), (end - start) / 4096u);
+    else
+        r->amap->stale = true; /* the fork peer still covers them; whoever grows over them later wipes */
 }
 
 /* Replace r's amap by m (r's slots now start at base). */
@@ -82,6 +86,8 @@ int vm_region_prepare_growth(struct vm_region *r, vaddr_t start, vaddr_t end)
         return 0;
     if ((!owns_slots(r) || r->amap_slot < below) && vm_region_amap_own(r, below))
         return -ENOMEM;
+    if (!r->amap->stale)
+        return 0;
     /* pages dropped while the amap was fork-shared may still sit in the slots r is about to cover */
     amap_wipe(r->amap, r->amap_slot - below, below);
     if (end > r->end)

@@ -16,9 +16,6 @@ static uint32_t slots_in_use, slots_peak;
 
 void pmap_kmap_init(pte_t *table) { kmap_pt = table; }
 
-void *phys_to_virt(paddr_t pa) { return (void *)(uintptr_t)(pa + KERNEL_BASE); }
-paddr_t virt_to_phys(const void *va) { return (paddr_t)((uintptr_t)va - KERNEL_BASE); }
-
 void arch_tlb_flush_page(vaddr_t va) { invlpg(va); }
 void arch_load_page_directory(paddr_t pd) { write_cr3(pd); }
 
@@ -35,10 +32,9 @@ static uint32_t take_slot(void)
     panic("kmap: all %u slots in use (a kunmap is missing)", KMAP_SLOTS);
 }
 
-void *kmap(paddr_t pa)
+/* kmap of a frame outside the direct map: a slot of the kmap page table. */
+void *kmap_slot(paddr_t pa)
 {
-    if (phys_is_low(pa))
-        return phys_to_virt(pa);
     uint32_t f = irq_save();
     uint32_t s = take_slot();
     kmap_pt[s] = (pa & PTE_FRAME) | PTE_P | PTE_W;
@@ -48,11 +44,10 @@ void *kmap(paddr_t pa)
     return (void *)(uintptr_t)(KMAP_BASE + s * PAGE_SIZE + (pa & PAGE_MASK));
 }
 
-void kunmap(void *va)
+/* kunmap of a slot address. */
+void kunmap_slot(void *va)
 {
     vaddr_t v = (vaddr_t)(uintptr_t)va;
-    if (v < KMAP_BASE || v >= KMAP_BASE + KMAP_SLOTS * PAGE_SIZE)
-        return; /* direct map: nothing to undo */
     uint32_t s = (v - KMAP_BASE) >> PAGE_SHIFT;
     uint32_t f = irq_save();
     kmap_pt[s] = 0;
