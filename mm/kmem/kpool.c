@@ -26,15 +26,10 @@ static void page_unlink(struct kpool *p, struct kpool_page *pg)
         pg->next->prev = pg->prev;
 }
 
-/* A frame of free objects for p (the spare if there is one), or NULL. */
+/* A new frame of free objects for p, or NULL. */
 static struct kpool_page *page_new(struct kpool *p)
 {
-    struct kpool_page *pg = p->spare;
-    if (pg) {
-        p->spare = NULL;
-        spare_frames--;
-        return pg;
-    }
+    struct kpool_page *pg;
     if (!p->per_page) { /* first use */
         p->per_page = (PAGE_SIZE - sizeof *pg) / p->size;
         p->next_pool = pools;
@@ -56,7 +51,7 @@ static struct kpool_page *page_new(struct kpool *p)
     return pg;
 }
 
-/* kpool_alloc's way when the first partial page is missing or about to fill up. */
+/* kpool_alloc's way when the first partial page is missing, is the spare, or is about to fill up. */
 void *kpool_alloc_slow(struct kpool *p)
 {
     struct kpool_page *pg = p->partial;
@@ -64,6 +59,10 @@ void *kpool_alloc_slow(struct kpool *p)
         if (!(pg = page_new(p)))
             return NULL;
         page_link(p, pg);
+    }
+    if (pg == p->spare) { /* the kept empty page is in use again */
+        p->spare = NULL;
+        spare_frames--;
     }
     void **o = pg->free;
     pg->free = *o;
@@ -83,11 +82,11 @@ void kpool_free_slow(struct kpool *p, struct kpool_page *pg, void *obj)
     pg->free = obj;
     p->in_use--;
     if (--pg->inuse == 0) {
-        page_unlink(p, pg);
-        if (p->spare) {
+        if (p->spare) { /* one empty page is enough */
+            page_unlink(p, pg);
             pmm_free(virt_to_phys(pg));
             p->pages--;
-        } else {
+        } else { /* kept, still on the partial list: the next allocation takes it back cheaply */
             p->spare = pg;
             spare_frames++;
         }

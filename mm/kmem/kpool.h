@@ -24,7 +24,7 @@ struct kpool {
     const char *name;
     uint32_t size;      /* object size, rounded up to 4 */
     uint32_t per_page;  /* objects per frame */
-    struct kpool_page *partial; /* pages with a free object (a doubly linked list) */
+    struct kpool_page *partial; /* pages with a free object (a doubly linked list), the spare among them */
     struct kpool_page *spare;   /* one wholly free page kept for reuse, or NULL */
     uint32_t pages;     /* frames held, the spare included */
     uint32_t in_use;    /* objects handed out */
@@ -41,9 +41,9 @@ void kpool_free_slow(struct kpool *p, struct kpool_page *pg, void *obj);
 static inline void *kpool_alloc(struct kpool *p)
 {
     struct kpool_page *pg = p->partial;
-    void **o = pg ? pg->free : NULL;
+    void **o = pg && pg->inuse ? pg->free : NULL;
     if (!o || !*o)
-        return kpool_alloc_slow(p); /* a new page, or the page's last object */
+        return kpool_alloc_slow(p); /* a new page, the spare, or the page's last object */
     pg->free = *o;
     pg->inuse++;
     p->in_use++;

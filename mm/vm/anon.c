@@ -26,12 +26,9 @@ struct vm_anon *anon_alloc_frame(paddr_t pa, struct frame *f)
 
 struct vm_anon *anon_alloc(paddr_t pa) { return anon_alloc_frame(pa, pmm_frame(pa)); }
 
-void anon_ref(struct vm_anon *a) { a->refs++; }
-
-void anon_unref(struct vm_anon *a)
+/* The last reference to a is gone: give up its frame, free it. */
+void anon_free(struct vm_anon *a)
 {
-    if (--a->refs)
-        return;
     struct frame *f = pmm_frame(a->frame);
     if (f && f->owner == a) {
         f->flags &= (uint8_t)~FRAME_F_ANON;

@@ -46,9 +46,14 @@ extern struct anon_stats anon_stats;
 struct vm_anon *anon_alloc_frame(paddr_t pa, struct frame *f);
 /* The same for any frame pa. */
 struct vm_anon *anon_alloc(paddr_t pa);
-void anon_ref(struct vm_anon *a);
+static inline void anon_ref(struct vm_anon *a) { a->refs++; }
+void anon_free(struct vm_anon *a);
 /* Drop a reference; the last frees the anon and drops its frame reference. */
-void anon_unref(struct vm_anon *a);
+static inline void anon_unref(struct vm_anon *a)
+{
+    if (--a->refs == 0)
+        anon_free(a);
+}
 
 /* An empty amap with one reference, or NULL. */
 struct vm_amap *amap_alloc(void);

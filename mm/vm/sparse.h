@@ -11,7 +11,7 @@
 
 #include "types.h"
 
-#define SPARSE_CHUNK 64u /* slots per chunk: 256 bytes on i386 */
+#define SPARSE_CHUNK 32u /* slots per chunk: 132 bytes on i386 */
 
 struct sparse_chunk {
     uint32_t used; /* non-NULL slots */

@@ -22,15 +22,9 @@ void pv_free(struct pv_entry *pv)
     kpool_free(&pv_pool, pv);
 }
 
-bool pv_full(const struct frame *f) { return f->pv_pmap != NULL; }
-
-void pv_add(struct frame *f, struct pmap *pm, vaddr_t va, struct pv_entry **spare)
+/* pv_add when the inline slot is taken: the spare goes on the list. */
+void pv_add_listed(struct frame *f, struct pmap *pm, vaddr_t va, struct pv_entry **spare)
 {
-    if (!f->pv_pmap) {
-        f->pv_pmap = pm;
-        f->pv_va = va;
-        return;
-    }
     struct pv_entry *pv = *spare;
     if (!pv)
         panic("pv_add: no spare entry for a second mapping (pmap %p va 0x%x)", (void *)pm, va);
@@ -56,7 +50,8 @@ static void refill_inline(struct frame *f)
     pv_free(pv);
 }
 
-void pv_remove(struct frame *f, struct pmap *pm, vaddr_t va)
+/* pv_remove when the frame has more than one mapping (or a broken rmap). */
+void pv_remove_listed(struct frame *f, struct pmap *pm, vaddr_t va)
 {
     if (f->pv_pmap == pm && f->pv_va == va) {
         refill_inline(f);

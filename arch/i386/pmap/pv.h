@@ -24,11 +24,32 @@ struct pv_entry *pv_alloc(void);
 /* Give back a spare pv_add did not take (NULL is ignored). */
 void pv_free(struct pv_entry *pv);
 /* True if one more mapping of f needs a spare entry (its inline slot is taken). */
-bool pv_full(const struct frame *f);
+static inline bool pv_full(const struct frame *f) { return f->pv_pmap != NULL; }
+
+void pv_add_listed(struct frame *f, struct pmap *pm, vaddr_t va, struct pv_entry **spare);
+void pv_remove_listed(struct frame *f, struct pmap *pm, vaddr_t va);
+
 /* Record (pm, va) as a mapping of f: the inline slot if free, else *spare (taken: *spare becomes NULL). */
-void pv_add(struct frame *f, struct pmap *pm, vaddr_t va, struct pv_entry **spare);
+static inline void pv_add(struct frame *f, struct pmap *pm, vaddr_t va, struct pv_entry **spare)
+{
+    if (f->pv_pmap) {
+        pv_add_listed(f, pm, va, spare);
+        return;
+    }
+    f->pv_pmap = pm;
+    f->pv_va = va;
+}
+
 /* Forget the mapping (pm, va) of f; its absence is a broken invariant (panic). */
-void pv_remove(struct frame *f, struct pmap *pm, vaddr_t va);
+static inline void pv_remove(struct frame *f, struct pmap *pm, vaddr_t va)
+{
+    if (f->pv_pmap == pm && f->pv_va == va && !f->pv_more) { /* the only mapping */
+        f->pv_pmap = NULL;
+        f->pv_va = 0;
+        return;
+    }
+    pv_remove_listed(f, pm, va);
+}
 /* How many times f's rmap lists (pm, va) (1 when consistent). */
 uint32_t pv_find(const struct frame *f, const struct pmap *pm, vaddr_t va);
 /* Mappings on f's rmap. */
