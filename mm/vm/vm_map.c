@@ -7,7 +7,6 @@
  */
 #include "mm/vm/vm_map.h"
 #include "errno.h"
-#include "mm/kmem/kheap.h"
 #include "mm/vm/vm_region.h"
 #include "mmu.h"
 
@@ -71,7 +70,7 @@ static void split_at(struct vm_map *m, struct vm_region *r, vaddr_t at, struct v
 static void free_region(struct vm_region *r)
 {
     vm_region_unref_backing(r);
-    kfree(r);
+    vm_region_free(r);
 }
 
 void vm_map_init(struct vm_map *m, vaddr_t lo, vaddr_t hi)
@@ -96,7 +95,7 @@ int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, u
     struct vm_region **pp = link_after(m, start);
     if (*pp && (*pp)->start < end)
         return -EEXIST;
-    struct vm_region *r = kmalloc(sizeof *r);
+    struct vm_region *r = vm_region_alloc();
     if (!r)
         return -ENOMEM;
     *r = (struct vm_region){
@@ -130,7 +129,7 @@ int vm_map_remove(struct vm_map *m, vaddr_t start, vaddr_t end)
     struct vm_region **pp = link_after(m, start);
     struct vm_region *r = *pp;
     if (r && r->start < start && r->end > end) { /* a hole inside one region */
-        struct vm_region *tail = kmalloc(sizeof *tail);
+        struct vm_region *tail = vm_region_alloc();
         if (!tail)
             return -ENOMEM;
         split_at(m, r, end, tail);
@@ -230,8 +229,9 @@ static int change_range(struct vm_map *m, vaddr_t start, vaddr_t end, const stru
     bool split_tail = last->end > end && changes(last, c);
     struct vm_region *spare[2] = {NULL, NULL};
     for (int i = 0; i < split_head + split_tail; i++) {
-        if (!(spare[i] = kmalloc(sizeof *spare[i]))) {
-            kfree(spare[0]);
+        if (!(spare[i] = vm_region_alloc())) {
+            if (spare[0])
+                vm_region_free(spare[0]);
             return -ENOMEM;
         }
     }
@@ -301,7 +301,7 @@ int vm_map_clone(struct vm_map *dst, struct vm_map *src)
     for (struct vm_region *s = src->head; s; s = s->next) {
         if (s->flags & VM_DONTFORK)
             continue; /* MADV_DONTFORK: the child has nothing there */
-        struct vm_region *r = kmalloc(sizeof *r);
+        struct vm_region *r = vm_region_alloc();
         if (!r) {
             vm_map_destroy(dst);
             return -ENOMEM;

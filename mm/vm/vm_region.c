@@ -1,9 +1,29 @@
 /* A region's backing references and its amap (see vm_region.h). */
 #include "mm/vm/vm_region.h"
 #include "errno.h"
+#include "mm/kmem/kpool.h"
 #include "mm/pmm/pmm.h"
 #include "mm/vm/anon.h"
 #include "mm/vm/vm_object.h"
+
+static struct kpool region_pool = KPOOL_INIT("region", sizeof(struct vm_region));
+static uint32_t regions_live;
+
+struct vm_region *vm_region_alloc(void)
+{
+    struct vm_region *r = kpool_alloc(&region_pool);
+    if (r)
+        regions_live++;
+    return r;
+}
+
+void vm_region_free(struct vm_region *r)
+{
+    regions_live--;
+    kpool_free(&region_pool, r);
+}
+
+uint32_t vm_region_count(void) { return regions_live; }
 
 void vm_region_ref_backing(struct vm_region *r)
 {

@@ -15,6 +15,13 @@
 #include "mm/vm/vm_map.h"
 #include "types.h"
 
+/* A region struct (contents undefined), from the regions' pool, or NULL. */
+struct vm_region *vm_region_alloc(void);
+/* Give back a struct from vm_region_alloc (its references already dropped). */
+void vm_region_free(struct vm_region *r);
+/* Region structs allocated and not freed, over every map. */
+uint32_t vm_region_count(void);
+
 /* Pages in r. */
 static inline uint32_t vm_region_pages(const struct vm_region *r) { return (r->end - r->start) / 4096u; }
 /* The amap slot of page va of r. */

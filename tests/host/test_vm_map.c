@@ -1,6 +1,7 @@
 /* Unit tests: the region set of an address space (mm/vm_map.c), its structs from the kheap over simulated RAM. */
 #include "mm/pager/aobj.h"
 #include "mm/vm/vm_object.h"
+#include "mm/vm/vm_region.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,12 +31,12 @@ static struct vm_object *file_a, *file_b; /* backing objects, made per test; the
 
 static uint32_t heap_base; /* the two objects */
 
-/* Heap bytes in use beyond the test's objects. */
+/* Bytes in use beyond the test's objects: the heap's, and the region structs (which come from a pool). */
 static uint32_t heap_in_use(void)
 {
     struct kheap_stats st;
     kheap_get_stats(&st);
-    return st.bytes_in_use - heap_base;
+    return st.bytes_in_use - heap_base + vm_region_count() * (uint32_t)sizeof(struct vm_region);
 }
 
 static int setup(void **state)
@@ -110,14 +111,14 @@ static void ins(vaddr_t start, vaddr_t end, uint32_t prot)
     assert_int_equal(vm_map_insert(&map, start, end, prot, 0, NULL, 0, 0), 0);
 }
 
-/* ---- the heap, starved so kmalloc fails on demand ---- */
+/* ---- memory, starved so region allocations fail on demand ---- */
 
 static paddr_t *hog;
 static uint32_t nhog;
-static void *fill[4096];
+static struct vm_region *fill[4096];
 static uint32_t nfill;
 
-/* Take every lowmem frame and every free slot of the region size class: the next kmalloc fails. */
+/* Take every lowmem frame and every free region struct of the pool: the next region allocation fails. */
 static void starve(void)
 {
     hog = malloc(sizeof *hog * (LOWMEM / PAGE_SIZE));
@@ -127,8 +128,8 @@ static void starve(void)
     while ((pa = pmm_alloc(PMM_LOW, FRAME_OTHER)) != 0)
         hog[nhog++] = pa;
     nfill = 0;
-    void *p;
-    while ((p = kmalloc(sizeof(struct vm_region))) != NULL) {
+    struct vm_region *p;
+    while ((p = vm_region_alloc()) != NULL) {
         assert_true(nfill < ARRAY_SIZE(fill));
         fill[nfill++] = p;
     }
@@ -140,13 +141,13 @@ static void starve_but(uint32_t n)
     starve();
     assert_true(nfill >= n);
     while (n--)
-        kfree(fill[--nfill]);
+        vm_region_free(fill[--nfill]);
 }
 
 static void unstarve(void)
 {
     while (nfill)
-        kfree(fill[--nfill]);
+        vm_region_free(fill[--nfill]);
     while (nhog)
         pmm_free(hog[--nhog]);
     free(hog);
