@@ -267,7 +267,8 @@ void pmm_ref_slow(paddr_t pa)
     }
 }
 
-uint32_t pmm_unref(paddr_t pa)
+/* pmm_unref's way for the last reference (the frame is freed) or a frame it does not count. */
+uint32_t pmm_unref_slow(paddr_t pa)
 {
     struct frame *f = counted_frame(pa);
     if (!f)

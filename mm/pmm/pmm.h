@@ -114,7 +114,14 @@ static inline void pmm_ref(paddr_t pa)
     else
         pmm_ref_slow(pa); /* unmanaged (ignored) or overflowing (a panic) */
 }
-uint32_t pmm_unref(paddr_t pa);
+uint32_t pmm_unref_slow(paddr_t pa);
+static inline uint32_t pmm_unref(paddr_t pa)
+{
+    struct frame *f = pmm_frame(pa);
+    if (f && f->refcount > 1 && f->kind != FRAME_FREE && f->kind != FRAME_RESERVED)
+        return --f->refcount; /* not the last reference */
+    return pmm_unref_slow(pa);
+}
 
 bool pmm_is_free(paddr_t pa);
 void pmm_zero(paddr_t pa);

@@ -117,6 +117,7 @@ struct vm_amap *amap_extract(struct vm_amap *m, uint32_t slot, uint32_t n, uint3
 uint32_t amap_shift_up(struct vm_amap *m, uint32_t slots)
 {
     uint32_t chunks = (slots + SPARSE_CHUNK - 1) / SPARSE_CHUNK;
+    chunks = MAX(chunks, m->slots.nchunks); /* at least double: a stack growing a page at a time shifts rarely */
     return sparse_shift_up(&m->slots, chunks) ? 0 : chunks * SPARSE_CHUNK;
 }
 

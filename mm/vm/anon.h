@@ -85,7 +85,7 @@ struct vm_amap *amap_copy(const struct vm_amap *m, uint32_t slot, uint32_t n, ui
  * move, to slots [base, base + n): NULL if out of memory, m unchanged.
  */
 struct vm_amap *amap_extract(struct vm_amap *m, uint32_t slot, uint32_t n, uint32_t base);
-/* Move every slot of m up by at least `slots` (room below): the distance moved, or 0 if out of memory. */
+/* Move every slot of m up by at least `slots` (room below; at least as much as m spans): the distance moved, or 0 if out of memory. */
 uint32_t amap_shift_up(struct vm_amap *m, uint32_t slots);
 /* Anons held by m. */
 uint32_t amap_count(const struct vm_amap *m);

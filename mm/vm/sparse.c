@@ -93,30 +93,10 @@ void *sparse_take(struct sparse *s, uint32_t i)
     return p;
 }
 
-void sparse_take_range(struct sparse *s, uint32_t from, uint32_t n, void (*fn)(void *p, void *arg), void *arg)
+void sparse_chunk_free(struct sparse *s, uint32_t c)
 {
-    uint64_t end = (uint64_t)from + n;
-    for (uint32_t c = from / SPARSE_CHUNK; c < s->nchunks && (uint64_t)c * SPARSE_CHUNK < end; c++) {
-        struct sparse_chunk *ch = s->chunks[c];
-        if (!ch)
-            continue;
-        uint64_t base = (uint64_t)c * SPARSE_CHUNK;
-        uint32_t k = base < from ? from - (uint32_t)base : 0;
-        uint32_t stop = end - base < SPARSE_CHUNK ? (uint32_t)(end - base) : SPARSE_CHUNK;
-        for (; k < stop && ch->used; k++) {
-            void *p = ch->slot[k];
-            if (!p)
-                continue;
-            ch->slot[k] = NULL;
-            ch->used--;
-            s->count--;
-            fn(p, arg);
-        }
-        if (!ch->used) {
-            kpool_free(&chunk_pool, ch);
-            s->chunks[c] = NULL;
-        }
-    }
+    kpool_free(&chunk_pool, s->chunks[c]);
+    s->chunks[c] = NULL;
 }
 
 bool sparse_next(const struct sparse *s, uint32_t from, uint32_t *at)

@@ -56,8 +56,34 @@ static inline int sparse_set(struct sparse *s, uint32_t i, void *p)
 }
 /* Clear slot i; returns what was there (NULL if nothing). An emptied chunk is freed. */
 void *sparse_take(struct sparse *s, uint32_t i);
+/* Free chunk c (emptied) of s. */
+void sparse_chunk_free(struct sparse *s, uint32_t c);
+
 /* Clear slots [from, from + n) (n may run to UINT32_MAX), calling fn(pointer, arg) on each one that held one. */
-void sparse_take_range(struct sparse *s, uint32_t from, uint32_t n, void (*fn)(void *p, void *arg), void *arg);
+static inline void sparse_take_range(struct sparse *s, uint32_t from, uint32_t n, void (*fn)(void *p, void *arg), void *arg)
+{
+    uint64_t end = (uint64_t)from + n;
+    for (uint32_t c = from / SPARSE_CHUNK; c < s->nchunks && (uint64_t)c * SPARSE_CHUNK < end; c++) {
+        struct sparse_chunk *ch = s->chunks[c];
+        if (!ch)
+            continue;
+        uint64_t base = (uint64_t)c * SPARSE_CHUNK;
+        uint32_t k = base < from ? from - (uint32_t)base : 0;
+        uint32_t stop = end - base < SPARSE_CHUNK ? (uint32_t)(end - base) : SPARSE_CHUNK;
+        for (; k < stop && ch->used; k++) {
+            void *p = ch->slot[k];
+            if (!p)
+                continue;
+            ch->slot[k] = NULL;
+            ch->used--;
+            s->count--;
+            fn(p, arg);
+        }
+        if (!ch->used)
+            sparse_chunk_free(s, c);
+    }
+}
+
 /* The first index >= from holding a pointer, or false if none. */
 bool sparse_next(const struct sparse *s, uint32_t from, uint32_t *at);
 /* Move every slot up by n * SPARSE_CHUNK indexes (room below index 0): 0 or -ENOMEM (nothing changed). */
