@@ -3,7 +3,6 @@
 #include "kern/exec_args.h"
 #include "fs/vfs.h"
 #include "mm/vm/vm.h"
-#include "mm/vm/vm_map.h"
 #include "mm/vm/vm_verbs.h"
 #include "uapi/mman.h"
 #include "errno.h"
@@ -98,7 +97,7 @@ static int load_segments(struct vmspace *vs, struct vnode *file, struct auxv_inf
             ai->phdr = ph[i].vaddr + (h.phoff - ph[i].offset);
         loads++;
     }
-    if (!loads || !vm_map_lookup(&vs->map, h.entry))
+    if (!loads || !vm_space_maps(vs, h.entry))
         return -ENOEXEC;
     return 0;
 }
@@ -184,7 +183,7 @@ int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, 
     if (!vs)
         return -ENOMEM;
     if (old)
-        vs->map.stack_max = old->map.stack_max; /* RLIMIT_STACK survives exec */
+        vm_space_set_stack_limit(vs, old->map.stack_max); /* RLIMIT_STACK survives exec */
     int err = exec_load(vs, file, a, entry, sp);
     if (err) {
         vm_space_unref(vs); /* the caller keeps its memory */

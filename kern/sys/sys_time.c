@@ -7,6 +7,7 @@
 #include "kern/proc.h"
 #include "kern/sched.h"
 #include "kern/sys/syscall.h"
+#include "mm/vm/vm_space.h"
 #include "uaccess.h"
 
 #define CLOCK_REALTIME 0
@@ -245,7 +246,7 @@ static void set_limit(struct proc *p, uint32_t r, uint64_t soft, uint64_t hard)
 {
     p->rlimit[r][0] = soft, p->rlimit[r][1] = hard;
     if (r == RLIMIT_STACK && p->vm)
-        p->vm->map.stack_max = soft > 0xFFFFF000u ? 0xFFFFF000u : (uint32_t)soft;
+        vm_space_set_stack_limit(p->vm, soft);
 }
 
 /* prlimit64(pid, resource, new, old) with 64-bit limits. */

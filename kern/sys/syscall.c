@@ -6,7 +6,6 @@
 #include "kern/sys/syscall.h"
 #include "arch/i386/gdt.h"
 #include "drivers/console.h"
-#include "arch/i386/pmap/pmap.h"
 #include "mm/vm/vm_map.h"
 #include "errno.h"
 #include "kstring.h"

@@ -184,6 +184,9 @@ static void give_back(uint32_t pfn, const char *who)
     if (pfn >= max_pfn || !bit_test(pfn) || frames[pfn].kind == FRAME_FREE || frames[pfn].kind == FRAME_RESERVED)
         panic("%s: frame 0x%x is not an allocated frame", who, pfn << PAGE_SHIFT);
     struct frame *f = &frames[pfn];
+    if (f->pv_pmap || f->owner)
+        panic("%s: frame 0x%x is still mapped (pmap %p) or owned (%p)", who, pfn << PAGE_SHIFT, (void *)f->pv_pmap,
+              f->owner);
     stats.by_kind[f->kind]--;
     stats.used_frames--;
     f->kind = FRAME_FREE;

@@ -18,10 +18,11 @@ static int shrink_tail(struct vmspace *vs, vaddr_t old, uint32_t old_len, uint32
 }
 
 /*
- * Hand the pages of [from, from+len) to [to, to+len) with their protection.
- * share: the old addresses keep theirs too (one more reference each);
- * otherwise they move. The destination's tables must be reserved: nothing
- * here can fail.
+ * Hand the entries of [from, from+len) to [to, to+len) with their
+ * protection. share: the old addresses keep theirs too; otherwise they
+ * move. Entries are only a cache of the regions' anons and objects, which
+ * moved already: an entry that cannot be made (no memory for its
+ * reverse-map record) is left out, and the next touch faults the page in.
  */
 static void transfer_pages(struct vmspace *vs, vaddr_t from, vaddr_t to, uint32_t len, bool share)
 {
@@ -31,11 +32,12 @@ static void transfer_pages(struct vmspace *vs, vaddr_t from, vaddr_t to, uint32_
         if (!info.present && !info.protnone)
             continue;
         paddr_t pa = ALIGN_DOWN(info.pa, PAGE_SIZE);
-        pmm_ref(pa);
         unsigned bits = (info.user ? PMAP_USER : 0) | (info.writable ? PMAP_WRITE : 0);
-        pmap_enter(&vs->pmap, to + off, pa, bits);
+        pmm_ref(pa); /* the new entry's reference */
         if (!share)
-            pmap_remove(&vs->pmap, from + off);
+            pmap_remove(&vs->pmap, from + off); /* first, so the move needs no second reverse-map record */
+        if (pmap_enter(&vs->pmap, to + off, pa, bits))
+            pmm_unref(pa);
     }
 }
 

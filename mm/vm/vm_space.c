@@ -82,4 +82,11 @@ void vm_space_activate(struct vmspace *vs)
 
 struct vmspace *vm_space_active(void) { return active; }
 
+void vm_space_set_stack_limit(struct vmspace *vs, uint64_t bytes)
+{
+    vs->map.stack_max = bytes > 0xFFFFF000u ? 0xFFFFF000u : (uint32_t)bytes;
+}
+
+bool vm_space_maps(struct vmspace *vs, vaddr_t addr) { return vm_map_lookup(&vs->map, addr) != NULL; }
+
 uint32_t vm_space_resident(const struct vmspace *vs) { return vs ? vs->pmap.resident : 0; }

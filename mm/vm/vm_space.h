@@ -34,6 +34,10 @@ void vm_space_unref(struct vmspace *vs);
 void vm_space_activate(struct vmspace *vs);
 /* The active space, or NULL when only the kernel's directory is loaded. */
 struct vmspace *vm_space_active(void);
+/* Bound stack growth in vs to bytes (RLIMIT_STACK), clamped to what the address space can hold. */
+void vm_space_set_stack_limit(struct vmspace *vs, uint64_t bytes);
+/* True if some region of vs covers addr. */
+bool vm_space_maps(struct vmspace *vs, vaddr_t addr);
 /* User pages resident in vs. */
 uint32_t vm_space_resident(const struct vmspace *vs);
 
