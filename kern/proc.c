@@ -20,12 +20,12 @@
 static struct proc *table[PROC_MAX];
 static int slots_top; /* 1 + the highest slot in use: loops stop there */
 static struct proc shell_task;
-static struct proc *current = &shell_task;
+struct proc *proc_current_ = &shell_task; /* read inline by proc_current() */
+#define current proc_current_
 static int next_pid = 1;
 
 void proc_enter_user(void);
 
-struct proc *proc_current(void) { return current; }
 struct proc *proc_shell_task(void) { return &shell_task; }
 struct proc *proc_slot(int i) { return i >= 0 && i < PROC_MAX ? table[i] : NULL; }
 int proc_slot_count(void) { return slots_top; }

@@ -99,7 +99,8 @@ void proc_set_name_from_path(struct proc *p, const char *path);
  */
 void proc_clear_child_tid(struct proc *p, struct vmspace *vs);
 /* The task running now (task 0, the shell, when no process runs). */
-struct proc *proc_current(void);
+extern struct proc *proc_current_;
+static inline struct proc *proc_current(void) { return proc_current_; }
 /* Task 0, the kernel shell. */
 struct proc *proc_shell_task(void);
 /* Make the boot context task 0, the kernel shell. */

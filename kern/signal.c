@@ -82,10 +82,6 @@ static bool ignored_by_default(int sig)
     return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT || sig == SIGSTOP || sig == SIGTSTP;
 }
 
-bool signal_pending(const struct proc *p)
-{
-    return (p->sig_pending & (~p->sig_blocked | UNBLOCKABLE)) != 0;
-}
 
 /* Mark sig pending in p with info, waking p if that makes a signal deliverable. */
 static void post(struct proc *p, int sig, const struct ksiginfo *info)
@@ -261,11 +257,9 @@ static void syscall_restart(struct proc *p, struct trapframe *tf, bool handler, 
     tf->eip -= 2; /* back to the int $0x80 */
 }
 
-void signal_deliver(struct trapframe *tf)
+void signal_deliver_slow(struct trapframe *tf)
 {
     struct proc *p = proc_current();
-    if (p->kernel_task)
-        return;
     while (signal_pending(p)) {
         uint64_t ready = p->sig_pending & (~p->sig_blocked | UNBLOCKABLE);
         int sig = __builtin_ctzll(ready) + 1;

@@ -2,6 +2,9 @@
 #ifndef EYN_SIGNAL_H
 #define EYN_SIGNAL_H
 
+#include "arch/i386/trap.h"
+#include "errno.h"
+#include "kern/proc.h"
 #include "types.h"
 
 #define SIGHUP 1
@@ -44,7 +47,10 @@ struct fault_record;
 
 const char *signal_name(int sig);
 /* True if p has a signal it does not block. */
-bool signal_pending(const struct proc *p);
+static inline bool signal_pending(const struct proc *p)
+{
+    return (p->sig_pending & (~p->sig_blocked | ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1))))) != 0;
+}
 /* Post sig (1..64) to p, waking it if it sleeps; ignored signals are dropped. 0 or -EINVAL. */
 int signal_send(struct proc *p, int sig);
 /*
@@ -59,8 +65,20 @@ void signal_force(int sig, int32_t code, uint32_t addr, const struct fault_recor
 int signal_for_exception(uint32_t vector, int32_t *code);
 /* Post sig to every process of group pgid (kern/sys_kill.c): 0 or -ESRCH. */
 int signal_group(int pgid, int sig);
-/* Act on the pending signals of the current process before it returns to user mode. */
-void signal_deliver(struct trapframe *tf);
+void signal_deliver_slow(struct trapframe *tf);
+/*
+ * Act on the pending signals of the current process before it returns to
+ * user mode, restart or fail an interrupted system call, restore a
+ * sigsuspend mask. Costs a few tests when there is nothing to do.
+ */
+static inline void signal_deliver(struct trapframe *tf)
+{
+    const struct proc *p = proc_current();
+    int32_t r = (int32_t)tf->eax;
+    bool restart = tf->vector == 0x80 && r >= -ERESTART_RESTARTBLOCK && r <= -ERESTARTSYS;
+    if (!p->kernel_task && (signal_pending(p) || p->saved_mask_valid || restart))
+        signal_deliver_slow(tf);
+}
 /* Restore the registers a handler frame saved (sigreturn / rt_sigreturn): false if the frame is bad. */
 bool signal_return(struct trapframe *tf, bool rt);
 

@@ -16,6 +16,7 @@ struct gdt_ptr {
 #define DF_STACK_SIZE 8192
 
 static struct gdt_entry gdt[GDT_ENTRIES];
+uint32_t gdt_tls_present; /* bit i: TLS slot i holds a present segment (read inline by gdt.h) */
 static struct tss main_tss, df_tss;
 static uint8_t df_stack[DF_STACK_SIZE] __attribute__((aligned(16)));
 
@@ -81,13 +82,15 @@ void gdt_set_tls(int slot, uint32_t base, uint32_t limit, bool limit_in_pages, b
         return;
     if (!present) {
         set_entry(7 + slot, 0, 0, 0, 0);
+        gdt_tls_present &= ~(1u << slot);
         return;
     }
+    gdt_tls_present |= 1u << slot;
     uint8_t access = 0xF0 | (writable ? 0x2 : 0) | (expand_down ? 0x4 : 0); /* present, ring 3, data */
     set_entry(7 + slot, base, limit, access, limit_in_pages ? 0xC0 : 0x40); /* 32-bit */
 }
 
-bool gdt_user_data_selector(uint32_t sel)
+bool gdt_user_data_selector_slow(uint32_t sel)
 {
     if (sel > 0xFFFF)
         return false;

@@ -32,7 +32,17 @@ void gdt_set_tls(int slot, uint32_t base, uint32_t limit, bool limit_in_pages, b
  * gs): the null selector, or RPL 3 naming the user code or data segment or
  * a TLS slot that is present. Anything else would fault the kernel's iret.
  */
-bool gdt_user_data_selector(uint32_t sel);
+bool gdt_user_data_selector_slow(uint32_t sel);
+extern uint32_t gdt_tls_present;
+static inline bool gdt_user_data_selector(uint32_t sel)
+{
+    if (sel == SEL_UDATA || sel <= 3) /* the user data segment, or null (loads fine, faults only when used) */
+        return true;
+    uint32_t slot = (sel - (SEL_TLS_FIRST | 3)) >> 3;
+    if ((sel & 7) == 3 && sel >= SEL_TLS_FIRST && slot < 3)
+        return (gdt_tls_present >> slot) & 1;
+    return gdt_user_data_selector_slow(sel);
+}
 /* The stack ring 3 -> ring 0 transitions switch to. */
 void tss_set_kernel_stack(uint32_t esp0);
 /* State of the task interrupted by a double fault (saved by the CPU). */

@@ -142,12 +142,12 @@ void trap_dispatch(struct trapframe *tf)
     bool user = trap_from_user(tf);
     if (user)
         proc_current()->tf = tf;
-    if (tf->vector == 14)
+    if (tf->vector == 0x80)
+        syscall_dispatch(tf);
+    else if (tf->vector == 14)
         page_fault_trap(tf);
     else if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16)
         irq_dispatch(tf);
-    else if (tf->vector == 0x80)
-        syscall_dispatch(tf);
     else if (user)
         user_exception(tf);
     else if (user_return_failed(tf))
