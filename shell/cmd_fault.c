@@ -1,6 +1,6 @@
 /* `error details` (the fault ring, decoded) and `pf yes ADDR r|w`. */
 #include "mm/vm/fault_ring.h"
-#include "arch/i386/pmap/pmap.h"
+#include "mm/vm/vm_space.h"
 #include "errno.h"
 #include "extable.h"
 #include "kstring.h"
@@ -54,7 +54,7 @@ int cmd_pf(int argc, char **argv)
         return -EINVAL;
     bool write = argv[3][0] == 'w';
     struct pmap_info page;
-    pmap_query(pmap_current(), addr, &page);
+    vm_space_query(vm_space_active(), addr, &page);
     if (write && page.present && page.writable) {
         kprintf("pf: 0x%08x is mapped writable: a write would change live memory, not fault. Nothing done.\n", addr);
         return 0;

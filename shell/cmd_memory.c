@@ -1,5 +1,4 @@
 /* `memory stats`, `memory protect [ADDR|test]` and `memory check`. */
-#include "arch/i386/pmap/pmap.h"
 #include "kern/kstats.h"
 #include "kern/proc.h"
 #include "tests/kern/selftest.h"
@@ -67,7 +66,7 @@ static void memory_stats(void)
             hs.errors[KHEAP_BAD_POINTER], hs.errors[KHEAP_OVERFLOW]);
     kprintf("  page tables: %6u frames\n", st.by_kind[FRAME_PGTABLE]);
     struct pmap_rmap_stats rs;
-    pmap_rmap_stats(&rs);
+    vm_mappings_stats(&rs);
     kprintf("  reverse map: %u extra entries (%u bytes), peak %u\n", rs.entries, rs.entries * rs.entry_bytes,
             rs.entries_peak);
     kprintf("Page faults: %u total", fault_total());
@@ -80,7 +79,7 @@ static void memory_stats(void)
 static void show_page(const char *label, vaddr_t va)
 {
     struct pmap_info info;
-    pmap_query(pmap_current(), va, &info);
+    vm_space_query(vm_space_active(), va, &info);
     kprintf("  %-13s 0x%08x  ", label, va);
     if (!info.present) {
         kprintf("not present\n");
@@ -115,15 +114,6 @@ static bool vm_seen_before(int i, const struct vmspace *vm)
     return false;
 }
 
-/* Mappings listed on the reverse maps of all frames, whichever address space they name. */
-static uint32_t rmap_total(void)
-{
-    uint32_t n = 0;
-    for (uint32_t pfn = 0; pfn < (1u << (32 - PAGE_SHIFT)) && pmm_frame((paddr_t)pfn << PAGE_SHIFT); pfn++)
-        n += pmap_page_mapcount((paddr_t)pfn << PAGE_SHIFT);
-    return n;
-}
-
 /*
  * memory check: the reverse map against the page tables of every live
  * address space, and no mapping listed for any other (a destroyed one).
@@ -135,14 +125,14 @@ static int memory_check(void)
         struct proc *p = proc_slot(i);
         if (!p || !p->vm || vm_seen_before(i, p->vm))
             continue;
-        int n = pmap_rmap_check(&p->vm->pmap);
+        int n = vm_space_check(p->vm);
         if (n < 0) {
             kprintf("memory check: pid %d (%s): rmap inconsistent (see above)\n", p->pid, p->name);
             return -EIO; /* not a usage error */
         }
         mappings += (uint32_t)n;
     }
-    uint32_t total = rmap_total();
+    uint32_t total = vm_mappings_listed();
     if (total != mappings) {
         kprintf("memory check: the reverse maps list %u mappings, live address spaces hold %u: stale entries\n",
                 total, mappings);

@@ -1,5 +1,6 @@
 /* Process commands: ps, vmmap PID, kill [-SIG] PID. */
 #include "mm/pager/vnode_pager.h"
+#include "mm/vm/vm_space.h"
 #include "fs/vfs.h"
 #include "kern/proc.h"
 #include "kern/signal.h"
@@ -44,15 +45,6 @@ static void vnode_path(const struct vnode *v, char *buf, size_t size)
     }
 }
 
-/* Resident pages of [start, end) in p. */
-static uint32_t resident_in(struct proc *p, vaddr_t start, vaddr_t end)
-{
-    uint32_t n = 0;
-    for (vaddr_t va = start; va < end && va >= start; va += PAGE_SIZE)
-        n += pmap_extract(&p->vm->pmap, va, NULL);
-    return n;
-}
-
 static void print_region(struct proc *p, const struct vm_region *r)
 {
     char name[128] = "";
@@ -65,7 +57,7 @@ static void print_region(struct proc *p, const struct vm_region *r)
         memcpy(name, "[stack]", 8);
     kprintf("%08x-%08x %c%c%c%c %08x 00:00 0 %6u KiB  %s\n", r->start, r->end, r->prot & VM_READ ? 'r' : '-',
             r->prot & VM_WRITE ? 'w' : '-', r->prot & VM_EXEC ? 'x' : '-', r->flags & VM_SHARED ? 's' : 'p',
-            file ? r->obj_offset : 0, resident_in(p, r->start, r->end) * 4, name);
+            file ? r->obj_offset : 0, vm_space_resident_in(p->vm, r->start, r->end) * 4, name);
 }
 
 /* vmmap PID: the regions of a process, like /proc/PID/maps, with resident KiB per region. */

@@ -2,6 +2,7 @@
 #include "mm/vm/vm_space.h"
 #include "errno.h"
 #include "mm/kmem/kheap.h"
+#include "mm/pmm/pmm.h"
 #include "mmu.h"
 #include "printk.h"
 
@@ -88,5 +89,30 @@ void vm_space_set_stack_limit(struct vmspace *vs, uint64_t bytes)
 }
 
 bool vm_space_maps(struct vmspace *vs, vaddr_t addr) { return vm_map_lookup(&vs->map, addr) != NULL; }
+
+void vm_space_query(struct vmspace *vs, vaddr_t va, struct pmap_info *info)
+{
+    pmap_query(vs ? &vs->pmap : pmap_current(), va, info);
+}
+
+uint32_t vm_space_resident_in(struct vmspace *vs, vaddr_t start, vaddr_t end)
+{
+    uint32_t n = 0;
+    for (vaddr_t va = start; va < end && va >= start; va += PAGE_SIZE)
+        n += pmap_extract(&vs->pmap, va, NULL);
+    return n;
+}
+
+int vm_space_check(struct vmspace *vs) { return pmap_rmap_check(&vs->pmap); }
+
+uint32_t vm_mappings_listed(void)
+{
+    uint32_t n = 0;
+    for (uint32_t pfn = 1; pfn < (1u << (32 - PAGE_SHIFT)) && pmm_frame((paddr_t)pfn << PAGE_SHIFT); pfn++)
+        n += pmap_page_mapcount((paddr_t)pfn << PAGE_SHIFT);
+    return n;
+}
+
+void vm_mappings_stats(struct pmap_rmap_stats *st) { pmap_rmap_stats(st); }
 
 uint32_t vm_space_resident(const struct vmspace *vs) { return vs ? vs->pmap.resident : 0; }

@@ -38,6 +38,16 @@ struct vmspace *vm_space_active(void);
 void vm_space_set_stack_limit(struct vmspace *vs, uint64_t bytes);
 /* True if some region of vs covers addr. */
 bool vm_space_maps(struct vmspace *vs, vaddr_t addr);
+/* What the page tables of vs (NULL: the active directory, the kernel's alone if none) say about va. */
+void vm_space_query(struct vmspace *vs, vaddr_t va, struct pmap_info *info);
+/* Pages of [start, end) resident in vs. */
+uint32_t vm_space_resident_in(struct vmspace *vs, vaddr_t start, vaddr_t end);
+/* Check vs's page tables against the frames' reverse maps: the mappings checked, or -EINVAL (reported). */
+int vm_space_check(struct vmspace *vs);
+/* Mappings listed on every frame's reverse map, whichever address space they name. */
+uint32_t vm_mappings_listed(void);
+/* The reverse map's memory: its list entries now and at peak, for memory stats. */
+void vm_mappings_stats(struct pmap_rmap_stats *st);
 /* User pages resident in vs. */
 uint32_t vm_space_resident(const struct vmspace *vs);
 
