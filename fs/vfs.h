@@ -32,7 +32,7 @@ struct vnode {
     char *link_target;          /* symlinks (kmalloc'd), NULL otherwise */
     struct vnode *parent, *children, *next_sibling; /* the root is its own parent */
     uint32_t ino;               /* unique per file (hard links share it), 1 = root */
-    struct vm_object *vmobj;    /* the file's pages while mapped (mm/pager/vnode_pager.c), else NULL */
+    struct vm_object *vmobj;    /* the file's pages while mapped (fs/vnode_object.c), else NULL */
 };
 
 /* Make root the tree "/" stands for (NULL: none); the caller keeps ownership. */

@@ -3,7 +3,9 @@
 #include "kern/exec_args.h"
 #include "fs/vfs.h"
 #include "mm/vm/vm.h"
+#include "mm/vm/vm_object.h"
 #include "mm/vm/vm_verbs.h"
+#include "fs/vnode_object.h"
 #include "uapi/mman.h"
 #include "errno.h"
 #include "kstring.h"
@@ -58,8 +60,12 @@ static int map_segment(struct vmspace *vs, struct vnode *file, const struct elf_
                     (ph->flags & PHF_X ? PROT_EXEC : 0);
     uint32_t lead = ph->vaddr - start;
     /* the segment shows the file up to filesz; the rest (.bss, and the tail of the last file page) is zero fill */
-    int32_t at = vm_mmap(vs, start, end - start, prot, MAP_PRIVATE | MAP_FIXED_NOREPLACE, file, ph->offset - lead,
+    struct vm_object *obj = vnode_object(file);
+    if (!obj)
+        return -ENOMEM;
+    int32_t at = vm_mmap(vs, start, end - start, prot, MAP_PRIVATE | MAP_FIXED_NOREPLACE, obj, ph->offset - lead,
                          ph->offset + ph->filesz);
+    vm_object_unref(obj); /* the region holds its own */
     if (at < 0)
         return at == -EEXIST || at == -EINVAL ? -ENOEXEC : at;
     if (end > vs->brk_start)

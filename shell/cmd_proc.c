@@ -48,7 +48,7 @@ static void vnode_path(const struct vnode *v, char *buf, size_t size)
 static void print_region(struct proc *p, const struct vm_region *r)
 {
     char name[128] = "";
-    struct vnode *file = vnode_pager_vnode(r->obj);
+    struct vnode *file = vnode_pager_file(r->obj); /* this kernel's files are all vnodes */
     if (file)
         vnode_path(file, name, sizeof name);
     else if (r->flags & VM_HEAP)

@@ -4,7 +4,9 @@
  * becomes a vnode) and calls the VM verb in mm/vm_verbs.h.
  */
 #include "mm/vm/vm_space.h"
+#include "mm/vm/vm_object.h"
 #include "mm/vm/vm_verbs.h"
+#include "fs/vnode_object.h"
 #include "fs/vfs.h"
 #include "errno.h"
 #include "fs/file.h"
@@ -70,7 +72,13 @@ int32_t sys_mmap2(SYSARGS6(addr, len, prot, flags, fd, pgoff))
             return -EINVAL;
     }
     uint32_t offset = pgoff << PAGE_SHIFT;
-    return vm_mmap(p->vm, addr, len, prot, flags, file, offset, file ? file->size : 0);
+    struct vm_object *obj = file ? vnode_object(file) : NULL;
+    if (file && !obj)
+        return -ENOMEM;
+    int32_t r = vm_mmap(p->vm, addr, len, prot, flags, obj, offset, file ? file->size : 0);
+    if (obj)
+        vm_object_unref(obj); /* the mapping holds its own */
+    return r;
 }
 
 /* Old mmap: one pointer to the six arguments, offset in bytes. */

@@ -1,20 +1,29 @@
 /* The vnode pager (see vnode_pager.h). */
 #include "mm/pager/vnode_pager.h"
 #include "errno.h"
-#include "fs/vfs.h"
 #include "kstring.h"
 #include "mm/kmem/kheap.h"
 #include "mm/pmm/physmem.h"
 #include "mm/vm/vm_object.h"
 #include "mmu.h"
 
+/* A file's object: the generic object and how to reach the file. */
+struct vnode_object {
+    struct vm_object obj; /* first: the object's address is this struct's */
+    const struct vnode_pager_file *io;
+};
+
+static const struct vnode_pager_file *io_of(const struct vm_object *o)
+{
+    return ((const struct vnode_object *)o)->io;
+}
+
 /* Page idx of the file: its bytes, zeroes past the end of the file. */
 static int vnode_get(struct vm_object *o, uint32_t idx, paddr_t pa)
 {
-    struct vnode *v = o->priv;
-    uint32_t off = idx * PAGE_SIZE, n = off < v->size ? MIN(PAGE_SIZE, v->size - off) : 0;
+    uint32_t off = idx * PAGE_SIZE, n = off < o->size ? MIN(PAGE_SIZE, o->size - off) : 0;
     uint8_t *page = kmap(pa);
-    int got = n ? vfs_read(v, page, n, off) : 0;
+    int got = n ? io_of(o)->read(o->priv, page, n, off) : 0;
     if (got >= 0)
         memset(page + got, 0, PAGE_SIZE - (uint32_t)got);
     kunmap(page);
@@ -40,8 +49,7 @@ static int vnode_truncate(struct vm_object *o, uint32_t size)
 
 static void vnode_release(struct vm_object *o)
 {
-    struct vnode *v = o->priv;
-    v->vmobj = NULL;
+    io_of(o)->detach(o->priv, o);
     kfree(o);
 }
 
@@ -53,18 +61,14 @@ static const struct vm_pager_ops vnode_ops = {
     .release = vnode_release,
 };
 
-struct vm_object *vnode_pager_object(struct vnode *v)
+struct vm_object *vnode_pager_create(void *file, uint32_t size, const struct vnode_pager_file *io)
 {
-    if (v->vmobj) {
-        vm_object_ref(v->vmobj);
-        return v->vmobj;
-    }
-    struct vm_object *o = kmalloc(sizeof *o);
-    if (!o)
+    struct vnode_object *vo = kmalloc(sizeof *vo);
+    if (!vo)
         return NULL;
-    vm_object_init(o, &vnode_ops, v->size, v);
-    v->vmobj = o;
-    return o;
+    vm_object_init(&vo->obj, &vnode_ops, size, file);
+    vo->io = io;
+    return &vo->obj;
 }
 
-struct vnode *vnode_pager_vnode(const struct vm_object *o) { return o && o->ops == &vnode_ops ? o->priv : NULL; }
+void *vnode_pager_file(const struct vm_object *o) { return o && o->ops == &vnode_ops ? o->priv : NULL; }

@@ -3,7 +3,6 @@
 #include "errno.h"
 #include "arch/i386/pmap/pmap.h"
 #include "mm/pager/aobj.h"
-#include "mm/pager/vnode_pager.h"
 #include "mm/vm/vm_object.h"
 #include "uapi/mman.h"
 #include "mm/vm/vm_map.h"
@@ -76,16 +75,18 @@ static int place_mapping(struct vmspace *vs, uint32_t addr, uint32_t size, uint3
     return vm_unmap_range(vs, addr, addr + size);
 }
 
-/* The object a new mapping reads from (a new reference): file's pages, new shared anonymous memory, or NULL. */
-static struct vm_object *backing_object(struct vnode *file, uint32_t flags, uint32_t size)
+/* The object a new mapping reads from (a new reference): the file's, new shared anonymous memory, or NULL. */
+static struct vm_object *backing_object(struct vm_object *file, uint32_t flags, uint32_t size)
 {
-    if (file)
-        return vnode_pager_object(file);
+    if (file) {
+        vm_object_ref(file);
+        return file;
+    }
     return flags & MAP_SHARED ? aobj_create(size) : NULL; /* its pages come on first touch */
 }
 
-int32_t vm_mmap(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot, uint32_t flags, struct vnode *file,
-                uint32_t offset, uint32_t file_size)
+int32_t vm_mmap(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot, uint32_t flags,
+                struct vm_object *file, uint32_t offset, uint32_t file_size)
 {
     uint32_t size = ALIGN_UP(len, PAGE_SIZE);
     vaddr_t at;

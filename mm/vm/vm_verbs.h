@@ -3,7 +3,7 @@
  * an address space, keeping its regions and its page tables in step. Flags
  * and protections are Linux's (include/uapi/mman.h); errors are Linux's,
  * negated. The system-call layer only decodes arguments (and turns a
- * descriptor into a vnode) before calling these.
+ * descriptor into the file's memory object) before calling these.
  */
 #ifndef EYN_VM_VERBS_H
 #define EYN_VM_VERBS_H
@@ -12,7 +12,7 @@
 #include "types.h"
 
 struct vmspace;
-struct vnode;
+struct vm_object;
 
 #define USER_STACK_GAP (8u * 1024 * 1024 + 0x100000u) /* mappings and brk stay below the stack's reach */
 #define MMAP_TOP (USER_TOP - USER_STACK_GAP)
@@ -20,14 +20,15 @@ struct vnode;
 /* Move the break to addr: the new break, or the old one when refused (below the start, no room, no memory). */
 vaddr_t vm_brk(struct vmspace *vs, vaddr_t addr);
 /*
- * Map len bytes (prot, flags) of file from byte offset, of which the first
- * file_size - offset bytes show the file and the rest zeroes (file NULL:
- * anonymous; MAP_SHARED anonymous memory gets an object of its own, filled
- * on first touch). The caller has checked the arguments (len, flags,
+ * Map len bytes (prot, flags) of a file — its memory object, of which the
+ * mapping takes a reference of its own — from byte offset, of which the
+ * first file_size - offset bytes show the file and the rest zeroes (file
+ * NULL: anonymous; MAP_SHARED anonymous memory gets an object of its own,
+ * filled on first touch). The caller has checked the arguments (len, flags,
  * alignment). The address, or -errno.
  */
-int32_t vm_mmap(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot, uint32_t flags, struct vnode *file,
-                uint32_t offset, uint32_t file_size);
+int32_t vm_mmap(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot, uint32_t flags,
+                struct vm_object *file, uint32_t offset, uint32_t file_size);
 /* Unmap [addr, addr+len): 0 (also when nothing was mapped) or -EINVAL / -ENOMEM. */
 int vm_munmap(struct vmspace *vs, vaddr_t addr, uint32_t len);
 /* Change the protection of [addr, addr+len): 0, -EINVAL, or -ENOMEM (a hole; nothing changed). */

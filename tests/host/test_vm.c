@@ -20,6 +20,7 @@
 #include "arch/i386/pmap/pmap.h"
 #include "errno.h"
 #include "fs/vfs.h"
+#include "fs/vnode_object.h"
 #include "mm/pmm/pmm.h"
 #include "mm/vm/anon.h"
 #include "mm/vm/vm.h"
@@ -598,12 +599,23 @@ static struct vnode make_file(void)
                           .data = file_data, .ino = 2};
 }
 
+/* mmap of file through its memory object, as the system call does. */
+static int32_t mmap_file(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot, uint32_t flags,
+                         struct vnode *f, uint32_t offset)
+{
+    struct vm_object *o = vnode_object(f);
+    assert_non_null(o);
+    int32_t r = vm_mmap(vs, addr, len, prot, flags, o, offset, f->size);
+    vm_object_unref(o); /* the mapping holds its own */
+    return r;
+}
+
 static void test_private_file_mapping(void **state)
 {
     (void)state;
     struct vnode file = make_file();
     struct vmspace *vs = new_space();
-    int32_t r = vm_mmap(vs, 0, P(3), RW, MAP_PRIVATE, &file, 0, FILE_SIZE);
+    int32_t r = mmap_file(vs, 0, P(3), RW, MAP_PRIVATE, &file, 0);
     assert_false(is_err(r));
     vaddr_t a = (vaddr_t)r;
     uint8_t page[PAGE_SIZE];
@@ -634,7 +646,7 @@ static void test_file_mapping_at_an_offset(void **state)
     (void)state;
     struct vnode file = make_file();
     struct vmspace *vs = new_space();
-    int32_t r = vm_mmap(vs, 0, P(2), PROT_READ, MAP_PRIVATE, &file, PAGE_SIZE, FILE_SIZE);
+    int32_t r = mmap_file(vs, 0, P(2), PROT_READ, MAP_PRIVATE, &file, PAGE_SIZE);
     assert_false(is_err(r));
     vaddr_t a = (vaddr_t)r;
     assert_int_equal(peek(vs, a), file_data[PAGE_SIZE]);
@@ -643,11 +655,11 @@ static void test_file_mapping_at_an_offset(void **state)
     assert_int_equal(peek(vs, a + P(1)), 0);
     assert_int_equal(try_poke(vs, a, 1), -EFAULT);
     /* past the end of the file altogether: all zeroes */
-    r = vm_mmap(vs, 0, P(1), PROT_READ, MAP_PRIVATE, &file, P(4), FILE_SIZE);
+    r = mmap_file(vs, 0, P(1), PROT_READ, MAP_PRIVATE, &file, P(4));
     assert_false(is_err(r));
     assert_int_equal(peek(vs, (vaddr_t)r + 5), 0);
     /* split by munmap: the tail still reads the right bytes */
-    r = vm_mmap(vs, 0, P(2), PROT_READ, MAP_PRIVATE, &file, 0, FILE_SIZE);
+    r = mmap_file(vs, 0, P(2), PROT_READ, MAP_PRIVATE, &file, 0);
     assert_false(is_err(r));
     assert_int_equal(vm_munmap(vs, (vaddr_t)r, P(1)), 0);
     assert_int_equal(peek(vs, (vaddr_t)r + P(1) + 3), file_data[PAGE_SIZE + 3]);
@@ -830,8 +842,8 @@ static void test_file_pages_shared_between_spaces(void **state)
     (void)state;
     struct vnode file = make_file();
     struct vmspace *a = new_space(), *b = new_space();
-    vaddr_t va = (vaddr_t)vm_mmap(a, 0, P(2), RW, MAP_PRIVATE, &file, 0, FILE_SIZE);
-    vaddr_t vb = (vaddr_t)vm_mmap(b, 0, P(2), PROT_READ, MAP_PRIVATE, &file, 0, FILE_SIZE);
+    vaddr_t va = (vaddr_t)mmap_file(a, 0, P(2), RW, MAP_PRIVATE, &file, 0);
+    vaddr_t vb = (vaddr_t)mmap_file(b, 0, P(2), PROT_READ, MAP_PRIVATE, &file, 0);
     assert_int_equal(object_stats.objects, 1); /* one object for the file, two references */
     assert_non_null(file.vmobj);
     assert_int_equal(file.vmobj->refs, 2);
