@@ -242,6 +242,36 @@ def user_programs():
             assert ("  %s  " % pid) not in g.run("ps")
         jobs()
 
+        @case("program_text_shared_through_one_object")
+        def shared_text():
+            objects_rx = r"objects: (\d+) anons in (\d+) amaps; (\d+) memory objects holding (\d+) pages"
+            base = free_frames(g)
+            pids = []
+            frames = [base]
+            for _ in range(2):
+                out = g.run("/bin/sleeper 60 64 &")
+                m = re.search(r"\[pid (\d+)\]", out)
+                assert m, out
+                pids.append(m.group(1))
+                g.expect("sleeper: 64 KiB touched", 30)
+                frames.append(free_frames(g))
+            m = re.search(objects_rx, g.run("memory stats"))
+            assert m, "memory stats lacks the objects line"
+            # both processes map /bin/sleeper: one object, its pages once
+            assert int(m.group(3)) == 1 and int(m.group(4)) > 0, m.group(0)
+            first, second = frames[0] - frames[1], frames[1] - frames[2]
+            assert second + int(m.group(4)) <= first, "second sleeper took %d frames, the first %d (%s)" % (
+                second, first, m.group(0))
+            for pid in pids:
+                g.run("kill %s" % pid)
+            g.run("echo reaped")
+            g.run("ps")
+            m = re.search(objects_rx, g.run("memory stats"))
+            assert m and m.group(1) == "0" and m.group(3) == "0" and m.group(4) == "0", m and m.group(0)
+            after = free_frames(g)
+            assert after == base, "free frames %d before, %d after" % (base, after)
+        shared_text()
+
         @case("shell_ctrl_c_interrupts_foreground")
         def ctrl_c():
             g.send("/bin/sleeper 60")
