@@ -24,8 +24,6 @@ struct vm_anon *anon_alloc_frame(paddr_t pa, struct frame *f)
     return a;
 }
 
-struct vm_anon *anon_alloc(paddr_t pa) { return anon_alloc_frame(pa, pmm_frame(pa)); }
-
 /* The last reference to a is gone: give up its frame, free it. */
 void anon_free(struct vm_anon *a)
 {
@@ -120,5 +118,3 @@ uint32_t amap_shift_up(struct vm_amap *m, uint32_t slots)
     chunks = MAX(chunks, m->slots.nchunks); /* at least double: a stack growing a page at a time shifts rarely */
     return sparse_shift_up(&m->slots, chunks) ? 0 : chunks * SPARSE_CHUNK;
 }
-
-uint32_t amap_count(const struct vm_amap *m) { return m->slots.count; }

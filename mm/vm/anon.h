@@ -44,8 +44,6 @@ extern struct anon_stats anon_stats;
  * over the caller's frame reference; NULL if out of memory.
  */
 struct vm_anon *anon_alloc_frame(paddr_t pa, struct frame *f);
-/* The same for any frame pa. */
-struct vm_anon *anon_alloc(paddr_t pa);
 static inline void anon_ref(struct vm_anon *a) { a->refs++; }
 void anon_free(struct vm_anon *a);
 /* Drop a reference; the last frees the anon and drops its frame reference. */
@@ -87,7 +85,5 @@ struct vm_amap *amap_copy(const struct vm_amap *m, uint32_t slot, uint32_t n, ui
 struct vm_amap *amap_extract(struct vm_amap *m, uint32_t slot, uint32_t n, uint32_t base);
 /* Move every slot of m up by at least `slots` (room below; at least as much as m spans): the distance moved, or 0 if out of memory. */
 uint32_t amap_shift_up(struct vm_amap *m, uint32_t slots);
-/* Anons held by m. */
-uint32_t amap_count(const struct vm_amap *m);
 
 #endif

@@ -185,11 +185,10 @@ int vm_fault(struct vmspace *vs, vaddr_t addr, enum fault_access access, const s
         return f.info.user ? 0 : -EFAULT; /* a PROT_NONE page stays out of reach */
     uint64_t t0 = arch_cycles();
     bool cow = f.info.present;
-    uint32_t fills = vm_stats.demand_fills;
     if ((err = fault_upper(&f)) == 1) {
         err = fault_lower(&f);
         if (!err)
-            vm_stats.demand_fills = fills + 1;
+            vm_stats.demand_fills++;
     }
     if (cow)
         vm_stats.cow_cycles += arch_cycles() - t0;

@@ -335,19 +335,16 @@ void vm_map_destroy(struct vm_map *m)
     m->count = 0;
 }
 
-/* Extend r's start down to start (< r->start); an object region maps the object from further back. */
-static int grow_start(struct vm_region *r, vaddr_t start)
+/* Extend r's start down to start (< r->start; checked): an object region maps the object from further back. */
+static void grow_start(struct vm_region *r, vaddr_t start)
 {
     uint32_t d = r->start - start;
-    if (r->obj && r->obj_offset < d)
-        return -EINVAL;
     if (r->obj) {
         r->obj_offset -= d;
         r->obj_bytes += d;
     }
     r->amap_slot -= d / PAGE_SIZE;
     r->start = start;
-    return 0;
 }
 
 int vm_map_set_bounds(struct vm_map *m, struct vm_region *r, vaddr_t start, vaddr_t end)
@@ -365,9 +362,8 @@ int vm_map_set_bounds(struct vm_map *m, struct vm_region *r, vaddr_t start, vadd
         return -EINVAL; /* the object offset would go below 0 */
     if (vm_region_prepare_growth(r, start, end))
         return -ENOMEM;
-    int err;
-    if (start < r->start && (err = grow_start(r, start)) != 0)
-        return err;
+    if (start < r->start)
+        grow_start(r, start);
     if (start > r->start)
         trim_start(r, start);
     if (end < r->end)

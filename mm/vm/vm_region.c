@@ -115,16 +115,6 @@ int vm_region_prepare_growth(struct vm_region *r, vaddr_t start, vaddr_t end)
     return 0;
 }
 
-int vm_region_amap_take(struct vm_region *r, vaddr_t start, vaddr_t end, struct vm_amap **out)
-{
-    *out = NULL;
-    if (!r->amap)
-        return 0;
-    uint32_t slot = vm_region_slot(r, start), n = (end - start) / 4096u;
-    *out = owns_slots(r) ? amap_extract(r->amap, slot, n, 0) : amap_copy(r->amap, slot, n, 0);
-    return *out ? 0 : -ENOMEM;
-}
-
 bool vm_region_backing_continues(const struct vm_region *a, const struct vm_region *b)
 {
     uint32_t len = a->end - a->start;

@@ -46,12 +46,6 @@ int vm_region_amap_own(struct vm_region *r, uint32_t below);
  * dropped; r then takes a copy of its own). 0 or -ENOMEM (r unchanged).
  */
 int vm_region_prepare_growth(struct vm_region *r, vaddr_t start, vaddr_t end);
-/*
- * The private pages of [start, end) of r in a new amap of their own (the
- * anons move, or are shared copy-on-write if r's are fork-shared), at
- * slots from 0: 0 with *out set (NULL if r has no amap), or -ENOMEM.
- */
-int vm_region_amap_take(struct vm_region *r, vaddr_t start, vaddr_t end, struct vm_amap **out);
 /* b follows a (a->end == b->start): true if their backing continues, so b may fold into a. */
 bool vm_region_backing_continues(const struct vm_region *a, const struct vm_region *b);
 /* For pmap_protect_range in private region r: may the page in frame pa be writable (its anon is r's alone)? */
