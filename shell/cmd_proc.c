@@ -71,7 +71,7 @@ int cmd_vmmap(int argc, char **argv)
         kprintf("vmmap: no process %u\n", pid);
         return -ESRCH;
     }
-    for (const struct vm_region *r = p->vm->map.head; r; r = r->next)
+    for (const struct vm_region *r = vm_map_first(&p->vm->map); r; r = vm_map_next(r))
         print_region(p, r);
     kprintf("%u regions, %u KiB resident, %u page tables\n", p->vm->map.count, p->vm->pmap.resident * 4,
             p->vm->pmap.tables);

@@ -46,9 +46,9 @@ static struct vm_region *grow_stack(struct vm_map *map, vaddr_t addr)
     vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
     if (r->end - page > map->stack_max)
         return NULL; /* RLIMIT_STACK */
-    for (struct vm_region *below = map->head; below && below != r; below = below->next)
-        if (below->end + STACK_GUARD_GAP > page)
-            return NULL; /* would come too close to the region below */
+    struct vm_region *below = vm_map_prev(r); /* regions are disjoint and sorted: the nearest one */
+    if (below && below->end + STACK_GUARD_GAP > page)
+        return NULL; /* would come too close to the region below */
     return vm_map_set_bounds(map, r, page, r->end) == 0 ? r : NULL;
 }
 

@@ -16,7 +16,7 @@ static bool advice_known(uint32_t advice) { return advice <= 4 || (advice >= 8 &
 /* Every region meeting [addr, end) passes ok(region): false at the first that does not. */
 static bool regions_all(struct vmspace *vs, vaddr_t addr, vaddr_t end, bool (*ok)(const struct vm_region *))
 {
-    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next)
+    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = vm_map_next(r))
         if (!ok(r))
             return false;
     return true;
@@ -43,7 +43,7 @@ static int populate(struct vmspace *vs, vaddr_t addr, vaddr_t end, bool write)
 /* Drop the private pages of [addr, end) in every private region meeting it: they read back as zero or file data. */
 static int drop_private(struct vmspace *vs, vaddr_t addr, vaddr_t end)
 {
-    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next) {
+    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = vm_map_next(r)) {
         if (r->flags & VM_SHARED)
             continue; /* shared pages keep their data */
         vaddr_t s = MAX(r->start, addr), e = MIN(r->end, end);
@@ -58,12 +58,12 @@ static int drop_private(struct vmspace *vs, vaddr_t addr, vaddr_t end)
 /* Zero the shared memory of [addr, end) (MADV_REMOVE): every sharer sees zeroes. Linux's errors for files. */
 static int zero_shared(struct vmspace *vs, vaddr_t addr, vaddr_t end)
 {
-    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next)
+    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = vm_map_next(r))
         if (!(r->prot & VM_WRITE))
             return -EACCES;
         else if (r->flags & VM_FILE)
             return -EOPNOTSUPP; /* the initrd cannot punch holes */
-    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next) {
+    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = vm_map_next(r)) {
         vaddr_t s = MAX(r->start, addr), e = MIN(r->end, end);
         vm_object_zero_range(r->obj, (r->obj_offset + (s - r->start)) / PAGE_SIZE, (e - s) / PAGE_SIZE);
     }

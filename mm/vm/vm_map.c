@@ -1,12 +1,14 @@
 /*
- * The region set of a user address space (see vm_map.h): a sorted singly
- * linked list. Address spaces hold a few dozen regions, so linear walks are
- * cheap and keep every operation easy to check. Every bound is exclusive and
- * at most hi <= 0xFFFFF000, so `end - start` and `start + len` never wrap
- * once a range has been validated.
+ * The region set of a user address space (see vm_map.h): the regions'
+ * bounds, backing and splitting rules. Finding and linking regions is
+ * vm_map_tree.c's: a range operation finds its first region in O(log n)
+ * and then walks the list, touching each region it affects once. Every
+ * bound is exclusive and at most hi <= 0xFFFFF000, so `end - start` and
+ * `start + len` never wrap once a range has been validated.
  */
 #include "mm/vm/vm_map.h"
 #include "errno.h"
+#include "mm/vm/vm_map_tree.h"
 #include "mm/vm/vm_region.h"
 #include "mmu.h"
 
@@ -18,16 +20,24 @@ static bool range_valid(vaddr_t start, vaddr_t end)
     return page_aligned(start) && page_aligned(end) && start < end;
 }
 
-/* The link (head or a next field) to the first region with end > addr. */
-static struct vm_region **link_after(struct vm_map *m, vaddr_t addr)
+/*
+ * The first region with end > addr, or NULL. The hint (the last region
+ * found) answers repeated and sequential lookups without the tree.
+ */
+static struct vm_region *first_after(struct vm_map *m, vaddr_t addr)
 {
-    struct vm_region **pp = &m->head;
-    while (*pp && (*pp)->end <= addr)
-        pp = &(*pp)->next;
-    return pp;
+    struct vm_region *h = m->hint;
+    if (h && h->end > addr && (!h->prev || h->prev->end <= addr))
+        return h;
+    if (h && h->end <= addr && h->next && h->next->end > addr)
+        return m->hint = h->next;
+    struct vm_region *r = vm_map_tree_first_after(m, addr);
+    if (r)
+        m->hint = r;
+    return r;
 }
 
-/* Move r's start up to at: the amap slots and the object window move with it. */
+/* Move r's start up to at (r not linked yet): the amap slots and the object window move with it. */
 static void advance_start(struct vm_region *r, vaddr_t at)
 {
     uint32_t d = at - r->start;
@@ -39,19 +49,21 @@ static void advance_start(struct vm_region *r, vaddr_t at)
     r->start = at;
 }
 
-/* Cut r down to [at, end), dropping the private pages of what is cut off. */
-static void trim_start(struct vm_region *r, vaddr_t at)
+/* Cut r (in m) down to [at, end), dropping the private pages of what is cut off. */
+static void trim_start(struct vm_map *m, struct vm_region *r, vaddr_t at)
 {
     vm_region_wipe(r, r->start, at);
     advance_start(r, at);
+    vm_map_tree_moved(m, r);
 }
 
-/* Cut r down to [start, at), dropping the private pages of what is cut off. */
-static void trim_end(struct vm_region *r, vaddr_t at)
+/* Cut r (in m) down to [start, at), dropping the private pages of what is cut off. */
+static void trim_end(struct vm_map *m, struct vm_region *r, vaddr_t at)
 {
     vm_region_wipe(r, at, r->end);
     r->obj_bytes = MIN(r->obj_bytes, at - r->start);
     r->end = at;
+    vm_map_tree_moved(m, r);
 }
 
 /* Split r at start < at < end, using tail (a fresh struct) for [at, end); both keep their pages. */
@@ -61,8 +73,8 @@ static void split_at(struct vm_map *m, struct vm_region *r, vaddr_t at, struct v
     vm_region_ref_backing(tail);
     advance_start(tail, at);
     r->obj_bytes = MIN(r->obj_bytes, at - r->start);
-    r->end = at;
-    r->next = tail;
+    r->end = at; /* only the gap below tail depends on it: the insertion computes that */
+    vm_map_tree_insert(m, tail);
     m->count++;
 }
 
@@ -78,7 +90,7 @@ void vm_map_init(struct vm_map *m, vaddr_t lo, vaddr_t hi)
     hi = ALIGN_DOWN(hi, PAGE_SIZE);
     lo = MAX(lo, PAGE_SIZE);
     lo = lo >= hi ? hi : ALIGN_UP(lo, PAGE_SIZE); /* lo < hi <= 0xFFFFF000: no wrap */
-    m->head = NULL;
+    m->root = m->head = m->tail = m->hint = NULL;
     m->count = 0;
     m->lo = lo;
     m->hi = hi;
@@ -92,8 +104,8 @@ int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, u
         return -EINVAL;
     if (obj && obj_offset > UINT32_MAX - (end - start))
         return -EINVAL;
-    struct vm_region **pp = link_after(m, start);
-    if (*pp && (*pp)->start < end)
+    struct vm_region *next = first_after(m, start);
+    if (next && next->start < end)
         return -EEXIST;
     struct vm_region *r = vm_region_alloc();
     if (!r)
@@ -106,48 +118,48 @@ int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, u
         .obj = obj,
         .obj_offset = obj ? obj_offset : 0,
         .obj_bytes = obj ? MIN(obj_bytes, end - start) : 0,
-        .next = *pp,
     };
     vm_region_ref_backing(r);
-    *pp = r;
+    vm_map_tree_insert(m, r);
     m->count++;
     return 0;
 }
 
 struct vm_region *vm_map_lookup(struct vm_map *m, vaddr_t addr)
 {
-    struct vm_region *r = *link_after(m, addr);
+    struct vm_region *r = first_after(m, addr);
     return r && r->start <= addr ? r : NULL;
 }
 
-struct vm_region *vm_map_first_after(struct vm_map *m, vaddr_t addr) { return *link_after(m, addr); }
+struct vm_region *vm_map_first_after(struct vm_map *m, vaddr_t addr) { return first_after(m, addr); }
 
 int vm_map_remove(struct vm_map *m, vaddr_t start, vaddr_t end)
 {
     if (!range_valid(start, end))
         return -EINVAL;
-    struct vm_region **pp = link_after(m, start);
-    struct vm_region *r = *pp;
+    struct vm_region *r = first_after(m, start);
     if (r && r->start < start && r->end > end) { /* a hole inside one region */
         struct vm_region *tail = vm_region_alloc();
         if (!tail)
             return -ENOMEM;
         split_at(m, r, end, tail);
-        trim_end(r, start);
+        trim_end(m, r, start);
         return 0;
     }
     if (r && r->start < start) { /* keep the head of the first region */
-        trim_end(r, start);
-        pp = &r->next;
+        trim_end(m, r, start);
+        r = r->next;
     }
-    while ((r = *pp) && r->end <= end) { /* wholly covered */
-        *pp = r->next;
+    while (r && r->end <= end) { /* wholly covered */
+        struct vm_region *next = r->next;
+        vm_map_tree_erase(m, r);
         vm_region_wipe(r, r->start, r->end);
         free_region(r);
         m->count--;
+        r = next;
     }
     if (r && r->start < end) /* keep the tail of the last region */
-        trim_start(r, end);
+        trim_start(m, r, end);
     return 0;
 }
 
@@ -165,7 +177,7 @@ static struct vm_region *covered_until(struct vm_region *first, vaddr_t start, v
 
 bool vm_map_covers(struct vm_map *m, vaddr_t start, vaddr_t end)
 {
-    return range_valid(start, end) && covered_until(*link_after(m, start), start, end) != NULL;
+    return range_valid(start, end) && covered_until(first_after(m, start), start, end) != NULL;
 }
 
 /* Same attributes and continuous backing: b may be folded into a (a->end == b->start). */
@@ -177,15 +189,16 @@ static bool can_merge(const struct vm_region *a, const struct vm_region *b)
 /* Fold together mergeable neighbours whose shared boundary lies in [start, end]. */
 static void merge_range(struct vm_map *m, vaddr_t start, vaddr_t end)
 {
-    struct vm_region *r = *link_after(m, start ? start - 1 : 0), *n;
+    struct vm_region *r = first_after(m, start ? start - 1 : 0), *n;
     while (r && (n = r->next) && n->start <= end) {
         if (!can_merge(r, n)) {
             r = n;
             continue;
         }
+        vm_map_tree_erase(m, n);
         r->obj_bytes += n->obj_bytes;
         r->end = n->end;
-        r->next = n->next;
+        vm_map_tree_moved(m, r);
         free_region(n);
         m->count--;
     }
@@ -221,7 +234,7 @@ static int change_range(struct vm_map *m, vaddr_t start, vaddr_t end, const stru
 {
     if (!range_valid(start, end))
         return -EINVAL;
-    struct vm_region *r = *link_after(m, start);
+    struct vm_region *r = first_after(m, start);
     struct vm_region *last = covered_until(r, start, end);
     if (!last)
         return -ENOMEM;
@@ -263,13 +276,6 @@ int vm_map_set_flags(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t set,
     return change_range(m, start, end, &c);
 }
 
-/* The end of the highest gap of size bytes inside [cursor, limit), or 0. */
-static vaddr_t gap_top(vaddr_t cursor, vaddr_t gap_end, vaddr_t limit, uint32_t size)
-{
-    gap_end = MIN(gap_end, limit);
-    return gap_end > cursor && gap_end - cursor >= size ? gap_end : 0;
-}
-
 vaddr_t vm_map_find_gap(struct vm_map *m, uint32_t size, vaddr_t hint, vaddr_t below)
 {
     if (size == 0 || size > m->hi - m->lo)
@@ -277,27 +283,18 @@ vaddr_t vm_map_find_gap(struct vm_map *m, uint32_t size, vaddr_t hint, vaddr_t b
     size = ALIGN_UP(size, PAGE_SIZE); /* size <= hi - lo < 4 GiB - 4 KiB: no wrap */
     if (hint && hint <= m->hi) {
         hint = ALIGN_UP(hint, PAGE_SIZE);
-        struct vm_region *r = *link_after(m, hint);
+        struct vm_region *r = first_after(m, hint);
         if (hint >= m->lo && size <= m->hi - hint && (!r || r->start >= hint + size))
             return hint;
     }
     vaddr_t limit = below == 0 || below > m->hi ? m->hi : ALIGN_DOWN(below, PAGE_SIZE);
-    vaddr_t cursor = m->lo, best = 0, top;
-    for (struct vm_region *r = m->head; r && cursor < limit; r = r->next) {
-        if ((top = gap_top(cursor, r->start, limit, size)))
-            best = top;
-        cursor = MAX(cursor, r->end);
-    }
-    if ((top = gap_top(cursor, m->hi, limit, size)))
-        best = top;
-    return best ? best - size : 0;
+    return vm_map_tree_gap_below(m, size, limit);
 }
 
 int vm_map_clone(struct vm_map *dst, struct vm_map *src)
 {
     vm_map_init(dst, src->lo, src->hi);
     dst->stack_max = src->stack_max;
-    struct vm_region **pp = &dst->head;
     for (struct vm_region *s = src->head; s; s = s->next) {
         if (s->flags & VM_DONTFORK)
             continue; /* MADV_DONTFORK: the child has nothing there */
@@ -310,14 +307,12 @@ int vm_map_clone(struct vm_map *dst, struct vm_map *src)
         if (s->amap && !(s->flags & VM_SHARED) && !wipe)
             s->flags |= VM_NEEDS_COPY; /* parent and child share the anons until one writes */
         *r = *s;
-        r->next = NULL;
         if (wipe) { /* MADV_WIPEONFORK: the child's pages start as zeroes */
             r->amap = NULL;
             r->flags &= ~VM_NEEDS_COPY;
         }
         vm_region_ref_backing(r);
-        *pp = r;
-        pp = &r->next;
+        vm_map_tree_insert(dst, r); /* at the end of the list */
         dst->count++;
     }
     return 0;
@@ -331,12 +326,12 @@ void vm_map_destroy(struct vm_map *m)
         free_region(r);
         r = next;
     }
-    m->head = NULL;
+    m->root = m->head = m->tail = m->hint = NULL;
     m->count = 0;
 }
 
 /* Extend r's start down to start (< r->start; checked): an object region maps the object from further back. */
-static void grow_start(struct vm_region *r, vaddr_t start)
+static void grow_start(struct vm_map *m, struct vm_region *r, vaddr_t start)
 {
     uint32_t d = r->start - start;
     if (r->obj) {
@@ -345,30 +340,29 @@ static void grow_start(struct vm_region *r, vaddr_t start)
     }
     r->amap_slot -= d / PAGE_SIZE;
     r->start = start;
+    vm_map_tree_moved(m, r);
 }
 
 int vm_map_set_bounds(struct vm_map *m, struct vm_region *r, vaddr_t start, vaddr_t end)
 {
     if (!range_valid(start, end) || start < m->lo || end > m->hi)
         return -EINVAL;
-    struct vm_region *prev = NULL, *p = m->head;
-    for (; p && p != r; p = p->next)
-        prev = p;
-    if (!p)
+    if (!vm_map_tree_holds(m, r))
         return -EINVAL;
-    if ((prev && prev->end > start) || (r->next && r->next->start < end))
+    if ((r->prev && r->prev->end > start) || (r->next && r->next->start < end))
         return -EEXIST;
     if (start < r->start && r->obj && r->obj_offset < r->start - start)
         return -EINVAL; /* the object offset would go below 0 */
     if (vm_region_prepare_growth(r, start, end))
         return -ENOMEM;
     if (start < r->start)
-        grow_start(r, start);
+        grow_start(m, r, start);
     if (start > r->start)
-        trim_start(r, start);
+        trim_start(m, r, start);
     if (end < r->end)
-        trim_end(r, end);
+        trim_end(m, r, end);
     r->end = end;
+    vm_map_tree_moved(m, r);
     return 0;
 }
 
@@ -395,5 +389,5 @@ int vm_map_check(const struct vm_map *m)
             return -EINVAL;
         prev_end = r->end;
     }
-    return n == m->count ? 0 : -EINVAL;
+    return n == m->count ? vm_map_tree_check(m) : -EINVAL;
 }

@@ -1,6 +1,8 @@
 /*
- * The region set of one user address space: a list of non-overlapping
- * [start, end) regions sorted by start, each with a protection, flags and
+ * The region set of one user address space: non-overlapping [start, end)
+ * regions sorted by start (a balanced tree threaded by a list, see
+ * vm_map_tree.h: lookups, insertions, removals and gap searches are
+ * O(log n) in the number of regions), each with a protection, flags and
  * its backing: an amap of private anonymous pages and/or a memory object
  * (a file's pages, or shared anonymous memory). Regions are the truth;
  * page tables are only a cache of them. This file never touches page
@@ -44,13 +46,19 @@ struct vm_region {
     struct vm_object *obj;  /* the backing object (a reference), NULL: zero fill */
     uint32_t obj_offset;    /* byte offset in obj of `start` (page aligned) */
     uint32_t obj_bytes;     /* bytes from `start` the object backs; the rest of the region is zero-filled */
-    struct vm_region *next; /* sorted by start */
+    /* the map's index (vm_map_tree.c); walk with vm_map_first/next/prev */
+    struct vm_region *prev, *next;          /* the sorted list */
+    struct vm_region *left, *right, *parent; /* the AVL tree */
+    uint32_t gap_max;                        /* largest gap below a region of this subtree */
+    int32_t height;                          /* of this subtree */
 };
 
 #define VM_STACK_DEFAULT (8u * 1024 * 1024) /* Linux's default RLIMIT_STACK */
 
 struct vm_map {
-    struct vm_region *head;
+    struct vm_region *root;       /* the tree */
+    struct vm_region *head, *tail; /* the list's ends */
+    struct vm_region *hint;       /* the region the last lookup found (or NULL) */
     uint32_t count;
     vaddr_t lo, hi;     /* allowed range, e.g. [0x1000, 0xC0000000) */
     uint32_t stack_max; /* largest size a VM_GROWSDOWN region grows to (RLIMIT_STACK) */
@@ -73,6 +81,10 @@ struct vm_region *vm_map_lookup(struct vm_map *m, vaddr_t addr);
 bool vm_map_covers(struct vm_map *m, vaddr_t start, vaddr_t end);
 /* First region with end > addr (for walking), or NULL. */
 struct vm_region *vm_map_first_after(struct vm_map *m, vaddr_t addr);
+/* Walking a map in address order: its first region, the one after r, the one before r (NULL at the ends). */
+static inline struct vm_region *vm_map_first(const struct vm_map *m) { return m->head; }
+static inline struct vm_region *vm_map_next(const struct vm_region *r) { return r->next; }
+static inline struct vm_region *vm_map_prev(const struct vm_region *r) { return r->prev; }
 /*
  * Remove [start,end) from whatever regions it covers, splitting at the edges
  * (munmap semantics: holes are fine). 0, -EINVAL if unaligned or empty,
@@ -117,7 +129,7 @@ void vm_map_destroy(struct vm_map *m);
  * -EEXIST (would overlap a neighbour), -ENOMEM (the amap needs room below).
  */
 int vm_map_set_bounds(struct vm_map *m, struct vm_region *r, vaddr_t start, vaddr_t end);
-/* Check the invariants (sorted, disjoint, aligned, inside [lo,hi), count, backing fields): 0 or -EINVAL. */
+/* Check the invariants (sorted, disjoint, aligned, inside [lo,hi), count, backing fields, the tree's shape and gaps): 0 or -EINVAL. */
 int vm_map_check(const struct vm_map *m);
 
 #endif

@@ -129,7 +129,7 @@ int vm_mprotect(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot)
      * its first write copies it.
      */
     unsigned bits = (prot ? PMAP_USER : 0) | (prot & PROT_WRITE ? PMAP_WRITE : 0);
-    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = r->next)
+    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = vm_map_next(r))
         pmap_protect_range(&vs->pmap, MAX(r->start, addr), MIN(r->end, end), bits,
                            r->flags & VM_SHARED ? NULL : vm_region_page_exclusive, r);
     return 0;

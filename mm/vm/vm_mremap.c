@@ -172,7 +172,7 @@ int32_t vm_mremap(struct vmspace *vs, vaddr_t old, uint32_t old_len, uint32_t ne
     if (new_len > USER_TOP - old)
         return -ENOMEM;
     vaddr_t new_end = old + new_len;
-    struct vm_region *next = r->next;
+    struct vm_region *next = vm_map_next(r);
     bool room = old_len && old + old_len == r->end && (!next || next->start >= new_end) && new_end <= MMAP_TOP &&
                 !(r->flags & VM_GROWSDOWN);
     if (room && vm_map_set_bounds(&vs->map, r, r->start, new_end) == 0) /* a shared tail: see move_mapping */

@@ -35,7 +35,7 @@ static int fork_into(struct vmspace *dst, struct vmspace *src)
 {
     if (vm_map_clone(&dst->map, &src->map))
         return -ENOMEM;
-    for (struct vm_region *r = src->map.head; r; r = r->next) {
+    for (struct vm_region *r = vm_map_first(&src->map); r; r = vm_map_next(r)) {
         if (r->flags & (VM_DONTFORK | VM_WIPEONFORK)) /* absent, or empty pages, in the child */
             continue;
         if (r->flags & VM_SHARED) {

@@ -497,7 +497,7 @@ static void test_file_window_across_splits(void **state)
     /* all back to read-only: one region again, with the same window */
     assert_int_equal(vm_map_protect(&map, P(19), P(32), VM_READ), 0);
     EXPECT(&map, F(P(16), P(18), VM_READ, 0x3000, 0x2000), F(P(19), P(32), VM_READ, 0x6000, 0x2800));
-    for (const struct vm_region *r = map.head; r; r = r->next)
+    for (const struct vm_region *r = vm_map_first(&map); r; r = vm_map_next(r))
         assert_ptr_equal(r->obj, file_a);
     /* removing the head of the second: the window moves with it */
     assert_int_equal(vm_map_remove(&map, P(19), P(22)), 0);
@@ -724,7 +724,8 @@ static void test_set_bounds_stack_and_file(void **state)
 
 /* ---- randomized, against a page-granular model ---- */
 
-#define WIN 48u /* pages in the window */
+#define MAXWIN 4096u /* pages in the largest window */
+static uint32_t WIN = 48; /* pages in this run's window */
 
 struct page_model {
     bool mapped;
@@ -734,7 +735,7 @@ struct page_model {
     uint32_t obj_bytes;  /* backed bytes of this page, 0..PAGE_SIZE */
 };
 
-static struct page_model model[WIN];
+static struct page_model model[MAXWIN];
 static uint32_t rng_state, cur_seed, cur_step;
 
 /* A result the model predicts; a mismatch names the seed and step to replay. */
@@ -760,7 +761,7 @@ static void model_compare(const struct vm_map *m, vaddr_t base)
     if (vm_map_check(m) != 0)
         fail_msg("seed %u step %u: invariants broken", seed, step);
     uint32_t n = 0;
-    for (const struct vm_region *r = m->head; r; r = r->next)
+    for (const struct vm_region *r = vm_map_first(m); r; r = vm_map_next(r))
         n++;
     if (n != m->count)
         fail_msg("seed %u step %u: count %u, list %u", seed, step, m->count, n);
@@ -784,7 +785,7 @@ static void model_compare(const struct vm_map *m, vaddr_t base)
 static void random_range(uint32_t *a, uint32_t *b)
 {
     *a = rnd(WIN);
-    uint32_t most = 1 + rnd(WIN); /* short ranges more often than long ones */
+    uint32_t most = 1 + rnd(WIN > 48 && rnd(4) ? 4 : WIN); /* short ranges more often than long ones */
     *b = *a + 1 + rnd(MIN(WIN - *a, most));
 }
 
@@ -842,15 +843,18 @@ static void random_find_gap(struct vm_map *m, vaddr_t base, uint32_t n)
     vaddr_t want = 0;
     if (hint && model_free(hint, n))
         want = base + P(hint);
-    for (uint32_t top = limit; top >= n && !want; top--)
-        if (model_free(top - n, n))
-            want = base + P(top - n);
+    for (uint32_t top = limit, run = 0; top > 0 && !want; top--) { /* free pages just below top */
+        run = model[top - 1].mapped ? 0 : run + 1;
+        if (run >= n)
+            want = base + P(top - 1);
+    }
     vaddr_t va_hint = hint ? page_va(base, hint) - rnd(PAGE_SIZE) : 0; /* rounded up by find_gap */
     EXPECT_RC((int)vm_map_find_gap(m, P(n) - rnd(PAGE_SIZE), va_hint, below ? page_va(base, below) : 0), (int)want);
 }
 
-static void random_ops(vaddr_t base, uint32_t seed, uint32_t steps)
+static void random_ops_in(vaddr_t base, uint32_t win, uint32_t seed, uint32_t steps)
 {
+    WIN = win;
     struct vm_map m;
     vm_map_init(&m, base, base + P(WIN));
     memset(model, 0, sizeof model);
@@ -880,6 +884,8 @@ static void random_ops(vaddr_t base, uint32_t seed, uint32_t steps)
     assert_int_equal(heap_in_use(), 0);
 }
 
+static void random_ops(vaddr_t base, uint32_t seed, uint32_t steps) { random_ops_in(base, 48, seed, steps); }
+
 static void test_random_against_model(void **state)
 {
     (void)state;
@@ -894,6 +900,65 @@ static void test_random_at_the_top(void **state)
         random_ops(KERNEL_BASE - P(WIN), seed * 40503u + 7, 1000);
         random_ops(0xFFFFF000u - P(WIN), seed * 69069u + 3, 1000);
     }
+}
+
+/* Hundreds of regions in a 4096-page window: deep trees, rotations of every kind, gap searches across them. */
+static void test_random_many_regions(void **state)
+{
+    (void)state;
+    for (uint32_t seed = 1; seed <= 3; seed++)
+        random_ops_in(0x10000000u, MAXWIN, seed * 2246822519u + 11, 2500);
+}
+
+/* The height of r's subtree, walked (not the cached value). */
+static int walked_height(const struct vm_region *r)
+{
+    if (!r)
+        return 0;
+    int l = walked_height(r->left), h = walked_height(r->right);
+    return (l > h ? l : h) + 1;
+}
+
+/*
+ * 20,000 one-page regions inserted in ascending address order (a plain
+ * search tree would become a list), then every other one removed in a
+ * scattered order: the height stays within the AVL bound 1.44 log2(n + 2),
+ * and lookups and the gap search keep answering right.
+ */
+static void test_tree_stays_balanced(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    const vaddr_t base = 0x01000000u;
+    for (uint32_t i = 0; i < N; i++) {
+        assert_int_equal(vm_map_insert(&map, base + P(2 * i), base + P(2 * i + 1), RW, 0, NULL, 0, 0), 0);
+        if (i % 2500 == 0)
+            assert_int_equal(vm_map_check(&map), 0);
+    }
+    assert_int_equal(vm_map_check(&map), 0);
+    assert_int_equal(map.count, N);
+    int h = walked_height(map.root);
+    assert_true(h <= 21); /* 1.44 * log2(20002) = 20.6 */
+    for (uint32_t i = 0; i < N; i += 997) {
+        assert_ptr_equal(vm_map_lookup(&map, base + P(2 * i))->start, base + P(2 * i));
+        assert_null(vm_map_lookup(&map, base + P(2 * i + 1)));
+    }
+    /* every gap between them is one page; two pages only fit below base or above the last */
+    assert_int_equal(vm_map_find_gap(&map, P(2), 0, base + P(2 * N - 2)), base - P(2));
+    assert_int_equal(vm_map_find_gap(&map, P(1), 0, base + P(2 * N - 2)), base + P(2 * N - 3));
+    /* remove odd-numbered regions in a scattered order (a stride coprime with N/2) */
+    for (uint32_t k = 0; k < N / 2; k++) {
+        uint32_t i = 2 * ((k * 7919u) % (N / 2)) + 1;
+        assert_int_equal(vm_map_remove(&map, base + P(2 * i), base + P(2 * i + 1)), 0);
+        if (k % 1000 == 0)
+            assert_int_equal(vm_map_check(&map), 0);
+    }
+    assert_int_equal(vm_map_check(&map), 0);
+    assert_int_equal(map.count, N / 2);
+    assert_true(walked_height(map.root) <= 20);
+    /* now three-page gaps exist: the highest one below the last region */
+    assert_int_equal(vm_map_find_gap(&map, P(3), 0, base + P(2 * N - 4)), base + P(2 * N - 7));
+    assert_int_equal(vm_map_find_gap(&map, P(4), 0, base + P(2 * N - 4)), base - P(4));
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -929,6 +994,8 @@ int main(void)
         T(test_set_bounds_brk),
         T(test_set_bounds_stack_and_file),
         T(test_random_against_model),
+        T(test_random_many_regions),
+        T(test_tree_stays_balanced),
         T(test_random_at_the_top),
     };
     return cmocka_run_group_tests_name("vm_map", tests, NULL, NULL);

@@ -425,7 +425,7 @@ static void check_objects(void)
     amaps.len = anons.len = objs.len = 0;
     uint32_t nregions = 0;
     for (uint32_t s = 0; s < nspaces; s++) {
-        for (struct vm_region *r = spaces[s].vs->map.head; r; r = r->next, nregions++) {
+        for (struct vm_region *r = vm_map_first(&spaces[s].vs->map); r; r = vm_map_next(r), nregions++) {
             if (r->amap && (*tally_of(&amaps, r->amap))++ == 0) {
                 uint32_t at;
                 for (uint32_t from = 0; sparse_next(&r->amap->slots, from, &at); from = at + 1) {
