@@ -122,6 +122,7 @@ int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, u
     vm_region_ref_backing(r);
     vm_map_tree_insert(m, r);
     m->count++;
+    m->hint = r; /* the next lookup is likely a fault in it, or its munmap */
     return 0;
 }
 

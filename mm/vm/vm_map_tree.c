@@ -8,7 +8,6 @@
 #include "errno.h"
 
 static int height(const struct vm_region *n) { return n ? n->height : 0; }
-static uint32_t subtree_gap(const struct vm_region *n) { return n ? n->gap_max : 0; }
 
 /* The free space just below n: from the end of the region before it (or lo) to its start. */
 static uint32_t own_gap(const struct vm_map *m, const struct vm_region *n)
@@ -16,14 +15,26 @@ static uint32_t own_gap(const struct vm_map *m, const struct vm_region *n)
     return n->start - (n->prev ? n->prev->end : m->lo);
 }
 
-/* Recompute n's height and subtree gap from its children. */
-static void update(const struct vm_map *m, struct vm_region *n)
+/* Recompute n's height and subtree gap from its children: true if either changed. */
+static inline bool update(const struct vm_map *m, struct vm_region *n)
 {
-    int hl = height(n->left), hr = height(n->right);
-    n->height = (hl > hr ? hl : hr) + 1;
+    const struct vm_region *l = n->left, *r = n->right;
+    int32_t hl = 0, hr = 0;
     uint32_t g = own_gap(m, n);
-    g = MAX(g, subtree_gap(n->left));
-    n->gap_max = MAX(g, subtree_gap(n->right));
+    if (l) {
+        hl = l->height;
+        g = MAX(g, l->gap_max);
+    }
+    if (r) {
+        hr = r->height;
+        g = MAX(g, r->gap_max);
+    }
+    int32_t h = (hl > hr ? hl : hr) + 1;
+    if (h == n->height && g == n->gap_max)
+        return false;
+    n->height = h;
+    n->gap_max = g;
+    return true;
 }
 
 /* Make the link that pointed at old (in parent, or the root) point at new. */
@@ -69,11 +80,16 @@ static struct vm_region *rotate_right(struct vm_map *m, struct vm_region *x)
     return y;
 }
 
-/* From n up to the root: recompute each node and restore the AVL balance. */
+/*
+ * From n up: recompute each node and restore the AVL balance. Above a node
+ * whose height and gap came out unchanged without a rotation nothing can
+ * change, so the walk stops there (the caller's node itself is always
+ * recomputed: its children changed).
+ */
 static void rebalance_up(struct vm_map *m, struct vm_region *n)
 {
     while (n) {
-        update(m, n);
+        bool changed = update(m, n);
         int bf = height(n->left) - height(n->right);
         if (bf > 1) {
             if (height(n->left->left) < height(n->left->right))
@@ -83,16 +99,18 @@ static void rebalance_up(struct vm_map *m, struct vm_region *n)
             if (height(n->right->right) < height(n->right->left))
                 rotate_right(m, n->right);
             n = rotate_left(m, n);
+        } else if (!changed) {
+            return;
         }
         n = n->parent;
     }
 }
 
-/* From n up to the root: recompute the cached values (the shape is unchanged). */
+/* From n up: recompute the cached values (the shape is unchanged), stopping where nothing changed. */
 static void refresh_up(const struct vm_map *m, struct vm_region *n)
 {
-    for (; n; n = n->parent)
-        update(m, n);
+    while (n && update(m, n))
+        n = n->parent;
 }
 
 void vm_map_tree_insert(struct vm_map *m, struct vm_region *r)
@@ -104,6 +122,7 @@ void vm_map_tree_insert(struct vm_map *m, struct vm_region *r)
     }
     r->left = r->right = NULL;
     r->parent = parent;
+    r->height = 0; /* so that the walk up sees a change at r */
     *link = r;
     /* the list: r sits just before its parent (went left) or just after it */
     if (!parent) {
@@ -123,7 +142,9 @@ void vm_map_tree_insert(struct vm_map *m, struct vm_region *r)
         r->next->prev = r;
     else
         m->tail = r;
-    rebalance_up(m, r); /* r's successor, whose gap now starts at r's end, is an ancestor of the leaf r: on the way */
+    rebalance_up(m, r);
+    if (r->next)
+        refresh_up(m, r->next); /* its gap now starts at r's end (the walk above may stop below it) */
 }
 
 void vm_map_tree_erase(struct vm_map *m, struct vm_region *r)
@@ -158,7 +179,8 @@ void vm_map_tree_erase(struct vm_map *m, struct vm_region *r)
         r->left->parent = s;
         s->parent = r->parent;
         replace_child(m, r->parent, r, s);
-        s->height = r->height;
+        s->height = r->height; /* what the ancestors were computed from: the walks up compare with it */
+        s->gap_max = r->gap_max;
     } else {
         struct vm_region *child = r->left ? r->left : r->right;
         fix = r->parent;
@@ -203,7 +225,7 @@ struct vm_region *vm_map_tree_first_after(const struct vm_map *m, vaddr_t addr)
 static vaddr_t gap_search(const struct vm_map *m, const struct vm_region *n, uint32_t size, vaddr_t limit)
 {
     while (n && n->gap_max >= size) {
-        if (n->right && n->end < limit) {
+        if (n->right && n->right->gap_max >= size && n->end < limit) {
             vaddr_t t = gap_search(m, n->right, size, limit);
             if (t)
                 return t;
