@@ -49,7 +49,8 @@ const char *signal_name(int sig);
 /* True if p has a signal it does not block. */
 static inline bool signal_pending(const struct proc *p)
 {
-    return (p->sig_pending & (~p->sig_blocked | ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1))))) != 0;
+    return p->sig_pending && /* usually nothing at all: one test on the way back to user mode */
+           (p->sig_pending & (~p->sig_blocked | ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1))))) != 0;
 }
 /* Post sig (1..64) to p, waking it if it sleeps; ignored signals are dropped. 0 or -EINVAL. */
 int signal_send(struct proc *p, int sig);

@@ -21,7 +21,24 @@ isr_\n:
     STUB %i
     .set i, i + 1
 .endr
-STUB 128
+
+/* int 0x80: the same frame, straight to syscall_trap (always from user mode). */
+isr_128:
+    pushl $0
+    pushl $0x80
+    pushal
+    pushl %ds
+    pushl %es
+    pushl %fs
+    pushl %gs
+    movw $0x10, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    cld
+    pushl %esp
+    call syscall_trap
+    addl $4, %esp
+    jmp trap_return
 
 isr_common:
     pushal

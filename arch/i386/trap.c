@@ -137,6 +137,14 @@ static void irq_dispatch(struct trapframe *tf)
     pic_eoi(irq);
 }
 
+/* int 0x80 (its own entry stub; the gate only lets ring 3 in): the system call, then the way back to user mode. */
+void syscall_trap(struct trapframe *tf)
+{
+    proc_current()->tf = tf;
+    syscall_dispatch(tf);
+    sched_return_to_user(tf);
+}
+
 void trap_dispatch(struct trapframe *tf)
 {
     bool user = trap_from_user(tf);

@@ -26,6 +26,8 @@ typedef void (*irq_handler_t)(struct trapframe *tf);
 void idt_init(void);
 void irq_register(int irq, irq_handler_t h);
 void trap_dispatch(struct trapframe *tf);
+/* The int 0x80 entry: dispatch the system call in tf, then return to user mode through the scheduler. */
+void syscall_trap(struct trapframe *tf);
 /* Print registers and the exception, name the function holding EIP, halt. */
 NORETURN void trap_fatal(struct trapframe *tf, const char *why);
 /* Stop the machine for good (powers off instead if halt_powers_off, for tests). */
