@@ -16,7 +16,6 @@ int on_linux;
  * both kernels (glibc may use sysenter through the vDSO on Linux; measuring
  * the same instruction on both sides compares the kernels, not the gates).
  */
-long raw_syscall(long nr, long a, long b, long c, long d, long e, long f);
 __asm__(".text\n"
         ".globl raw_syscall\n"
         "raw_syscall:\n"

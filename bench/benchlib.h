@@ -39,6 +39,7 @@ void bench_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bench_die(const char *what, long err);
 
 /* Raw system calls: return the kernel's value (-errno on failure). */
+long raw_syscall(long nr, long a, long b, long c, long d, long e, long f);
 long sys_fork(void);
 long sys_wait(long pid);
 void sys_exit(int code) __attribute__((noreturn));
@@ -56,5 +57,12 @@ void bench_finish(void) __attribute__((noreturn));
 /* The process-memory phase (procmem.c). */
 void procmem_linux(int n);
 int procmem_spawn(int n);
+/* Fork up to n (at most 1024) children that check in and pause forever; return how many exist once all checked in. */
+int spawn_paused(int n);
+/* SIGKILL and wait for the k children spawn_paused() made. */
+void reap_paused(int k);
+
+/* The scale phase (scale.c): region count and process count against operation cost. */
+void bench_scale(void);
 
 #endif

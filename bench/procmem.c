@@ -21,8 +21,7 @@
 static long pids[MAX_CHILDREN];
 static volatile sig_atomic_t terminate;
 
-/* Fork up to n children that check in and pause forever; return how many exist once all checked in. */
-static int spawn(int n)
+int spawn_paused(int n)
 {
     int k = 0;
     shared->count = 0;
@@ -44,8 +43,7 @@ static int spawn(int n)
     return k;
 }
 
-/* SIGKILL and wait for the k children spawn() made. */
-static void reap(int k)
+void reap_paused(int k)
 {
     for (int i = 0; i < k; i++)
         sys_kill(pids[i], SIGKILL);
@@ -97,10 +95,10 @@ void procmem_linux(int n)
     struct meminfo a, b;
     int have = read_meminfo(&a) == 0;
     long free0 = have ? a.free_kib : free_by_sysinfo();
-    int k = spawn(n);
+    int k = spawn_paused(n);
     have = have && read_meminfo(&b) == 0;
     long free1 = have ? b.free_kib : free_by_sysinfo();
-    reap(k);
+    reap_paused(k);
     if (k <= 0 || free0 < 0 || free1 < 0) {
         bench_info("process memory: not measured (%d children)", k);
         return;
@@ -136,11 +134,11 @@ int procmem_spawn(int n)
     bench_out("ready", (uint64_t)getpid());
     while (!go)
         sys_pause();
-    int k = spawn(n);
+    int k = spawn_paused(n);
     bench_out("spawned", (uint64_t)k);
     while (!terminate)
         sys_pause();
-    reap(k);
+    reap_paused(k);
     bench_out("reaped", (uint64_t)k);
     return 0;
 }

@@ -6,6 +6,8 @@
  *
  *   vmbench            every metric, then BENCH-DONE
  *   vmbench core       the same without the process-memory phase (Linux only)
+ *   vmbench scale      only the scale phase (scale.c): costs against the
+ *                      number of regions and of processes alive
  *   vmbench spawn N    fork N children that pause, print BENCH-SPAWNED K,
  *                      and reap them on SIGTERM (for the kernel's memory stats)
  *
@@ -23,8 +25,6 @@
 
 #define BIG (8u << 20)
 #define BIG_PAGES (BIG / PAGE)
-
-long raw_syscall(long nr, long a, long b, long c, long d, long e, long f);
 
 static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
@@ -216,6 +216,10 @@ int main(int argc, char **argv)
     bench_init();
     if (argc == 3 && !strcmp(argv[1], "spawn"))
         return procmem_spawn(atoi(argv[2]));
+    if (argc == 2 && !strcmp(argv[1], "scale")) {
+        bench_scale();
+        bench_finish();
+    }
     bench_syscall_and_floor();
     bench_out("fork_exit_wait_small", fork_exit_wait(50));
     bench_first_touch_and_munmap();

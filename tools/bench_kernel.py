@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The EYN-OS side of `make bench`: boot the kernel under qemu -icount shift=0,
 run /bin/vmbench and the shell's `bench`, measure memory per process with
-`vmbench spawn`, and find the smallest -m that boots / runs vmbench.
+`vmbench spawn`, run `vmbench scale`, and find the smallest -m that boots / runs vmbench.
 Usage: bench_kernel.py KERNEL INITRD OUT.json"""
 import json
 import os
@@ -16,12 +16,15 @@ from qemu import Guest, GuestError  # noqa: E402
 
 ICOUNT = ["-icount", "shift=0"]
 SPAWN = 1000
-IN_KERNEL = [  # `bench` output label -> metric
+IN_KERNEL = [  # `bench` output label (the start of its line) -> metric; a missing line is skipped
     (r"frame alloc\+free pair", "k_frame_pair"),
     (r"kmalloc\(32\)\+kfree pair", "k_kmalloc32_pair"),
     (r"kmalloc\(4096\)\+kfree pair", "k_kmalloc4096_pair"),
     (r"map_page\+unmap_page pair", "k_map_unmap_pair"),
     (r"recovered kernel page fault", "k_recovered_fault"),
+    (r"contig16 alloc\+free pair", "k_contig16_pair"),
+    (r"fragmented:?\s+kmalloc\(4096\)\+kfree pair", "k_kmalloc4096_frag_pair"),
+    (r"fragmented:?\s+contig16 alloc\+free pair", "k_contig16_frag_pair"),
 ]
 
 
@@ -31,10 +34,10 @@ def boot(kernel, initrd, mem):
 
 def in_kernel_bench(g):
     """The shell's `bench` command: in-kernel pairs and boot cycles."""
-    out = g.run("bench", 120)
+    out = g.run("bench", 300)
     got = {}
     for label, name in IN_KERNEL:
-        m = re.search(label + r":\s+(\d+)", out)
+        m = re.search(r"^[ \t]*" + label + r":\s+(\d+)", out, re.M)
         if m:
             got[name] = int(m.group(1))
     m = re.search(r"boot to shell:\s+(\d+) kcycles", out)
@@ -82,6 +85,14 @@ def process_memory(g):
     return got, {"spawned": k, "frames_not_returned": used2 - before}
 
 
+def scale(g):
+    """`vmbench scale`: costs against the number of regions and of processes alive."""
+    out = g.run("/bin/vmbench scale", 600)
+    done = completed(out)
+    progress("EYN-OS: vmbench scale %s" % ("completed" if done else "FAILED"))
+    return parse(out), {"scale_output": out, "scale_completed": done}
+
+
 def main_run(kernel, initrd):
     g = boot(kernel, initrd, 128)
     try:
@@ -102,6 +113,15 @@ def main_run(kernel, initrd):
         except GuestError as e:
             progress("EYN-OS: process-memory phase failed: %s" % str(e)[-300:])
             info["procmem_error"] = str(e)[-1500:]
+        progress("EYN-OS: running /bin/vmbench scale")
+        try:
+            got, more = scale(g)
+            metrics.update(got)
+            info.update(more)
+        except GuestError as e:
+            progress("EYN-OS: scale phase failed: %s" % str(e)[-300:])
+            info["scale_output"] = str(e)[-1500:]
+            info["scale_completed"] = False
         return metrics, info
     finally:
         g.kill()

@@ -116,6 +116,101 @@ def targets(eyn, lin):
     return "\n".join(out)
 
 
+# The scale phase (`vmbench scale`) and the shell's in-kernel allocator lines (issue 10).
+REGION_COUNTS = [16, 256, 4096, 16384]
+ALIVE_COUNTS = [1, 1000]
+IN_KERNEL_SCALE = [  # (key, label): EYN-OS only
+    ("k_kmalloc4096_pair", "kmalloc(4096)+kfree pair, at boot"),
+    ("k_kmalloc4096_frag_pair", "kmalloc(4096)+kfree pair, fragmented"),
+    ("k_contig16_pair", "contig16 alloc+free pair, at boot"),
+    ("k_contig16_frag_pair", "contig16 alloc+free pair, fragmented"),
+]
+SCALE_TEXT = [
+    ("regions (N)", "`vmbench scale` maps N anonymous read-write pages and makes every odd page read-only: "
+     "N one-page regions that cannot merge (N vm_area_structs on Linux; `/proc/self/maps` there and `vmmap` "
+     "on EYN-OS list N plus the program's own handful). Each N is carved afresh and unmapped afterwards."),
+    ("demand-zero fault", "with the N regions in place, the first write to a never-touched read-write page "
+     "near the middle of them; up to 32 such pages (N/2 at N=16), each faulted once, the minimum reported "
+     "(the mean is in the run's BENCH-INFO lines)."),
+    ("mmap+munmap", "with the N regions in place, a one-page anonymous `mmap` and its `munmap`, never touched; "
+     "100 pairs, each timed alone, the minimum reported."),
+    ("processes alive", "1 or 1000 forked children that only `pause()` exist while measuring."),
+    ("fork+exit+wait", "raw `fork`, the child `exit_group`s at once, the parent `wait4`s; the best of 5 "
+     "batches of 20 rounds, per round (the parent is small: this part runs before the regions are carved)."),
+    ("ping-pong", "parent and child pass one byte each way over two pipes (`write`, blocking `read`): two "
+     "context switches per round trip; the best of 5 batches of 200 round trips, per round trip."),
+    ("in-kernel", "the shell's `bench` command: `contig16` is `pmm_alloc_contig` of 16 frames and its "
+     "`pmm_free_contig`; 'fragmented' lines are measured after the command has fragmented physical memory. Lines the "
+     "command does not print are shown as —."),
+]
+SCALE_FIRST, SCALE_LAST = REGION_COUNTS[0], REGION_COUNTS[-1]
+
+
+def ratio(a, b):
+    return "%.2f" % (a / b) if a is not None and b else "—"
+
+
+def scale_tables(eyn, lin):
+    """The region-count, process-count and in-kernel tables of the scale section."""
+    out = ["| N | fault EYN-OS | fault Linux | ratio | mmap+munmap EYN-OS | mmap+munmap Linux | ratio |",
+           "|---:|---:|---:|---:|---:|---:|---:|"]
+    for n in REGION_COUNTS:
+        f, p = "scale_fault_N%d" % n, "scale_mmap_munmap_N%d" % n
+        out.append("| %d | %s | %s | %s | %s | %s | %s |" % (
+            n, show(eyn.get(f), None), show(lin.get(f), None), ratio(eyn.get(f), lin.get(f)),
+            show(eyn.get(p), None), show(lin.get(p), None), ratio(eyn.get(p), lin.get(p))))
+    out += ["", "| processes alive | fork+exit+wait EYN-OS | fork+exit+wait Linux | ratio "
+            "| ping-pong EYN-OS | ping-pong Linux | ratio |", "|---:|---:|---:|---:|---:|---:|---:|"]
+    for k in ALIVE_COUNTS:
+        f, p = "scale_fork_p%d" % k, "scale_pingpong_p%d" % k
+        out.append("| %d | %s | %s | %s | %s | %s | %s |" % (
+            k, show(eyn.get(f), None), show(lin.get(f), None), ratio(eyn.get(f), lin.get(f)),
+            show(eyn.get(p), None), show(lin.get(p), None), ratio(eyn.get(p), lin.get(p))))
+    out += ["", "| in-kernel operation (cycles) | EYN-OS | Linux 6.1 |", "|---|---:|---:|"]
+    for key, label in IN_KERNEL_SCALE:
+        out.append("| %s | %s | — |" % (label, show(eyn.get(key), None)))
+    return "\n".join(out)
+
+
+def verdict(ok):
+    return "met" if ok else "MISSED"
+
+
+def scale_targets(eyn, lin):
+    """Issue 10's targets, each with its verdict."""
+    out = []
+    for n in REGION_COUNTS:
+        for key, what in (("scale_fault_N%d" % n, "demand-zero fault"), ("scale_mmap_munmap_N%d" % n, "mmap+munmap")):
+            if eyn.get(key) is None or not lin.get(key):
+                out.append("- N=%d, %s: not measured on both kernels" % (n, what))
+                continue
+            r = eyn[key] / lin[key]
+            out.append("- N=%d, %s: %.2f× Linux, target ≤ 0.50×: %s" % (n, what, r, verdict(r <= 0.5)))
+    for stem, what, limit in (("scale_fault_N", "demand-zero fault", 1.5), ("scale_mmap_munmap_N", "mmap+munmap", 2.0)):
+        a, b = eyn.get(stem + str(SCALE_FIRST)), eyn.get(stem + str(SCALE_LAST))
+        if not a or b is None:
+            out.append("- %s from N=%d to N=%d: not measured" % (what, SCALE_FIRST, SCALE_LAST))
+            continue
+        out.append("- %s from N=%d to N=%d on EYN-OS: grows %.2f×, target ≤ %.1f×: %s" % (
+            what, SCALE_FIRST, SCALE_LAST, b / a, limit, verdict(b / a <= limit)))
+    few, many = ALIVE_COUNTS
+    for stem, what in (("scale_fork_p", "fork+exit+wait"), ("scale_pingpong_p", "ping-pong round trip")):
+        a, b = eyn.get(stem + str(few)), eyn.get(stem + str(many))
+        if not a or b is None:
+            out.append("- %s with %d processes alive: not measured" % (what, many))
+            continue
+        out.append("- %s with %d processes alive on EYN-OS: %.2f× the cost with %d, target ≤ 1.2×: %s" % (
+            what, many, b / a, few, verdict(b / a <= 1.2)))
+    for key, when in (("k_kmalloc4096_pair", "at boot"), ("k_kmalloc4096_frag_pair", "fragmented")):
+        v = eyn.get(key)
+        if v is None:
+            out.append("- in-kernel kmalloc(4096)+kfree pair, %s: not measured" % when)
+        else:
+            out.append("- in-kernel kmalloc(4096)+kfree pair, %s: %d cycles, target ≤ 600: %s" % (
+                when, v, verdict(v <= 600)))
+    return "\n".join(out)
+
+
 def qemu_version():
     try:
         return subprocess.run(["qemu-system-i386", "--version"], stdout=subprocess.PIPE).stdout.decode().split("\n")[0]
@@ -136,6 +231,11 @@ def document(eyn_all, lin_all, tab):
                      % einfo.get("vmbench_output", "")[-1500:])
     if not linfo.get("vmbench_completed"):
         notes.append("vmbench did NOT complete on Linux.")
+    if not einfo.get("scale_completed"):
+        notes.append("`vmbench scale` did NOT complete on EYN-OS; its output ended:\n\n```\n%s\n```"
+                     % einfo.get("scale_output", "")[-1500:])
+    if not linfo.get("scale_completed"):
+        notes.append("`vmbench scale` did NOT complete on Linux.")
     notes.append("Linux's smallest -m: each size is tried twice and a run that does not finish in 90 s counts "
                  "as failed. KASLR is on in the anchor's command line, so placement is random, and at small "
                  "sizes the decompressor may halt ('Invalid physical address chosen!') instead of exiting.")
@@ -169,6 +269,21 @@ Measured %s with %s.
 
 %s
 
+## Scale (issue 10)
+
+How costs change with the number of regions in the address space and with
+the number of processes alive (`vmbench scale`, a separate run of the same
+binary on both kernels), and the kernel allocator's contiguous and
+fragmented cases. Cycles; lower is better; ratio is EYN-OS / Linux.
+
+%s
+
+%s
+
+### Targets (issue 10)
+
+%s
+
 ## What each metric measures
 
 All system calls in the measured loops go through `int 0x80` on both kernels
@@ -182,7 +297,8 @@ best run.
 
 %s
 """ % (linfo.get("kernel", "Linux 6.1 686"), datetime.date.today().isoformat(), qemu_version(), tab,
-       targets(eyn, lin), expl, "\n".join("- " + n for n in notes))
+       targets(eyn, lin), scale_tables(eyn, lin), "\n".join("- **%s**: %s" % t for t in SCALE_TEXT),
+       scale_targets(eyn, lin), expl, "\n".join("- " + n for n in notes))
 
 
 def main():

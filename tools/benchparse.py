@@ -3,7 +3,7 @@ import re
 import sys
 import time
 
-BENCH_RX = re.compile(r"BENCH ([a-z0-9_]+) (\d+)$", re.M)
+BENCH_RX = re.compile(r"BENCH ([A-Za-z0-9_]+) (\d+)$", re.M)
 _t0 = time.time()
 
 
