@@ -14,6 +14,20 @@ isr_\n:
     jmp isr_common
 .endm
 
+/* The rest of a struct trapframe (after error code and vector), kernel data segments, and tf as the argument. */
+.macro SAVE_FRAME
+    pushal
+    pushl %ds
+    pushl %es
+    pushl %fs
+    pushl %gs
+    movw $0x10, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    cld
+    pushl %esp
+.endm
+
 .text
 .altmacro
 .set i, 0
@@ -26,31 +40,13 @@ isr_\n:
 isr_128:
     pushl $0
     pushl $0x80
-    pushal
-    pushl %ds
-    pushl %es
-    pushl %fs
-    pushl %gs
-    movw $0x10, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    cld
-    pushl %esp
+    SAVE_FRAME
     call syscall_trap
     addl $4, %esp
     jmp trap_return
 
 isr_common:
-    pushal
-    pushl %ds
-    pushl %es
-    pushl %fs
-    pushl %gs
-    movw $0x10, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    cld
-    pushl %esp
+    SAVE_FRAME
     call trap_dispatch
     addl $4, %esp
 .globl trap_return
