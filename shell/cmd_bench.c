@@ -23,13 +23,87 @@ static uint32_t bench_frame(void)
     return per_op(t, ROUNDS);
 }
 
+/* Cycles per kmalloc + kfree pair, or 0 if kmalloc fails. */
 static uint32_t bench_kmalloc(uint32_t size)
 {
-    kfree(kmalloc(size)); /* warm the cache */
+    void *p = kmalloc(size); /* warm the cache */
+    if (!p)
+        return 0;
+    kfree(p);
     uint64_t t = rdtsc();
-    for (uint32_t i = 0; i < ROUNDS; i++)
-        kfree(kmalloc(size));
+    for (uint32_t i = 0; i < ROUNDS; i++) {
+        if (!(p = kmalloc(size)))
+            return 0;
+        kfree(p);
+    }
     return per_op(t, ROUNDS);
+}
+
+/* Cycles per pmm_alloc_contig + pmm_free_contig pair of n frames, or 0 if there is no such run. */
+static uint32_t bench_contig(uint32_t n)
+{
+    paddr_t pa = pmm_alloc_contig(n, 1, 0, FRAME_OTHER);
+    if (!pa)
+        return 0;
+    pmm_free_contig(pa, n);
+    uint64_t t = rdtsc();
+    for (uint32_t i = 0; i < ROUNDS; i++) {
+        pa = pmm_alloc_contig(n, 1, 0, FRAME_OTHER);
+        if (!pa)
+            return 0;
+        pmm_free_contig(pa, n);
+    }
+    return per_op(t, ROUNDS);
+}
+
+static void print_pair(const char *label, uint32_t cycles)
+{
+    if (cycles)
+        kprintf("  %s %u\n", label, cycles);
+    else
+        kprintf("  %s none (out of memory)\n", label);
+}
+
+/*
+ * Fragment physical memory: take every free frame, then give back every
+ * frame of the top quarter of physical memory (it stays whole) and every odd
+ * frame below it, whose even neighbour stays taken: the lower three quarters
+ * become thousands of lone free frames, at the low addresses a first-fit
+ * search meets first. The frames kept are chained through their frame.priv
+ * (they are FRAME_OTHER, ours). Returns the chain; *holes is how many lone
+ * frames were given back.
+ */
+static paddr_t fragment(uint32_t *holes)
+{
+    paddr_t all = 0, kept = 0, pa;
+    while ((pa = pmm_alloc(0, FRAME_OTHER)) != 0) {
+        pmm_frame(pa)->priv = all;
+        all = pa;
+    }
+    uint32_t cut = pmm_phys_end() / PAGE_SIZE / 4 * 3;
+    *holes = 0;
+    while (all) {
+        pa = all;
+        all = pmm_frame(pa)->priv;
+        uint32_t pfn = pa / PAGE_SIZE;
+        if (pfn >= cut || (pfn & 1)) {
+            *holes += pfn < cut;
+            pmm_free(pa);
+        } else {
+            pmm_frame(pa)->priv = kept;
+            kept = pa;
+        }
+    }
+    return kept;
+}
+
+static void unfragment(paddr_t kept)
+{
+    while (kept) {
+        paddr_t pa = kept;
+        kept = pmm_frame(pa)->priv;
+        pmm_free(pa);
+    }
 }
 
 static uint32_t bench_map(paddr_t f)
@@ -68,6 +142,13 @@ int cmd_bench(int argc, char **argv)
     kprintf("  map_page+unmap_page pair:   %u\n", bench_map(f));
     kprintf("  recovered kernel page fault: %u (trap, classify, fixup, record)\n", bench_fault());
     kprintf("  boot to shell:              %u kcycles\n", (uint32_t)(kstats_boot_cycles() / 1000));
+    print_pair("contig16 alloc+free pair:  ", bench_contig(16));
+    uint32_t holes;
+    paddr_t kept = fragment(&holes);
+    kprintf("  memory fragmented: %u lone free frames in the lower three quarters\n", holes);
+    print_pair("fragmented: kmalloc(4096)+kfree pair:", bench_kmalloc(4096));
+    print_pair("fragmented: contig16 alloc+free pair:", bench_contig(16));
+    unfragment(kept);
     pmm_free(f);
     return 0;
 }

@@ -1,11 +1,16 @@
 /*
  * Physical memory manager: 4 KiB frames from the firmware memory map.
  *
- * A bitmap (1 = in use) is the design document's frame map; beside it, each
- * zone keeps a doubly linked free list threaded through the per-frame
- * metadata, so single-frame alloc and free are O(1) and contiguous runs can
- * still be carved out of the middle. Metadata is sized from the RAM found at
- * boot and placed in RAM the pmm itself reserves.
+ * A bitmap (1 = in use) is the design document's frame map. Free frames are
+ * kept by a binary buddy allocator per zone: free blocks of 2^k frames
+ * (k = 0..PMM_MAX_ORDER), each aligned to its size, on one doubly linked list
+ * per (zone, order) threaded through the per-frame metadata, with a bit mask
+ * of the non-empty lists. Freeing coalesces a block with its buddy when the
+ * buddy is a free block of the same order in the same zone. Small blocks
+ * (orders below PMM_HOT_ORDERS) freed whole go first to a short per-zone,
+ * per-order cache (LIFO) and reach the buddy lists in batches, so single-frame
+ * alloc and free are a list pop and push. Metadata is sized from the RAM
+ * found at boot and placed in RAM the pmm itself reserves.
  */
 #ifndef EYN_PMM_H
 #define EYN_PMM_H
@@ -36,13 +41,14 @@ struct pv_entry;
 #define FRAME_F_WIRED 0x10u  /* must stay resident (never paged out) */
 
 /*
- * Per-frame metadata, 40 bytes on i386. next/prev link the free list while
- * the frame is free, and are the LRU links once an anon or object owns it.
+ * Per-frame metadata, 40 bytes on i386. next/prev link a free list while
+ * the frame heads a free block, and are the LRU links once an anon or object
+ * owns it.
  * The reverse map (which page tables map the frame) belongs to pmap: the
  * first mapping is kept inline (pv_pmap, pv_va), further ones on a list.
  */
 struct frame {
-    uint32_t next, prev; /* free-list links (pfn) while free; LRU links while owned */
+    uint32_t next, prev; /* free-list links (pfn) while heading a free block; LRU links while owned */
     uint32_t priv;       /* owner data of kernel frames (the kheap's slab) */
     uint32_t index;      /* page index in the owning object */
     vaddr_t pv_va;       /* reverse map: the first mapping's virtual address (pv_pmap's) */
@@ -51,10 +57,19 @@ struct frame {
     uint8_t zone : 1;    /* enum frame_zone */
     uint8_t sub : 7;     /* owner-defined subtype (e.g. slab / large block) */
     uint8_t flags;       /* FRAME_F_* */
+    uint8_t order;       /* pmm: k while heading a free 2^k-frame block on a buddy list, else PMM_NO_ORDER */
     void *owner;         /* the anon or object that owns the page (FRAME_F_ANON / FRAME_F_OBJECT) */
     struct pmap *pv_pmap;     /* reverse map: the first mapping's pmap (NULL: none) */
     struct pv_entry *pv_more; /* further mappings (pmap's list) */
 };
+
+#ifdef __i386__
+_Static_assert(sizeof(struct frame) == 40, "struct frame is 40 bytes on i386");
+#endif
+
+#define PMM_MAX_ORDER 10   /* largest buddy block: 2^10 frames (4 MiB) */
+#define PMM_HOT_ORDERS 4   /* blocks of orders 0..3 freed whole are cached before the buddy lists */
+#define PMM_NO_ORDER 0xFFu /* frame.order of every frame that heads no block on a buddy list */
 
 /* pmm_alloc flags */
 #define PMM_LOW 0x1u        /* must be in the direct map (lowmem) */
@@ -88,9 +103,25 @@ paddr_t pmm_alloc(unsigned flags, enum frame_kind kind);
 /* Free a frame that has exactly one owner (refcount 1). */
 void pmm_free(paddr_t pa);
 
-/* n contiguous frames starting at a multiple of align frames (a power of two), or 0. */
+/*
+ * n contiguous frames starting at a multiple of align frames (a power of two),
+ * or 0 when no such run exists. PMM_LOW: the run lies below lowmem_end;
+ * else a block is taken from lowmem first with PMM_PREFER_LOW, from highmem
+ * first without.
+ *
+ * A run that fits a buddy block (the order covering both n and align is at
+ * most PMM_MAX_ORDER) comes out of one block, taken from the smallest order
+ * that has one; the frames of the block the run does not use go back to the
+ * free lists at once, so exactly n frames are taken, and the cost does not
+ * depend on how much memory is free or how fragmented it is. Larger runs, and
+ * runs no free block can hold although free memory has one (an unaligned
+ * stretch), are found by a first-fit scan of the bitmap (cost linear in RAM;
+ * only then).
+ */
 paddr_t pmm_alloc_contig(uint32_t n, uint32_t align, unsigned flags, enum frame_kind kind);
-/* Free a run returned by pmm_alloc_contig. */
+/* Free a run returned by pmm_alloc_contig (every frame of the run, no more).
+ * Each frame stands alone once allocated, so a run may also be freed in parts
+ * or frame by frame with pmm_free. */
 void pmm_free_contig(paddr_t pa, uint32_t n);
 
 extern struct frame *pmm_frames_; /* the pmm's own: use pmm_frame() */
@@ -128,5 +159,18 @@ void pmm_zero(paddr_t pa);
 void pmm_get_stats(struct pmm_stats *st);
 /* Highest managed physical address + 1. */
 paddr_t pmm_phys_end(void);
+
+/*
+ * The allocator's free lists, for tests and debugging (read only). A list is
+ * a chain of head pfns through frame.next (0 ends it; frame 0 is never free).
+ * pmm_buddy_head: the buddy list of 2^order-frame blocks; pmm_buddy_mask: bit k
+ * set iff that list is not empty; pmm_hot_head: the cache of whole freed
+ * blocks of that order (order < PMM_HOT_ORDERS) and its length in *count;
+ * pmm_zone_free: free frames of the zone (lists and caches).
+ */
+uint32_t pmm_buddy_head(enum frame_zone zone, unsigned order);
+uint32_t pmm_buddy_mask(enum frame_zone zone);
+uint32_t pmm_hot_head(enum frame_zone zone, unsigned order, uint32_t *count);
+uint32_t pmm_zone_free(enum frame_zone zone);
 
 #endif

@@ -373,9 +373,9 @@ static void test_zero_flag(void **state)
         assert_int_equal(sim_ram()[hz + i], 0);
         assert_int_equal(sim_ram()[lz + i], 0);
     }
-    /* neighbours untouched (hz is the top frame of RAM, lz the top of lowmem) */
+    /* neighbours untouched (hz is the top frame of RAM: highmem is taken from the top) */
     assert_int_equal(hz, 0x1FFF000);
-    assert_int_equal(lz, LOWMEM - PAGE_SIZE);
+    assert_true(lz < LOWMEM);
     assert_int_equal(sim_ram()[hz - 1], SIM_FILL);
     assert_int_equal(sim_ram()[lz - 1], SIM_FILL);
     assert_int_equal(sim_ram()[lz + PAGE_SIZE], SIM_FILL);
@@ -500,9 +500,14 @@ static void test_contig_low_and_limits(void **state)
     assert_int_equal(pmm_alloc_contig(1, 0, 0, FRAME_OTHER), 0);
     assert_int_equal(pmm_alloc_contig(1, 3, 0, FRAME_OTHER), 0);
     assert_int_equal(pmm_alloc_contig(1, STD_MAX_PFN, 0, FRAME_OTHER), 0);
-    /* 4 MiB-aligned 4 MiB run: [4M, 8M) holds the module, [8M, 12M) is free */
-    paddr_t e = pmm_alloc_contig(1024, 1024, 0, FRAME_OTHER);
+    /* 4 MiB-aligned 4 MiB run in lowmem: [4M, 8M) holds the module, [12M, 16M) a hole, [8M, 12M) is free */
+    paddr_t e = pmm_alloc_contig(1024, 1024, PMM_LOW, FRAME_OTHER);
     assert_int_equal(e, 0x800000);
+    assert_int_equal(pmm_alloc_contig(1024, 1024, PMM_LOW, FRAME_OTHER), 0);
+    pmm_free_contig(e, 1024);
+    /* without PMM_LOW, highmem first */
+    e = pmm_alloc_contig(1024, 1024, 0, FRAME_OTHER);
+    assert_true(e >= LOWMEM && e % (4u << 20) == 0);
     pmm_free_contig(e, 1024);
     assert_std_baseline();
 }
