@@ -1,26 +1,18 @@
 /*
- * Physical frame allocator: a binary buddy system per zone over the frame
- * array, a bitmap beside it, and per-zone caches of small freed blocks.
- *
- * Every free frame is in exactly one place: inside a block on a buddy list
- * (free_head[zone][order], the block's first frame carries the order), or
- * inside a block on a cache list (hot[zone][order], orders < PMM_HOT_ORDERS,
- * the head's order field says PMM_NO_ORDER so that no buddy merges with it).
- * Buddy lists hold no two free buddies of one order and zone (they are merged
- * on free); caches are drained to the buddy lists in batches when they pass
- * their limit, and entirely when an allocation finds no block otherwise.
+ * Physical frame allocator, the public side: the frame array and the bitmap
+ * beside it (1 = in use), taking over RAM at boot, the frames' kinds,
+ * reference counts, per-zone free counts and statistics, and which zone and
+ * which list a request is served from. The free frames themselves are kept
+ * by the buddy lists and small-block caches of mm/pmm/buddy.c; a cache is
+ * drained entirely when an allocation finds no block otherwise.
  */
 #include "mm/pmm/pmm.h"
+#include "mm/pmm/buddy.h"
 #include "errno.h"
 #include "kstring.h"
 #include "mmu.h"
 #include "mm/pmm/physmem.h"
 #include "printk.h"
-
-#define NO_PFN 0u /* pfn 0 is never free, so it ends a list */
-#define MAX_ORDER PMM_MAX_ORDER
-#define HOT_ORDERS PMM_HOT_ORDERS
-#define NO_ORDER PMM_NO_ORDER
 
 struct frame *pmm_frames_;   /* [max_pfn]: pmm_frame() reads it inline */
 #define frames pmm_frames_
@@ -28,172 +20,12 @@ static uint32_t *bitmap;      /* bit set = frame in use */
 uint32_t pmm_max_pfn_;
 #define max_pfn pmm_max_pfn_
 
-static uint32_t free_head[ZONE_COUNT][MAX_ORDER + 1]; /* buddy lists */
-static uint32_t free_mask[ZONE_COUNT];                /* bit k: free_head[z][k] is not empty */
-
-/* Whole freed blocks of one small order, newest at the head; drained from the tail. */
-struct hot_list {
-    uint32_t head, tail, count;
-};
-static struct hot_list hot[ZONE_COUNT][HOT_ORDERS];
-/* Blocks a cache holds before it gives half of them to the buddy lists:
- * at most 64 frames per order, 160 per zone. */
-static const uint32_t hot_limit[HOT_ORDERS] = {64, 16, 8, 4};
-
 static uint32_t free_count[ZONE_COUNT]; /* free frames: buddy lists + caches */
 static struct pmm_stats stats;
 
 static inline bool bit_test(uint32_t pfn) { return bitmap[pfn >> 5] & (1u << (pfn & 31)); }
 static inline void bit_set(uint32_t pfn) { bitmap[pfn >> 5] |= 1u << (pfn & 31); }
 static inline void bit_clear(uint32_t pfn) { bitmap[pfn >> 5] &= ~(1u << (pfn & 31)); }
-
-/* ---- buddy lists ---- */
-
-/* Put the free block [pfn, pfn + 2^k) of zone z at the head of its list. */
-static inline void buddy_push(uint32_t pfn, unsigned k, unsigned z)
-{
-    struct frame *f = &frames[pfn];
-    uint32_t head = free_head[z][k];
-    f->order = (uint8_t)k;
-    f->prev = NO_PFN;
-    f->next = head;
-    if (head != NO_PFN)
-        frames[head].prev = pfn;
-    free_head[z][k] = pfn;
-    free_mask[z] |= 1u << k;
-}
-
-/* Take the block headed by pfn off its list (anywhere in it). */
-static inline void buddy_unlink(uint32_t pfn, unsigned k, unsigned z)
-{
-    struct frame *f = &frames[pfn];
-    f->order = NO_ORDER;
-    if (f->prev != NO_PFN) {
-        frames[f->prev].next = f->next;
-    } else {
-        free_head[z][k] = f->next;
-        if (f->next == NO_PFN)
-            free_mask[z] &= ~(1u << k);
-    }
-    if (f->next != NO_PFN)
-        frames[f->next].prev = f->prev;
-}
-
-/*
- * Give the free block [pfn, pfn + 2^k) (frames marked free, on no list) to the
- * buddy lists, merged with its buddy for as long as the buddy is a free block
- * of the same order on a list of the same zone.
- */
-static void buddy_free(uint32_t pfn, unsigned k)
-{
-    unsigned z = frames[pfn].zone;
-    while (k < MAX_ORDER) {
-        uint32_t b = pfn ^ (1u << k);
-        if (b >= max_pfn || frames[b].order != k || frames[b].zone != z)
-            break;
-        buddy_unlink(b, k, z);
-        pfn &= ~(1u << k);
-        k++;
-    }
-    buddy_push(pfn, k, z);
-}
-
-/*
- * An aligned block of 2^k frames off zone z's buddy lists, split from the
- * smallest larger block if need be (the lower halves go back, the top is
- * taken), or NO_PFN when the zone has none.
- */
-static uint32_t buddy_take(unsigned z, unsigned k)
-{
-    uint32_t m = free_mask[z] & (~0u << k);
-    if (!m)
-        return NO_PFN;
-    unsigned j = (unsigned)__builtin_ctz(m);
-    uint32_t pfn = free_head[z][j];
-    buddy_unlink(pfn, j, z);
-    while (j > k) {
-        j--;
-        buddy_push(pfn, j, z);
-        pfn += 1u << j;
-    }
-    return pfn;
-}
-
-/* Give the free frames [pfn, pfn + n) (on no list) to the buddy lists as the
- * largest aligned blocks that stay inside one zone. */
-static void free_range(uint32_t pfn, uint32_t n)
-{
-    while (n) {
-        unsigned k = pfn ? (unsigned)__builtin_ctz(pfn) : MAX_ORDER;
-        if (k > MAX_ORDER)
-            k = MAX_ORDER;
-        while ((1u << k) > n)
-            k--;
-        while (k && frames[pfn].zone != frames[pfn + (1u << k) - 1].zone)
-            k--;
-        buddy_free(pfn, k);
-        pfn += 1u << k;
-        n -= 1u << k;
-    }
-}
-
-/* ---- caches of small blocks ---- */
-
-static inline uint32_t hot_pop(struct hot_list *h)
-{
-    uint32_t pfn = h->head;
-    if (pfn != NO_PFN) {
-        uint32_t next = frames[pfn].next;
-        h->head = next;
-        if (next != NO_PFN)
-            frames[next].prev = NO_PFN;
-        else
-            h->tail = NO_PFN;
-        h->count--;
-    }
-    return pfn;
-}
-
-/* Move up to n blocks from the cold end of a cache to the buddy lists. */
-static void hot_drain(struct hot_list *h, unsigned k, uint32_t n)
-{
-    while (n-- && h->tail != NO_PFN) {
-        uint32_t pfn = h->tail, prev = frames[pfn].prev;
-        h->tail = prev;
-        if (prev != NO_PFN)
-            frames[prev].next = NO_PFN;
-        else
-            h->head = NO_PFN;
-        h->count--;
-        buddy_free(pfn, k);
-    }
-}
-
-static inline void hot_push(unsigned z, unsigned k, uint32_t pfn)
-{
-    struct hot_list *h = &hot[z][k];
-    struct frame *f = &frames[pfn];
-    f->prev = NO_PFN;
-    f->next = h->head;
-    if (h->head != NO_PFN)
-        frames[h->head].prev = pfn;
-    else
-        h->tail = pfn;
-    h->head = pfn;
-    if (++h->count > hot_limit[k])
-        hot_drain(h, k, hot_limit[k] / 2);
-}
-
-/* Every cached block of zone z to the buddy lists; true if there was any. */
-static bool drain_zone(unsigned z)
-{
-    bool any = false;
-    for (unsigned k = 0; k < HOT_ORDERS; k++) {
-        any |= hot[z][k].count != 0;
-        hot_drain(&hot[z][k], k, ~0u);
-    }
-    return any;
-}
 
 /* ---- boot ---- */
 
@@ -263,9 +95,7 @@ static void release_range(const struct phys_range *r, const struct phys_range *r
 int pmm_init(const struct phys_range *avail, int navail, const struct phys_range *reserved, int nreserved)
 {
     memset(&stats, 0, sizeof stats);
-    memset(free_head, 0, sizeof free_head);
-    memset(free_mask, 0, sizeof free_mask);
-    memset(hot, 0, sizeof hot);
+    buddy_init();
     memset(free_count, 0, sizeof free_count);
     max_pfn = highest_pfn(avail, navail);
     uint32_t bitmap_bytes = ALIGN_UP(max_pfn, 32) / 8;
@@ -297,11 +127,11 @@ int pmm_init(const struct phys_range *avail, int navail, const struct phys_range
             continue;
         }
         if (run)
-            free_range(pfn - run, run);
+            buddy_free_range(pfn - run, run);
         run = 0;
     }
     if (run)
-        free_range(max_pfn - run, run);
+        buddy_free_range(max_pfn - run, run);
     stats.meta_bytes = meta;
     return 0;
 }
@@ -343,7 +173,7 @@ static uint32_t alloc_one_slow(unsigned z)
 {
     uint32_t pfn = buddy_take(z, 0);
     if (pfn == NO_PFN) {
-        drain_zone(z); /* the free frames are in caches of larger blocks */
+        hot_drain_zone(z); /* the free frames are in caches of larger blocks */
         pfn = buddy_take(z, 0);
         if (pfn == NO_PFN)
             panic("pmm: zone %u counts %u free frames but has none", z, free_count[z]);
@@ -361,7 +191,7 @@ paddr_t pmm_alloc(unsigned flags, enum frame_kind kind)
         if (free_count[zone] == 0)
             return 0;
     }
-    uint32_t pfn = hot_pop(&hot[zone][0]);
+    uint32_t pfn = hot_pop(zone, 0);
     if (pfn == NO_PFN)
         pfn = alloc_one_slow(zone);
     take(pfn, kind);
@@ -389,11 +219,8 @@ static int zones_for(unsigned flags, unsigned zones[ZONE_COUNT])
 /*
  * n frames at a multiple of align out of a buddy block of order k (2^k >= n,
  * 2^k >= align), NO_PFN if no zone allowed has such a block. The frames of
- * the block the run leaves out go back to the free lists at once. The run
- * sits at the end of the block that faces the block's buddy, so the leftovers
- * of two buddies lie at the outer ends of their pair, next to the leftovers of
- * the neighbouring pairs: runs of odd sizes leave free stretches that other
- * odd runs (the bitmap scan) can still use.
+ * the block the run leaves out go back to the free lists at once
+ * (buddy_take_run); a whole small block may come from a cache.
  */
 static uint32_t contig_buddy(uint32_t n, uint32_t align, unsigned k, unsigned flags)
 {
@@ -405,57 +232,28 @@ static uint32_t contig_buddy(uint32_t n, uint32_t align, unsigned k, unsigned fl
             unsigned z = zones[i];
             if (free_count[z] < n)
                 continue;
-            uint32_t pfn = whole ? hot_pop(&hot[z][k]) : NO_PFN;
+            uint32_t pfn = whole ? hot_pop(z, k) : NO_PFN;
             if (pfn != NO_PFN)
                 return pfn;
-            pfn = buddy_take(z, k);
-            if (pfn != NO_PFN) {
-                uint32_t size = 1u << k, at = (pfn & size) ? 0 : ALIGN_DOWN(size - n, align);
-                if (at)
-                    free_range(pfn, at);
-                if (at + n < size)
-                    free_range(pfn + at + n, size - at - n);
-                return pfn + at;
-            }
+            pfn = buddy_take_run(z, k, n, align);
+            if (pfn != NO_PFN)
+                return pfn;
         }
         /* none on the buddy lists: what the caches hold may merge into one */
         bool any = false;
         for (int i = 0; i < nz; i++)
-            any |= drain_zone(zones[i]);
+            any |= hot_drain_zone(zones[i]);
         if (!any)
             break;
     }
     return NO_PFN;
 }
 
-/* Take the free frames [start, start + n) out of the buddy blocks holding
- * them (caches drained), giving the rest of those blocks back. */
-static void carve(uint32_t start, uint32_t n)
-{
-    uint32_t end = start + n, p = start;
-    while (p < end) {
-        unsigned k = 0;
-        uint32_t h = p;
-        while (frames[h].order != k) {
-            if (++k > MAX_ORDER)
-                panic("pmm: free frame 0x%x is in no free block", p << PAGE_SHIFT);
-            h = p & ~((1u << k) - 1);
-        }
-        buddy_unlink(h, k, frames[h].zone);
-        uint32_t bend = h + (1u << k);
-        if (h < p)
-            free_range(h, p - h);
-        if (bend > end)
-            free_range(end, bend - end);
-        p = bend;
-    }
-}
-
 /* First fit of n free frames at a multiple of align, by the bitmap. */
 static uint32_t contig_scan(uint32_t n, uint32_t align, unsigned flags)
 {
     for (unsigned z = 0; z < ZONE_COUNT; z++)
-        drain_zone(z); /* every free frame in a buddy block, for carve */
+        hot_drain_zone(z); /* every free frame in a buddy block, for buddy_carve */
     uint32_t limit = max_pfn;
     if (flags & PMM_LOW)
         limit = MIN(limit, (uint32_t)(ALIGN_DOWN((uint64_t)lowmem_end, (uint64_t)PAGE_SIZE) >> PAGE_SHIFT));
@@ -466,7 +264,7 @@ static uint32_t contig_scan(uint32_t n, uint32_t align, unsigned flags)
         while (i < n && !bit_test(pfn + i))
             i++;
         if (i == n) {
-            carve(pfn, n);
+            buddy_carve(pfn, n);
             return pfn;
         }
         /* the frame at pfn + i is in use: no run starts before it */
@@ -514,7 +312,7 @@ paddr_t pmm_alloc_contig(uint32_t n, uint32_t align, unsigned flags, enum frame_
     if (hot_size(n) && align - 1 < n && (align & (align - 1)) == 0) {
         /* a small whole block (the heap's 2- and 4-frame slabs and blocks): the first zone's cache */
         unsigned zone = (flags & (PMM_LOW | PMM_PREFER_LOW)) ? ZONE_LOW : ZONE_HIGH;
-        uint32_t pfn = hot_pop(&hot[zone][__builtin_ctz(n)]);
+        uint32_t pfn = hot_pop(zone, (unsigned)__builtin_ctz(n));
         if (pfn != NO_PFN) {
             free_count[zone] -= n;
             return give_run(pfn, n, flags, kind);
@@ -586,7 +384,7 @@ void pmm_free_contig(paddr_t pa, uint32_t n)
         hot_push(z, (unsigned)__builtin_ctz(n), pfn); /* a whole small block, likely wanted again soon */
     } else {
         count_run(pfn, n, 1);
-        free_range(pfn, n);
+        buddy_free_range(pfn, n);
     }
 }
 
@@ -646,23 +444,6 @@ void pmm_get_stats(struct pmm_stats *st)
 
 paddr_t pmm_phys_end(void) { return (paddr_t)max_pfn << PAGE_SHIFT; }
 
-/* ---- introspection (tests, debugging) ---- */
-
-uint32_t pmm_buddy_head(enum frame_zone zone, unsigned order)
-{
-    return zone < ZONE_COUNT && order <= MAX_ORDER ? free_head[zone][order] : NO_PFN;
-}
-
-uint32_t pmm_buddy_mask(enum frame_zone zone) { return zone < ZONE_COUNT ? free_mask[zone] : 0; }
-
-uint32_t pmm_hot_head(enum frame_zone zone, unsigned order, uint32_t *count)
-{
-    if (zone >= ZONE_COUNT || order >= HOT_ORDERS) {
-        *count = 0;
-        return NO_PFN;
-    }
-    *count = hot[zone][order].count;
-    return hot[zone][order].head;
-}
+/* ---- introspection (tests, debugging; the lists' own are in buddy.c) ---- */
 
 uint32_t pmm_zone_free(enum frame_zone zone) { return zone < ZONE_COUNT ? free_count[zone] : 0; }
