@@ -1,5 +1,5 @@
 /*
- * Unit tests: the buddy allocator inside mm/pmm/pmm.c, over simulated RAM.
+ * Unit tests: the buddy allocator in mm/pmm/buddy.c (behind mm/pmm/pmm.c), over simulated RAM.
  *
  * After every operation the free lists are walked and checked against their
  * invariants (every block on the list of its order and zone, aligned to its

@@ -1,4 +1,4 @@
-/* Unit tests: the physical frame allocator (mm/pmm.c) over simulated RAM. */
+/* Unit tests: the physical frame allocator (mm/pmm/pmm.c) over simulated RAM. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
