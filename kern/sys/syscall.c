@@ -17,7 +17,6 @@
 #include "uaccess.h"
 
 #define NR_MAX 450
-typedef int32_t (*syscall_fn)(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 
 
 static int32_t sys_uname(SYSARGS1(buf))
@@ -61,7 +60,7 @@ static int32_t sys_zero(SYSARGS0())
     return 0;
 }
 
-static const syscall_fn table[] = {
+const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     /* processes and signals (sys_proc.c) */
     [1] = sys_exit,           [2] = sys_fork,           [7] = sys_waitpid,        [11] = sys_execve,
     [20] = sys_getpid,        [29] = sys_pause,         [37] = sys_kill,          [64] = sys_getppid,
@@ -100,18 +99,12 @@ static const syscall_fn table[] = {
 
 static uint32_t logged[NR_MAX / 32 + 1];
 
-void syscall_dispatch(struct trapframe *tf)
+void syscall_unknown(struct trapframe *tf)
 {
     uint32_t nr = tf->eax;
-    syscall_fn fn = nr < ARRAY_SIZE(table) ? table[nr] : NULL;
-    if (!fn) {
-        if (nr < NR_MAX && !(logged[nr / 32] & (1u << (nr % 32)))) {
-            logged[nr / 32] |= 1u << (nr % 32);
-            kprintf("[syscall %u not implemented: ENOSYS]\n", nr);
-        }
-        tf->eax = (uint32_t)-ENOSYS;
-        return;
+    if (nr < NR_MAX && !(logged[nr / 32] & (1u << (nr % 32)))) {
+        logged[nr / 32] |= 1u << (nr % 32);
+        kprintf("[syscall %u not implemented: ENOSYS]\n", nr);
     }
-    proc_current()->syscall_nr = nr; /* for a restart after a signal */
-    tf->eax = (uint32_t)fn(tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp);
+    tf->eax = (uint32_t)-ENOSYS;
 }

@@ -3,10 +3,29 @@
 #define EYN_SYSCALL_H
 
 #include "arch/i386/trap.h"
+#include "kern/proc.h"
 
+typedef int32_t (*syscall_fn)(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 
+/* Handlers by number (NULL: not implemented); one past the highest implemented number. */
+#define SYSCALL_TABLE_SIZE 440
+extern const syscall_fn syscall_table[SYSCALL_TABLE_SIZE];
 
-void syscall_dispatch(struct trapframe *tf);
+/* An unimplemented number: -ENOSYS in eax, logged once per number. */
+void syscall_unknown(struct trapframe *tf);
+
+/* Run the system call in tf (number in eax, arguments in ebx..ebp); its result goes to eax. Inline: every call passes here. */
+static inline void syscall_dispatch(struct trapframe *tf)
+{
+    uint32_t nr = tf->eax;
+    syscall_fn fn = nr < SYSCALL_TABLE_SIZE ? syscall_table[nr] : NULL;
+    if (!fn) {
+        syscall_unknown(tf);
+        return;
+    }
+    proc_current()->syscall_nr = nr; /* for a restart after a signal */
+    tf->eax = (uint32_t)fn(tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp);
+}
 
 /* Every handler takes the six argument registers (ebx, ecx, edx, esi, edi, ebp). */
 #define SYSCALL(name) int32_t name(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t)
