@@ -2,6 +2,8 @@
 #include "kern/itimer.h"
 #include "arch/i386/pit.h"
 #include "errno.h"
+#include "irqsave.h"
+#include "kern/timer.h"
 #include "kern/proc.h"
 #include "kern/signal.h"
 #include "kern/sys/syscall.h"
@@ -13,8 +15,6 @@
 #define SIGVTALRM 26
 #define SIGPROF 27
 #define USEC_PER_TICK 10000u
-
-static uint32_t real_armed; /* processes with ITIMER_REAL running: the tick scans only then */
 
 /* Ticks (rounded up) for a timeval; false if it is not a valid one. */
 static bool timeval_ticks(int32_t sec, int32_t usec, uint32_t *ticks)
@@ -36,15 +36,24 @@ static uint32_t remaining(const struct proc *p, int which)
     return left > 0 ? (uint32_t)left : 1;
 }
 
-/* Arm (value ticks, 0 disarms) timer which of p with a reload interval. */
+static void real_expired(struct ktimer *t);
+
+/* Arm (value ticks, 0 disarms) timer which of p with a reload interval; ITIMER_REAL goes on the timer heap. */
 static void arm(struct proc *p, int which, uint32_t value, uint32_t interval)
 {
     struct itimer *t = &p->itimer[which];
     if (which == ITIMER_REAL) {
-        real_armed -= t->value != 0;
-        real_armed += value != 0;
-        if (value)
+        uint32_t f = irq_save(); /* the tick may expire it meanwhile */
+        if (value) {
             value = pit_ticks() + value ? pit_ticks() + value : 1; /* 0 means disarmed */
+            timer_arm(&p->real_timer, value, real_expired);
+        } else {
+            timer_cancel(&p->real_timer);
+        }
+        t->value = value;
+        t->interval = interval;
+        irq_restore(f);
+        return;
     }
     t->value = value;
     t->interval = interval;
@@ -61,14 +70,12 @@ static void expire(struct proc *p, int which, int sig)
     signal_send(p, sig);
 }
 
+/* ITIMER_REAL's tick came (from the timer heap, in the PIT interrupt). */
+static void real_expired(struct ktimer *t) { expire(list_entry(t, struct proc, real_timer), ITIMER_REAL, SIGALRM); }
+
 void itimer_tick(struct proc *cur, uint32_t now)
 {
-    for (int i = 0; real_armed && i < proc_slot_count(); i++) {
-        struct proc *p = proc_slot(i);
-        if (p && p->state != PROC_ZOMBIE && p->itimer[ITIMER_REAL].value &&
-            (int32_t)(p->itimer[ITIMER_REAL].value - now) <= 0)
-            expire(p, ITIMER_REAL, SIGALRM);
-    }
+    (void)now; /* ITIMER_REAL runs from the timer heap */
     if (cur->kernel_task)
         return;
     if (cur->itimer[ITIMER_VIRTUAL].value && --cur->itimer[ITIMER_VIRTUAL].value == 0)
