@@ -112,56 +112,55 @@ void timer_tick(uint32_t now)
 
 uint32_t timer_count(void) { return armed_count; }
 
-/* The parent of a non-root node: back along the siblings to the first child, whose prev is the parent. */
-static const struct ktimer *parent_of(const struct ktimer *t, uint32_t *steps)
-{
-    while (t->prev->child != t && ++*steps < 4 * armed_count + 8)
-        t = t->prev;
-    return t->prev;
-}
-
-/* Walk the heap without recursion (a pairing heap can be as deep as it is large). */
+/*
+ * Walk the heap without recursion or a stack (a pairing heap can be as deep
+ * as it is large): seen as a binary tree (left = first child, right = next
+ * sibling), prev is each node's parent, so the walk is an ordinary
+ * parent-pointer traversal, O(n). At each node its children are checked
+ * against it (heap order) and its links against their back links.
+ */
 static bool check_heap(uint32_t *n)
 {
-    const struct ktimer *cur = root, *parent = NULL;
+    const struct ktimer *cur = root, *from = NULL;
     uint32_t steps = 0;
-    *n = 1;
-    if (!root->armed || root->prev || root->next) {
+    *n = 0;
+    if (root->prev || root->next) {
         kprintf("timer check: bad root %p\n", (void *)root);
         return false;
     }
-    for (;;) {
-        const struct ktimer *nx, *nx_parent;
-        if (cur->child) {
-            nx = cur->child, nx_parent = cur;
-            if (nx->prev != cur)
-                goto bad;
-        } else {
-            while (cur != root && !cur->next) {
-                cur = parent;
-                parent = cur == root ? NULL : parent_of(cur, &steps);
+    while (cur) {
+        if (++steps > 3 * armed_count + 3) {
+            kprintf("timer check: the walk does not end among %u armed timers (a cycle?)\n", armed_count);
+            return false;
+        }
+        const struct ktimer *next;
+        if (from == cur->prev) { /* first arrival: visit */
+            if (++*n > armed_count || !cur->armed) {
+                kprintf("timer check: timer %p in the heap: %u found, %u armed, armed flag %d\n", (void *)cur, *n,
+                        armed_count, cur->armed);
+                return false;
             }
-            if (cur == root)
-                return true;
-            nx = cur->next, nx_parent = parent;
-            if (nx->prev != cur)
-                goto bad;
+            if ((cur->child && cur->child->prev != cur) || (cur->next && cur->next->prev != cur)) {
+                kprintf("timer check: a link of timer %p has a wrong back link\n", (void *)cur);
+                return false;
+            }
+            uint32_t children = 0;
+            for (const struct ktimer *c = cur->child; c && ++children <= armed_count; c = c->next) {
+                if (earlier(c, cur)) {
+                    kprintf("timer check: timer at tick %u under one at tick %u\n", c->expires, cur->expires);
+                    return false;
+                }
+            }
+            next = cur->child ? cur->child : cur->next ? cur->next : cur->prev;
+        } else if (from == cur->child && cur->child) { /* back from the children */
+            next = cur->next ? cur->next : cur->prev;
+        } else { /* back from the next sibling */
+            next = cur->prev;
         }
-        cur = nx, parent = nx_parent;
-        if (++*n > armed_count || ++steps > 4 * armed_count + 8) {
-            kprintf("timer check: more timers in the heap than %u armed (a cycle?)\n", armed_count);
-            return false;
-        }
-        if (!cur->armed || earlier(cur, parent)) {
-            kprintf("timer check: timer %p (tick %u, armed %d) under a parent at tick %u\n", (void *)cur,
-                    cur->expires, cur->armed, parent->expires);
-            return false;
-        }
-        continue;
-    bad:
-        kprintf("timer check: timer %p has a wrong back link\n", (void *)nx);
-        return false;
+        from = cur;
+        cur = next;
     }
+    return true;
 }
 
 int timer_check(void)
