@@ -26,14 +26,24 @@ static bool timeval_ticks(int32_t sec, int32_t usec, uint32_t *ticks)
     return true;
 }
 
-/* Ticks left on timer which of p. */
+/* Ticks left on timer which of p (ITIMER_REAL: not counting the tick arming adds, see first_expiry). */
 static uint32_t remaining(const struct proc *p, int which)
 {
     const struct itimer *t = &p->itimer[which];
     if (which != ITIMER_REAL || !t->value)
         return t->value;
-    int32_t left = (int32_t)(t->value - pit_ticks());
+    int32_t left = (int32_t)(t->value - pit_ticks()) - 1;
     return left > 0 ? (uint32_t)left : 1;
+}
+
+/*
+ * The first expiry of a real timer set to value ticks: one tick more,
+ * because the current tick has partly gone (a timer may expire late, never
+ * early, as nanosleep). Reloads count from the expiry tick and need none.
+ */
+static uint32_t first_expiry(int which, uint32_t value)
+{
+    return which == ITIMER_REAL && value ? MIN(value + 1, 0x7FFFFFFFu) : value;
 }
 
 static void real_expired(struct ktimer *t);
@@ -121,7 +131,7 @@ int32_t sys_setitimer(SYSARGS3(which, unew, uold))
         if (copy_to_user(uold, o, sizeof o))
             return -EFAULT;
     }
-    arm(p, (int)which, value, value ? interval : 0);
+    arm(p, (int)which, first_expiry((int)which, value), value ? interval : 0);
     return 0;
 }
 
@@ -132,7 +142,7 @@ int32_t sys_alarm(SYSARGS1(seconds))
     uint32_t left = remaining(p, ITIMER_REAL);
     uint32_t ticks;
     timeval_ticks((int32_t)(seconds > 0x7FFFFFFFu ? 0x7FFFFFFFu : seconds), 0, &ticks);
-    arm(p, ITIMER_REAL, ticks, 0);
+    arm(p, ITIMER_REAL, first_expiry(ITIMER_REAL, ticks), 0);
     if (!left)
         return 0;
     uint32_t secs = (left + 50) / 100;
