@@ -177,7 +177,7 @@ struct proc *proc_create(const char *name)
         return NULL;
     }
     p->pid = next_pid++;
-    p->state = PROC_NEW; /* on no queue; sched_start makes it runnable (proc_start, fork) */
+    sched_new(p); /* on no queue; sched_start makes it runnable (proc_start, fork) */
     p->parent = current;
     list_add_tail(&current->children, &p->sibling);
     proc_attr_inherit(p, current);

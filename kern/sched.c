@@ -68,6 +68,12 @@ void sched_init(struct proc *first)
     set_state(first, PROC_RUNNING);
 }
 
+void sched_new(struct proc *p)
+{
+    list_init(&p->run_link);
+    p->state = PROC_NEW; /* not active: no counter changes */
+}
+
 void sched_start(struct proc *p)
 {
     uint32_t flags = irq_save();

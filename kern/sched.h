@@ -33,6 +33,8 @@ void proc_wakeup(const void *chan);
 void proc_wake(struct proc *p);
 /* Sleep until the tick counter reaches tick: 0, or -EINTR. */
 int proc_sleep_until(uint32_t tick);
+/* A task just made: PROC_NEW, on no queue. */
+void sched_new(struct proc *p);
 /* A new process (PROC_NEW) becomes runnable: it joins the end of the run queue. */
 void sched_start(struct proc *p);
 /* The current task has ended: it becomes a zombie and gives up the CPU for good. */
