@@ -10,12 +10,12 @@
 
 struct proc;
 
-/* One timer: ticks left (0: disarmed; REAL keeps an absolute expiry tick instead) and the reload interval. */
+/* One timer: ticks left (0: disarmed; REAL keeps an absolute expiry tick instead, its proc's real_timer armed for it) and the reload interval. */
 struct itimer {
     uint32_t value, interval;
 };
 
-/* The PIT's hook: expire the real timers, count down cur's CPU-time timers. */
+/* The PIT's hook: count down cur's CPU-time timers (ITIMER_REAL expires from the timer heap, kern/timer.h). */
 void itimer_tick(struct proc *cur, uint32_t now);
 /* p is exiting: its timers stop. */
 void itimer_release(struct proc *p);

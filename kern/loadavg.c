@@ -6,7 +6,7 @@
  */
 #include "kern/loadavg.h"
 #include "arch/i386/pit.h"
-#include "kern/proc.h"
+#include "kern/sched.h"
 
 #define FIXED_1 (1u << LOADAVG_FSHIFT)
 #define LOAD_FREQ (5 * TICK_HZ + 1) /* 5 s, and one tick so it does not beat with anything periodic */
@@ -24,24 +24,12 @@ static uint32_t fold(uint32_t load, uint32_t e, uint32_t active)
     return (uint32_t)(next / FIXED_1);
 }
 
-/* User processes that are running or runnable now. */
-static uint32_t runnable_count(void)
-{
-    uint32_t n = 0;
-    for (int i = 0; i < proc_slot_count(); i++) {
-        const struct proc *p = proc_slot(i);
-        if (p && (p->state == PROC_RUNNABLE || p->state == PROC_RUNNING))
-            n++;
-    }
-    return n;
-}
-
 void loadavg_tick(uint32_t now)
 {
     if ((int32_t)(now - next_sample) < 0)
         return;
     next_sample = now + LOAD_FREQ;
-    uint32_t active = runnable_count() * FIXED_1;
+    uint32_t active = sched_nr_active() * FIXED_1; /* the run queue's counter: no walk over the processes */
     for (int i = 0; i < 3; i++)
         avenrun[i] = fold(avenrun[i], decay[i], active);
 }

@@ -8,16 +8,8 @@
 #include "kern/proc.h"
 #include "kern/sys/syscall.h"
 
-/* Some process in group pgid (zombies count), or NULL. */
-static struct proc *group_member(int pgid)
-{
-    for (int i = 0; i < proc_slot_count(); i++) {
-        struct proc *p = proc_slot(i);
-        if (p && p->pgid == pgid)
-            return p;
-    }
-    return NULL;
-}
+/* Some process in group pgid (zombies count), or NULL: a look in the group hash. */
+static struct proc *group_member(int pgid) { return proc_group_first(pgid); }
 
 /* The process pid names for getpgid/getsid (0: the caller; zombies too), or NULL. */
 static struct proc *named(int pid)
@@ -54,7 +46,7 @@ int32_t sys_setpgid(SYSARGS2(upid, upgid))
         if (!g || g->sid != self->sid)
             return -EPERM;
     }
-    p->pgid = pgid;
+    proc_set_pgid(p, pgid);
     return 0;
 }
 
@@ -81,6 +73,7 @@ int32_t sys_setsid(SYSARGS0())
     struct proc *self = proc_current();
     if (group_member(self->pid))
         return -EPERM;
-    self->sid = self->pgid = self->pid;
+    self->sid = self->pid;
+    proc_set_pgid(self, self->pid);
     return self->pid;
 }

@@ -18,24 +18,71 @@
 #include "uaccess.h"
 
 static struct proc *table[PROC_MAX];
+static uint32_t slot_used[PROC_MAX / 32]; /* bit i: table[i] holds a process */
 static int slots_top; /* 1 + the highest slot in use: loops stop there */
+static int nr_live;   /* processes in the table that are not zombies */
 static struct proc shell_task;
 struct proc *proc_current_ = &shell_task; /* read inline by proc_current() */
 #define current proc_current_
 static int next_pid = 1;
 
+/* pid -> process and pgid -> members, chained through pid_link and pgrp_link */
+#define ID_HASH_BITS 8
+static struct hnode *pid_hash[1u << ID_HASH_BITS], *pgrp_hash[1u << ID_HASH_BITS];
+
+static struct hnode **id_bucket(struct hnode **hash, int id)
+{
+    return &hash[((uint32_t)id * 0x9E3779B1u) >> (32 - ID_HASH_BITS)];
+}
+
 void proc_enter_user(void);
+
+/*
+ * One kernel stack kept from the last reaped process for the next one, as
+ * Linux keeps two per CPU: fork after a wait reuses it instead of unmapping
+ * and mapping two pages again, and skips kstack_alloc's slot search, which
+ * looks at the slots one by one and so costs more the more processes hold
+ * stacks. Only one is kept, so the frames held stay at two for good once a
+ * process has been reaped.
+ */
+static vaddr_t spare_kstack;
+
+static vaddr_t kstack_get(void)
+{
+    vaddr_t s = spare_kstack;
+    spare_kstack = 0;
+    return s ? s : kstack_alloc();
+}
+
+static void kstack_put(vaddr_t s)
+{
+    if (spare_kstack)
+        kstack_free(s);
+    else
+        spare_kstack = s;
+}
 
 struct proc *proc_shell_task(void) { return &shell_task; }
 struct proc *proc_slot(int i) { return i >= 0 && i < PROC_MAX ? table[i] : NULL; }
 int proc_slot_count(void) { return slots_top; }
+int proc_live_count(void) { return nr_live; }
 uint32_t proc_rss_pages(const struct proc *p) { return vm_space_resident(p->vm); }
+
+/* The list links every task starts with: on no list, no children. */
+static void init_links(struct proc *p)
+{
+    list_init(&p->run_link);
+    list_init(&p->children);
+    list_init(&p->zombies);
+    list_init(&p->sibling);
+}
 
 void proc_init(void)
 {
     shell_task.kernel_task = true;
-    shell_task.state = PROC_RUNNING;
     memcpy(shell_task.name, "kshell", 7);
+    init_links(&shell_task);
+    sched_init(&shell_task);
 }
 
 void proc_set_name_from_path(struct proc *p, const char *path)
@@ -58,22 +105,57 @@ void proc_clear_child_tid(struct proc *p, struct vmspace *vs)
 
 struct proc *proc_find(int pid, bool zombies)
 {
-    for (int i = 0; i < slots_top; i++)
-        if (table[i] && table[i]->pid == pid && (zombies || table[i]->state != PROC_ZOMBIE))
-            return table[i];
+    for (struct hnode *n = *id_bucket(pid_hash, pid); n; n = n->next) {
+        struct proc *p = list_entry(n, struct proc, pid_link);
+        if (p->pid == pid)
+            return zombies || p->state != PROC_ZOMBIE ? p : NULL;
+    }
     return NULL;
 }
 
+/* The first process from n on in a group chain with pgid, or NULL. */
+static struct proc *group_from(struct hnode *n, int pgid)
+{
+    for (; n; n = n->next) {
+        struct proc *p = list_entry(n, struct proc, pgrp_link);
+        if (p->pgid == pgid)
+            return p;
+    }
+    return NULL;
+}
+
+struct proc *proc_group_first(int pgid) { return group_from(*id_bucket(pgrp_hash, pgid), pgid); }
+struct proc *proc_group_next(struct proc *p) { return group_from(p->pgrp_link.next, p->pgid); }
+
+void proc_set_pgid(struct proc *p, int pgid)
+{
+    hlist_del(&p->pgrp_link);
+    p->pgid = pgid;
+    hlist_add(id_bucket(pgrp_hash, pgid), &p->pgrp_link);
+}
+
+/* Put p in the lowest free slot: a scan of the slot bitmap, PROC_MAX / 32 words at most. */
 static int table_insert(struct proc *p)
 {
-    for (int i = 0; i < PROC_MAX; i++) {
-        if (!table[i]) {
-            table[i] = p;
-            slots_top = MAX(slots_top, i + 1);
-            return 0;
-        }
+    for (uint32_t w = 0; w < ARRAY_SIZE(slot_used); w++) {
+        if (slot_used[w] == 0xFFFFFFFFu)
+            continue;
+        int i = (int)(w * 32 + (uint32_t)__builtin_ctz(~slot_used[w]));
+        slot_used[w] |= 1u << (i % 32);
+        table[i] = p;
+        p->slot = i;
+        slots_top = MAX(slots_top, i + 1);
+        return 0;
     }
     return -EAGAIN;
+}
+
+static void table_remove(struct proc *p)
+{
+    table[p->slot] = NULL;
+    slot_used[p->slot / 32] &= ~(1u << (p->slot % 32));
+    while (slots_top > 0 && !table[slots_top - 1]) /* amortized: it only undoes what inserts raised */
+        slots_top--;
 }
 
 struct proc *proc_create(const char *name)
@@ -82,21 +164,26 @@ struct proc *proc_create(const char *name)
     if (!p)
         return NULL;
     memset(p, 0, sizeof *p);
+    init_links(p);
     size_t n = MIN(strlen(name), (size_t)PROC_NAME - 1);
     memcpy(p->name, name, n);
     p->fpu = (uint8_t *)ALIGN_UP((uintptr_t)p->fpu_buf, 16);
     fpu_clean_state(p->fpu);
-    p->kstack = kstack_alloc();
+    p->kstack = kstack_get();
     if (!p->kstack || table_insert(p) != 0) {
         if (p->kstack)
-            kstack_free(p->kstack);
+            kstack_put(p->kstack);
         kfree(p);
         return NULL;
     }
     p->pid = next_pid++;
-    p->state = PROC_SLEEPING; /* not runnable until proc_start or fork finishes it */
+    sched_new(p); /* on no queue; sched_start makes it runnable (proc_start, fork) */
     p->parent = current;
+    list_add_tail(&current->children, &p->sibling);
     proc_attr_inherit(p, current);
+    hlist_add(id_bucket(pid_hash, p->pid), &p->pid_link);
+    hlist_add(id_bucket(pgrp_hash, p->pgid), &p->pgrp_link);
+    nr_live++;
     return p;
 }
 
@@ -113,15 +200,17 @@ static void release_resources(struct proc *p)
 
 void proc_destroy(struct proc *p)
 {
-    for (int i = 0; i < slots_top; i++)
-        if (table[i] == p)
-            table[i] = NULL;
-    while (slots_top > 0 && !table[slots_top - 1])
-        slots_top--;
+    if (p->state != PROC_ZOMBIE && p->state != PROC_NEW)
+        panic("proc_destroy: pid %d is still in state %d", p->pid, p->state);
+    nr_live -= p->state != PROC_ZOMBIE;
+    table_remove(p);
+    hlist_del(&p->pid_link);
+    hlist_del(&p->pgrp_link);
+    list_del(&p->sibling);
     if (p->vm && vm_space_active() == p->vm)
         vm_space_activate(NULL);
     release_resources(p);
-    kstack_free(p->kstack);
+    kstack_put(p->kstack);
     kfree(p);
 }
 
@@ -148,7 +237,7 @@ void proc_start(struct proc *p, vaddr_t entry, vaddr_t esp)
     regs.eip = entry;
     regs.user_esp = esp;
     prepare_kstack(p, &regs);
-    p->state = PROC_RUNNABLE;
+    sched_start(p);
 }
 
 int proc_fork(void)
@@ -170,7 +259,7 @@ int proc_fork(void)
     struct trapframe regs = *parent->tf;
     regs.eax = 0; /* fork returns 0 in the child */
     prepare_kstack(child, &regs);
-    child->state = PROC_RUNNABLE;
+    sched_start(child);
     uint32_t cycles = (uint32_t)(rdtsc() - t0);
     vm_stats.forks++;
     vm_stats.fork_cycles += cycles;
@@ -179,16 +268,16 @@ int proc_fork(void)
     return child->pid;
 }
 
-/* Hand p's children to the shell task, which reaps orphans. */
+/* Hand p's children to the shell task, which reaps orphans: the walk is over p's own children only. */
 static void reparent_children(struct proc *p)
 {
-    bool zombie = false;
-    for (int i = 0; i < slots_top; i++) {
-        if (table[i] && table[i]->parent == p) {
-            table[i]->parent = &shell_task;
-            zombie |= table[i]->state == PROC_ZOMBIE;
-        }
-    }
+    struct list *lists[2] = {&p->children, &p->zombies};
+    for (int i = 0; i < 2; i++)
+        for (struct list *l = lists[i]->next; l != lists[i]; l = l->next)
+            list_entry(l, struct proc, sibling)->parent = &shell_task;
+    bool zombie = !list_empty(&p->zombies);
+    list_splice_tail(&shell_task.children, &p->children);
+    list_splice_tail(&shell_task.zombies, &p->zombies);
     if (zombie)
         proc_wakeup(&shell_task);
 }
@@ -205,13 +294,14 @@ void proc_exit(int status)
     proc_attr_parent_exit(p);
     reparent_children(p);
     p->exit_status = status;
-    p->state = PROC_ZOMBIE;
     p->vfork_done = true;
     p->vfork_parent_waits = false;
+    nr_live--;
+    list_del(&p->sibling); /* from the parent's children to the end of its zombies */
+    list_add_tail(&p->parent->zombies, &p->sibling);
     proc_wakeup(p); /* a vfork parent */
     proc_wakeup(p->parent);
-    schedule();
-    panic("a dead process was resumed");
+    sched_exit();
 }
 
 void proc_kill(int signal, const struct fault_record *fault)
@@ -226,18 +316,34 @@ void proc_kill(int signal, const struct fault_record *fault)
     proc_exit(signal & 0x7F);
 }
 
-/* A zombie child matching pid, or NULL; *any set if some child matches at all. */
+/* Does child c match wait's pid (0: the caller's group; < -1: group -pid)? */
+static bool wait_matches(const struct proc *c, int pid)
+{
+    return pid == -1 || (pid == 0 ? c->pgid == current->pgid : c->pgid == -pid);
+}
+
+/*
+ * A zombie child matching pid, or NULL; *any set if some child matches at
+ * all. A pid is looked up in the pid hash, -1 takes the oldest zombie; a
+ * group walks the caller's own children.
+ */
 static struct proc *find_zombie_child(int pid, bool *any)
 {
-    *any = false;
-    for (int i = 0; i < slots_top; i++) {
-        struct proc *c = table[i];
-        if (!c || c->parent != current || (pid > 0 && c->pid != pid))
-            continue;
-        *any = true;
-        if (c->state == PROC_ZOMBIE)
-            return c;
+    if (pid > 0) {
+        struct proc *c = proc_find(pid, true);
+        *any = c && c->parent == current;
+        return *any && c->state == PROC_ZOMBIE ? c : NULL;
     }
+    for (struct list *l = current->zombies.next; l != &current->zombies; l = l->next) {
+        struct proc *c = list_entry(l, struct proc, sibling);
+        if (wait_matches(c, pid)) {
+            *any = true;
+            return c;
+        }
+    }
+    *any = false;
+    for (struct list *l = current->children.next; l != &current->children && !*any; l = l->next)
+        *any = wait_matches(list_entry(l, struct proc, sibling), pid);
     return NULL;
 }
 
@@ -278,4 +384,83 @@ void proc_load_context(struct proc *prev, struct proc *next)
     vm_space_activate(next->vm);
     tls_load(next);
     fpu_restore(next->fpu);
+}
+
+/* ---- the debug check ---- */
+
+#define CHECK(cond, ...)                                                                                      \
+    do {                                                                                                      \
+        if (!(cond)) {                                                                                        \
+            kprintf("proc check: " __VA_ARGS__);                                                              \
+            return -1;                                                                                        \
+        }                                                                                                     \
+    } while (0)
+
+static bool known(const struct proc *p) { return p == &shell_task || (p && proc_slot(p->slot) == p); }
+
+/* Walk a hash's chains: each node's back link, each process in the table and in the bucket of its id. */
+static int check_hash(struct hnode **hash, bool pgrp, int *count)
+{
+    for (uint32_t b = 0; b < (1u << ID_HASH_BITS); b++) {
+        struct hnode **pprev = &hash[b];
+        for (struct hnode *n = hash[b]; n; pprev = &n->next, n = n->next) {
+            struct proc *p = pgrp ? list_entry(n, struct proc, pgrp_link) : list_entry(n, struct proc, pid_link);
+            CHECK(n->pprev == pprev, "a broken back link in the %s hash\n", pgrp ? "group" : "pid");
+            CHECK(++*count <= PROC_MAX, "the %s hash holds more processes than exist\n", pgrp ? "group" : "pid");
+            CHECK(known(p) && p != &shell_task, "the %s hash holds %p, no process\n", pgrp ? "group" : "pid",
+                  (void *)p);
+            CHECK(id_bucket(hash, pgrp ? p->pgid : p->pid) == &hash[b], "pid %d (pgid %d) is in the wrong %s bucket\n",
+                  p->pid, p->pgid, pgrp ? "group" : "pid");
+        }
+    }
+    return 0;
+}
+
+/* p's children and zombies lists: links, parents and states; their sizes added to *count. */
+static int check_children(struct proc *p, int *count)
+{
+    for (int z = 0; z < 2; z++) {
+        struct list *head = z ? &p->zombies : &p->children;
+        for (struct list *l = head->next; l != head; l = l->next) {
+            struct proc *c = list_entry(l, struct proc, sibling);
+            CHECK(l->next->prev == l && l->prev->next == l, "broken links among the children of pid %d\n", p->pid);
+            CHECK(++*count <= PROC_MAX, "children lists hold more processes than exist (a cycle?)\n");
+            CHECK(known(c) && c != &shell_task, "pid %d has a child %p that is no process\n", p->pid, (void *)c);
+            CHECK(c->parent == p, "pid %d is on the children of pid %d but its parent is pid %d\n", c->pid, p->pid,
+                  c->parent ? c->parent->pid : -1);
+            CHECK((c->state == PROC_ZOMBIE) == z, "pid %d in state %d is on the %s list of pid %d\n", c->pid,
+                  c->state, z ? "zombies" : "children", p->pid);
+        }
+    }
+    return 0;
+}
+
+int proc_check(void)
+{
+    int procs = 0, live = 0, pids = 0, groups = 0, children = 0;
+    for (int i = 0; i < PROC_MAX; i++) {
+        bool used = slot_used[i / 32] & (1u << (i % 32));
+        CHECK(used == (table[i] != NULL), "slot %d is %s in the bitmap but %s\n", i, used ? "used" : "free",
+              table[i] ? "holds a process" : "empty");
+        if (!table[i])
+            continue;
+        CHECK(i < slots_top, "slot %d is above the top %d\n", i, slots_top);
+        CHECK(table[i]->slot == i, "pid %d is in slot %d but says %d\n", table[i]->pid, i, table[i]->slot);
+        CHECK(proc_find(table[i]->pid, true) == table[i], "pid %d is not found by its pid\n", table[i]->pid);
+        CHECK(known(table[i]->parent), "pid %d has a parent that is no process\n", table[i]->pid);
+        procs++;
+        live += table[i]->state != PROC_ZOMBIE;
+    }
+    CHECK(live == nr_live, "%d processes live, the counter says %d\n", live, nr_live);
+    if (check_hash(pid_hash, false, &pids) || check_hash(pgrp_hash, true, &groups))
+        return -1;
+    CHECK(pids == procs && groups == procs, "%d processes, %d in the pid hash, %d in the group hash\n", procs, pids,
+          groups);
+    if (check_children(&shell_task, &children))
+        return -1;
+    for (int i = 0; i < slots_top; i++)
+        if (table[i] && check_children(table[i], &children))
+            return -1;
+    CHECK(children == procs, "%d processes, %d on children lists\n", procs, children);
+    return 0;
 }

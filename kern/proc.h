@@ -13,6 +13,8 @@
 #include "mm/vm/fault_ring.h"
 #include "mm/vm/vm_space.h"
 #include "kern/itimer.h"
+#include "kern/list.h"
+#include "kern/timer.h"
 #include "types.h"
 
 #define PROC_MAX 1024
@@ -20,7 +22,13 @@
 #define NSIG 64
 #define FPU_STATE_BYTES 512
 
-enum proc_state { PROC_UNUSED = 0, PROC_RUNNABLE, PROC_RUNNING, PROC_SLEEPING, PROC_ZOMBIE };
+/*
+ * A task's state changes only in kern/sched.c (proc_sleep, proc_wakeup,
+ * proc_wake, schedule, sched_start, sched_exit), which keeps the run queue
+ * and the wait queues in step with it. PROC_NEW: created, not yet started
+ * (proc_start or fork makes it runnable).
+ */
+enum proc_state { PROC_UNUSED = 0, PROC_RUNNABLE, PROC_RUNNING, PROC_SLEEPING, PROC_ZOMBIE, PROC_NEW };
 
 /* One signal's disposition, as rt_sigaction passes it (handler 0 = default, 1 = ignore). */
 struct k_sigaction {
@@ -62,8 +70,16 @@ struct proc {
     struct proc *parent;
     struct fdtable *fds;   /* open files (kern/file.c); NULL for kernel tasks */
     struct vnode *cwd;     /* working directory; NULL means the root */
-    const void *sleep_chan; /* what it sleeps on when PROC_SLEEPING */
-    uint32_t wake_tick;    /* nanosleep: wake at this tick (0: no timeout) */
+    const void *sleep_chan; /* what it sleeps on when PROC_SLEEPING (NULL: only a signal or timer wakes it) */
+    struct list run_link;  /* on the run queue when RUNNABLE, on its channel's wait queue when SLEEPING */
+    struct ktimer sleep_timer; /* proc_sleep_until's wake-up */
+    struct ktimer real_timer;  /* ITIMER_REAL's expiry */
+    int slot;              /* index in the process table */
+    struct hnode pid_link; /* the pid hash */
+    struct hnode pgrp_link; /* the process-group hash (by pgid) */
+    struct list children;  /* its children that have not ended, oldest first */
+    struct list zombies;   /* its children that have ended and wait to be reaped, in order of death */
+    struct list sibling;   /* on its parent's children or zombies list */
     uint32_t quantum;      /* ticks left before preemption */
     uint64_t sig_pending, sig_blocked; /* bit (sig - 1) */
     struct k_sigaction sigact[NSIG];
@@ -79,7 +95,7 @@ struct proc {
     struct itimer itimer[3]; /* ITIMER_REAL, _VIRTUAL, _PROF (itimer.h); not inherited by fork */
     uint32_t cpu_ticks;    /* PIT ticks that found it running (CPU time, 10 ms each) */
     uint64_t rlimit[16][2]; /* soft, hard (RLIM_INFINITY = ~0) */
-    int pgid, sid;         /* process group and session (kern/pgrp.c); re-parenting keeps them, as on Linux */
+    int pgid, sid;         /* process group and session (kern/pgrp.c; change pgid with proc_set_pgid); re-parenting keeps them, as on Linux */
     bool execed;           /* called execve since it was forked (its parent's setpgid then gets EACCES) */
     bool no_new_privs;     /* prctl PR_SET_NO_NEW_PRIVS: stored and inherited; no set-id exec to stop here */
     bool child_subreaper;  /* prctl PR_SET_CHILD_SUBREAPER: stored only; orphans still go to the shell */
@@ -121,19 +137,34 @@ struct proc_end {
     struct fault_record fault;
 };
 /*
- * Reap a zombie child (pid -1: any): its pid with *end filled, 0 if nohang
- * and none has ended yet, -ECHILD if there is no such child, -EINTR.
+ * Reap a zombie child as wait4 selects it (pid > 0: that child, -1: any,
+ * 0: any in the caller's process group, < -1: any in group -pid): its pid
+ * with *end filled, 0 if nohang and none has ended yet, -ECHILD if there
+ * is no such child, -EINTR.
  */
 int proc_wait(int pid, struct proc_end *end, bool nohang);
 /* End the current process with a wait status; never returns. */
 NORETURN void proc_exit(int status);
 /* Kill the current process for a user-mode exception; never returns. */
 NORETURN void proc_kill(int signal, const struct fault_record *fault);
-/* The process with this pid (not a zombie unless zombies), or NULL. */
+/* The process with this pid (not a zombie unless zombies), or NULL: a hash lookup. */
 struct proc *proc_find(int pid, bool zombies);
+/*
+ * The members of process group pgid, zombies included, through the group
+ * hash: for (p = proc_group_first(g); p; p = proc_group_next(p)). The loop
+ * body must not change memberships.
+ */
+struct proc *proc_group_first(int pgid);
+struct proc *proc_group_next(struct proc *p);
+/* Move p to process group pgid. */
+void proc_set_pgid(struct proc *p, int pgid);
+/* Processes that have not ended (zombies not counted, the shell task not counted). */
+int proc_live_count(void);
 /* Iterate the process table: slots [0, proc_slot_count()) may hold processes (NULL if empty). */
 struct proc *proc_slot(int i);
 int proc_slot_count(void);
+/* Debug: check the slot map, pid and group hashes and children lists; 0, or -1 after printing the first fault. */
+int proc_check(void);
 /* User pages resident in p. */
 uint32_t proc_rss_pages(const struct proc *p);
 /* Switch the CPU to p's address space, kernel stack, TLS and FPU state (the scheduler's half of a switch). */

@@ -28,9 +28,9 @@ void proc_attr_exec(struct proc *p)
 
 void proc_attr_parent_exit(const struct proc *parent)
 {
-    for (int i = 0; i < proc_slot_count(); i++) {
-        struct proc *c = proc_slot(i);
-        if (c && c->parent == parent && c->pdeathsig && c->state != PROC_ZOMBIE)
+    for (struct list *l = parent->children.next; l != &parent->children; l = l->next) { /* the live ones */
+        struct proc *c = list_entry(l, struct proc, sibling);
+        if (c->pdeathsig)
             signal_send(c, c->pdeathsig);
     }
 }

@@ -1,46 +1,86 @@
 /*
- * The scheduler: round robin over the process table and the shell task,
- * preemptive from the PIT for code running in user mode. The kernel itself
- * is not preempted (it runs with interrupts off, except while idle or in
- * the shell), so no locks are needed on one CPU.
+ * The scheduler: round robin over one FIFO run queue of runnable tasks (the
+ * shell task among them), preemptive from the PIT for code running in user
+ * mode. Sleepers wait on queues hashed by channel, timed sleeps and
+ * ITIMER_REAL on the timer heap: no operation here looks at every process.
+ * The kernel itself is not preempted (it runs with interrupts off, except
+ * while idle or in the shell), so no locks are needed on one CPU; the
+ * queues are changed with interrupts off because interrupt handlers wake
+ * tasks.
+ *
+ * The states and the queues: RUNNING is the current task (on no queue),
+ * RUNNABLE tasks are on the run queue, SLEEPING ones on the wait queue of
+ * their channel (or on none for a NULL channel), ZOMBIE and NEW ones on
+ * no queue. Only this file writes p->state.
  */
 #include "kern/sched.h"
 #include "arch/i386/cpu.h"
 #include "arch/i386/pit.h"
 #include "errno.h"
+#include "kern/list.h"
 #include "kern/loadavg.h"
 #include "kern/proc.h"
 #include "kern/signal.h"
 #include "kern/itimer.h"
+#include "kern/timer.h"
 #include "arch/i386/user_frame.h"
 #include "printk.h"
 
 #define QUANTUM_TICKS 5 /* 50 ms at 100 Hz */
+#define WAITQ_BITS 7
+#define WAITQ_COUNT (1u << WAITQ_BITS)
 
 static bool need_resched;
-static uint32_t timed_sleepers; /* processes in proc_sleep_until */
-static int rr_cursor; /* slot after the last pick; slot proc_slot_count() stands for the shell task */
-
-/* Task number i of the rotation: the table's slots, then the shell task. */
-static struct proc *task_at(int i, int slots) { return i == slots ? proc_shell_task() : proc_slot(i); }
+static struct list runq = {&runq, &runq};
+static struct list waitq[WAITQ_COUNT];
+static uint32_t nr_active; /* user tasks RUNNABLE or RUNNING */
 
 void context_switch(uint32_t *save_esp, uint32_t new_esp);
 
-static bool runnable(const struct proc *p) { return p && (p->state == PROC_RUNNABLE || p->state == PROC_RUNNING); }
-
-/* The next runnable task after the cursor, round robin; NULL if none. */
-static struct proc *pick_next(void)
+/* The wait queue of a channel (Fibonacci hashing of its address). */
+static struct list *waitq_of(const void *chan)
 {
-    int slots = proc_slot_count();
-    for (int n = 0; n <= slots; n++) {
-        int i = (rr_cursor + n) % (slots + 1);
-        struct proc *p = task_at(i, slots);
-        if (runnable(p)) {
-            rr_cursor = (i + 1) % (slots + 1);
-            return p;
-        }
-    }
-    return NULL;
+    return &waitq[((uint32_t)(uintptr_t)chan * 0x9E3779B1u) >> (32 - WAITQ_BITS)];
+}
+
+static uint32_t active(enum proc_state s) { return s == PROC_RUNNABLE || s == PROC_RUNNING; }
+
+/* The one place a task's state is written: keeps the count of active user tasks. */
+static void set_state(struct proc *p, enum proc_state s)
+{
+    if (!p->kernel_task)
+        nr_active = nr_active + active(s) - active(p->state);
+    p->state = s;
+}
+
+/* p, on no queue, joins the end of the run queue. */
+static void make_runnable(struct proc *p)
+{
+    set_state(p, PROC_RUNNABLE);
+    list_add_tail(&runq, &p->run_link);
+}
+
+void sched_init(struct proc *first)
+{
+    for (uint32_t i = 0; i < WAITQ_COUNT; i++)
+        list_init(&waitq[i]);
+    list_init(&first->run_link);
+    set_state(first, PROC_RUNNING);
+}
+
+void sched_new(struct proc *p)
+{
+    list_init(&p->run_link);
+    p->state = PROC_NEW; /* not active: no counter changes */
+}
+
+void sched_start(struct proc *p)
+{
+    uint32_t flags = irq_save();
+    if (p->state != PROC_NEW)
+        panic("sched_start: pid %d is not new (state %d)", p->pid, p->state);
+    make_runnable(p);
+    irq_restore(flags);
 }
 
 void schedule(void)
@@ -48,13 +88,15 @@ void schedule(void)
     struct proc *prev = proc_current(), *next;
     uint32_t flags = irq_save();
     if (prev->state == PROC_RUNNING)
-        prev->state = PROC_RUNNABLE;
-    while (!(next = pick_next())) {
+        make_runnable(prev);
+    while (list_empty(&runq)) {
         sti_hlt(); /* idle until an interrupt makes something runnable */
         cli();
     }
+    next = list_entry(runq.next, struct proc, run_link);
+    list_del(&next->run_link);
+    set_state(next, PROC_RUNNING);
     need_resched = false;
-    next->state = PROC_RUNNING;
     next->quantum = QUANTUM_TICKS;
     if (next != prev) {
         proc_load_context(prev, next);
@@ -63,56 +105,76 @@ void schedule(void)
     irq_restore(flags);
 }
 
+NORETURN void sched_exit(void)
+{
+    cli();
+    set_state(proc_current(), PROC_ZOMBIE);
+    schedule();
+    panic("a dead process was resumed");
+}
+
 int proc_sleep(const void *chan)
 {
     struct proc *p = proc_current();
     if (signal_pending(p))
         return -EINTR;
+    uint32_t flags = irq_save();
     p->sleep_chan = chan;
-    p->state = PROC_SLEEPING;
+    set_state(p, PROC_SLEEPING);
+    if (chan)
+        list_add_tail(waitq_of(chan), &p->run_link);
     schedule();
     p->sleep_chan = NULL;
+    irq_restore(flags);
     return signal_pending(p) ? -EINTR : 0;
 }
 
 void proc_wakeup(const void *chan)
 {
-    int slots = proc_slot_count();
-    for (int i = 0; i <= slots; i++) {
-        struct proc *p = task_at(i, slots);
-        if (p && p->state == PROC_SLEEPING && p->sleep_chan == chan)
-            p->state = PROC_RUNNABLE;
+    if (!chan)
+        return;
+    uint32_t flags = irq_save();
+    struct list *q = waitq_of(chan);
+    for (struct list *n = q->next, *nx; n != q; n = nx) {
+        nx = n->next;
+        struct proc *p = list_entry(n, struct proc, run_link);
+        if (p->sleep_chan == chan) {
+            list_del(n);
+            make_runnable(p);
+        }
     }
+    irq_restore(flags);
 }
 
 void proc_wake(struct proc *p)
 {
-    if (p->state == PROC_SLEEPING)
-        p->state = PROC_RUNNABLE;
+    uint32_t flags = irq_save();
+    if (p->state == PROC_SLEEPING) {
+        list_del(&p->run_link); /* off its wait queue (a no-op for a NULL channel) */
+        make_runnable(p);
+    }
+    irq_restore(flags);
 }
+
+static void sleep_timeout(struct ktimer *t) { proc_wake(list_entry(t, struct proc, sleep_timer)); }
 
 int proc_sleep_until(uint32_t tick)
 {
     struct proc *p = proc_current();
     int err = 0;
-    timed_sleepers++;
-    while (!err && (int32_t)(tick - pit_ticks()) > 0) {
-        p->wake_tick = tick;
-        err = proc_sleep(&p->wake_tick);
-    }
-    p->wake_tick = 0;
-    timed_sleepers--;
+    if ((int32_t)(tick - pit_ticks()) <= 0)
+        return 0;
+    timer_arm(&p->sleep_timer, tick, sleep_timeout);
+    while (!err && (int32_t)(tick - pit_ticks()) > 0)
+        err = proc_sleep(NULL); /* the timer or a signal ends it */
+    timer_cancel(&p->sleep_timer);
     return err;
 }
 
 void sched_tick(void)
 {
     uint32_t now = pit_ticks();
-    for (int i = 0; timed_sleepers && i < proc_slot_count(); i++) {
-        struct proc *p = proc_slot(i);
-        if (p && p->wake_tick && (int32_t)(p->wake_tick - now) <= 0)
-            proc_wake(p);
-    }
+    timer_tick(now);
     struct proc *cur = proc_current();
     if (!cur->kernel_task)
         cur->cpu_ticks++;
@@ -137,4 +199,117 @@ void sched_return_to_user(struct trapframe *tf)
                 proc_current()->pid, tf->cs, tf->user_ss, tf->ds, tf->es, tf->fs, tf->gs, tf->eflags);
         proc_kill(SIGSEGV, NULL);
     }
+}
+
+uint32_t sched_nr_active(void) { return nr_active; }
+
+/* ---- the debug check ---- */
+
+#define CHECK(cond, ...)                                                                                      \
+    do {                                                                                                      \
+        if (!(cond)) {                                                                                        \
+            kprintf("sched check: " __VA_ARGS__);                                                             \
+            return -1;                                                                                        \
+        }                                                                                                     \
+    } while (0)
+
+/* Is p a task the scheduler knows: the shell task or a process in the table? */
+static bool known_task(const struct proc *p)
+{
+    return p == proc_shell_task() || proc_slot(p->slot) == p;
+}
+
+/* Walk one queue: every node's back link, each task known and in state want (on wait queue i if a wait queue). */
+static int check_queue(struct list *q, enum proc_state want, int bucket, uint32_t *count)
+{
+    uint32_t n = 0;
+    for (struct list *l = q->next; l != q; l = l->next) {
+        struct proc *p = list_entry(l, struct proc, run_link);
+        CHECK(l->next->prev == l && l->prev->next == l, "broken links on a %s queue\n",
+              bucket < 0 ? "run" : "wait");
+        CHECK(++n <= PROC_MAX + 1, "a queue holds more tasks than exist (a cycle?)\n");
+        CHECK(known_task(p), "queue node %p is no task\n", (void *)p);
+        CHECK(p->state == want, "pid %d (%s) is on the %s queue in state %d\n", p->pid, p->name,
+              bucket < 0 ? "run" : "wait", p->state);
+        if (bucket >= 0)
+            CHECK(p->sleep_chan && waitq_of(p->sleep_chan) == &waitq[bucket],
+                  "pid %d (%s) sleeps on %p but is on wait queue %d\n", p->pid, p->name, p->sleep_chan, bucket);
+    }
+    *count += n;
+    return 0;
+}
+
+/* One task's state against its links and timers; counts into c. */
+static int check_task(struct proc *p, struct sched_census *c, uint32_t *running, uint32_t *active_users,
+                      uint32_t *hashed)
+{
+    bool linked = list_linked(&p->run_link);
+    c->tasks++;
+    switch (p->state) {
+    case PROC_RUNNING:
+        CHECK(p == proc_current(), "pid %d (%s) is RUNNING but not current\n", p->pid, p->name);
+        CHECK(!linked, "the running pid %d (%s) is on a queue\n", p->pid, p->name);
+        ++*running;
+        break;
+    case PROC_RUNNABLE:
+        CHECK(linked, "runnable pid %d (%s) is on no queue\n", p->pid, p->name);
+        c->runnable++;
+        break;
+    case PROC_SLEEPING:
+        CHECK(linked == (p->sleep_chan != NULL), "sleeping pid %d (%s) on channel %p %s a wait queue\n", p->pid,
+              p->name, p->sleep_chan, linked ? "is on" : "is not on");
+        c->sleeping++;
+        *hashed += linked;
+        break;
+    case PROC_ZOMBIE:
+    case PROC_NEW:
+        CHECK(!linked, "pid %d (%s) in state %d is on a queue\n", p->pid, p->name, p->state);
+        CHECK(!p->sleep_timer.armed && !p->real_timer.armed, "pid %d (%s) in state %d has a timer armed\n",
+              p->pid, p->name, p->state);
+        break;
+    default:
+        CHECK(false, "pid %d (%s) has a bad state %d\n", p->pid, p->name, p->state);
+    }
+    CHECK(p->real_timer.armed == (p->itimer[0].value != 0), "pid %d (%s): ITIMER_REAL %u but its timer %s\n",
+          p->pid, p->name, p->itimer[0].value, p->real_timer.armed ? "armed" : "not armed");
+    if (p->real_timer.armed)
+        CHECK(p->real_timer.expires == p->itimer[0].value, "pid %d (%s): ITIMER_REAL at %u, its timer at %u\n",
+              p->pid, p->name, p->itimer[0].value, p->real_timer.expires);
+    c->timers += p->sleep_timer.armed + p->real_timer.armed;
+    if (!p->kernel_task)
+        *active_users += active(p->state);
+    return 0;
+}
+
+static int check_locked(struct sched_census *c)
+{
+    uint32_t queued = 0, running = 0, active_users = 0, hashed = 0;
+    *c = (struct sched_census){0};
+    if (check_queue(&runq, PROC_RUNNABLE, -1, &queued))
+        return -1;
+    for (uint32_t i = 0; i < WAITQ_COUNT; i++)
+        if (check_queue(&waitq[i], PROC_SLEEPING, (int)i, &c->queued_sleepers))
+            return -1;
+    if (check_task(proc_shell_task(), c, &running, &active_users, &hashed))
+        return -1;
+    for (int i = 0; i < proc_slot_count(); i++) {
+        struct proc *p = proc_slot(i);
+        if (p && check_task(p, c, &running, &active_users, &hashed))
+            return -1;
+    }
+    CHECK(running == 1, "%u tasks are RUNNING\n", running);
+    CHECK(queued == c->runnable, "%u tasks on the run queue, %u runnable\n", queued, c->runnable);
+    CHECK(hashed == c->queued_sleepers, "%u tasks on wait queues, %u sleepers with a channel\n",
+          c->queued_sleepers, hashed);
+    CHECK(active_users == nr_active, "%u user tasks active, the counter says %u\n", active_users, nr_active);
+    CHECK(c->timers == timer_count(), "tasks hold %u armed timers, the heap %u\n", c->timers, timer_count());
+    return timer_check();
+}
+
+int sched_check(struct sched_census *c)
+{
+    uint32_t flags = irq_save();
+    int err = check_locked(c);
+    irq_restore(flags);
+    return err;
 }

@@ -1,8 +1,9 @@
-/* Process commands: ps, vmmap PID, kill [-SIG] PID. */
+/* Process commands: ps, ps check, vmmap PID, kill [-SIG] PID. */
 #include "mm/pager/vnode_pager.h"
 #include "mm/vm/vm_space.h"
 #include "fs/vfs.h"
 #include "kern/proc.h"
+#include "kern/sched.h"
 #include "kern/signal.h"
 #include "errno.h"
 #include "mmu.h"
@@ -10,10 +11,28 @@
 #include "printk.h"
 #include "shell/shell.h"
 
+/*
+ * ps check: the run queue, wait queues, timer heap and counters against
+ * every task's state, then the process table's slot map, pid and group
+ * hashes and children lists.
+ */
+static int ps_check(void)
+{
+    struct sched_census c;
+    if (sched_check(&c) || proc_check()) {
+        kprintf("ps check: inconsistent\n");
+        return 0;
+    }
+    kprintf("ps check: %u tasks, %u runnable, %u sleeping (%u on wait queues), %u timers armed, consistent\n",
+            c.tasks, c.runnable, c.sleeping, c.queued_sleepers, c.timers);
+    return 0;
+}
+
 int cmd_ps(int argc, char **argv)
 {
-    static const char *const states[] = {"unused", "runnable", "running", "sleeping", "zombie"};
-    (void)argv;
+    static const char *const states[] = {"unused", "runnable", "running", "sleeping", "zombie", "new"};
+    if (argc == 2 && !strcmp(argv[1], "check"))
+        return ps_check();
     if (argc != 1)
         return -EINVAL;
     kprintf("  PID  PPID  STATE     RSS(KiB)  NAME\n");

@@ -51,7 +51,7 @@ static const struct shell_command commands[] = {
     {"memory", "stats|check|protect [ADDR|test]", "memory statistics; reverse-map check; page protection of ADDR or key regions", cmd_memory},
     {"error", "details", "recent page faults, decoded", cmd_error},
     {"pf", "yes ADDR r|w", "deliberately fault reading or writing ADDR, recover, report", cmd_pf},
-    {"ps", "", "list processes with their resident memory", cmd_ps},
+    {"ps", "[check]", "list processes with their resident memory; check the scheduler's queues", cmd_ps},
     {"vmmap", "PID", "the regions of a process, like /proc/PID/maps", cmd_vmmap},
     {"kill", "[-SIG] PID", "send a signal (default SIGTERM) to a process", cmd_kill},
     {"bench", "", "measure memory-core operations in CPU cycles", cmd_bench},

@@ -2,6 +2,8 @@
 #include "kern/itimer.h"
 #include "arch/i386/pit.h"
 #include "errno.h"
+#include "irqsave.h"
+#include "kern/timer.h"
 #include "kern/proc.h"
 #include "kern/signal.h"
 #include "kern/sys/syscall.h"
@@ -14,8 +16,6 @@
 #define SIGPROF 27
 #define USEC_PER_TICK 10000u
 
-static uint32_t real_armed; /* processes with ITIMER_REAL running: the tick scans only then */
-
 /* Ticks (rounded up) for a timeval; false if it is not a valid one. */
 static bool timeval_ticks(int32_t sec, int32_t usec, uint32_t *ticks)
 {
@@ -26,25 +26,44 @@ static bool timeval_ticks(int32_t sec, int32_t usec, uint32_t *ticks)
     return true;
 }
 
-/* Ticks left on timer which of p. */
+/* Ticks left on timer which of p (ITIMER_REAL: not counting the tick arming adds, see first_expiry). */
 static uint32_t remaining(const struct proc *p, int which)
 {
     const struct itimer *t = &p->itimer[which];
     if (which != ITIMER_REAL || !t->value)
         return t->value;
-    int32_t left = (int32_t)(t->value - pit_ticks());
+    int32_t left = (int32_t)(t->value - pit_ticks()) - 1;
     return left > 0 ? (uint32_t)left : 1;
 }
 
-/* Arm (value ticks, 0 disarms) timer which of p with a reload interval. */
+/*
+ * The first expiry of a real timer set to value ticks: one tick more,
+ * because the current tick has partly gone (a timer may expire late, never
+ * early, as nanosleep). Reloads count from the expiry tick and need none.
+ */
+static uint32_t first_expiry(int which, uint32_t value)
+{
+    return which == ITIMER_REAL && value ? MIN(value + 1, 0x7FFFFFFFu) : value;
+}
+
+static void real_expired(struct ktimer *t);
+
+/* Arm (value ticks, 0 disarms) timer which of p with a reload interval; ITIMER_REAL goes on the timer heap. */
 static void arm(struct proc *p, int which, uint32_t value, uint32_t interval)
 {
     struct itimer *t = &p->itimer[which];
     if (which == ITIMER_REAL) {
-        real_armed -= t->value != 0;
-        real_armed += value != 0;
-        if (value)
+        uint32_t f = irq_save(); /* the tick may expire it meanwhile */
+        if (value) {
             value = pit_ticks() + value ? pit_ticks() + value : 1; /* 0 means disarmed */
+            timer_arm(&p->real_timer, value, real_expired);
+        } else {
+            timer_cancel(&p->real_timer);
+        }
+        t->value = value;
+        t->interval = interval;
+        irq_restore(f);
+        return;
     }
     t->value = value;
     t->interval = interval;
@@ -61,14 +80,12 @@ static void expire(struct proc *p, int which, int sig)
     signal_send(p, sig);
 }
 
+/* ITIMER_REAL's tick came (from the timer heap, in the PIT interrupt). */
+static void real_expired(struct ktimer *t) { expire(list_entry(t, struct proc, real_timer), ITIMER_REAL, SIGALRM); }
+
 void itimer_tick(struct proc *cur, uint32_t now)
 {
-    for (int i = 0; real_armed && i < proc_slot_count(); i++) {
-        struct proc *p = proc_slot(i);
-        if (p && p->state != PROC_ZOMBIE && p->itimer[ITIMER_REAL].value &&
-            (int32_t)(p->itimer[ITIMER_REAL].value - now) <= 0)
-            expire(p, ITIMER_REAL, SIGALRM);
-    }
+    (void)now; /* ITIMER_REAL runs from the timer heap */
     if (cur->kernel_task)
         return;
     if (cur->itimer[ITIMER_VIRTUAL].value && --cur->itimer[ITIMER_VIRTUAL].value == 0)
@@ -114,7 +131,7 @@ int32_t sys_setitimer(SYSARGS3(which, unew, uold))
         if (copy_to_user(uold, o, sizeof o))
             return -EFAULT;
     }
-    arm(p, (int)which, value, value ? interval : 0);
+    arm(p, (int)which, first_expiry((int)which, value), value ? interval : 0);
     return 0;
 }
 
@@ -125,7 +142,7 @@ int32_t sys_alarm(SYSARGS1(seconds))
     uint32_t left = remaining(p, ITIMER_REAL);
     uint32_t ticks;
     timeval_ticks((int32_t)(seconds > 0x7FFFFFFFu ? 0x7FFFFFFFu : seconds), 0, &ticks);
-    arm(p, ITIMER_REAL, ticks, 0);
+    arm(p, ITIMER_REAL, first_expiry(ITIMER_REAL, ticks), 0);
     if (!left)
         return 0;
     uint32_t secs = (left + 50) / 100;

@@ -10,32 +10,43 @@
 #include "kern/signal.h"
 #include "kern/sys/syscall.h"
 
-/* Does p match kill's pid argument, as seen by self? */
-static bool selected(const struct proc *p, int pid, const struct proc *self)
+/* Post sig to p unless it is a zombie (sig 0 and bad signals: nothing). */
+static void post_to(struct proc *p, int sig)
 {
-    if (pid > 0)
-        return p->pid == pid;
-    if (pid == -1)
-        return p != self;
-    return p->pgid == (pid == 0 ? self->pgid : -pid);
+    if (sig > 0 && sig <= NSIG && p->state != PROC_ZOMBIE)
+        signal_send(p, sig);
 }
 
-/* Post sig to every process pid selects: 0, -ESRCH when none matched, -EINVAL for a bad signal (sig 0: check only). */
+/*
+ * Post sig to every process pid selects: 0, -ESRCH when none matched,
+ * -EINVAL for a bad signal (sig 0: check only). One pid is a hash lookup
+ * and a group a walk over its members; only -1 visits every process.
+ */
 static int kill_selected(int pid, int sig)
 {
     struct proc *self = proc_current();
     int matched = 0;
     if (pid == (int)0x80000000) /* -pid would overflow; Linux says ESRCH */
         return -ESRCH;
-    for (int i = 0; i < proc_slot_count(); i++) {
-        struct proc *p = proc_slot(i);
-        if (!p || !selected(p, pid, self))
-            continue;
-        matched++;
-        if (sig > 0 && sig <= NSIG && p->state != PROC_ZOMBIE)
-            signal_send(p, sig);
-        if (pid > 0)
-            break;
+    if (pid > 0) {
+        struct proc *p = proc_find(pid, true);
+        if (p) {
+            matched++;
+            post_to(p, sig);
+        }
+    } else if (pid == -1) {
+        for (int i = 0; i < proc_slot_count(); i++) {
+            struct proc *p = proc_slot(i);
+            if (p && p != self) {
+                matched++;
+                post_to(p, sig);
+            }
+        }
+    } else {
+        for (struct proc *p = proc_group_first(pid == 0 ? self->pgid : -pid); p; p = proc_group_next(p)) {
+            matched++;
+            post_to(p, sig);
+        }
     }
     if (!matched)
         return -ESRCH;

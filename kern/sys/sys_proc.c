@@ -151,7 +151,9 @@ int32_t sys_wait4(SYSARGS4(pid, ustatus, options, rusage))
     struct proc_end end;
     if (options & ~(WNOHANG | 2u /* WUNTRACED */ | 8u /* WCONTINUED */ | 0x40000000u /* __WALL */ | 0x80000000u))
         return -EINVAL;
-    int r = proc_wait((int)pid < -1 || (int)pid == 0 ? -1 : (int)pid, &end, options & WNOHANG);
+    if ((int)pid == (int)0x80000000) /* -pid would overflow; Linux says ESRCH */
+        return -ESRCH;
+    int r = proc_wait((int)pid, &end, options & WNOHANG);
     if (r == -EINTR)
         return -ERESTARTSYS; /* EINTR, or restarted under SA_RESTART */
     if (r <= 0)
@@ -249,8 +251,7 @@ int32_t sys_rt_sigreturn(SYSARGS0())
 /* pause() and rt_sigsuspend: sleep until a signal arrives. */
 int32_t sys_pause(SYSARGS0())
 {
-    static const char pause_chan; /* nobody wakes it: only a signal ends the sleep */
-    while (proc_sleep(&pause_chan) == 0)
+    while (proc_sleep(NULL) == 0) /* on no wait queue: only a signal ends the sleep */
         ;
     return -ERESTARTNOHAND; /* EINTR once a handler runs; never restarted under SA_RESTART */
 }
@@ -258,12 +259,11 @@ int32_t sys_pause(SYSARGS0())
 /* Sleep with mask blocked until a handler runs (the old mask comes back with it) or the process ends. */
 static int32_t sigsuspend(uint64_t mask)
 {
-    static const char suspend_chan; /* only a signal ends the sleep */
     struct proc *p = proc_current();
     p->saved_mask = p->sig_blocked;
     p->saved_mask_valid = true;
     p->sig_blocked = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-    while (proc_sleep(&suspend_chan) == 0)
+    while (proc_sleep(NULL) == 0) /* only a signal ends the sleep */
         ;
     return -ERESTARTNOHAND; /* EINTR once the handler runs */
 }

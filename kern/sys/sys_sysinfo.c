@@ -25,12 +25,7 @@ _Static_assert(sizeof(struct linux_sysinfo) == 64, "struct sysinfo is 64 bytes o
 /* Processes that have not ended, and the kernel shell (Linux counts its kernel threads too). */
 static uint16_t live_processes(void)
 {
-    uint32_t n = 1;
-    for (int i = 0; i < proc_slot_count(); i++) {
-        const struct proc *p = proc_slot(i);
-        if (p && p->state != PROC_ZOMBIE)
-            n++;
-    }
+    uint32_t n = 1 + (uint32_t)proc_live_count();
     return (uint16_t)MIN(n, 0xFFFFu);
 }
 

@@ -300,9 +300,23 @@ def user_programs():
         g.kill()
 
 
+PS_CHECK_RX = (r"ps check: (\d+) tasks, (\d+) runnable, (\d+) sleeping \((\d+) on wait queues\), "
+               r"(\d+) timers armed, consistent")
+
+
+def ps_check(g):
+    """`ps check`: the run queue, wait queues, timer heap and process table
+    agree with every task's state; returns the counts it printed."""
+    out = g.run("ps check")
+    m = re.search(PS_CHECK_RX, out)
+    assert m, out[-3000:]
+    return [int(x) for x in m.groups()]
+
+
 def user_test_suite():
     """Every /bin/t_* program (user/t_*.c) must print PASS, end normally, and
-    leave the free-frame count where it was before it ran."""
+    leave the free-frame count where it was before it ran, and the
+    scheduler's queues consistent with only the shell task left."""
     interactive = {"t_stdin"}  # reads the console: driven by tty_input instead
     names = sorted(n for n in os.listdir(os.path.join(ROOT, "build", "rootfs", "bin"))
                    if n.startswith("t_") and n not in interactive and "." not in n)
@@ -319,12 +333,51 @@ def user_test_suite():
                 assert not re.search(r"\[pid \d+ (killed|exited)", out.split("PASS %s" % name)[-1]), out[-2000:]
                 after = free_frames(g)
                 assert after == before, "free frames %d before %s, %d after" % (before, name, after)
+                tasks, runnable, sleeping, _, timers = ps_check(g)
+                assert (tasks, sleeping, timers) == (1, 0, 0), "left behind: %d tasks, %d sleeping, %d timers" % (
+                    tasks, sleeping, timers)
             one()
         g.send("poweroff")
         g.wait_exit(30)
     except GuestError as e:
         results.append(("user_test_suite", False, str(e)))
         print("FAIL user_test_suite: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+
+def sched_live_checks():
+    """`ps check` while hundreds of processes sleep on pipes, in timed sleeps
+    and itimers, and are woken, killed and reaped (t_sched_sleepers and
+    t_sched_timers running in the background); then everything is gone."""
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD)
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        for name, busy in (("t_sched_timers", "timers"), ("t_sched_sleepers", "sleeping")):
+            @case("ps_check_while_%s_runs" % name)
+            def live():
+                out = g.run("/bin/%s &" % name)
+                assert re.search(r"\[pid (\d+)\]", out), out
+                start, seen = g.mark, []
+                while "PASS %s" % name not in g.out[start:] and len(seen) < 200:
+                    seen.append(ps_check(g))
+                if "PASS %s" % name not in g.out[start:]:
+                    g.expect("PASS %s" % name, 120)
+                g.send("")
+                g.prompt(30)
+                g.run("ps")  # reaps the background job
+                assert max(s[0] for s in seen) > 100, "never more than %d tasks alive" % max(s[0] for s in seen)
+                column = {"timers": 4, "sleeping": 2}[busy]
+                assert max(s[column] for s in seen) >= 10, "never 10 %s: %r" % (busy, seen[:5])
+                tasks, _, sleeping, _, timers = ps_check(g)
+                assert (tasks, sleeping, timers) == (1, 0, 0), (tasks, sleeping, timers)
+            live()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("sched_live_checks", False, str(e)))
+        print("FAIL sched_live_checks: %s" % e, flush=True)
     finally:
         g.kill()
 
@@ -522,6 +575,7 @@ def main():
     crash("panic", [r"KERNEL PANIC: crashtest: deliberate panic", r"called from kmain\+0x"])
     user_programs()
     user_test_suite()
+    sched_live_checks()
     syscall_fuzz()
     iso_boot()
     passed = sum(1 for r in results if r[1])
