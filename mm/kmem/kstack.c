@@ -24,11 +24,22 @@ void kstack_free(vaddr_t stack)
     kstack_used[slot / 32] &= ~(1u << (slot % 32));
 }
 
+/* The lowest free slot, or KSTACK_SLOTS: full words of the bitmap are skipped whole. */
+static uint32_t free_slot(void)
+{
+    for (uint32_t w = 0; w < ARRAY_SIZE(kstack_used); w++) {
+        if (kstack_used[w] == 0xFFFFFFFFu)
+            continue;
+        uint32_t slot = w * 32 + (uint32_t)__builtin_ctz(~kstack_used[w]);
+        return slot < KSTACK_SLOTS ? slot : KSTACK_SLOTS;
+    }
+    return KSTACK_SLOTS;
+}
+
 vaddr_t kstack_alloc(void)
 {
-    for (uint32_t slot = 0; slot < KSTACK_SLOTS; slot++) {
-        if (kstack_used[slot / 32] & (1u << (slot % 32)))
-            continue;
+    uint32_t slot = free_slot();
+    if (slot < KSTACK_SLOTS) {
         kstack_used[slot / 32] |= 1u << (slot % 32);
         vaddr_t stack = kstack_slot_base(slot) + PAGE_SIZE;
         for (uint32_t i = 0; i < KSTACK_PAGES; i++) {
