@@ -47,6 +47,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/shm.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -227,7 +228,7 @@ static const uint16_t implemented[] = {
     45,  90,  91,  125, 163, 192, 219, 13,  75,  76,  78,  162, 191, 265, 266, 267, 340, 355, 403,
     406, 407, 24,  47,  49,  50,  122, 199, 200, 201, 202, 243, 311, 386, 3,   4,   5,   6,   12,
     19,  33,  41,  42,  54,  55,  63,  85,  133, 140, 141, 145, 146, 180, 183, 195, 196, 197, 220,
-    221, 295, 300, 305, 307, 330, 331, 383, 439,
+    221, 295, 300, 305, 307, 330, 331, 383, 439, 117, 395, 396, 397, 398,
 };
 #define N_IMPL (sizeof implemented / sizeof implemented[0])
 
@@ -670,6 +671,25 @@ static uint32_t num(const char *s)
     return (uint32_t)v;
 }
 
+/*
+ * System V shared-memory segments outlive the children that made them (as
+ * on Linux): remove every one, as `ipcrm -a` would, so the run leaves the
+ * machine as it found it.
+ */
+static void remove_shm_segments(void)
+{
+    struct shm_info info;
+    int last = shmctl(0, SHM_INFO, (struct shmid_ds *)&info), removed = 0;
+    for (int i = 0; i <= last; i++) {
+        struct shmid_ds ds;
+        int id = shmctl(i, SHM_STAT, &ds);
+        if (id >= 0 && shmctl(id, IPC_RMID, NULL) == 0)
+            removed++;
+    }
+    if (removed)
+        say("sysfuzz: removed %d shared-memory segments the children left", removed);
+}
+
 int main(int argc, char **argv)
 {
     int c;
@@ -800,6 +820,7 @@ int main(int argc, char **argv)
     show_hist("timed out in nr", hist_timeout, NR_SPAN + 1);
     if (stuck)
         say("sysfuzz: %u children survived SIGKILL", stuck);
+    remove_shm_segments();
     say("sysfuzz: done");
     return stuck ? 1 : 0;
 }

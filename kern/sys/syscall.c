@@ -75,6 +75,9 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     /* memory (sys_mm.c) */
     [45] = sys_brk,           [90] = sys_old_mmap,      [91] = sys_munmap,        [125] = sys_mprotect,
     [163] = sys_mremap,       [192] = sys_mmap2,        [219] = sys_madvise,
+    /* System V shared memory (sys_ipc.c) */
+    [117] = sys_ipc,          [395] = sys_shmget,       [396] = sys_shmctl,       [397] = sys_shmat,
+    [398] = sys_shmdt,
     /* time, randomness, limits (sys_time.c) */
     [0] = sys_restart_syscall, [13] = sys_time,         [75] = sys_setrlimit,     [76] = sys_old_getrlimit,
     [78] = sys_gettimeofday,  [27] = sys_alarm,         [104] = sys_setitimer,    [105] = sys_getitimer,

@@ -101,5 +101,11 @@ SYSCALL(sys_mmap2);
 SYSCALL(sys_old_mmap);
 SYSCALL(sys_madvise);
 SYSCALL(sys_mremap);
+/* sys_ipc.c */
+SYSCALL(sys_ipc);
+SYSCALL(sys_shmget);
+SYSCALL(sys_shmctl);
+SYSCALL(sys_shmat);
+SYSCALL(sys_shmdt);
 
 #endif

@@ -16,10 +16,18 @@ void vm_object_init(struct vm_object *o, const struct vm_pager_ops *ops, uint32_
     o->size = size;
     sparse_init(&o->pages);
     o->priv = priv;
+    o->on_death = NULL;
+    o->death_arg = NULL;
     object_stats.objects++;
 }
 
 void vm_object_ref(struct vm_object *o) { o->refs++; }
+
+void vm_object_on_death(struct vm_object *o, void (*fn)(void *arg), void *arg)
+{
+    o->on_death = fn;
+    o->death_arg = arg;
+}
 
 /* Give up object o's hold on resident frame pa (it stays while mappings hold it). */
 static void drop_page(void *page, void *o)
@@ -38,6 +46,8 @@ void vm_object_unref(struct vm_object *o)
 {
     if (--o->refs)
         return;
+    if (o->on_death)
+        o->on_death(o->death_arg);
     sparse_take_range(&o->pages, 0, UINT32_MAX, drop_page, o);
     sparse_destroy(&o->pages);
     object_stats.objects--;

@@ -34,6 +34,8 @@ struct vm_object {
     uint32_t size;       /* bytes; pages wholly past the size do not exist (SIGBUS) */
     struct sparse pages; /* resident pages: page index -> frame (a paddr_t in a pointer) */
     void *priv;          /* the pager's (the vnode of a file) */
+    void (*on_death)(void *arg); /* if set: called as the last reference goes (whoever tracks the object forgets it) */
+    void *death_arg;
 };
 
 struct object_stats {
@@ -45,6 +47,8 @@ extern struct object_stats object_stats;
 /* Set up o (one reference) for pager ops with size bytes. */
 void vm_object_init(struct vm_object *o, const struct vm_pager_ops *ops, uint32_t size, void *priv);
 void vm_object_ref(struct vm_object *o);
+/* Have fn(arg) called when o's last reference goes, before its pages do (one watcher; NULL clears it). */
+void vm_object_on_death(struct vm_object *o, void (*fn)(void *arg), void *arg);
 /* Drop a reference; the last frees every resident page and calls the pager's release. */
 void vm_object_unref(struct vm_object *o);
 /* Number of pages the object spans (its size rounded up to pages). */
