@@ -102,3 +102,24 @@ int32_t sys_mremap(SYSARGS5(old, old_len, new_len, flags, new_addr))
 {
     return vm_mremap(proc_current()->vm, old, old_len, new_len, flags, new_addr);
 }
+
+/* mincore(addr, len, vec): one byte per page, in chunks; EINVAL (unaligned), ENOMEM (outside user space, a hole), EFAULT. */
+int32_t sys_mincore(SYSARGS3(addr, len, vec))
+{
+    if (addr & PAGE_MASK)
+        return -EINVAL;
+    if (len > USER_TOP - addr)
+        return -ENOMEM;
+    uint32_t pages = (len + PAGE_SIZE - 1) / PAGE_SIZE; /* len < USER_TOP: no wrap */
+    uint8_t chunk[256];
+    for (uint32_t done = 0; done < pages;) {
+        uint32_t n = MIN(pages - done, (uint32_t)sizeof chunk);
+        int err = vm_mincore(proc_current()->vm, addr + done * PAGE_SIZE, n, chunk);
+        if (err)
+            return err;
+        if (copy_to_user(vec + done, chunk, n))
+            return -EFAULT;
+        done += n;
+    }
+    return 0;
+}

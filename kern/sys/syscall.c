@@ -74,7 +74,7 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [147] = sys_getsid,       [172] = sys_prctl,        [116] = sys_sysinfo,
     /* memory (sys_mm.c) */
     [45] = sys_brk,           [90] = sys_old_mmap,      [91] = sys_munmap,        [125] = sys_mprotect,
-    [163] = sys_mremap,       [192] = sys_mmap2,        [219] = sys_madvise,
+    [163] = sys_mremap,       [192] = sys_mmap2,        [219] = sys_madvise,      [218] = sys_mincore,
     /* System V shared memory (sys_ipc.c) */
     [117] = sys_ipc,          [395] = sys_shmget,       [396] = sys_shmctl,       [397] = sys_shmat,
     [398] = sys_shmdt,

@@ -101,6 +101,7 @@ SYSCALL(sys_mmap2);
 SYSCALL(sys_old_mmap);
 SYSCALL(sys_madvise);
 SYSCALL(sys_mremap);
+SYSCALL(sys_mincore);
 /* sys_ipc.c */
 SYSCALL(sys_ipc);
 SYSCALL(sys_shmget);

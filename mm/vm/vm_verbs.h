@@ -35,6 +35,13 @@ int vm_munmap(struct vmspace *vs, vaddr_t addr, uint32_t len);
 int vm_mprotect(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot);
 /* Act on advice for [addr, addr+len): 0, -EINVAL, -ENOMEM (a hole), -EPERM, -EFAULT. */
 int vm_madvise(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t advice);
+/*
+ * mincore: vec[i] = 1 if page i of [addr, addr + pages pages) is in memory
+ * (mapped, a private page, or its object's page), else 0. addr is page
+ * aligned and the range inside user space (checked by the caller). 0, or
+ * -ENOMEM at the first hole (the entries before it are written).
+ */
+int vm_mincore(struct vmspace *vs, vaddr_t addr, uint32_t pages, uint8_t *vec);
 /* Resize or move a mapping (MREMAP_* flags): its address, or -errno with every mapping as it was. */
 int32_t vm_mremap(struct vmspace *vs, vaddr_t old, uint32_t old_len, uint32_t new_len, uint32_t flags,
                   vaddr_t new_addr);

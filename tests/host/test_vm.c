@@ -305,6 +305,29 @@ static void test_fork_of_untouched_pages_gives_zeroes(void **state)
     assert_int_equal(peek(child, a), 9);
 }
 
+/* mincore: the page tables, the anons and the objects each count; a hole stops it. */
+static void test_mincore_sees_every_owner(void **state)
+{
+    (void)state;
+    struct vmspace *parent = new_space();
+    vaddr_t a = map(parent, 0, 3, RW, PRIV), s = map(parent, 0, 2, RW, SHARED);
+    uint8_t v[4];
+    memset(v, 9, sizeof v);
+    assert_int_equal(vm_mincore(parent, a, 3, v), 0);
+    assert_true(v[0] == 0 && v[1] == 0 && v[2] == 0 && v[3] == 9);
+    poke(parent, a + P(1), 1);
+    struct vmspace *child = fork_space(parent); /* maps nothing yet: the page is an anon of the shared amap */
+    assert_false(resident(child, a + P(1)));
+    assert_int_equal(vm_mincore(child, a, 3, v), 0);
+    assert_true(v[0] == 0 && v[1] == 1 && v[2] == 0);
+    poke(child, s + P(1), 2); /* the shared object's page: in memory for the parent, which never touched it */
+    assert_int_equal(vm_mincore(parent, s, 2, v), 0);
+    assert_true(v[0] == 0 && v[1] == 1);
+    assert_int_equal(vm_munmap(parent, a + P(1), P(1)), 0);
+    assert_int_equal(vm_mincore(parent, a, 3, v), -ENOMEM);
+    assert_int_equal(v[0], 0); /* written up to the hole */
+}
+
 /* ---- shared anonymous memory ---- */
 
 static void test_shared_anon_survives_fork(void **state)
@@ -1065,6 +1088,7 @@ int main(void)
         T(test_mremap_moves_private_pages),
         T(test_out_of_memory),
         T(test_activate_and_ref),
+        T(test_mincore_sees_every_owner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
