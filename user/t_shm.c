@@ -5,6 +5,7 @@
 #include "include/utest.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
@@ -189,8 +190,52 @@ static void control_errors(void)
     CHECK(syscall(NR_SHMCTL, did, IPC_RMID, 0) == 0 && shmctl(id, IPC_RMID, NULL) == 0, "removed");
 }
 
-int main(void)
+/* `t_shm reader KEY`: a program of its own (exec'd, sharing nothing inherited) finds the segment by key. */
+static int reader(const char *keytext)
 {
+    key_t key = (key_t)strtol(keytext, NULL, 0);
+    int id = shmget(key, 0, 0);
+    if (id < 0)
+        return 10;
+    char *p = shmat(id, NULL, 0);
+    if (p == (void *)-1)
+        return 11;
+    if (strcmp(p, "from the writer") != 0)
+        return 12;
+    strcpy(p, "from the reader");
+    return shmdt(p) == 0 ? 0 : 13;
+}
+
+/* Two unrelated programs: the writer's segment, found by key in an exec'd reader. */
+static void unrelated(const char *self)
+{
+    key_t key = 0x5EEE0000 + getpid();
+    int id = shmget(key, 3 * PAGE, IPC_CREAT | IPC_EXCL | 0600);
+    CHECK(id >= 0, "shmget: errno %d", errno);
+    char *p = shmat(id, NULL, 0);
+    CHECK(p != (void *)-1, "shmat");
+    strcpy(p, "from the writer");
+    CHECK(shmdt(p) == 0, "shmdt"); /* nothing attached while the reader runs: the segment stays by itself */
+    char keytext[32];
+    snprintf(keytext, sizeof keytext, "%d", (int)key);
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork");
+    if (pid == 0) {
+        execl(self, self, "reader", keytext, (char *)NULL);
+        _exit(99);
+    }
+    int st = wait_for(pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "reader: status 0x%x", st);
+    p = shmat(id, NULL, SHM_RDONLY);
+    CHECK(p != (void *)-1 && strcmp(p, "from the reader") == 0, "the reader's answer");
+    CHECK(shmdt(p) == 0 && shmctl(id, IPC_RMID, NULL) == 0, "cleanup");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "reader") == 0)
+        return reader(argv[2]);
+    unrelated(argv[0]);
     basics();
     keys();
     placement();
