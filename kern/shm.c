@@ -54,6 +54,14 @@ static struct shm_seg *seg_of(const struct vm_object *o)
     return o && o->on_death == seg_gone ? o->death_arg : NULL;
 }
 
+bool shm_object_key(const struct vm_object *o, int32_t *key)
+{
+    const struct shm_seg *s = seg_of(o);
+    if (s)
+        *key = s->key;
+    return s != NULL;
+}
+
 /* The live segment with this id, or NULL. */
 static struct shm_seg *seg_by_id(int32_t id)
 {

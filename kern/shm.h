@@ -26,4 +26,8 @@ int32_t shm_detach(struct proc *p, vaddr_t addr);
  */
 int32_t shm_ctl(int32_t id, uint32_t cmd, vaddr_t buf, bool ipc64);
 
+struct vm_object;
+/* True if o is a segment's memory (its key, IPC_PRIVATE once removed, in *key): for naming regions. */
+bool shm_object_key(const struct vm_object *o, int32_t *key);
+
 #endif

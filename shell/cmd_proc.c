@@ -3,11 +3,13 @@
 #include "mm/vm/vm_space.h"
 #include "fs/vfs.h"
 #include "kern/proc.h"
+#include "kern/shm.h"
 #include "kern/sched.h"
 #include "kern/signal.h"
 #include "errno.h"
 #include "mmu.h"
 #include "kstring.h"
+#include "format.h"
 #include "printk.h"
 #include "shell/shell.h"
 
@@ -68,8 +70,11 @@ static void print_region(struct proc *p, const struct vm_region *r)
 {
     char name[128] = "";
     struct vnode *file = vnode_pager_file(r->obj); /* this kernel's files are all vnodes */
+    int32_t key;
     if (file)
         vnode_path(file, name, sizeof name);
+    else if (shm_object_key(r->obj, &key)) /* named as Linux names a segment's file */
+        ksnprintf(name, sizeof name, "/SYSV%08x (deleted)", (uint32_t)key);
     else if (r->flags & VM_HEAP)
         memcpy(name, "[heap]", 7);
     else if (r->flags & VM_GROWSDOWN)

@@ -242,6 +242,26 @@ def user_programs():
             assert ("  %s  " % pid) not in g.run("ps")
         jobs()
 
+        @case("shell_vmmap_names_shm_and_its_memory_returns")
+        def shm_region():
+            before = free_frames(g)
+            out = g.run("/bin/sleeper 60 64 shm &")
+            m = re.search(r"\[pid (\d+)\]", out)
+            assert m, out
+            pid = m.group(1)
+            g.expect("sleeper: 64 KiB touched", 30)
+            out = g.run("vmmap %s" % pid)
+            # named as Linux's /proc/PID/maps names a segment; 64 KiB resident, shared
+            assert re.search(r"^\w{8}-\w{8} rw-s 00000000 00:00 0 +64 KiB  /SYSV00000000 \(deleted\)$", out, re.M), out
+            g.run("kill %s" % pid)
+            out = g.run("echo reaped")
+            assert "[pid %s killed: SIGTERM]" % pid in out, out
+            g.run("ps")
+            after = free_frames(g)
+            assert after == before, "free frames %d before, %d after (the removed segment went with its process?)" % (
+                before, after)
+        shm_region()
+
         @case("program_text_shared_through_one_object")
         def shared_text():
             objects_rx = r"objects: (\d+) anons in (\d+) amaps; (\d+) memory objects holding (\d+) pages"
