@@ -19,13 +19,6 @@ static void expect_vec(const char *what, char *p, unsigned n, const char *want)
     CHECK(vec[n] == 0xEE, "%s: wrote past the last page", what);
 }
 
-#define FAILS_WITH(call, e)                                                                                  \
-    do {                                                                                                     \
-        errno = 0;                                                                                           \
-        long r_ = (long)(call);                                                                              \
-        CHECK(r_ == -1 && errno == (e), "%s = %ld errno %d, wanted errno %d", #call, r_, errno, (e));        \
-    } while (0)
-
 static void child_touches(void *p) { ((volatile char *)p)[PAGE] = 1; }
 
 int main(int argc, char **argv)

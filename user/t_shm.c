@@ -30,14 +30,6 @@ static struct shmid_ds stat_of(int id)
     return ds;
 }
 
-/* The call must fail with errno e. */
-#define FAILS_WITH(call, e)                                                                  \
-    do {                                                                                     \
-        errno = 0;                                                                           \
-        long r_ = (long)(call);                                                              \
-        CHECK(r_ == -1 && errno == (e), "%s = %ld errno %d, wanted errno %d", #call, r_, errno, (e)); \
-    } while (0)
-
 static void write_ro(void *p) { *(volatile char *)p = 1; }
 
 static void basics(void)

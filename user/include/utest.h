@@ -83,6 +83,13 @@ static inline void utest_fail(int line, const char *fmt, ...)
 #define CHECK(cond, ...) \
     do { if (!(cond)) utest_fail(__LINE__, __VA_ARGS__); } while (0)
 #define FAIL(...) utest_fail(__LINE__, __VA_ARGS__)
+/* FAILS_WITH(call, e): the call must return -1 with errno e. */
+#define FAILS_WITH(call, e)                                                                           \
+    do {                                                                                              \
+        errno = 0;                                                                                    \
+        long r_ = (long)(call);                                                                       \
+        CHECK(r_ == -1 && errno == (e), "%s = %ld errno %d, wanted errno %d", #call, r_, errno, (e)); \
+    } while (0)
 
 /* pass: print "PASS t_NAME" and exit 0. */
 __attribute__((noreturn))
