@@ -137,7 +137,7 @@ static void irq_dispatch(struct trapframe *tf)
     pic_eoi(irq);
 }
 
-/* int 0x80 (its own entry stub; the gate only lets ring 3 in): the system call, then the way back to user mode. */
+/* int 0x80 (its own entry stub; only user code makes system calls): the system call, then the way back to user mode. */
 void syscall_trap(struct trapframe *tf)
 {
     proc_current()->tf = tf;
@@ -150,9 +150,7 @@ void trap_dispatch(struct trapframe *tf)
     bool user = trap_from_user(tf);
     if (user)
         proc_current()->tf = tf;
-    if (tf->vector == 0x80)
-        syscall_dispatch(tf);
-    else if (tf->vector == 14)
+    if (tf->vector == 14) /* int 0x80 never comes here: isr_128 goes to syscall_trap */
         page_fault_trap(tf);
     else if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16)
         irq_dispatch(tf);
