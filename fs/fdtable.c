@@ -4,6 +4,7 @@
  * always the one handed out, as POSIX requires.
  */
 #include "fs/file.h"
+#include "fs/vfs.h"
 #include "mm/kmem/kheap.h"
 #include "errno.h"
 #include "kstring.h"
@@ -52,7 +53,6 @@ int fdtable_create_console(struct proc *p)
 
 int fdtable_fork(struct proc *child, const struct proc *parent)
 {
-    child->cwd = parent->cwd;
     if (!parent->fds)
         return 0;
     struct fdtable *t = table_alloc();
@@ -83,6 +83,15 @@ void fdtable_release(struct proc *p)
     for (int fd = 0; fd < FD_MAX; fd++)
         file_unref(t->file[fd]);
     kfree(t);
+}
+
+void fs_set_cwd(struct proc *p, struct vnode *v)
+{
+    if (v)
+        vnode_ref(v);
+    struct vnode *old = p->cwd;
+    p->cwd = v;
+    vnode_unref(old);
 }
 
 struct vnode *file_vnode_for_fd(struct proc *p, int fd)

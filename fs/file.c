@@ -1,8 +1,8 @@
 /*
  * Open files: allocation and reference counting, and the operations of
- * files open on vnodes (regular files read through vfs_read; directories are
- * read with getdents, see sys_dir.c). The tree is read-only, so a vnode file
- * is never writable.
+ * files open on vnodes (regular files read and written through the page
+ * cache, fs/file_data.c; directories are read with getdents, see
+ * sys_dir.c). A file holds a reference on its vnode.
  */
 #include "fs/file.h"
 #include "fs/vfs.h"
@@ -11,8 +11,6 @@
 #include "uapi/fs.h"
 #include "kstring.h"
 #include "fs/uio.h"
-
-#define READ_CHUNK 512u /* bounce buffer on the kernel stack */
 
 struct file *file_alloc(enum file_kind kind, const struct file_ops *ops, uint32_t flags)
 {
@@ -50,25 +48,27 @@ bool file_writable(const struct file *f)
     return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
 }
 
-/* Regular file: copy from the offset through a small kernel buffer; bytes, 0 at EOF, or -EFAULT. */
+/* Regular file: from the offset through the page cache; bytes, 0 at EOF, or -errno. */
 static int reg_read(struct file *f, vaddr_t buf, uint32_t len)
 {
-    char chunk[READ_CHUNK];
-    uint32_t done = 0;
-    while (done < len && f->offset < f->vnode->size) {
-        int n = vfs_read(f->vnode, chunk, MIN(len - done, READ_CHUNK), (uint32_t)f->offset);
-        if (n <= 0)
-            return done ? (int)done : n;
-        int copied = uio_copy_out(buf + done, chunk, (uint32_t)n);
-        if (copied < 0)
-            return done ? (int)done : copied;
-        f->offset += (uint32_t)copied;
-        done += (uint32_t)copied;
-        if (copied < n)
-            break; /* the user buffer ended in a bad page */
-    }
-    return (int)done;
+    int n = vfs_read_user(f->vnode, buf, len, f->offset);
+    if (n > 0)
+        f->offset += (uint32_t)n;
+    return n;
 }
+
+/* Regular file: at the offset (the end with O_APPEND), growing the file; bytes or -errno. */
+static int reg_write(struct file *f, vaddr_t buf, uint32_t len)
+{
+    if (f->flags & O_APPEND)
+        f->offset = f->vnode->size;
+    int n = vfs_write_user(f->vnode, buf, len, f->offset);
+    if (n > 0)
+        f->offset += (uint32_t)n;
+    return n;
+}
+
+static void vnode_file_release(struct file *f) { vnode_unref(f->vnode); }
 
 static int dir_read(struct file *f, vaddr_t buf, uint32_t len)
 {
@@ -78,15 +78,18 @@ static int dir_read(struct file *f, vaddr_t buf, uint32_t len)
 
 static void vnode_file_stat(struct file *f, struct kstat *st) { file_stat_vnode(f->vnode, st); }
 
-static const struct file_ops reg_ops = {.read = reg_read, .stat = vnode_file_stat};
-static const struct file_ops dir_ops = {.read = dir_read, .stat = vnode_file_stat};
+static const struct file_ops reg_ops = {
+    .read = reg_read, .write = reg_write, .stat = vnode_file_stat, .release = vnode_file_release};
+static const struct file_ops dir_ops = {.read = dir_read, .stat = vnode_file_stat, .release = vnode_file_release};
 
 struct file *file_open_vnode(struct vnode *v, uint32_t flags)
 {
     bool dir = v->type == VNODE_DIR;
     struct file *f = file_alloc(dir ? FILE_DIR : FILE_REG, dir ? &dir_ops : &reg_ops, flags & ~O_OPEN_ONLY);
-    if (f)
+    if (f) {
         f->vnode = v;
+        vnode_ref(v);
+    }
     return f;
 }
 
@@ -96,16 +99,14 @@ void file_stat_vnode(const struct vnode *v, struct kstat *st)
     st->dev = DEV_ROOTFS;
     st->ino = v->ino;
     st->mode = v->mode;
-    st->nlink = 1;
+    st->nlink = v->nlink;
     st->uid = v->uid;
     st->gid = v->gid;
+    st->atime = v->atime;
     st->mtime = v->mtime;
+    st->ctime = v->ctime;
     st->blksize = 4096;
     st->size = v->size;
-    st->blocks = (st->size + 511) / 512;
-    if (v->type == VNODE_DIR) {
-        st->nlink = 2; /* its own "." and its entry in the parent */
-        for (const struct vnode *c = v->children; c; c = c->next_sibling)
-            st->nlink += c->type == VNODE_DIR; /* each subdirectory's ".." */
-    }
+    /* blocks of 512 bytes: the pages the file holds in memory, as tmpfs counts */
+    st->blocks = v->type == VNODE_FILE ? (uint64_t)vfs_file_pages(v) * 8 : 0;
 }

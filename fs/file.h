@@ -12,6 +12,7 @@
 #define EYN_FILE_H
 
 #include "types.h"
+#include "fs/vfs.h"
 
 struct proc;
 struct vnode;
@@ -24,7 +25,8 @@ enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE }
 
 /* What stat reports about an open file or a vnode, before the ABI layout. */
 struct kstat {
-    uint32_t dev, ino, mode, nlink, uid, gid, rdev, blksize, mtime;
+    uint32_t dev, ino, mode, nlink, uid, gid, rdev, blksize;
+    struct vfs_time atime, mtime, ctime;
     uint64_t size, blocks;
 };
 
@@ -65,6 +67,8 @@ int fdtable_fork(struct proc *child, const struct proc *parent);
 void fdtable_exec(struct proc *p);
 /* Close all of p's descriptors and free its table (at exit). NULL-safe. */
 void fdtable_release(struct proc *p);
+/* Make v (NULL: the root) p's working directory, holding a reference on it. */
+void fs_set_cwd(struct proc *p, struct vnode *v);
 /* The vnode of the regular file open for reading at fd, or NULL (for file-backed mmap). */
 struct vnode *file_vnode_for_fd(struct proc *p, int fd);
 

@@ -1,4 +1,10 @@
-/* Mount the first Multiboot module as the root file system. */
+/*
+ * The root file system: an in-memory tree (tmpfs) filled from the first
+ * Multiboot module, a ustar archive, as Linux fills its initramfs. File
+ * data stays in the archive's frames until written (the page cache copies
+ * a page in when it is first used). /tmp and /dev/shm are made if the
+ * archive lacks them.
+ */
 #include "fs/initrd.h"
 #include "fs/ustar.h"
 #include "fs/vfs.h"
@@ -6,23 +12,50 @@
 #include "mm/pmm/physmem.h"
 #include "printk.h"
 
-void initrd_mount(void)
+/* The archive, if any, as the new root: NULL with a message if there is none or it is not one. */
+static struct vnode *archive_root(void)
 {
     if (boot_info.nmods == 0) {
-        kprintf("initrd: none given; / is empty (boot with -initrd FILE.tar)\n");
-        return;
+        kprintf("initrd: none given; / starts empty (boot with -initrd FILE.tar)\n");
+        return NULL;
     }
     const struct boot_module *m = &boot_info.mods[0];
     if (m->end <= m->start || m->end > lowmem_end) {
         kprintf("initrd: module at 0x%08x-0x%08x is outside the direct map; not mounted\n", m->start, m->end);
-        return;
+        return NULL;
     }
     struct vnode *root;
     int err = ustar_mount(phys_to_virt(m->start), m->end - m->start, &root);
     if (err) {
         kprintf("initrd: not a ustar archive (error %d); not mounted\n", err);
+        return NULL;
+    }
+    kprintf("initrd: %u KiB ustar archive unpacked into / (tmpfs)\n", (m->end - m->start) / 1024);
+    return root;
+}
+
+/* Directory path (absolute, parents existing or made) with mode perm, unless something is there. */
+static void ensure_dir(const char *path, uint32_t perm)
+{
+    struct vnode *dir, *v;
+    const char *name;
+    uint32_t len;
+    bool slash;
+    if (vfs_lookup(path, NULL, true, &v) == 0 || vfs_lookup_parent(path, NULL, &dir, &name, &len, &slash) != 0)
+        return;
+    if (vfs_create(dir, name, len, VNODE_DIR, perm, 0, 0, &v) != 0)
+        kprintf("initrd: could not make %s\n", path);
+}
+
+void initrd_mount(void)
+{
+    struct vnode *root = archive_root();
+    if (!root && !(root = vfs_root_new())) {
+        kprintf("initrd: out of memory for the root directory\n");
         return;
     }
     vfs_set_root(root);
-    kprintf("initrd: %u KiB ustar archive mounted as /\n", (m->end - m->start) / 1024);
+    ensure_dir("/tmp", 01777);
+    ensure_dir("/dev", 0755);
+    ensure_dir("/dev/shm", 01777);
 }

@@ -57,6 +57,20 @@ int path_lookup_at(struct proc *p, int dirfd, const char *path, bool follow_last
     return vfs_lookup(path, dir, follow_last, out);
 }
 
+int path_parent_at(struct proc *p, int dirfd, const char *path, struct vnode **dir, const char **name, uint32_t *len,
+                   bool *trailing_slash)
+{
+    struct vnode *start = NULL;
+    if (!*path)
+        return -ENOENT;
+    if (*path != '/') {
+        int err = path_start_dir(p, dirfd, &start);
+        if (err)
+            return err;
+    }
+    return vfs_lookup_parent(path, start, dir, name, len, trailing_slash);
+}
+
 int path_lookup_user(struct proc *p, int dirfd, vaddr_t upath, bool follow_last, struct vnode **out)
 {
     char *path;

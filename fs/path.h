@@ -13,6 +13,13 @@ int path_from_user(vaddr_t upath, char **out);
 int path_start_dir(struct proc *p, int dirfd, struct vnode **dir);
 /* Resolve path from dirfd (ignored for absolute paths): 0 or -errno; an empty path is -ENOENT. */
 int path_lookup_at(struct proc *p, int dirfd, const char *path, bool follow_last, struct vnode **out);
+/*
+ * Resolve all but the last component of path from dirfd into *dir and
+ * point *name / *len at the last one (vfs_lookup_parent's contract):
+ * 0 or -errno.
+ */
+int path_parent_at(struct proc *p, int dirfd, const char *path, struct vnode **dir, const char **name, uint32_t *len,
+                   bool *trailing_slash);
 /* path_from_user + path_lookup_at. */
 int path_lookup_user(struct proc *p, int dirfd, vaddr_t upath, bool follow_last, struct vnode **out);
 

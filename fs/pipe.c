@@ -18,11 +18,14 @@
 #include "kern/signal.h"
 #include "uaccess.h"
 #include "fs/uio.h"
+#include "fs/vfs.h"
 
 /* Two heap frames, less room for the heap's redzone; above PIPE_BUF as POSIX needs. */
 #define PIPE_SIZE (2 * PAGE_SIZE - 64)
 
 struct pipe {
+    struct vnode *fifo;        /* the FIFO whose opens share it, or NULL for pipe(2) */
+    uint32_t opened_r, opened_w; /* FIFO: opens of each end so far (what blocked opens wait for) */
     uint8_t *buf;
     uint32_t head;             /* index of the oldest byte */
     uint32_t count;            /* bytes in the ring */
@@ -126,6 +129,10 @@ static int pipe_ioctl(struct file *f, uint32_t req, vaddr_t arg)
 
 static void pipe_stat(struct file *f, struct kstat *st)
 {
+    if (f->vnode) { /* a FIFO: its file's attributes */
+        file_stat_vnode(f->vnode, st);
+        return;
+    }
     memset(st, 0, sizeof *st);
     st->dev = DEV_PIPEFS;
     st->ino = f->pipe->ino;
@@ -138,22 +145,95 @@ static void pipe_stat(struct file *f, struct kstat *st)
 static void pipe_release(struct file *f)
 {
     struct pipe *p = f->pipe;
-    if (f->kind == FILE_PIPE_READ)
+    uint32_t acc = f->flags & O_ACCMODE;
+    if (f->kind == FILE_PIPE_READ || acc == O_RDWR)
         p->readers--;
-    else
+    if (f->kind == FILE_PIPE_WRITE || acc == O_RDWR)
         p->writers--;
     proc_wakeup(&p->read_chan);
     proc_wakeup(&p->write_chan);
     if (!p->readers && !p->writers) {
+        if (p->fifo)
+            p->fifo->fifo = NULL; /* the data goes with the last open, as on Linux */
         kfree(p->buf);
         kfree(p);
     }
+    vnode_unref(f->vnode);
 }
 
 static const struct file_ops read_end_ops = {
     .read = pipe_read, .ioctl = pipe_ioctl, .stat = pipe_stat, .release = pipe_release};
 static const struct file_ops write_end_ops = {
     .write = pipe_write, .ioctl = pipe_ioctl, .stat = pipe_stat, .release = pipe_release};
+
+/* A FIFO opened for both: either end's operations. */
+static const struct file_ops both_ends_ops = {
+    .read = pipe_read, .write = pipe_write, .ioctl = pipe_ioctl, .stat = pipe_stat, .release = pipe_release};
+
+/* The pipe of FIFO v (made on its first open), or NULL if out of memory. */
+static struct pipe *fifo_pipe(struct vnode *v)
+{
+    if (v->fifo)
+        return v->fifo;
+    struct pipe *p = kmalloc(sizeof *p);
+    uint8_t *buf = p ? kmalloc(PIPE_SIZE) : NULL;
+    if (!buf) {
+        kfree(p);
+        return NULL;
+    }
+    memset(p, 0, sizeof *p);
+    p->buf = buf;
+    p->ino = v->ino;
+    p->fifo = v;
+    v->fifo = p;
+    return p;
+}
+
+int fifo_open(struct vnode *v, uint32_t flags, struct file **out)
+{
+    uint32_t acc = flags & O_ACCMODE;
+    if (acc == O_WRONLY && (flags & O_NONBLOCK) && (!v->fifo || !v->fifo->readers))
+        return -ENXIO; /* no reader to write to, and no waiting for one */
+    struct pipe *p = fifo_pipe(v);
+    if (!p)
+        return -ENOMEM;
+    enum file_kind kind = acc == O_WRONLY ? FILE_PIPE_WRITE : FILE_PIPE_READ;
+    const struct file_ops *ops = acc == O_RDWR ? &both_ends_ops : acc == O_WRONLY ? &write_end_ops : &read_end_ops;
+    struct file *f = file_alloc(kind, ops, flags & ~O_OPEN_ONLY);
+    if (!f) {
+        if (!p->readers && !p->writers) {
+            v->fifo = NULL;
+            kfree(p->buf);
+            kfree(p);
+        }
+        return -ENOMEM;
+    }
+    f->pipe = p;
+    f->vnode = v;
+    vnode_ref(v);
+    if (acc != O_WRONLY)
+        p->readers++, p->opened_r++;
+    if (acc != O_RDONLY)
+        p->writers++, p->opened_w++;
+    proc_wakeup(&p->read_chan);
+    proc_wakeup(&p->write_chan);
+    /* a lone end waits for the other to be opened (O_RDWR and non-blocking readers never wait) */
+    uint32_t seen_r = p->opened_r, seen_w = p->opened_w;
+    while (acc == O_RDONLY && !(flags & O_NONBLOCK) && !p->writers && p->opened_w == seen_w) {
+        if (proc_sleep(&p->read_chan)) {
+            file_unref(f);
+            return -ERESTARTSYS;
+        }
+    }
+    while (acc == O_WRONLY && !p->readers && p->opened_r == seen_r) {
+        if (proc_sleep(&p->write_chan)) {
+            file_unref(f);
+            return -ERESTARTSYS;
+        }
+    }
+    *out = f;
+    return 0;
+}
 
 int pipe_create(uint32_t extra_flags, struct file **rd, struct file **wr)
 {

@@ -12,4 +12,13 @@ struct file;
  */
 int pipe_create(uint32_t extra_flags, struct file **rd, struct file **wr);
 
+struct vnode;
+/*
+ * Open FIFO v with flags (access mode, O_NONBLOCK): a reader waits for a
+ * writer and a writer for a reader, unless O_NONBLOCK (a lone
+ * non-blocking writer gets ENXIO) or O_RDWR. A new file with one
+ * reference in *out: 0, -ENXIO, -ENOMEM or -ERESTARTSYS.
+ */
+int fifo_open(struct vnode *v, uint32_t flags, struct file **out);
+
 #endif

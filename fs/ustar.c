@@ -61,7 +61,6 @@ struct mount_ctx {
     const uint8_t *base;
     uint32_t size;
     struct vnode *root;
-    uint32_t next_ino;
     struct seg long_name, long_link; /* from 'L', 'K' or 'x': for the next member */
     bool have_name, have_link;
 };
@@ -247,12 +246,11 @@ static bool path_has_trailing_slash(const struct mpath *p)
 
 /* ---- the tree ---- */
 
-static struct vnode *dir_find(struct vnode *dir, struct seg name)
+/* The vnode dir names name, or NULL. */
+static struct vnode *child(struct vnode *dir, struct seg name)
 {
-    for (struct vnode *v = dir->children; v; v = v->next_sibling)
-        if (strncmp(v->name, name.p, name.len) == 0 && v->name[name.len] == '\0')
-            return v;
-    return NULL;
+    struct dentry *e = dir_find(dir, name.p, name.len);
+    return e ? e->v : NULL;
 }
 
 static char *str_dup(const char *s, uint32_t len)
@@ -265,26 +263,16 @@ static char *str_dup(const char *s, uint32_t len)
     return d;
 }
 
-/* A new empty directory called name, appended to dir's children (dir NULL: the root); NULL if out of memory. */
-static struct vnode *node_new(struct mount_ctx *c, struct vnode *dir, struct seg name)
+/* A new vnode of type called name in dir; NULL if out of memory. */
+static struct vnode *node_new(struct vnode *dir, struct seg name, enum vnode_type type)
 {
-    struct vnode *v = kmalloc(sizeof *v);
+    struct vnode *v = vnode_new(type, type == VNODE_DIR ? DEFAULT_DIR_MODE : 0644u, 0, 0);
     if (!v)
         return NULL;
-    memset(v, 0, sizeof *v);
-    if (!(v->name = str_dup(name.p, name.len))) {
-        kfree(v);
+    v->atime = v->mtime = v->ctime = (struct vfs_time){0, 0};
+    if (dir_add(dir, name.p, name.len, v) != 0) {
+        vnode_maybe_free(v);
         return NULL;
-    }
-    v->type = VNODE_DIR;
-    v->mode = DEFAULT_DIR_MODE;
-    v->ino = c->next_ino++;
-    v->parent = dir ? dir : v;
-    if (dir) {
-        struct vnode **tail = &dir->children;
-        while (*tail)
-            tail = &(*tail)->next_sibling;
-        *tail = v;
     }
     return v;
 }
@@ -296,41 +284,27 @@ static struct vnode *member_lookup(struct mount_ctx *c, const struct mpath *p)
     struct vnode *v = c->root;
     struct seg s;
     while (next_comp(&it, &s)) {
-        if (v->type != VNODE_DIR || is_dotdot(s) || !(v = dir_find(v, s)))
+        if (v->type != VNODE_DIR || is_dotdot(s) || !(v = child(v, s)))
             return NULL;
     }
     return v;
 }
 
-/* Give v the type, attributes and contents of m; v takes target (symlinks). */
-static void node_fill(struct vnode *v, const struct member *m, enum vnode_type type, char *target)
+/* Give v (of the member's type) the attributes and contents of m; v takes target (symlinks). */
+static void node_fill(struct vnode *v, const struct member *m, char *target)
 {
-    static const uint32_t type_bits[] = {[VNODE_FILE] = VFS_S_IFREG, [VNODE_DIR] = VFS_S_IFDIR,
-                                         [VNODE_SYMLINK] = VFS_S_IFLNK};
-    kfree(v->link_target);
-    v->type = type;
-    v->mode = type_bits[type] | (m->mode & PERM_BITS);
+    v->mode = (v->mode & VFS_S_IFMT) | (m->mode & PERM_BITS);
     v->uid = m->uid;
     v->gid = m->gid;
-    v->mtime = m->mtime;
-    v->link_target = target;
-    v->size = type == VNODE_FILE ? m->size : type == VNODE_SYMLINK ? (uint32_t)strlen(target) : 0;
-    v->data = type == VNODE_FILE ? m->data : NULL;
-}
-
-/* Make v a hard link to src: same inode number, attributes and data; v takes target. */
-static void node_copy(struct vnode *v, const struct vnode *src, char *target)
-{
-    kfree(v->link_target);
-    v->type = src->type;
-    v->mode = src->mode;
-    v->uid = src->uid;
-    v->gid = src->gid;
-    v->mtime = src->mtime;
-    v->size = src->size;
-    v->data = src->data;
-    v->link_target = target;
-    v->ino = src->ino;
+    v->atime = v->mtime = v->ctime = (struct vfs_time){(int64_t)m->mtime, 0};
+    if (v->type == VNODE_SYMLINK) {
+        kfree(v->link_target);
+        v->link_target = target;
+        v->size = (uint32_t)strlen(target);
+    } else if (v->type == VNODE_FILE) {
+        v->size = v->backing_size = m->size;
+        v->backing = m->data;
+    }
 }
 
 /* The node type member m becomes, or -1 if the tree has no place for it. */
@@ -351,36 +325,38 @@ static int member_vtype(const struct member *m)
 /* Put member m into dir under name (replacing an earlier non-directory): 0, also when m is skipped, or -ENOMEM. */
 static int put_leaf(struct mount_ctx *c, struct vnode *dir, struct seg name, const struct member *m)
 {
-    struct vnode *v = dir_find(dir, name);
-    const struct vnode *src = NULL;
+    struct vnode *v = child(dir, name);
     int type = member_vtype(m);
-    if (m->type == '1') {
+    if (m->type == '1') { /* a hard link: another name for the same file */
         struct mpath lp = {{{NULL, 0}, m->link}};
-        src = member_lookup(c, &lp);
-        if (!src || src->type == VNODE_DIR || src == v)
+        struct vnode *src = member_lookup(c, &lp);
+        if (!src || src->type == VNODE_DIR || src == v || (v && v->type == VNODE_DIR))
             return 0;
-        type = src->type;
+        if (!v)
+            return dir_add(dir, name.p, name.len, src);
+        dir_replace(dir_find(dir, name.p, name.len), src);
+        vnode_maybe_free(v);
+        return 0;
     }
     if (type < 0 || (v && v->type == VNODE_DIR && type != VNODE_DIR))
         return 0; /* other types are ignored; a directory is never replaced */
     char *target = NULL;
-    if (type == VNODE_SYMLINK) {
-        target = src ? str_dup(src->link_target, (uint32_t)strlen(src->link_target)) : str_dup(m->link.p, m->link.len);
-        if (!target)
-            return -ENOMEM;
-    }
-    if (!v) {
-        if (!(v = node_new(c, dir, name))) {
+    if (type == VNODE_SYMLINK && !(target = str_dup(m->link.p, m->link.len)))
+        return -ENOMEM;
+    if (v && v->type != VNODE_DIR) { /* a replaced file is a new file, in the old one's place */
+        struct vnode *fresh = vnode_new((enum vnode_type)type, 0644u, 0, 0);
+        if (!fresh) {
             kfree(target);
             return -ENOMEM;
         }
-    } else if (v->type != VNODE_DIR) {
-        v->ino = c->next_ino++; /* a replaced file is a new file */
+        dir_replace(dir_find(dir, name.p, name.len), fresh);
+        vnode_maybe_free(v);
+        v = fresh;
+    } else if (!v && !(v = node_new(dir, name, (enum vnode_type)type))) {
+        kfree(target);
+        return -ENOMEM;
     }
-    if (src)
-        node_copy(v, src, target);
-    else
-        node_fill(v, m, (enum vnode_type)type, target);
+    node_fill(v, m, target);
     return 0;
 }
 
@@ -394,12 +370,12 @@ static int add_member(struct mount_ctx *c, const struct member *m)
         return 0; /* devices, fifos, unknown types: not in the tree, not even their directories */
     if (!next_comp(&it, &cur)) { /* "./" or "/": the root itself */
         if (member_vtype(m) == VNODE_DIR)
-            node_fill(c->root, m, VNODE_DIR, NULL);
+            node_fill(c->root, m, NULL);
         return 0;
     }
     while (next_comp(&it, &next)) {
-        struct vnode *d = dir_find(dir, cur);
-        if (!d && !(d = node_new(c, dir, cur)))
+        struct vnode *d = child(dir, cur);
+        if (!d && !(d = node_new(dir, cur, VNODE_DIR)))
             return -ENOMEM;
         if (d->type != VNODE_DIR)
             return 0; /* a non-directory in the way */
@@ -473,14 +449,15 @@ static int member_handle(struct mount_ctx *c, uint32_t off, uint32_t *next)
 
 int ustar_mount(const void *archive, uint32_t size, struct vnode **root_out)
 {
-    struct mount_ctx c = {.base = archive, .size = size, .next_ino = 1};
+    struct mount_ctx c = {.base = archive, .size = size};
     uint32_t off = 0, zeros = 0;
     bool seen = false, ended = false;
     if (!root_out || !archive)
         return -EINVAL;
     *root_out = NULL;
-    if (!(c.root = node_new(&c, NULL, (struct seg){"/", 1})))
+    if (!(c.root = vfs_root_new()))
         return -ENOMEM;
+    c.root->atime = c.root->mtime = c.root->ctime = (struct vfs_time){0, 0};
     while (size - off >= USTAR_BLOCK) {
         const uint8_t *h = c.base + off;
         uint32_t next;
@@ -519,16 +496,22 @@ void ustar_unmount(struct vnode *root)
 {
     struct vnode *v = root;
     while (v) {
-        if (v->children) { /* free the children first, depth first, without recursion */
-            struct vnode *child = v->children;
-            v->children = child->next_sibling;
-            v = child;
+        struct dentry *e = v->entries;
+        if (e && e->v->type == VNODE_DIR && e->v->entries) {
+            v = e->v; /* empty the subdirectory first, without recursion */
             continue;
         }
-        struct vnode *up = v == root ? NULL : v->parent;
-        kfree(v->name);
-        kfree(v->link_target);
-        kfree(v);
-        v = up;
+        if (e) {
+            struct vnode *gone = e->v;
+            dir_remove(v, e);
+            vnode_maybe_free(gone);
+            continue;
+        }
+        if (v == root) {
+            root->nlink = root->refs = 0;
+            vnode_maybe_free(root);
+            return;
+        }
+        v = v->parent;
     }
 }

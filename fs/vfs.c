@@ -1,5 +1,5 @@
 /*
- * Path lookup and reads over the vnode tree. Lookup walks the path one
+ * Path lookup over the vnode tree. Lookup walks the path one
  * component at a time; a symlink is resolved by walking its target from the
  * directory holding it (a nested call, at most VFS_SYMLINK_DEPTH deep and
  * VFS_SYMLINK_TOTAL in all), so no path buffer is ever built.
@@ -7,35 +7,44 @@
 #include "fs/vfs.h"
 #include "errno.h"
 #include "kstring.h"
+#include "mm/kmem/kheap.h"
 
 static struct vnode *root_node;
+
+struct vnode *vfs_root_new(void)
+{
+    struct vnode *root = vnode_new(VNODE_DIR, 0755, 0, 0);
+    if (root) {
+        root->ino = 1;
+        root->nlink = 2; /* its "." and its own ".." */
+        root->refs = 1;  /* the mount's */
+    }
+    return root;
+}
 
 void vfs_set_root(struct vnode *root) { root_node = root; }
 
 struct vnode *vfs_root(void) { return root_node; }
-
-/* The child of dir called name[0..len), or NULL. */
-static struct vnode *dir_lookup(struct vnode *dir, const char *name, uint32_t len)
-{
-    for (struct vnode *v = dir->children; v; v = v->next_sibling)
-        if (strncmp(v->name, name, len) == 0 && v->name[len] == '\0')
-            return v;
-    return NULL;
-}
 
 /* One step of a walk: the node for component name[0..len) of directory dir, not following symlinks. */
 static int step(struct vnode *dir, const char *name, uint32_t len, struct vnode **out)
 {
     if (dir->type != VNODE_DIR)
         return -ENOTDIR;
+    if (!dir->nlink)
+        return -ENOENT; /* a removed directory holds nothing, not even "." and ".." */
     if (len > VFS_NAME_MAX)
         return -ENAMETOOLONG;
     if (len == 1 && name[0] == '.')
         *out = dir;
     else if (len == 2 && name[0] == '.' && name[1] == '.')
         *out = dir->parent; /* the root is its own parent */
-    else if (!(*out = dir_lookup(dir, name, len)))
-        return -ENOENT;
+    else {
+        struct dentry *e = dir_find(dir, name, len);
+        if (!e)
+            return -ENOENT;
+        *out = e->v;
+    }
     return 0;
 }
 
@@ -99,27 +108,94 @@ int vfs_lookup(const char *path, struct vnode *cwd, bool follow_last, struct vno
     return walk(path, start, follow_last, 0, &total, out);
 }
 
-int vfs_read(struct vnode *v, void *buf, uint32_t len, uint32_t offset)
+int vfs_lookup_parent(const char *path, struct vnode *cwd, struct vnode **dir, const char **name, uint32_t *len,
+                      bool *trailing_slash)
 {
-    if (!v || (!buf && len))
+    if (!path || !dir || !name || !len)
         return -EINVAL;
-    if (v->type == VNODE_DIR)
-        return -EISDIR;
-    if (v->type != VNODE_FILE)
-        return -EINVAL;
-    if (offset >= v->size || len == 0)
-        return 0;
-    uint32_t n = MIN(MIN(len, v->size - offset), (uint32_t)INT32_MAX);
-    memcpy(buf, v->data + offset, n);
-    return (int)n;
+    uint32_t n = 0;
+    while (n < VFS_PATH_MAX && path[n])
+        n++;
+    if (n == VFS_PATH_MAX)
+        return -ENAMETOOLONG;
+    if (n == 0)
+        return -ENOENT;
+    if (!root_node)
+        return -ENOENT;
+    uint32_t end = n;
+    while (end > 0 && path[end - 1] == '/')
+        end--;
+    *trailing_slash = end < n;
+    uint32_t start = end;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    *name = path + start;
+    *len = end - start;
+    if (*len > VFS_NAME_MAX)
+        return -ENAMETOOLONG;
+    struct vnode *base = cwd ? cwd : root_node;
+    if (start == 0) { /* no directory part: relative to the start directory (or "/" itself) */
+        *dir = path[0] == '/' ? root_node : base;
+        if ((*dir)->type != VNODE_DIR)
+            return -ENOTDIR;
+        return (*dir)->nlink ? 0 : -ENOENT;
+    }
+    char *prefix = kmalloc(start + 1);
+    if (!prefix)
+        return -ENOMEM;
+    memcpy(prefix, path, start);
+    prefix[start] = '\0';
+    uint32_t total = 0;
+    int err = path[0] != '/' && base->type != VNODE_DIR ? -ENOTDIR : walk(prefix, base, true, 0, &total, dir);
+    kfree(prefix);
+    if (!err && (*dir)->type != VNODE_DIR)
+        err = -ENOTDIR;
+    if (!err && !(*dir)->nlink)
+        err = -ENOENT;
+    return err;
 }
 
-struct vnode *vfs_child(struct vnode *dir, uint32_t i)
+/* Put name[0..len) and a '/' before *s (not before out): false if it does not fit. */
+static bool prepend(char **s, char *out, const char *name, uint32_t len)
 {
-    if (!dir || dir->type != VNODE_DIR)
+    if ((uint32_t)(*s - out) < len + 1)
+        return false;
+    *s -= len;
+    memcpy(*s, name, len);
+    *--*s = '/';
+    return true;
+}
+
+char *vfs_path(const struct vnode *v, char *out, uint32_t cap)
+{
+    static const char deleted[] = " (deleted)";
+    if (!cap)
         return NULL;
-    struct vnode *v = dir->children;
-    while (v && i--)
-        v = v->next_sibling;
-    return v;
+    char *s = out + cap - 1;
+    *s = '\0';
+    bool gone = false;
+    for (; v && v != root_node; v = v->name ? v->name->dir : NULL) {
+        if (!v->name || !v->nlink) {
+            gone = true;
+            break;
+        }
+        if (!prepend(&s, out, v->name->name, v->name->len))
+            return NULL;
+    }
+    if (gone) { /* no name left: what Linux prints for a removed file */
+        uint32_t tail = (uint32_t)strlen(s);
+        if ((uint32_t)(s - out) < sizeof deleted + 1)
+            return NULL;
+        memmove(out, s, tail + 1);
+        s = out;
+        memcpy(s + tail, deleted, sizeof deleted);
+        if (!tail) {
+            memmove(s + 1, s, sizeof deleted);
+            *s = '/';
+        }
+        return s;
+    }
+    if (!*s)
+        *--s = '/'; /* the root itself */
+    return s;
 }

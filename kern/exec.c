@@ -198,6 +198,9 @@ int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, 
     if (old)
         proc_clear_child_tid(p, old); /* the word lives in the memory being left */
     p->vm = vs;
+    vnode_exec_hold(file);
+    vnode_exec_release(p->exe);
+    p->exe = file;
     if (proc_current() == p)
         vm_space_activate(vs);
     if (old)

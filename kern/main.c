@@ -16,6 +16,7 @@
 #include "kern/clock.h"
 #include "kern/proc.h"
 #include "fs/initrd.h"
+#include "fs/vfs.h"
 #include "drivers/tty/tty.h"
 #include "tests/kern/crashtest.h"
 #include "kern/kstats.h"
@@ -26,6 +27,14 @@
 
 
 /* Hand RAM to the frame allocator, keeping the image, boot tables and modules. */
+/* File time stamps: the wall clock. */
+static void file_clock(struct vfs_time *t)
+{
+    uint64_t ns = clock_realtime_ns();
+    t->sec = (int64_t)(ns / NSEC_PER_SEC);
+    t->nsec = (uint32_t)(ns % NSEC_PER_SEC);
+}
+
 static void memory_init(void)
 {
     struct phys_range reserved[2 + BOOT_MAX_MODULES];
@@ -56,6 +65,7 @@ void kmain(uint32_t magic, paddr_t mbi)
     pmap_bootstrap();
     fpu_init();
     memory_init();
+    vfs_set_clock(file_clock);
     initrd_mount();
     proc_init();
     tty_init();

@@ -9,6 +9,7 @@
 #include "mm/vm/vm.h"
 #include "errno.h"
 #include "fs/file.h"
+#include "fs/vfs.h"
 #include "kstring.h"
 #include "mmu.h"
 #include "printk.h"
@@ -80,6 +81,7 @@ static void init_links(struct proc *p)
 void proc_init(void)
 {
     shell_task.kernel_task = true;
+    shell_task.umask = 022;
     memcpy(shell_task.name, "kshell", 7);
     init_links(&shell_task);
     sched_init(&shell_task);
@@ -164,6 +166,7 @@ struct proc *proc_create(const char *name)
     if (!p)
         return NULL;
     memset(p, 0, sizeof *p);
+    p->umask = proc_current()->umask; /* a new process starts with its creator's mask */
     init_links(p);
     size_t n = MIN(strlen(name), (size_t)PROC_NAME - 1);
     memcpy(p->name, name, n);
@@ -192,6 +195,9 @@ static void release_resources(struct proc *p)
 {
     fdtable_release(p);
     p->fds = NULL;
+    fs_set_cwd(p, NULL);
+    vnode_exec_release(p->exe);
+    p->exe = NULL;
     if (p->vm) {
         vm_space_unref(p->vm);
         p->vm = NULL;
@@ -254,7 +260,9 @@ int proc_fork(void)
     memcpy(child->tls, parent->tls, sizeof child->tls);
     memcpy(child->sigact, parent->sigact, sizeof child->sigact);
     child->sig_blocked = parent->sig_blocked;
-    child->cwd = parent->cwd;
+    fs_set_cwd(child, parent->cwd);
+    if ((child->exe = parent->exe) != NULL)
+        vnode_exec_hold(child->exe);
     fpu_save(child->fpu);
     struct trapframe regs = *parent->tf;
     regs.eax = 0; /* fork returns 0 in the child */

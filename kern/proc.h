@@ -69,7 +69,9 @@ struct proc {
     bool killed_by_fault;
     struct proc *parent;
     struct fdtable *fds;   /* open files (kern/file.c); NULL for kernel tasks */
-    struct vnode *cwd;     /* working directory; NULL means the root */
+    struct vnode *cwd;     /* working directory (holding a reference, fs_set_cwd); NULL means the root */
+    struct vnode *exe;     /* the program it runs (held with vnode_exec_hold), NULL before the first exec */
+    uint32_t umask;        /* permission bits creat/mkdir/mknod clear (022 at boot; inherited) */
     const void *sleep_chan; /* what it sleeps on when PROC_SLEEPING (NULL: only a signal or timer wakes it) */
     struct list run_link;  /* on the run queue when RUNNABLE, on its channel's wait queue when SLEEPING */
     struct ktimer sleep_timer; /* proc_sleep_until's wake-up */

@@ -151,7 +151,8 @@ int32_t shm_attach(struct proc *p, int32_t id, vaddr_t addr, uint32_t flags)
             return -EINVAL;
     }
     uint32_t prot = PROT_READ | (flags & SHM_RDONLY ? 0 : PROT_WRITE) | (flags & SHM_EXEC ? PROT_EXEC : 0);
-    int32_t at = vm_mmap(p->vm, addr, len, prot, MAP_SHARED | (addr ? MAP_FIXED : 0), s->obj, 0, len);
+    uint32_t mflags = MAP_SHARED | (addr ? MAP_FIXED : 0) | (flags & SHM_RDONLY ? VM_MMAP_NOWRITE : 0);
+    int32_t at = vm_mmap(p->vm, addr, len, prot, mflags, s->obj, 0, len);
     if (at < 0 && at > -4096)
         return at;
     s->atime = now();

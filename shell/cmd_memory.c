@@ -1,4 +1,5 @@
 /* `memory stats`, `memory protect [ADDR|test]` and `memory check`. */
+#include "mm/pager/vnode_pager.h"
 #include "kern/kstats.h"
 #include "kern/proc.h"
 #include "tests/kern/selftest.h"
@@ -150,6 +151,10 @@ int cmd_memory(int argc, char **argv)
     }
     if (argc == 2 && !strcmp(argv[1], "check"))
         return memory_check();
+    if (argc == 2 && !strcmp(argv[1], "drop-caches")) {
+        kprintf("dropped %u clean page-cache pages\n", vnode_pager_drop_caches());
+        return 0;
+    }
     if (argc < 2 || strcmp(argv[1], "protect") || argc > 3)
         return -EINVAL;
     if (argc == 2) {

@@ -48,40 +48,30 @@ int cmd_ps(int argc, char **argv)
     return 0;
 }
 
-/* The absolute path of v into buf (the tree's parent links, root first). */
-static void vnode_path(const struct vnode *v, char *buf, size_t size)
-{
-    const struct vnode *chain[32];
-    int n = 0;
-    for (; v && v->parent != v && n < 32; v = v->parent)
-        chain[n++] = v;
-    size_t at = 0;
-    buf[0] = 0;
-    while (n-- > 0 && at + 2 < size) {
-        buf[at++] = '/';
-        size_t len = MIN(strlen(chain[n]->name), size - at - 1);
-        memcpy(buf + at, chain[n]->name, len);
-        at += len;
-        buf[at] = 0;
-    }
-}
-
 static void print_region(struct proc *p, const struct vm_region *r)
 {
-    char name[128] = "";
+    char path[256], name[256] = "";
     struct vnode *file = vnode_pager_file(r->obj); /* this kernel's files are all vnodes */
+    bool file_gone = !file && vnode_pager_is(r->obj);
     int32_t key;
-    if (file)
-        vnode_path(file, name, sizeof name);
+    const char *at = file ? vfs_path(file, path, sizeof path) : NULL;
+    if (at)
+        ksnprintf(name, sizeof name, "%s", at);
+    else if (file_gone)
+        memcpy(name, "(deleted)", 10); /* removed and closed: only its mappings keep the pages */
     else if (shm_object_key(r->obj, &key)) /* named as Linux names a segment's file */
         ksnprintf(name, sizeof name, "/SYSV%08x (deleted)", (uint32_t)key);
     else if (r->flags & VM_HEAP)
         memcpy(name, "[heap]", 7);
     else if (r->flags & VM_GROWSDOWN)
         memcpy(name, "[stack]", 8);
+    else if (r->obj)
+        memcpy(name, "[shm]", 6); /* shared anonymous memory: an anonymous object */
+    else
+        memcpy(name, "[anon]", 7);
     kprintf("%08x-%08x %c%c%c%c %08x 00:00 0 %6u KiB  %s\n", r->start, r->end, r->prot & VM_READ ? 'r' : '-',
             r->prot & VM_WRITE ? 'w' : '-', r->prot & VM_EXEC ? 'x' : '-', r->flags & VM_SHARED ? 's' : 'p',
-            file ? r->obj_offset : 0, vm_space_resident_in(p->vm, r->start, r->end) * 4, name);
+            file || file_gone ? r->obj_offset : 0, vm_space_resident_in(p->vm, r->start, r->end) * 4, name);
 }
 
 /* vmmap PID: the regions of a process, like /proc/PID/maps, with resident KiB per region. */

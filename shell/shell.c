@@ -48,7 +48,7 @@ static int cmd_selftest(int argc, char **argv)
 static const struct shell_command commands[] = {
     {"help", "", "list the commands", cmd_help},
     {"echo", "TEXT...", "print TEXT", cmd_echo},
-    {"memory", "stats|check|protect [ADDR|test]", "memory statistics; reverse-map check; page protection of ADDR or key regions", cmd_memory},
+    {"memory", "stats|check|drop-caches|protect [ADDR|test]", "memory statistics; reverse-map check; drop clean file pages; page protection of ADDR or key regions", cmd_memory},
     {"error", "details", "recent page faults, decoded", cmd_error},
     {"pf", "yes ADDR r|w", "deliberately fault reading or writing ADDR, recover, report", cmd_pf},
     {"ps", "[check]", "list processes with their resident memory; check the scheduler's queues", cmd_ps},

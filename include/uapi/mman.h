@@ -28,4 +28,9 @@
 #define MREMAP_FIXED 2u
 #define MREMAP_DONTUNMAP 4u
 
+/* msync(2) */
+#define MS_ASYNC 1u
+#define MS_INVALIDATE 2u
+#define MS_SYNC 4u
+
 #endif

@@ -1,7 +1,9 @@
 /*
  * Directories and names: getdents64 / getdents, chdir, fchdir, getcwd,
- * readlink / readlinkat. A directory file's offset is the index of its next
- * entry: 0 is ".", 1 is "..", 2 + i is the i-th child.
+ * readlink / readlinkat. A directory file's offset says where its listing
+ * resumes: 0 is ".", 1 is "..", 2 + c the first entry with cookie >= c
+ * (fs/dir.c), so changes to the directory never make a listing skip or
+ * repeat the entries that stay.
  */
 #include "fs/vfs.h"
 #include "mm/kmem/kheap.h"
@@ -17,9 +19,10 @@
 
 #define DIRENT_MAX (DIRENT64_HEADER + VFS_NAME_MAX + 1 + 8) /* largest record of either layout */
 
-/* Walks a directory's entries from an index; child caches the vnode for index >= 2. */
+/* Walks a directory's entries from an offset; entry caches the one at offsets >= 2. */
 struct dir_cursor {
-    struct vnode *dir, *child;
+    struct vnode *dir;
+    struct dentry *entry;
     uint64_t index;
 };
 
@@ -31,22 +34,32 @@ static bool cursor_entry(struct dir_cursor *c, const char **name, struct vnode *
         *v = c->index ? c->dir->parent : c->dir;
         return true;
     }
-    if (!c->child)
-        c->child = c->index - 2 > UINT32_MAX ? NULL : vfs_child(c->dir, (uint32_t)(c->index - 2));
-    *name = c->child ? c->child->name : NULL;
-    *v = c->child;
-    return c->child != NULL;
+    if (!c->entry)
+        c->entry = c->index - 2 >= UINT32_MAX ? NULL : dir_entry_from(c->dir, (uint32_t)(c->index - 2));
+    if (!c->entry)
+        return false;
+    c->index = (uint64_t)c->entry->cookie + 2;
+    *name = c->entry->name;
+    *v = c->entry->v;
+    return true;
 }
 
+/* Past the current entry: the offset of the next one. */
 static void cursor_next(struct dir_cursor *c)
 {
-    if (c->index++ >= 2)
-        c->child = c->child->next_sibling;
+    if (c->index < 2) {
+        c->index++;
+        return;
+    }
+    c->entry = c->entry->next;
+    c->index = c->entry ? (uint64_t)c->entry->cookie + 2 : c->index + 1;
 }
 
 static uint8_t dirent_type(const struct vnode *v)
 {
-    return v->type == VNODE_DIR ? DT_DIR : v->type == VNODE_SYMLINK ? DT_LNK : DT_REG;
+    static const uint8_t types[] = {[VNODE_FILE] = DT_REG, [VNODE_DIR] = DT_DIR, [VNODE_SYMLINK] = DT_LNK,
+                                    [VNODE_FIFO] = DT_FIFO};
+    return types[v->type];
 }
 
 /* Build one record for v called name in rec: its length. off is the offset of the next entry. */
@@ -74,17 +87,21 @@ static int fill_dirents(struct file *f, vaddr_t buf, uint32_t count, bool is64)
 {
     uint8_t rec[DIRENT_MAX];
     struct dir_cursor c = {f->vnode, NULL, f->offset};
+    if (!f->vnode->nlink)
+        return -ENOENT; /* a removed directory lists nothing */
     uint32_t done = 0;
     const char *name;
     struct vnode *v;
     while (cursor_entry(&c, &name, &v)) {
-        uint32_t len = make_record(rec, is64, name, v, c.index + 1);
+        struct dir_cursor after = c;
+        cursor_next(&after);
+        uint32_t len = make_record(rec, is64, name, v, after.index);
         if (len > count - done)
             return done ? (int)done : -EINVAL; /* not even one record fits */
         if (copy_to_user(buf + done, rec, len))
             return done ? (int)done : -EFAULT;
         done += len;
-        cursor_next(&c);
+        c = after;
         f->offset = c.index;
     }
     return (int)done;
@@ -118,7 +135,7 @@ int32_t sys_chdir(SYSARGS1(upath))
     if (!err && v->type != VNODE_DIR)
         err = -ENOTDIR;
     if (!err)
-        p->cwd = v;
+        fs_set_cwd(p, v);
     return err;
 }
 
@@ -130,27 +147,9 @@ int32_t sys_fchdir(SYSARGS1(fd))
         return -EBADF;
     int err = f->kind == FILE_DIR ? 0 : -ENOTDIR;
     if (!err)
-        p->cwd = f->vnode;
+        fs_set_cwd(p, f->vnode);
     file_unref(f);
     return err;
-}
-
-/* The absolute path of directory v into out (cap bytes, built from the end): its start, or NULL if too long. */
-static char *dir_path(struct vnode *v, char *out, uint32_t cap)
-{
-    char *s = out + cap - 1;
-    *s = '\0';
-    for (; v->parent != v; v = v->parent) {
-        uint32_t n = strlen(v->name);
-        if ((uint32_t)(s - out) < n + 1)
-            return NULL;
-        s -= n;
-        memcpy(s, v->name, n);
-        *--s = '/';
-    }
-    if (!*s)
-        *--s = '/'; /* the root itself */
-    return s;
 }
 
 /* getcwd(buf, size): the length written including the NUL, -ERANGE if size is too small. */
@@ -158,12 +157,12 @@ int32_t sys_getcwd(SYSARGS2(buf, size))
 {
     struct proc *p = proc_current();
     struct vnode *cwd = p->cwd ? p->cwd : vfs_root();
-    if (!cwd)
-        return -ENOENT;
+    if (!cwd || !cwd->nlink)
+        return -ENOENT; /* no root, or the working directory was removed */
     char *tmp = kmalloc(VFS_PATH_MAX);
     if (!tmp)
         return -ENOMEM;
-    char *path = dir_path(cwd, tmp, VFS_PATH_MAX);
+    char *path = vfs_path(cwd, tmp, VFS_PATH_MAX);
     uint32_t len = path ? strlen(path) + 1 : 0;
     int err = !path ? -ENAMETOOLONG : len > size ? -ERANGE : copy_to_user(buf, path, len);
     kfree(tmp);

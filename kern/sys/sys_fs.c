@@ -179,15 +179,14 @@ int32_t sys_llseek(SYSARGS5(fd, hi, lo, result, whence))
     return err ? err : copy_to_user(result, &pos, sizeof pos);
 }
 
-/* pread64(fd, buf, count, offset_low, offset_high): read at an offset, leaving the file offset alone. */
-int32_t sys_pread64(SYSARGS5(fd, buf, len, lo, hi))
+/* pread64 / pwrite64 at pos, leaving the file offset alone: bytes or -errno. */
+static int32_t rw_at(uint32_t fd, vaddr_t buf, uint32_t len, int64_t pos, bool write)
 {
-    int64_t pos = (int64_t)(((uint64_t)hi << 32) | lo);
     struct file *f = fd_get(proc_current(), (int)fd);
     if (!f)
         return -EBADF;
     int r;
-    if (!file_readable(f))
+    if (!(write ? file_writable(f) : file_readable(f)))
         r = -EBADF;
     else if (f->kind == FILE_DIR)
         r = -EISDIR;
@@ -196,11 +195,23 @@ int32_t sys_pread64(SYSARGS5(fd, buf, len, lo, hi))
     else if (pos < 0)
         r = -EINVAL;
     else {
-        uint64_t saved = f->offset; /* a regular-file read never sleeps, so nobody sees the swap */
+        uint64_t saved = f->offset; /* a regular-file transfer never sleeps, so nobody sees the swap */
         f->offset = (uint64_t)pos;
-        r = file_rw(f, buf, len, false);
+        r = file_rw(f, buf, len, write); /* with O_APPEND a write still goes to the end, as on Linux */
         f->offset = saved;
     }
     file_unref(f);
     return r;
+}
+
+/* pread64(fd, buf, count, offset_low, offset_high) */
+int32_t sys_pread64(SYSARGS5(fd, buf, len, lo, hi))
+{
+    return rw_at(fd, buf, len, (int64_t)(((uint64_t)hi << 32) | lo), false);
+}
+
+/* pwrite64(fd, buf, count, offset_low, offset_high) */
+int32_t sys_pwrite64(SYSARGS5(fd, buf, len, lo, hi))
+{
+    return rw_at(fd, buf, len, (int64_t)(((uint64_t)hi << 32) | lo), true);
 }

@@ -32,11 +32,11 @@ int32_t sys_mprotect(SYSARGS3(addr, len, prot))
 }
 
 /*
- * The backing of a file mapping: the readable regular file behind fd, with
- * the bytes it has from byte offset off. 0, -EBADF, -EACCES (not readable,
- * or a shared writable mapping of this read-only file system) or -ENODEV.
+ * The backing of a file mapping: the readable regular file behind fd. 0,
+ * -EBADF, -EACCES (not open for reading, or a shared writable mapping of a
+ * file not open for writing) or -ENODEV.
  */
-static int file_backing(struct proc *p, uint32_t fd, uint32_t flags, uint32_t prot, struct vnode **out)
+static int file_backing(struct proc *p, uint32_t fd, uint32_t flags, uint32_t prot, struct vnode **out, bool *may_write)
 {
     struct file *f = fd_get(p, (int)fd);
     if (!f)
@@ -44,28 +44,33 @@ static int file_backing(struct proc *p, uint32_t fd, uint32_t flags, uint32_t pr
     int err = 0;
     if (f->kind != FILE_REG)
         err = -ENODEV;
-    else if (!file_readable(f) || ((flags & MAP_SHARED) && (prot & PROT_WRITE)))
+    else if (!file_readable(f) || ((flags & MAP_SHARED) && (prot & PROT_WRITE) && !file_writable(f)))
         err = -EACCES;
     else
-        *out = f->vnode; /* vnodes live as long as the tree: the region needs no reference */
+        *out = f->vnode; /* the region holds the file's object, which outlives the vnode if need be */
+    *may_write = file_writable(f);
     file_unref(f);
     return err;
 }
 
 /*
  * mmap2(addr, len, prot, flags, fd, pgoff): anonymous memory (private, or
- * shared across fork), or a private (or read-only shared) mapping of a
- * file, paged in from the file on demand; bytes past the end of the file
- * read as zero.
+ * shared across fork), or a mapping of a file's page cache, paged in on
+ * demand: shared mappings see (and make) every change to the file,
+ * private ones copy a page when they write it. The rest of the file's last
+ * page reads as zero; pages wholly past the end of the file raise SIGBUS,
+ * wherever the end is at the time of the access.
  */
 int32_t sys_mmap2(SYSARGS6(addr, len, prot, flags, fd, pgoff))
 {
     struct proc *p = proc_current();
     struct vnode *file = NULL;
+    bool may_write = true;
+    flags &= ~VM_MMAP_NOWRITE; /* the kernel's own bit */
     if (len == 0 || len > MMAP_TOP || !(flags & (MAP_SHARED | MAP_PRIVATE)) || (addr & PAGE_MASK && flags & MAP_FIXED))
         return -EINVAL;
     if (!(flags & MAP_ANONYMOUS)) {
-        int err = file_backing(p, fd, flags, prot, &file);
+        int err = file_backing(p, fd, flags, prot, &file, &may_write);
         if (err)
             return err;
         if (pgoff > (0xFFFFFFFFu >> PAGE_SHIFT))
@@ -75,7 +80,8 @@ int32_t sys_mmap2(SYSARGS6(addr, len, prot, flags, fd, pgoff))
     struct vm_object *obj = file ? vnode_object(file) : NULL;
     if (file && !obj)
         return -ENOMEM;
-    int32_t r = vm_mmap(p->vm, addr, len, prot, flags, obj, offset, file ? file->size : 0);
+    int32_t r = vm_mmap(p->vm, addr, len, prot, flags | (may_write ? 0 : VM_MMAP_NOWRITE), obj, offset,
+                        file ? UINT32_MAX : 0); /* the whole mapping shows the file, as far as it reaches */
     if (obj)
         vm_object_unref(obj); /* the mapping holds its own */
     return r;
@@ -122,4 +128,9 @@ int32_t sys_mincore(SYSARGS3(addr, len, vec))
         done += n;
     }
     return 0;
+}
+
+int32_t sys_msync(SYSARGS3(addr, len, flags))
+{
+    return vm_msync(proc_current()->vm, addr, len, flags);
 }

@@ -1,13 +1,14 @@
 /*
- * open, openat and close. The tree is read-only: anything that would
- * create, truncate or write a file fails with EROFS, after the checks Linux
- * makes first (ENOENT for a missing directory, EEXIST, EISDIR, ENOTDIR,
- * ELOOP).
+ * open, openat, creat and close: lookup, creation (O_CREAT, O_EXCL,
+ * O_TMPFILE), truncation (O_TRUNC), and the checks Linux makes, in its
+ * order (ENOENT for a missing directory, EEXIST, EISDIR, ENOTDIR, ELOOP).
+ * Processes run as root: permission bits are not checked.
  */
 #include "fs/vfs.h"
 #include "mm/kmem/kheap.h"
 #include "errno.h"
 #include "fs/file.h"
+#include "fs/pipe.h"
 #include "uapi/fs.h"
 #include "fs/path.h"
 #include "kern/proc.h"
@@ -16,37 +17,10 @@
 
 static bool wants_write(uint32_t flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
-/* O_CREAT of a missing name: EROFS if its directory exists, else why not. path is ours to edit. */
-static int create_error(struct proc *p, int dirfd, char *path)
-{
-    uint32_t len = 0, slash = 0;
-    bool has_slash = false;
-    while (path[len])
-        len++;
-    while (len > 1 && path[len - 1] == '/')
-        path[--len] = '\0'; /* "dir/new/" names "dir/new" */
-    for (uint32_t i = 0; i < len; i++)
-        if (path[i] == '/')
-            slash = i, has_slash = true;
-    struct vnode *dir;
-    int err;
-    if (!has_slash) {
-        err = path_start_dir(p, dirfd, &dir);
-    } else if (slash == 0) {
-        err = 0; /* "/name": the root exists */
-    } else {
-        path[slash] = '\0';
-        err = path_lookup_at(p, dirfd, path, true, &dir);
-        if (!err && dir->type != VNODE_DIR)
-            err = -ENOTDIR;
-    }
-    return err ? err : -EROFS;
-}
-
 /* The open-time checks on an existing vnode v: 0 or -errno. */
-static int check_open(struct vnode *v, uint32_t flags)
+static int check_open(struct vnode *v, uint32_t flags, bool created)
 {
-    if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+    if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) && !created)
         return -EEXIST;
     if (v->type == VNODE_DIR && (flags & O_CREAT))
         return -EISDIR;
@@ -58,37 +32,92 @@ static int check_open(struct vnode *v, uint32_t flags)
         return 0;
     if (v->type == VNODE_DIR)
         return wants_write(flags) ? -EISDIR : 0;
-    if (wants_write(flags) || (flags & O_TRUNC))
-        return -EROFS;
+    if ((wants_write(flags) || (flags & O_TRUNC)) && v->running)
+        return -ETXTBSY; /* the file of a running program */
+    return 0;
+}
+
+/*
+ * Create the regular file path names (missing) for O_CREAT, following a
+ * dangling symlink in the last component to create its target, as Linux
+ * does: 0 and *out, or -errno.
+ */
+static int create_file(struct proc *p, int dirfd, const char *path, uint32_t mode, struct vnode **out)
+{
+    struct vnode *dir, *link;
+    const char *name;
+    uint32_t len;
+    bool slash;
+    int err = path_parent_at(p, dirfd, path, &dir, &name, &len, &slash);
+    for (uint32_t hops = 0; !err; hops++) {
+        if (slash || len == 0 || (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
+            return -EISDIR; /* "new/" or "dir/.": not a file name */
+        struct dentry *e = dir_find(dir, name, len);
+        if (!e)
+            return vfs_create(dir, name, len, VNODE_FILE, mode & ~p->umask & 07777u, 0, 0, out);
+        link = e->v;
+        if (link->type != VNODE_SYMLINK || hops >= VFS_SYMLINK_TOTAL)
+            return link->type == VNODE_SYMLINK ? -ELOOP : -EEXIST;
+        err = vfs_lookup_parent(link->link_target, dir, &dir, &name, &len, &slash); /* create where it points */
+    }
+    return err;
+}
+
+/* An unnamed regular file in directory path (O_TMPFILE): 0 and *out, or -errno. */
+static int create_tmpfile(struct proc *p, int dirfd, const char *path, uint32_t flags, uint32_t mode,
+                          struct vnode **out)
+{
+    struct vnode *dir;
+    if (!wants_write(flags))
+        return -EINVAL;
+    int err = path_lookup_at(p, dirfd, path, true, &dir);
+    if (err)
+        return err;
+    if (dir->type != VNODE_DIR)
+        return -ENOTDIR;
+    if (!dir->nlink)
+        return -ENOENT;
+    if (!(*out = vnode_new(VNODE_FILE, mode & ~p->umask & 07777u, 0, 0)))
+        return -ENOMEM;
     return 0;
 }
 
 /* Open path (from dirfd) as a new file with one reference in *out: 0 or -errno. */
-static int open_path(struct proc *p, int dirfd, char *path, uint32_t flags, struct file **out)
+static int open_path(struct proc *p, int dirfd, char *path, uint32_t flags, uint32_t mode, struct file **out)
 {
+    struct vnode *v;
+    bool created = false;
+    int err;
     if ((flags & O_TMPFILE) == O_TMPFILE && !(flags & O_PATH)) {
-        if (!wants_write(flags))
-            return -EINVAL;
-        struct vnode *dir;
-        int err = path_lookup_at(p, dirfd, path, true, &dir);
-        return err ? err : dir->type != VNODE_DIR ? -ENOTDIR : -EROFS;
+        if ((err = create_tmpfile(p, dirfd, path, flags, mode, &v)) != 0)
+            return err;
+        *out = file_open_vnode(v, flags & ~O_TMPFILE);
+        if (!*out)
+            vnode_maybe_free(v);
+        return *out ? 0 : -ENOMEM;
     }
     if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT) && !(flags & O_PATH))
         return -EINVAL; /* as Linux 6.4 and later */
     if (flags & O_PATH)
         flags &= O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW; /* what Linux keeps for O_PATH */
     bool excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
-    struct vnode *v;
-    int err = path_lookup_at(p, dirfd, path, !(flags & O_NOFOLLOW) && !excl, &v);
-    if (err == -ENOENT && (flags & O_CREAT) && *path)
-        return create_error(p, dirfd, path);
-    if (err || (err = check_open(v, flags)) != 0)
+    err = path_lookup_at(p, dirfd, path, !(flags & O_NOFOLLOW) && !excl, &v);
+    if (err == -ENOENT && (flags & O_CREAT) && *path) {
+        if ((err = create_file(p, dirfd, path, mode, &v)) != 0)
+            return err;
+        created = true;
+    }
+    if (err || (err = check_open(v, flags, created)) != 0)
+        return err;
+    if (v->type == VNODE_FIFO && !(flags & O_PATH))
+        return fifo_open(v, flags, out);
+    if ((flags & O_TRUNC) && v->type == VNODE_FILE && !created && v->size && (err = vfs_truncate(v, 0)) != 0)
         return err;
     *out = file_open_vnode(v, flags);
     return *out ? 0 : -ENOMEM;
 }
 
-int32_t sys_openat(SYSARGS3(dirfd, upath, flags))
+int32_t sys_openat(SYSARGS4(dirfd, upath, flags, mode))
 {
     struct proc *p = proc_current();
     char *path;
@@ -96,7 +125,7 @@ int32_t sys_openat(SYSARGS3(dirfd, upath, flags))
     int err = path_from_user(upath, &path);
     if (err)
         return err;
-    err = open_path(p, (int)dirfd, path, flags, &f);
+    err = open_path(p, (int)dirfd, path, flags, mode, &f);
     kfree(path);
     if (err)
         return err;
@@ -108,6 +137,11 @@ int32_t sys_openat(SYSARGS3(dirfd, upath, flags))
 int32_t sys_open(SYSARGS3(upath, flags, mode))
 {
     return sys_openat((uint32_t)AT_FDCWD, upath, flags, mode, 0, 0);
+}
+
+int32_t sys_creat(SYSARGS2(upath, mode))
+{
+    return sys_openat((uint32_t)AT_FDCWD, upath, O_CREAT | O_WRONLY | O_TRUNC, mode, 0, 0);
 }
 
 int32_t sys_close(SYSARGS1(fd))

@@ -1,7 +1,7 @@
 /*
  * stat64, lstat64, fstat64, fstatat64, statx, and access / faccessat /
  * faccessat2. Processes run as root (uid 0), so only X_OK consults the
- * permission bits; W_OK meets the read-only tree (EROFS).
+ * permission bits.
  */
 #include "fs/vfs.h"
 #include "mm/kmem/kheap.h"
@@ -69,7 +69,12 @@ static int put_stat64(vaddr_t buf, const struct kstat *st)
     s.st_size = (int64_t)st->size;
     s.st_blksize = st->blksize;
     s.st_blocks = st->blocks;
-    s.st_atime = s.st_mtime = s.st_ctime = st->mtime;
+    s.st_atime = (uint32_t)st->atime.sec;
+    s.st_atime_nsec = st->atime.nsec;
+    s.st_mtime = (uint32_t)st->mtime.sec;
+    s.st_mtime_nsec = st->mtime.nsec;
+    s.st_ctime = (uint32_t)st->ctime.sec;
+    s.st_ctime_nsec = st->ctime.nsec;
     return copy_to_user(buf, &s, sizeof s);
 }
 
@@ -115,7 +120,12 @@ static int put_statx(vaddr_t buf, const struct kstat *st)
     s.stx_ino = st->ino;
     s.stx_size = st->size;
     s.stx_blocks = st->blocks;
-    s.stx_atime.tv_sec = s.stx_ctime.tv_sec = s.stx_mtime.tv_sec = st->mtime;
+    s.stx_atime.tv_sec = st->atime.sec;
+    s.stx_atime.tv_nsec = st->atime.nsec;
+    s.stx_mtime.tv_sec = st->mtime.sec;
+    s.stx_mtime.tv_nsec = st->mtime.nsec;
+    s.stx_ctime.tv_sec = st->ctime.sec;
+    s.stx_ctime.tv_nsec = st->ctime.nsec;
     s.stx_rdev_major = DEV_MAJOR(st->rdev);
     s.stx_rdev_minor = DEV_MINOR(st->rdev);
     s.stx_dev_major = DEV_MAJOR(st->dev);
@@ -133,13 +143,10 @@ int32_t sys_statx(SYSARGS5(dirfd, upath, flags, mask, buf))
     return stat_at(proc_current(), (int)dirfd, upath, flags, &st) ?: put_statx(buf, &st);
 }
 
-/* May the caller (root) access what st describes with mode? 0, -EROFS or -EACCES. */
+/* May the caller (root) access what st describes with mode? 0 or -EACCES. */
 static int access_check(const struct kstat *st, uint32_t mode)
 {
     uint32_t type = st->mode & VFS_S_IFMT;
-    bool on_tree = type == VFS_S_IFREG || type == VFS_S_IFDIR || type == VFS_S_IFLNK;
-    if ((mode & W_OK) && on_tree && st->dev == DEV_ROOTFS)
-        return -EROFS;
     if ((mode & X_OK) && type != VFS_S_IFDIR && !(st->mode & 0111))
         return -EACCES; /* root may execute only what someone may */
     return 0;

@@ -97,7 +97,23 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [195] = sys_stat64,      [196] = sys_lstat64,   [197] = sys_fstat64,   [220] = sys_getdents64,
     [221] = sys_fcntl,       [295] = sys_openat,    [300] = sys_fstatat64, [305] = sys_readlinkat,
     [307] = sys_faccessat,   [330] = sys_dup3,      [331] = sys_pipe2,     [383] = sys_statx,
-    [439] = sys_faccessat2,
+    [439] = sys_faccessat2,  [181] = sys_pwrite64,  [8] = sys_creat,
+    /* names (sys_names.c) */
+    [9] = sys_link,          [10] = sys_unlink,     [14] = sys_mknod,      [38] = sys_rename,
+    [39] = sys_mkdir,        [40] = sys_rmdir,      [83] = sys_symlink,    [296] = sys_mkdirat,
+    [297] = sys_mknodat,     [301] = sys_unlinkat,  [302] = sys_renameat,  [303] = sys_linkat,
+    [304] = sys_symlinkat,   [353] = sys_renameat2,
+    /* attributes (sys_attr.c) */
+    [15] = sys_chmod,        [16] = sys_lchown16,   [30] = sys_utime,      [36] = sys_sync,
+    [60] = sys_umask,        [92] = sys_truncate,   [93] = sys_ftruncate,  [94] = sys_fchmod,
+    [95] = sys_fchown16,     [99] = sys_statfs,     [100] = sys_fstatfs,   [118] = sys_fsync,
+    [148] = sys_fdatasync,   [182] = sys_chown16,   [193] = sys_truncate64, [194] = sys_ftruncate64,
+    [198] = sys_lchown32,    [207] = sys_fchown32,  [212] = sys_chown32,   [268] = sys_statfs64,
+    [269] = sys_fstatfs64,   [271] = sys_utimes,    [298] = sys_fchownat,  [299] = sys_futimesat,
+    [306] = sys_fchmodat,    [320] = sys_utimensat, [324] = sys_fallocate, [344] = sys_syncfs,
+    [412] = sys_utimensat_time64,
+    /* memory, continued */
+    [144] = sys_msync,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];

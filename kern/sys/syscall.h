@@ -102,6 +102,7 @@ SYSCALL(sys_old_mmap);
 SYSCALL(sys_madvise);
 SYSCALL(sys_mremap);
 SYSCALL(sys_mincore);
+SYSCALL(sys_msync);
 /* sys_ipc.c */
 SYSCALL(sys_ipc);
 SYSCALL(sys_shmget);

@@ -7,50 +7,59 @@
 #include "mm/vm/vm_object.h"
 #include "mmu.h"
 
-/* A file's object: the generic object and how to reach the file. */
+/* A file's object: the generic object and the bytes the file started with. */
 struct vnode_object {
     struct vm_object obj; /* first: the object's address is this struct's */
-    const struct vnode_pager_file *io;
+    const uint8_t *backing;
+    uint32_t backing_size;
+    struct vnode_object *prev, *next; /* every file's object, for dropping caches */
 };
 
-static const struct vnode_pager_file *io_of(const struct vm_object *o)
-{
-    return ((const struct vnode_object *)o)->io;
-}
+static struct vnode_object *all_objects;
 
-/* Page idx of the file: its bytes, zeroes past the end of the file. */
+static struct vnode_object *vo_of(struct vm_object *o) { return (struct vnode_object *)o; }
+
+/* Page idx of the file: the backing bytes it has, zeroes after them. */
 static int vnode_get(struct vm_object *o, uint32_t idx, paddr_t pa)
 {
-    uint32_t off = idx * PAGE_SIZE, n = off < o->size ? MIN(PAGE_SIZE, o->size - off) : 0;
+    struct vnode_object *vo = vo_of(o);
+    uint32_t off = idx * PAGE_SIZE;
+    uint32_t n = off < vo->backing_size ? MIN(PAGE_SIZE, vo->backing_size - off) : 0;
     uint8_t *page = kmap(pa);
-    int got = n ? io_of(o)->read(o->priv, page, n, off) : 0;
-    if (got >= 0)
-        memset(page + got, 0, PAGE_SIZE - (uint32_t)got);
+    if (n)
+        memcpy(page, vo->backing + off, n);
+    memset(page + n, 0, PAGE_SIZE - n);
     kunmap(page);
-    return got < 0 ? got : 0;
+    return 0;
 }
 
-/* The initrd is read-only: no page of a file is ever dirty. */
+/* A written page exists only in memory: there is nowhere to write it. */
 static int vnode_put(struct vm_object *o, uint32_t idx, paddr_t pa)
 {
     (void)o;
     (void)idx;
     (void)pa;
-    return -EROFS;
+    return -ENOSPC;
 }
 
-/* The initrd's files never change size. */
+/* Bytes cut off the file are gone from its backing too: growing it again shows zeroes. */
 static int vnode_truncate(struct vm_object *o, uint32_t size)
 {
-    (void)o;
-    (void)size;
-    return -EROFS;
+    struct vnode_object *vo = vo_of(o);
+    vo->backing_size = MIN(vo->backing_size, size);
+    return 0;
 }
 
 static void vnode_release(struct vm_object *o)
 {
-    io_of(o)->detach(o->priv, o);
-    kfree(o);
+    struct vnode_object *vo = vo_of(o);
+    if (vo->prev)
+        vo->prev->next = vo->next;
+    else
+        all_objects = vo->next;
+    if (vo->next)
+        vo->next->prev = vo->prev;
+    kfree(vo);
 }
 
 static const struct vm_pager_ops vnode_ops = {
@@ -61,14 +70,36 @@ static const struct vm_pager_ops vnode_ops = {
     .release = vnode_release,
 };
 
-struct vm_object *vnode_pager_create(void *file, uint32_t size, const struct vnode_pager_file *io)
+struct vm_object *vnode_pager_create(void *file, uint32_t size, const uint8_t *backing, uint32_t backing_size)
 {
     struct vnode_object *vo = kmalloc(sizeof *vo);
     if (!vo)
         return NULL;
     vm_object_init(&vo->obj, &vnode_ops, size, file);
-    vo->io = io;
+    vo->backing = backing;
+    vo->backing_size = backing ? MIN(backing_size, size) : 0;
+    vo->prev = NULL;
+    vo->next = all_objects;
+    if (all_objects)
+        all_objects->prev = vo;
+    all_objects = vo;
     return &vo->obj;
 }
 
-void *vnode_pager_file(const struct vm_object *o) { return o && o->ops == &vnode_ops ? o->priv : NULL; }
+bool vnode_pager_is(const struct vm_object *o) { return o && o->ops == &vnode_ops; }
+
+void *vnode_pager_file(const struct vm_object *o) { return vnode_pager_is(o) ? o->priv : NULL; }
+
+void vnode_pager_forget_file(struct vm_object *o)
+{
+    if (vnode_pager_is(o))
+        o->priv = NULL;
+}
+
+uint32_t vnode_pager_drop_caches(void)
+{
+    uint32_t n = 0;
+    for (struct vnode_object *vo = all_objects; vo; vo = vo->next)
+        n += vm_object_drop_clean(&vo->obj);
+    return n;
+}

@@ -1,12 +1,12 @@
 /*
- * The vnode pager: a file's pages as a memory object. The file system
- * makes one object per file (fs/vnode_object.c) on the first mapping and
- * shares it among every mapping of the file, so processes running one
- * program share its text; the pager reaches the file only through the
- * functions it was given, never a file system by name. Pages are read on
- * first use and stay while the object lives (mapped); the object goes with
- * the last mapping. A page cache that outlives mappings and serves
- * read/write is the next step.
+ * The vnode pager: a file's pages as a memory object — the page cache.
+ * The file system makes one object per regular file (fs/file_data.c) on
+ * its first use and keeps it as long as the file lives; read, write, exec
+ * and every mapping share it. A page is filled on first use from the
+ * bytes the file started with (the initrd archive, "backing"), zeroes
+ * elsewhere. A written page is dirty: it exists only in memory (tmpfs),
+ * so it stays; a clean page can be dropped and filled again. The pager
+ * never names a file system: the file is an opaque pointer.
  */
 #ifndef EYN_VNODE_PAGER_H
 #define EYN_VNODE_PAGER_H
@@ -15,17 +15,20 @@
 
 struct vm_object;
 
-/* How the pager reaches a file: the file system's side of the object. */
-struct vnode_pager_file {
-    /* Read len bytes at byte off of file into buf: the bytes read (short at the end of the file), or -errno. */
-    int (*read)(void *file, void *buf, uint32_t len, uint32_t off);
-    /* The object of file is going away (its last reference dropped). */
-    void (*detach)(void *file, struct vm_object *o);
-};
-
-/* A new object (one reference) for file, size bytes long, reached through io; NULL if out of memory. */
-struct vm_object *vnode_pager_create(void *file, uint32_t size, const struct vnode_pager_file *io);
-/* The file whose pages o holds, or NULL if o is not a file's object. */
+/*
+ * A new object (one reference) for file, size bytes long, whose first
+ * backing_size bytes are at backing (read-only memory that outlives the
+ * object); NULL if out of memory.
+ */
+struct vm_object *vnode_pager_create(void *file, uint32_t size, const uint8_t *backing, uint32_t backing_size);
+/* The file whose pages o holds, or NULL if o is not a file's object or the file is gone. */
 void *vnode_pager_file(const struct vm_object *o);
+/* The file is gone (removed and closed): o stays for its mappings, unnamed. */
+void vnode_pager_forget_file(struct vm_object *o);
+/* True if o is a file's object (even one whose file is gone). */
+bool vnode_pager_is(const struct vm_object *o);
+
+/* Drop every file's clean, unmapped cached pages (they are read again when needed): how many went. */
+uint32_t vnode_pager_drop_caches(void);
 
 #endif

@@ -158,6 +158,8 @@ static int fault_lower(struct fault *f)
     uint32_t backed = off < r->obj_bytes ? MIN(PAGE_SIZE, r->obj_bytes - off) : 0;
     uint32_t idx = (r->obj_offset + off) / PAGE_SIZE;
     paddr_t pa;
+    if (backed && idx >= vm_object_pages(r->obj))
+        return -ENXIO; /* wholly past the end of the object (a truncated file): SIGBUS */
     if (r->flags & VM_SHARED) {
         if (!r->obj || !backed)
             return -ENXIO; /* past the end of the shared memory: SIGBUS */

@@ -96,7 +96,8 @@ int32_t vm_mmap(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot, u
     struct vm_object *obj = backing_object(file, flags, size);
     if (!obj && (file || (flags & MAP_SHARED)))
         return -ENOMEM;
-    uint32_t vflags = (flags & MAP_SHARED ? VM_SHARED : 0) | (file ? VM_FILE : 0);
+    uint32_t vflags = (flags & MAP_SHARED ? VM_SHARED : 0) | (file ? VM_FILE : 0) |
+                      ((flags & (MAP_SHARED | VM_MMAP_NOWRITE)) == (MAP_SHARED | VM_MMAP_NOWRITE) ? VM_NOMAYWRITE : 0);
     uint32_t obytes = !file ? size : offset < file_size ? file_size - offset : 0;
     err = vm_map_insert(&vs->map, at, at + size, vm_prot(prot), vflags, obj, file ? offset : 0, obytes);
     if (obj)
@@ -120,6 +121,10 @@ int vm_mprotect(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot)
         return -EINVAL;
     if (!user_span(addr, len, &end))
         return (addr & PAGE_MASK) ? -EINVAL : len == 0 ? 0 : -ENOMEM;
+    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); (prot & PROT_WRITE) && r && r->start < end;
+         r = vm_map_next(r))
+        if (r->flags & VM_NOMAYWRITE)
+            return -EACCES; /* checked before anything changes, as Linux does */
     int err = vm_map_protect(&vs->map, addr, end, vm_prot(prot));
     if (err)
         return err;

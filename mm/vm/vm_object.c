@@ -35,6 +35,8 @@ static void drop_page(void *page, void *o)
     paddr_t pa = (paddr_t)(uintptr_t)page;
     struct frame *f = pmm_frame(pa);
     if (f && f->owner == o) {
+        if (f->flags & FRAME_F_DIRTY)
+            object_stats.dirty--;
         f->flags &= (uint8_t)~(FRAME_F_OBJECT | FRAME_F_DIRTY);
         f->owner = NULL;
     }
@@ -75,7 +77,7 @@ int vm_object_get_page(struct vm_object *o, uint32_t idx, paddr_t *pa)
         return err;
     }
     struct frame *f = pmm_frame(frame);
-    f->flags = (uint8_t)((f->flags & ~FRAME_F_ANON) | FRAME_F_OBJECT);
+    f->flags = (uint8_t)((f->flags & ~(FRAME_F_ANON | FRAME_F_DIRTY)) | FRAME_F_OBJECT);
     f->owner = o;
     f->index = idx;
     object_stats.pages++;
@@ -120,6 +122,32 @@ int vm_object_truncate(struct vm_object *o, uint32_t size)
     }
     o->size = size;
     return 0;
+}
+
+uint32_t vm_object_drop_clean(struct vm_object *o)
+{
+    uint32_t dropped = 0, at;
+    for (uint32_t from = 0; sparse_next(&o->pages, from, &at); from = at + 1) {
+        paddr_t pa = vm_object_lookup(o, at);
+        struct frame *f = pmm_frame(pa);
+        if (f->refcount != 1 || (f->flags & (FRAME_F_DIRTY | FRAME_F_WIRED | FRAME_F_BUSY)))
+            continue; /* mapped somewhere, written, or in use */
+        sparse_take(&o->pages, at);
+        drop_page((void *)(uintptr_t)pa, o);
+        dropped++;
+        if (at == UINT32_MAX)
+            break;
+    }
+    return dropped;
+}
+
+void vm_object_mark_dirty(struct vm_object *o, paddr_t pa)
+{
+    struct frame *f = pmm_frame(pa);
+    if (f && f->owner == o && !(f->flags & FRAME_F_DIRTY)) {
+        f->flags |= FRAME_F_DIRTY;
+        object_stats.dirty++;
+    }
 }
 
 void vm_object_zero_range(struct vm_object *o, uint32_t idx, uint32_t n)

@@ -41,6 +41,7 @@ struct vm_object {
 struct object_stats {
     uint32_t objects;   /* live objects */
     uint32_t pages;     /* pages resident in objects */
+    uint32_t dirty;     /* of which dirty: written, differing from (or without) a backing store */
 };
 extern struct object_stats object_stats;
 
@@ -74,6 +75,10 @@ int vm_object_read_page(struct vm_object *o, uint32_t idx, paddr_t pa);
  * zeroes. 0, or the pager's refusal (-EROFS...) with nothing changed.
  */
 int vm_object_truncate(struct vm_object *o, uint32_t size);
+/* Drop o's resident pages that are clean, unmapped and not pinned (the pager can fill them again): how many went. */
+uint32_t vm_object_drop_clean(struct vm_object *o);
+/* Mark resident page pa of o dirty (it must be kept or written back before it may go). */
+void vm_object_mark_dirty(struct vm_object *o, paddr_t pa);
 /* Zero the resident pages of [idx, idx + n) in place (MADV_REMOVE): every mapping sees zeroes. */
 void vm_object_zero_range(struct vm_object *o, uint32_t idx, uint32_t n);
 

@@ -25,8 +25,11 @@ vaddr_t vm_brk(struct vmspace *vs, vaddr_t addr);
  * first file_size - offset bytes show the file and the rest zeroes (file
  * NULL: anonymous; MAP_SHARED anonymous memory gets an object of its own,
  * filled on first touch). The caller has checked the arguments (len, flags,
- * alignment). The address, or -errno.
+ * alignment). With VM_MMAP_NOWRITE in flags (a kernel-only bit: callers
+ * clear it from user flags) a shared mapping can never become writable.
+ * The address, or -errno.
  */
+#define VM_MMAP_NOWRITE 0x80000000u
 int32_t vm_mmap(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot, uint32_t flags,
                 struct vm_object *file, uint32_t offset, uint32_t file_size);
 /* Unmap [addr, addr+len): 0 (also when nothing was mapped) or -EINVAL / -ENOMEM. */
@@ -42,6 +45,8 @@ int vm_madvise(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t advice);
  * -ENOMEM at the first hole (the entries before it are written).
  */
 int vm_mincore(struct vmspace *vs, vaddr_t addr, uint32_t pages, uint8_t *vec);
+/* msync(addr, len, flags): 0, -EINVAL (unaligned, bad flags, MS_SYNC with MS_ASYNC) or -ENOMEM (a hole in the range). */
+int vm_msync(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t flags);
 /* Resize or move a mapping (MREMAP_* flags): its address, or -errno with every mapping as it was. */
 int32_t vm_mremap(struct vmspace *vs, vaddr_t old, uint32_t old_len, uint32_t new_len, uint32_t flags,
                   vaddr_t new_addr);

@@ -1,0 +1,261 @@
+/*
+ * File contents through the page cache: every regular file's bytes are
+ * the pages of its memory object (the vnode pager), so read, write, mmap
+ * and exec see one copy. Reads fill pages from the initrd archive on first
+ * use; writes make pages dirty — tmpfs has no disk, so dirty pages are the
+ * file's only copy and count against the file system's space (half of RAM
+ * by default, as Linux's tmpfs): beyond it, or when no frame is left,
+ * writes fail with ENOSPC.
+ */
+#include "fs/vfs.h"
+#include "errno.h"
+#include "fs/uio.h"
+#include "kstring.h"
+#include "mm/pager/vnode_pager.h"
+#include "mm/pmm/physmem.h"
+#include "mm/pmm/pmm.h"
+#include "mm/vm/vm_object.h"
+#include "mmu.h"
+
+/* The object of regular file v (made on first use; v holds it), or NULL if out of memory. */
+static struct vm_object *file_obj(struct vnode *v)
+{
+    if (!v->obj)
+        v->obj = vnode_pager_create(v, v->size, v->backing, v->backing_size);
+    return v->obj;
+}
+
+struct vm_object *vnode_object(struct vnode *v)
+{
+    struct vm_object *o = file_obj(v);
+    if (o)
+        vm_object_ref(o);
+    return o;
+}
+
+uint32_t vfs_file_pages(const struct vnode *v)
+{
+    uint32_t backed = (uint32_t)(((uint64_t)v->backing_size + PAGE_SIZE - 1) / PAGE_SIZE);
+    return MAX(backed, v->obj ? v->obj->pages.count : 0);
+}
+
+uint32_t vfs_data_pages(void) { return object_stats.dirty; }
+
+uint32_t vfs_data_pages_max(void)
+{
+    struct pmm_stats st;
+    pmm_get_stats(&st);
+    return st.total_frames / 2;
+}
+
+/* Moves n bytes between a cache page (kernel address) and the caller's buffer at position done: bytes moved or -errno. */
+typedef int (*page_copy_fn)(uint8_t *page, uint32_t n, uint32_t done, void *ctx);
+
+/*
+ * Walk [off, off + len) of v's pages calling copy on each piece: the bytes
+ * moved, or the first error if none. A write marks pages dirty (ENOSPC when
+ * the file system is full) and grows the file to what was written.
+ */
+static int page_io(struct vnode *v, uint64_t off, uint32_t len, bool write, page_copy_fn copy, void *ctx)
+{
+    if (v->type == VNODE_DIR)
+        return -EISDIR;
+    if (v->type != VNODE_FILE)
+        return -EINVAL;
+    if (write) {
+        if (off >= VFS_FILE_MAX)
+            return len ? -EFBIG : 0;
+        len = (uint32_t)MIN((uint64_t)len, VFS_FILE_MAX - off);
+    } else {
+        if (off >= v->size)
+            return 0;
+        len = (uint32_t)MIN((uint64_t)len, v->size - off);
+    }
+    len = MIN(len, (uint32_t)INT32_MAX);
+    if (!len)
+        return 0;
+    struct vm_object *o = file_obj(v);
+    if (!o)
+        return -ENOMEM;
+    uint32_t old_size = v->size, end = (uint32_t)off + len;
+    if (write && end > o->size)
+        vm_object_truncate(o, end); /* room for the pages written; trimmed to what was written below */
+    uint32_t done = 0;
+    int err = 0;
+    while (done < len) {
+        uint32_t pos = (uint32_t)off + done, in_page = pos & PAGE_MASK;
+        uint32_t n = MIN(len - done, PAGE_SIZE - in_page);
+        paddr_t pa;
+        if ((err = vm_object_get_page(o, pos / PAGE_SIZE, &pa)) != 0) {
+            err = err == -ENOMEM && write ? -ENOSPC : err;
+            break;
+        }
+        struct frame *f = pmm_frame(pa);
+        if (write && !(f->flags & FRAME_F_DIRTY) && vfs_data_pages() >= vfs_data_pages_max()) {
+            err = -ENOSPC;
+            break;
+        }
+        pmm_ref(pa); /* the page stays while a user copy may fault */
+        uint8_t *page = kmap(pa);
+        int got = copy(page + in_page, n, done, ctx);
+        kunmap(page);
+        if (write && got > 0)
+            vm_object_mark_dirty(o, pa);
+        pmm_unref(pa);
+        if (got < 0) {
+            err = got;
+            break;
+        }
+        done += (uint32_t)got;
+        if ((uint32_t)got < n)
+            break;
+    }
+    if (write) {
+        uint32_t size = MAX(old_size, (uint32_t)off + done);
+        if (o->size != size)
+            vm_object_truncate(o, size);
+        v->size = size;
+        if (done)
+            vnode_touch(v, VNODE_MTIME | VNODE_CTIME);
+    }
+    return done ? (int)done : err;
+}
+
+static int copy_to_kernel(uint8_t *page, uint32_t n, uint32_t done, void *buf)
+{
+    memcpy((uint8_t *)buf + done, page, n);
+    return (int)n;
+}
+
+static int copy_from_kernel(uint8_t *page, uint32_t n, uint32_t done, void *buf)
+{
+    memcpy(page, (const uint8_t *)buf + done, n);
+    return (int)n;
+}
+
+static int copy_to_user_buf(uint8_t *page, uint32_t n, uint32_t done, void *ubuf)
+{
+    return uio_copy_out(*(vaddr_t *)ubuf + done, page, n);
+}
+
+static int copy_from_user_buf(uint8_t *page, uint32_t n, uint32_t done, void *ubuf)
+{
+    return uio_copy_in(page, *(vaddr_t *)ubuf + done, n);
+}
+
+int vfs_read(struct vnode *v, void *buf, uint32_t len, uint32_t offset)
+{
+    if (!v || (!buf && len))
+        return -EINVAL;
+    return page_io(v, offset, len, false, copy_to_kernel, buf);
+}
+
+int vfs_write(struct vnode *v, const void *buf, uint32_t len, uint32_t offset)
+{
+    if (!v || (!buf && len))
+        return -EINVAL;
+    return page_io(v, offset, len, true, copy_from_kernel, (void *)buf);
+}
+
+int vfs_read_user(struct vnode *v, vaddr_t ubuf, uint32_t len, uint64_t offset)
+{
+    return page_io(v, offset, len, false, copy_to_user_buf, &ubuf);
+}
+
+int vfs_write_user(struct vnode *v, vaddr_t ubuf, uint32_t len, uint64_t offset)
+{
+    return page_io(v, offset, len, true, copy_from_user_buf, &ubuf);
+}
+
+int vfs_truncate(struct vnode *v, uint64_t size)
+{
+    if (v->type == VNODE_DIR)
+        return -EISDIR;
+    if (v->type != VNODE_FILE)
+        return -EINVAL;
+    if (size > VFS_FILE_MAX)
+        return -EFBIG;
+    if (v->running)
+        return -ETXTBSY; /* a running program's file */
+    if (v->obj) {
+        int err = vm_object_truncate(v->obj, (uint32_t)size);
+        if (err)
+            return err;
+    }
+    if (size < v->backing_size)
+        v->backing_size = (uint32_t)size; /* a later object must not show the cut bytes again */
+    v->size = (uint32_t)size;
+    vnode_touch(v, VNODE_MTIME | VNODE_CTIME);
+    return 0;
+}
+
+int vfs_allocate(struct vnode *v, uint64_t off, uint64_t len, bool keep_size)
+{
+    if (v->type == VNODE_DIR)
+        return -EISDIR;
+    if (v->type != VNODE_FILE)
+        return -ENODEV;
+    if (off > VFS_FILE_MAX || len > VFS_FILE_MAX - off)
+        return -EFBIG;
+    /* with keep_size, pages past the end are not kept: nothing beyond the size is allocated */
+    uint32_t end = keep_size ? (uint32_t)MIN(off + len, (uint64_t)v->size) : (uint32_t)(off + len);
+    if (end <= off)
+        return 0;
+    uint32_t first = (uint32_t)off / PAGE_SIZE;
+    uint32_t last = (uint32_t)(((uint64_t)end + PAGE_SIZE - 1) / PAGE_SIZE);
+    struct vm_object *o = file_obj(v);
+    if (!o)
+        return -ENOMEM;
+    uint32_t need = 0;
+    for (uint32_t i = first; i < last; i++) {
+        paddr_t pa = vm_object_lookup(o, i);
+        need += !pa || !(pmm_frame(pa)->flags & FRAME_F_DIRTY);
+    }
+    if (vfs_data_pages() + need > vfs_data_pages_max())
+        return -ENOSPC;
+    uint32_t old_size = o->size;
+    if (end > o->size)
+        vm_object_truncate(o, end);
+    for (uint32_t i = first; i < last; i++) {
+        paddr_t pa;
+        if (vm_object_get_page(o, i, &pa) != 0) {
+            vm_object_truncate(o, MAX(old_size, v->size)); /* what was added beyond the file goes */
+            return -ENOSPC;
+        }
+        vm_object_mark_dirty(o, pa); /* allocated: it stays, and counts as used space */
+    }
+    if (!keep_size && end > v->size)
+        v->size = end;
+    if (o->size != v->size)
+        vm_object_truncate(o, v->size);
+    vnode_touch(v, VNODE_CTIME | (keep_size ? 0 : VNODE_MTIME));
+    return 0;
+}
+
+int vfs_punch_hole(struct vnode *v, uint64_t off, uint64_t len)
+{
+    if (v->type != VNODE_FILE)
+        return v->type == VNODE_DIR ? -EISDIR : -ENODEV;
+    if (off >= v->size)
+        return 0;
+    uint32_t end = (uint32_t)MIN(off + len, (uint64_t)v->size);
+    struct vm_object *o = file_obj(v);
+    if (!o)
+        return -ENOMEM;
+    for (uint32_t pos = (uint32_t)off; pos < end;) {
+        uint32_t idx = pos / PAGE_SIZE, in_page = pos & PAGE_MASK, n = MIN(end - pos, PAGE_SIZE - in_page);
+        paddr_t pa = vm_object_lookup(o, idx);
+        /* a page neither in memory nor in the archive already reads as zeroes */
+        if (pa || (uint64_t)idx * PAGE_SIZE < v->backing_size) {
+            if (!pa && vm_object_get_page(o, idx, &pa) != 0)
+                return -ENOSPC;
+            uint8_t *page = kmap(pa);
+            memset(page + in_page, 0, n);
+            kunmap(page);
+            vm_object_mark_dirty(o, pa); /* it no longer matches the archive */
+        }
+        pos += n;
+    }
+    vnode_touch(v, VNODE_MTIME | VNODE_CTIME);
+    return 0;
+}
