@@ -65,10 +65,17 @@ $(BUILD)/rootfs/bin/%: user/%.c
 	@echo "  USERCC  $<"
 	@$(CC) $(UCFLAGS) $< -o $@
 
+# Debian's busybox-static (i386) as /bin/busybox, with /bin/sh; test scripts in /usr/share/eyn-tests.
+$(BUILD)/rootfs/bin/busybox: tools/busybox.sh
+	tools/busybox.sh $(BUILD)/rootfs
+
 initrd: $(BUILD)/initrd.tar
-$(BUILD)/initrd.tar: $(USER_BIN)
+$(BUILD)/initrd.tar: $(USER_BIN) $(BUILD)/rootfs/bin/busybox $(wildcard tests/scripts/*.sh)
 	ln -sfn t_files $(BUILD)/rootfs/bin/t_files.link
-	tar --format=ustar -C $(BUILD)/rootfs -cf $@ bin
+	ln -sfn busybox $(BUILD)/rootfs/bin/sh
+	mkdir -p $(BUILD)/rootfs/usr/share/eyn-tests
+	cp tests/scripts/*.sh $(BUILD)/rootfs/usr/share/eyn-tests/
+	tar --format=ustar -C $(BUILD)/rootfs -cf $@ bin usr
 
 # Benchmarks (never part of `make test`): bench/*.c is one static program,
 # alone in its own initrd.

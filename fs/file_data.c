@@ -17,11 +17,23 @@
 #include "mm/vm/vm_object.h"
 #include "mmu.h"
 
+/* An empty cache nobody maps: the file lets it go (its size and archive bytes are the vnode's). */
+static void cache_idle(void *file, struct vm_object *o)
+{
+    struct vnode *v = file;
+    if (v->obj == o) {
+        v->obj = NULL;
+        vm_object_unref(o);
+    }
+}
+
 /* The object of regular file v (made on first use; v holds it), or NULL if out of memory. */
 static struct vm_object *file_obj(struct vnode *v)
 {
-    if (!v->obj)
+    if (!v->obj) {
+        vnode_pager_set_idle(cache_idle);
         v->obj = vnode_pager_create(v, v->size, v->backing, v->backing_size);
+    }
     return v->obj;
 }
 
@@ -111,7 +123,7 @@ static int page_io(struct vnode *v, uint64_t off, uint32_t len, bool write, page
             break;
     }
     if (write) {
-        uint32_t size = MAX(old_size, (uint32_t)off + done);
+        uint32_t size = done ? MAX(old_size, (uint32_t)off + done) : old_size;
         if (o->size != size)
             vm_object_truncate(o, size);
         v->size = size;

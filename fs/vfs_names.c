@@ -143,6 +143,10 @@ static int exchange(struct vnode *odir, struct dentry *oe, struct vnode *ndir, s
         return -EINVAL;
     oe->v = b;
     ne->v = a;
+    if (a->name == oe)
+        a->name = ne; /* each keeps the name it now has */
+    if (b->name == ne)
+        b->name = oe;
     if (odir != ndir) { /* a directory moving changes its parent's ".." count */
         if (a->type == VNODE_DIR) {
             a->parent = ndir;
@@ -209,6 +213,9 @@ int vfs_rename(struct vnode *odir, const char *oname, uint32_t olen, struct vnod
         dir_remove(odir, oe);
         if (v->type == VNODE_DIR)
             v->parent = ndir;
+        v->name = ne; /* its name is the one it moved to */
+        if (old->name == ne)
+            old->name = NULL;
         vnode_touch(old, VNODE_CTIME);
         vnode_maybe_free(old);
     } else {
@@ -218,6 +225,7 @@ int vfs_rename(struct vnode *odir, const char *oname, uint32_t olen, struct vnod
         dir_remove(odir, oe); /* ...and takes them back from odir */
         if (v->type == VNODE_DIR)
             v->parent = ndir;
+        v->name = dir_find(ndir, nname, nlen); /* its name is the one it moved to */
     }
     vnode_touch(odir, VNODE_MTIME | VNODE_CTIME);
     vnode_touch(ndir, VNODE_MTIME | VNODE_CTIME);

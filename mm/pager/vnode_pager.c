@@ -16,6 +16,9 @@ struct vnode_object {
 };
 
 static struct vnode_object *all_objects;
+static void (*idle_fn)(void *file, struct vm_object *o);
+
+void vnode_pager_set_idle(void (*idle)(void *file, struct vm_object *o)) { idle_fn = idle; }
 
 static struct vnode_object *vo_of(struct vm_object *o) { return (struct vnode_object *)o; }
 
@@ -99,7 +102,11 @@ void vnode_pager_forget_file(struct vm_object *o)
 uint32_t vnode_pager_drop_caches(void)
 {
     uint32_t n = 0;
-    for (struct vnode_object *vo = all_objects; vo; vo = vo->next)
+    for (struct vnode_object *vo = all_objects, *next; vo; vo = next) {
+        next = vo->next; /* idle may free vo */
         n += vm_object_drop_clean(&vo->obj);
+        if (idle_fn && vo->obj.priv && vo->obj.refs == 1 && vo->obj.pages.count == 0)
+            idle_fn(vo->obj.priv, &vo->obj);
+    }
     return n;
 }

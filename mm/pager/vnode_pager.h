@@ -28,7 +28,13 @@ void vnode_pager_forget_file(struct vm_object *o);
 /* True if o is a file's object (even one whose file is gone). */
 bool vnode_pager_is(const struct vm_object *o);
 
-/* Drop every file's clean, unmapped cached pages (they are read again when needed): how many went. */
+/*
+ * Drop every file's clean, unmapped cached pages (they are read again when
+ * needed): how many went. An object left with no page and no holder but
+ * its file is offered to idle(file, o) (set by the file system), which may
+ * let it go.
+ */
 uint32_t vnode_pager_drop_caches(void);
+void vnode_pager_set_idle(void (*idle)(void *file, struct vm_object *o));
 
 #endif

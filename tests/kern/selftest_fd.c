@@ -51,9 +51,7 @@ static void check_fork_exec(struct proc *a, struct proc *b)
     file_unref(rd);
     file_unref(wr);
     CHECK(rd->refs == 1 && fd_get_cloexec(a, 3) == 1 && fd_get_cloexec(a, 4) == 0);
-    a->cwd = (struct vnode *)a; /* any marker: fork copies it */
-    CHECK(fdtable_fork(b, a) == 0 && b->cwd == a->cwd);
-    a->cwd = b->cwd = NULL;
+    CHECK(fdtable_fork(b, a) == 0); /* the working directory is proc fork's, with its reference */
     CHECK(b->fds && b->fds != a->fds && b->fds->file[3] == rd && rd->refs == 2 && wr->refs == 2);
     CHECK(b->fds->file[0]->refs == 6 && fd_get_cloexec(b, 3) == 1);
     fdtable_exec(b);
