@@ -60,6 +60,19 @@ uint32_t vfs_data_pages_max(void)
     return st.total_frames / 2;
 }
 
+/*
+ * May n more pages of file data be made? Not past the file system's size,
+ * and not into the last 1/32 of RAM, which stays for page tables, stacks
+ * and the processes themselves: a full file system is the writer's ENOSPC,
+ * not an out-of-memory kill of whoever faults next.
+ */
+static bool room_for(uint32_t n)
+{
+    struct pmm_stats st;
+    pmm_get_stats(&st);
+    return vfs_data_pages() + n <= st.total_frames / 2 && st.free_frames >= n + st.total_frames / 32;
+}
+
 /* Moves n bytes between a cache page (kernel address) and the caller's buffer at position done: bytes moved or -errno. */
 typedef int (*page_copy_fn)(uint8_t *page, uint32_t n, uint32_t done, void *ctx);
 
@@ -103,7 +116,7 @@ static int page_io(struct vnode *v, uint64_t off, uint32_t len, bool write, page
             break;
         }
         struct frame *f = pmm_frame(pa);
-        if (write && !(f->flags & FRAME_F_DIRTY) && vfs_data_pages() >= vfs_data_pages_max()) {
+        if (write && !(f->flags & FRAME_F_DIRTY) && !room_for(1)) {
             err = -ENOSPC;
             break;
         }
@@ -223,7 +236,7 @@ int vfs_allocate(struct vnode *v, uint64_t off, uint64_t len, bool keep_size)
         paddr_t pa = vm_object_lookup(o, i);
         need += !pa || !(pmm_frame(pa)->flags & FRAME_F_DIRTY);
     }
-    if (vfs_data_pages() + need > vfs_data_pages_max())
+    if (!room_for(need))
         return -ENOSPC;
     uint32_t old_size = o->size;
     if (end > o->size)
