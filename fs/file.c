@@ -33,6 +33,7 @@ void file_unref(struct file *f)
         return;
     if (f->ops->release)
         f->ops->release(f);
+    vnode_unref(f->vnode); /* the file's hold on what it was opened on, whatever its kind */
     kfree(f);
 }
 
@@ -68,8 +69,6 @@ static int reg_write(struct file *f, vaddr_t buf, uint32_t len)
     return n;
 }
 
-static void vnode_file_release(struct file *f) { vnode_unref(f->vnode); }
-
 static int dir_read(struct file *f, vaddr_t buf, uint32_t len)
 {
     (void)f, (void)buf, (void)len;
@@ -79,8 +78,8 @@ static int dir_read(struct file *f, vaddr_t buf, uint32_t len)
 static void vnode_file_stat(struct file *f, struct kstat *st) { file_stat_vnode(f->vnode, st); }
 
 static const struct file_ops reg_ops = {
-    .read = reg_read, .write = reg_write, .stat = vnode_file_stat, .release = vnode_file_release};
-static const struct file_ops dir_ops = {.read = dir_read, .stat = vnode_file_stat, .release = vnode_file_release};
+    .read = reg_read, .write = reg_write, .stat = vnode_file_stat};
+static const struct file_ops dir_ops = {.read = dir_read, .stat = vnode_file_stat};
 
 struct file *file_open_vnode(struct vnode *v, uint32_t flags)
 {
@@ -99,6 +98,7 @@ void file_stat_vnode(const struct vnode *v, struct kstat *st)
     st->dev = DEV_ROOTFS;
     st->ino = v->ino;
     st->mode = v->mode;
+    st->rdev = v->rdev;
     st->nlink = v->nlink;
     st->uid = v->uid;
     st->gid = v->gid;

@@ -21,7 +21,7 @@ struct file;
 
 #define FD_MAX 256 /* descriptors per process (RLIMIT_NOFILE); EMFILE beyond */
 
-enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE };
+enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_DEV };
 
 /* What stat reports about an open file or a vnode, before the ABI layout. */
 struct kstat {
@@ -48,7 +48,7 @@ struct file {
     uint32_t refs;
     uint32_t flags;      /* access mode and status flags, as F_GETFL reports them */
     uint64_t offset;     /* FILE_REG: byte offset; FILE_DIR: index of the next entry */
-    struct vnode *vnode; /* FILE_REG, FILE_DIR */
+    struct vnode *vnode; /* what it was opened on, held (FILE_REG, FILE_DIR, FIFOs, device nodes), else NULL */
     struct pipe *pipe;   /* FILE_PIPE_* */
 };
 

@@ -2,8 +2,9 @@
  * The root file system: an in-memory tree (tmpfs) filled from the first
  * Multiboot module, a ustar archive, as Linux fills its initramfs. File
  * data stays in the archive's frames until written (the page cache copies
- * a page in when it is first used). /tmp and /dev/shm are made if the
- * archive lacks them.
+ * a page in when it is first used). /tmp, /dev, /dev/shm and /dev's
+ * standard links are made if the archive lacks them; device nodes come
+ * from the drivers (fs/chrdev.c).
  */
 #include "fs/initrd.h"
 #include "fs/ustar.h"
@@ -47,6 +48,19 @@ static void ensure_dir(const char *path, uint32_t perm)
         kprintf("initrd: could not make %s\n", path);
 }
 
+/* A symlink at path (absolute, its directory existing) to target, unless something is there. */
+static void ensure_symlink(const char *path, const char *target)
+{
+    struct vnode *dir, *v;
+    const char *name;
+    uint32_t len;
+    bool slash;
+    if (vfs_lookup(path, NULL, false, &v) == 0 || vfs_lookup_parent(path, NULL, &dir, &name, &len, &slash) != 0)
+        return;
+    if (vfs_symlink(dir, name, len, target, 0, 0) != 0)
+        kprintf("initrd: could not make %s\n", path);
+}
+
 void initrd_mount(void)
 {
     struct vnode *root = archive_root();
@@ -58,4 +72,8 @@ void initrd_mount(void)
     ensure_dir("/tmp", 01777);
     ensure_dir("/dev", 0755);
     ensure_dir("/dev/shm", 01777);
+    ensure_symlink("/dev/fd", "/proc/self/fd"); /* Linux's links; they resolve once /proc exists */
+    ensure_symlink("/dev/stdin", "/proc/self/fd/0");
+    ensure_symlink("/dev/stdout", "/proc/self/fd/1");
+    ensure_symlink("/dev/stderr", "/proc/self/fd/2");
 }

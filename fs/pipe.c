@@ -158,7 +158,6 @@ static void pipe_release(struct file *f)
         kfree(p->buf);
         kfree(p);
     }
-    vnode_unref(f->vnode);
 }
 
 static const struct file_ops read_end_ops = {

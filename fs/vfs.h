@@ -3,7 +3,8 @@
  * whole tree, filled at boot from the initrd (fs/ustar.c) and writable
  * like Linux's initramfs root.
  *
- * A vnode is a file (an inode): regular file, directory, symlink or FIFO.
+ * A vnode is a file (an inode): regular file, directory, symlink, FIFO or
+ * character device node.
  * A directory lists its entries (struct dentry: a name and the vnode it
  * names); hard links are several entries naming one vnode. A vnode lives
  * while an entry names it (nlink) or something holds a reference (an open
@@ -29,11 +30,12 @@
 /* File type bits of vnode.mode (the Linux st_mode values). */
 #define VFS_S_IFMT 0170000u
 #define VFS_S_IFIFO 0010000u
+#define VFS_S_IFCHR 0020000u
 #define VFS_S_IFDIR 0040000u
 #define VFS_S_IFREG 0100000u
 #define VFS_S_IFLNK 0120000u
 
-enum vnode_type { VNODE_FILE, VNODE_DIR, VNODE_SYMLINK, VNODE_FIFO };
+enum vnode_type { VNODE_FILE, VNODE_DIR, VNODE_SYMLINK, VNODE_FIFO, VNODE_CHR };
 
 struct vm_object;
 struct pipe;
@@ -63,6 +65,7 @@ struct vnode {
     struct vnode *parent;       /* dir: the directory holding it (the root's is itself) */
     struct dentry *name;        /* an entry naming it (its first; NULL once that one goes): paths for getcwd, maps */
     struct pipe *fifo;          /* FIFO: the pipe its opens share, while any is open */
+    uint32_t rdev;              /* device node: the device number (fs/chrdev.h) */
     uint32_t running;           /* processes running it as their program: no writing (ETXTBSY) */
 };
 

@@ -15,6 +15,8 @@
 #include "kern/bootinfo.h"
 #include "kern/clock.h"
 #include "kern/proc.h"
+#include "drivers/mem.h"
+#include "fs/chrdev.h"
 #include "fs/initrd.h"
 #include "fs/vfs.h"
 #include "drivers/tty/tty.h"
@@ -65,11 +67,14 @@ void kmain(uint32_t magic, paddr_t mbi)
     pmap_bootstrap();
     fpu_init();
     memory_init();
+    clock_init(); /* the wall clock first: files made at boot get the boot time */
     vfs_set_clock(file_clock);
     initrd_mount();
     proc_init();
     tty_init();
-    clock_init();
+    tty_devices_init();
+    mem_devices_init();
+    chrdev_make_nodes();
     pic_init();
     pit_init();
     keyboard_init();

@@ -17,6 +17,7 @@
 #include "drivers/tty/tty.h"
 #include "drivers/console.h"
 #include "errno.h"
+#include "fs/chrdev.h"
 #include "fs/file.h"
 #include "uapi/fs.h"
 #include "kstring.h"
@@ -288,6 +289,21 @@ static void tty_stat(struct file *f, struct kstat *st)
 }
 
 static const struct file_ops tty_ops = {.read = tty_read, .write = tty_write, .ioctl = tty_ioctl, .stat = tty_stat};
+
+/* /dev/tty, /dev/console and /dev/ttyS0 all reach the one console terminal. */
+static int tty_dev_open(uint32_t rdev, uint32_t flags, struct file **out)
+{
+    (void)rdev;
+    *out = tty_open_console(flags);
+    return *out ? 0 : -ENOMEM;
+}
+
+void tty_devices_init(void)
+{
+    chrdev_register("tty", DEV_MAKE(5, 0), 0666, tty_dev_open);
+    chrdev_register("console", RDEV_CONSOLE, 0600, tty_dev_open);
+    chrdev_register("ttyS0", DEV_MAKE(4, 64), 0660, tty_dev_open);
+}
 
 struct file *tty_open_console(uint32_t flags)
 {

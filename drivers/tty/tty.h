@@ -12,6 +12,8 @@ struct file;
 
 /* A new file open on the console tty with open flags (O_RDWR...): NULL if out of memory. */
 struct file *tty_open_console(uint32_t flags);
+/* Register /dev/tty, /dev/console and /dev/ttyS0 (fs/chrdev.h). */
+void tty_devices_init(void);
 
 /* Hook the tty to console input (after the scheduler is up). */
 void tty_init(void);

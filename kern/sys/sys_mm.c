@@ -9,6 +9,7 @@
 #include "fs/vnode_object.h"
 #include "fs/vfs.h"
 #include "errno.h"
+#include "drivers/mem.h"
 #include "fs/file.h"
 #include "mmu.h"
 #include "kern/proc.h"
@@ -33,8 +34,9 @@ int32_t sys_mprotect(SYSARGS3(addr, len, prot))
 
 /*
  * The backing of a file mapping: the readable regular file behind fd. 0,
- * -EBADF, -EACCES (not open for reading, or a shared writable mapping of a
- * file not open for writing) or -ENODEV.
+ * 1 for /dev/zero (anonymous memory), -EBADF, -EACCES (not open for
+ * reading, or a shared writable mapping of a file not open for writing) or
+ * -ENODEV.
  */
 static int file_backing(struct proc *p, uint32_t fd, uint32_t flags, uint32_t prot, struct vnode **out, bool *may_write)
 {
@@ -42,7 +44,9 @@ static int file_backing(struct proc *p, uint32_t fd, uint32_t flags, uint32_t pr
     if (!f)
         return -EBADF;
     int err = 0;
-    if (f->kind != FILE_REG)
+    if (mem_is_zero_device(f))
+        err = 1; /* /dev/zero: anonymous memory, as on Linux */
+    else if (f->kind != FILE_REG)
         err = -ENODEV;
     else if (!file_readable(f) || ((flags & MAP_SHARED) && (prot & PROT_WRITE) && !file_writable(f)))
         err = -EACCES;
@@ -69,10 +73,12 @@ int32_t sys_mmap2(SYSARGS6(addr, len, prot, flags, fd, pgoff))
     flags &= ~VM_MMAP_NOWRITE; /* the kernel's own bit */
     if (len == 0 || len > MMAP_TOP || !(flags & (MAP_SHARED | MAP_PRIVATE)) || (addr & PAGE_MASK && flags & MAP_FIXED))
         return -EINVAL;
-    if (!(flags & MAP_ANONYMOUS)) {
+    if (!(flags & MAP_ANONYMOUS)) { /* a file (or /dev/zero) */
         int err = file_backing(p, fd, flags, prot, &file, &may_write);
-        if (err)
+        if (err < 0)
             return err;
+        if (err > 0)
+            flags |= MAP_ANONYMOUS; /* a mapping of /dev/zero */
         if (pgoff > (0xFFFFFFFFu >> PAGE_SHIFT))
             return -EINVAL;
     }

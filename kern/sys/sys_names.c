@@ -69,20 +69,28 @@ int32_t sys_mkdir(SYSARGS2(upath, mode))
     return sys_mkdirat((uint32_t)AT_FDCWD, upath, mode, 0, 0, 0);
 }
 
-/* mknodat(dirfd, path, mode, dev): FIFOs and regular files; devices need a driver this kernel lacks (EPERM). */
+/* Linux's new_decode_dev: the 32-bit device number mknod takes, as major << 8 | minor. */
+static uint32_t decode_dev(uint32_t dev)
+{
+    uint32_t major = (dev & 0xFFF00u) >> 8, minor = (dev & 0xFFu) | ((dev >> 12) & 0xFFF00u);
+    return DEV_MAKE(major, minor);
+}
+
+/* mknodat(dirfd, path, mode, dev): FIFOs, regular files and character device nodes (block devices: EPERM). */
 int32_t sys_mknodat(SYSARGS4(dirfd, upath, mode, dev))
 {
-    (void)dev;
     uint32_t type = mode & VFS_S_IFMT;
     enum vnode_type vt;
     if (type == 0 || type == VFS_S_IFREG)
         vt = VNODE_FILE;
     else if (type == VFS_S_IFIFO)
         vt = VNODE_FIFO;
+    else if (type == VFS_S_IFCHR)
+        vt = VNODE_CHR; /* opening it reaches the driver of dev, or ENXIO */
     else if (type == VFS_S_IFDIR)
         return -EPERM; /* mkdir's job, as Linux says */
-    else if (type == S_IFCHR || type == 0060000u)
-        return -EPERM; /* device nodes: not supported here */
+    else if (type == 0060000u)
+        return -EPERM; /* block devices: this kernel has no block driver */
     else if (type == 0140000u)
         return -EPERM; /* sockets: not supported here */
     else
@@ -95,8 +103,12 @@ int32_t sys_mknodat(SYSARGS4(dirfd, upath, mode, dev))
         err = -EEXIST;
     else if (pp.slash && !dir_find(pp.dir, pp.name, pp.len))
         err = -ENOENT; /* "new/" names a directory that does not exist */
-    else
-        err = vfs_create(pp.dir, pp.name, pp.len, vt, mode & ~proc_current()->umask & 07777u, 0, 0, NULL);
+    else {
+        struct vnode *v;
+        err = vfs_create(pp.dir, pp.name, pp.len, vt, mode & ~proc_current()->umask & 07777u, 0, 0, &v);
+        if (!err && vt == VNODE_CHR)
+            v->rdev = decode_dev(dev);
+    }
     parent_done(&pp);
     return err;
 }

@@ -8,6 +8,7 @@
 #include "mm/kmem/kheap.h"
 #include "errno.h"
 #include "fs/file.h"
+#include "fs/chrdev.h"
 #include "fs/pipe.h"
 #include "uapi/fs.h"
 #include "fs/path.h"
@@ -111,6 +112,8 @@ static int open_path(struct proc *p, int dirfd, char *path, uint32_t flags, uint
         return err;
     if (v->type == VNODE_FIFO && !(flags & O_PATH))
         return fifo_open(v, flags, out);
+    if (v->type == VNODE_CHR && !(flags & O_PATH))
+        return chrdev_open(v, flags, out);
     if ((flags & O_TRUNC) && v->type == VNODE_FILE && !created && v->size && (err = vfs_truncate(v, 0)) != 0)
         return err;
     *out = file_open_vnode(v, flags);

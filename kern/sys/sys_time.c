@@ -4,6 +4,7 @@
 #include "kern/clock.h"
 #include "errno.h"
 #include "kstring.h"
+#include "lib/random.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
 #include "kern/sys/syscall.h"
@@ -203,23 +204,18 @@ int32_t sys_clock_nanosleep64(SYSARGS4(id, flags, req, rem))
     return do_nanosleep(id, flags, req, rem, true);
 }
 
-/* getrandom(buf, len, flags): a xorshift stream reseeded from the TSC; not for cryptography. */
+/* getrandom(buf, len, flags): the kernel's pseudo-random stream (lib/random.c); not for cryptography. */
 int32_t sys_getrandom(SYSARGS3(buf, len, flags))
 {
-    static uint64_t state = 0x9E3779B97F4A7C15ull;
     if (flags & ~7u)
         return -EINVAL;
     len = MIN(len, 33554431u);
     if (len && !user_range_ok(buf, len))
         return -EFAULT;
-    state ^= rdtsc();
     for (uint32_t done = 0; done < len;) {
         uint8_t chunk[64];
-        for (uint32_t i = 0; i < sizeof chunk; i += 8) {
-            state ^= state << 13, state ^= state >> 7, state ^= state << 17;
-            memcpy(chunk + i, &state, 8);
-        }
         uint32_t n = MIN(len - done, (uint32_t)sizeof chunk);
+        random_bytes(chunk, n);
         if (copy_to_user(buf + done, chunk, n))
             return done ? (int32_t)done : -EFAULT;
         done += n;

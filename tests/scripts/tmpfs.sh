@@ -1,7 +1,7 @@
 #!/bin/sh
 # A shell script's view of the writable root: files in /tmp made, appended,
 # copied, moved, linked, compressed, listed, read back and removed with
-# busybox's applets. Prints "PASS tmpfs.sh" only if every step worked.
+# busybox's applets; /dev's memory devices as scripts use them. Prints "PASS tmpfs.sh" only if every step worked.
 set -e
 bb=/bin/busybox
 d=/tmp/eyn-script.$$
@@ -34,6 +34,12 @@ $bb truncate -s 5 $d/numbers
 [ "$($bb cat $d/numbers)" = "1
 2
 3" ] || fail "contents after truncate"
+echo discarded > /dev/null || fail "/dev/null"
+[ "$($bb head -c 100 /dev/zero | $bb wc -c)" -eq 100 ] || fail "/dev/zero"
+[ "$($bb head -c 100 /dev/urandom | $bb wc -c)" -eq 100 ] || fail "/dev/urandom"
+if echo x 2>/dev/null > /dev/full; then fail "/dev/full accepted a write"; fi
+[ -c /dev/null ] && [ -c /dev/tty ] || fail "device nodes"
+[ -d /dev/shm ] && [ -d /tmp ] || fail "/dev/shm and /tmp"
 $bb rm -r $d
 [ ! -e $d ] || fail "rm -r"
 echo "PASS tmpfs.sh"
