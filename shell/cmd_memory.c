@@ -10,6 +10,7 @@
 #include "mm/vm/anon.h"
 #include "mm/vm/vm.h"
 #include "mm/vm/vm_object.h"
+#include "mm/vm/vm_reclaim.h"
 #include "mm/vm/vm_space.h"
 #include "errno.h"
 #include "kstring.h"
@@ -36,6 +37,12 @@ static void show_vm_costs(void)
             avg(vm_stats.fork_cycles, vm_stats.forks), vm_stats.last_fork_pages, vm_stats.last_fork_cycles);
     kprintf("    objects: %u anons in %u amaps; %u memory objects holding %u pages\n", anon_stats.anons,
             anon_stats.amaps, object_stats.objects, object_stats.pages);
+    struct cache_stats cs;
+    vm_cache_stats(&cs);
+    kprintf("    file cache: %u pages (%u KiB), %u of them mapped, %u dirty; shared memory objects: %u pages\n",
+            cs.cache_pages, cs.cache_pages * 4, cs.mapped, cs.dirty, cs.shared_pages);
+    kprintf("    reclaimed: %u pages in %u runs (%u scanned, %u second chances, %u kept)\n", reclaim_stats.reclaimed,
+            reclaim_stats.runs, reclaim_stats.scanned, reclaim_stats.second_chances, reclaim_stats.kept);
 }
 
 static void memory_stats(void)

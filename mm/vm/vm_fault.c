@@ -150,6 +150,23 @@ static int fault_upper(struct fault *f)
     return err;
 }
 
+/*
+ * The protection for a shared region's object page pa. A page its pager
+ * could drop when clean (a file's) is mapped writable only once dirty: a
+ * write fault marks it so; until then a read maps it read-only, so the
+ * first write faults here and marks it.
+ */
+static unsigned shared_bits(const struct fault *f, paddr_t pa)
+{
+    unsigned bits = region_bits(f->r);
+    if (!(bits & PMAP_WRITE) || !f->r->obj->ops->clean_refetchable)
+        return bits;
+    struct frame *fr = pmm_frame(pa);
+    if (f->write)
+        fr->flags |= FRAME_F_DIRTY;
+    return fr->flags & FRAME_F_DIRTY ? bits : bits & ~PMAP_WRITE;
+}
+
 /* Phase lower: no anon. Shared regions map the object's page; private ones read it or promote. */
 static int fault_lower(struct fault *f)
 {
@@ -162,7 +179,7 @@ static int fault_lower(struct fault *f)
         if (!r->obj || !backed)
             return -ENXIO; /* past the end of the shared memory: SIGBUS */
         int err = vm_object_get_page(r->obj, idx, &pa);
-        return err ? err : map_frame(f, pa, region_bits(r));
+        return err ? err : map_frame(f, pa, shared_bits(f, pa));
     }
     if (backed == PAGE_SIZE && !f->write) { /* the object's own page, read-only until written */
         int err = vm_object_get_page(r->obj, idx, &pa);

@@ -430,6 +430,42 @@ static void test_page_remove_frees_unowned_frame(void **state)
     pmap_destroy(&b);
 }
 
+/* The referenced bits of every mapping of a frame: any set is reported, all are cleared, live entries flushed. */
+static void test_page_clear_referenced(void **state)
+{
+    (void)state;
+    struct pmap a, b;
+    assert_int_equal(pmap_create(&a), 0);
+    assert_int_equal(pmap_create(&b), 0);
+    paddr_t u = user_frame(), v = user_frame();
+    pmm_ref(u);
+    assert_int_equal(pmap_enter(&a, USER_VA, u, RW_USER), 0);
+    assert_int_equal(pmap_enter(&b, 0x40000000, u, PMAP_USER), 0);
+    assert_int_equal(pmap_enter(&a, USER_VA + PAGE_SIZE, v, RW_USER), 0);
+    assert_false(pmap_page_clear_referenced(u)); /* entered without it */
+    *pmap_pte(&b, 0x40000000, false) |= PTE_A;     /* the CPU sets it on a use */
+    *pmap_pte(&a, USER_VA + PAGE_SIZE, false) |= PTE_A;
+    pmap_activate(&b);
+    sim_tlb_clear();
+    assert_true(pmap_page_clear_referenced(u));
+    assert_false(*pmap_pte(&b, 0x40000000, false) & PTE_A);
+    assert_true(sim_tlb_flushed(0x40000000)); /* or the TLB's accessed entry would never set it again */
+    assert_int_equal(sim_tlb_flush_count(), 1);
+    assert_false(pmap_page_clear_referenced(u)); /* nothing since */
+    assert_true(*pmap_pte(&a, USER_VA + PAGE_SIZE, false) & PTE_A); /* another frame: untouched */
+    *pmap_pte(&a, USER_VA, false) |= PTE_A;
+    assert_true(pmap_page_clear_referenced(u));
+    assert_int_equal(sim_tlb_flush_count(), 1); /* a's entry is not live */
+    assert_true(pmap_page_clear_referenced(v + 0x123)); /* any address in the frame */
+    assert_false(pmap_page_clear_referenced(v));
+    assert_rmap_ok(&a, 2);
+    assert_rmap_ok(&b, 1);
+    pmap_activate(&kernel_pmap);
+    pmap_destroy(&a);
+    pmap_destroy(&b);
+    assert_true(pmm_is_free(u));
+}
+
 static void test_page_protect(void **state)
 {
     (void)state;
@@ -793,6 +829,7 @@ int main(void)
         T(test_page_remove_three_pmaps),
         T(test_page_remove_frees_unowned_frame),
         T(test_page_protect),
+        T(test_page_clear_referenced),
         T(test_enter_without_pv_memory),
         T(test_fork_without_pv_memory),
         T(test_check_detects_corruption),

@@ -400,8 +400,15 @@ static int fork_table(struct pmap *dst, vaddr_t base, pte_t *dpt, pte_t *spt, ui
             continue;
         struct frame *f = pmm_frame(pte_frame(e));
         struct pv_entry *spare = NULL;
-        if (f && pv_full(f) && !(spare = pv_alloc()))
-            return -ENOMEM;
+        if (f && pv_full(f)) {
+            if (!(spare = pv_alloc()))
+                return -ENOMEM;
+            e = spt[i]; /* allocating may have reclaimed the page (its every mapping removed): look again */
+            if (!holds_frame(e)) {
+                pv_free(spare);
+                continue;
+            }
+        }
         if (!shared)
             e &= ~PTE_W;
         spt[i] = e;
@@ -507,6 +514,36 @@ void pmap_page_protect(paddr_t pa, unsigned prot)
     struct page_protect_args a = {ALIGN_DOWN(pa, PAGE_SIZE), prot};
     if (f)
         pv_each(f, page_protect_one, &a);
+}
+
+struct referenced_args {
+    paddr_t pa;
+    bool seen;
+};
+
+/* One mapping of frame a->pa: clear its accessed bit, noting whether it was set. Always 0: every mapping is visited. */
+static int clear_referenced_one(struct pmap *pm, vaddr_t va, void *arg)
+{
+    struct referenced_args *a = arg;
+    pte_t *e;
+    pte_t *pt = rmap_entry(pm, va, a->pa, &e);
+    pte_t old = *e;
+    *e = old & ~PTE_A;
+    kunmap(pt);
+    if (old & PTE_A) {
+        flush_if_live(pm, va); /* else the TLB's copy, accessed already, would never set it again */
+        a->seen = true;
+    }
+    return 0;
+}
+
+bool pmap_page_clear_referenced(paddr_t pa)
+{
+    struct frame *f = rmap_frame(pa);
+    struct referenced_args a = {ALIGN_DOWN(pa, PAGE_SIZE), false};
+    if (f)
+        pv_each(f, clear_referenced_one, &a);
+    return a.seen;
 }
 
 uint32_t pmap_page_mapcount(paddr_t pa)

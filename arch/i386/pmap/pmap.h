@@ -110,6 +110,13 @@ void pmap_page_remove(paddr_t pa);
  * entry becomes PROT_NONE, still holding the frame). Nothing is raised.
  */
 void pmap_page_protect(paddr_t pa, unsigned prot);
+/*
+ * Harvest the referenced (accessed) bits of every user mapping of the frame
+ * holding pa, through its rmap: true if any was set since the last call
+ * (the page was touched through some mapping); each is cleared, so the next
+ * call answers for the time in between.
+ */
+bool pmap_page_clear_referenced(paddr_t pa);
 /* Mappings of the frame holding pa on its rmap (0 for frames without metadata). */
 uint32_t pmap_page_mapcount(paddr_t pa);
 /*
