@@ -43,6 +43,8 @@ static void show_vm_costs(void)
             cs.cache_pages, cs.cache_pages * 4, cs.mapped, cs.dirty, cs.shared_pages);
     kprintf("    reclaimed: %u pages in %u runs (%u scanned, %u second chances, %u kept)\n", reclaim_stats.reclaimed,
             reclaim_stats.runs, reclaim_stats.scanned, reclaim_stats.second_chances, reclaim_stats.kept);
+    kprintf("    prefetch: fault-around: %u pages mapped; readahead: %u pages filled\n", vm_stats.fault_around_pages,
+            vm_stats.readahead_pages);
 }
 
 static void memory_stats(void)

@@ -96,6 +96,21 @@ int vm_object_get_page(struct vm_object *o, uint32_t idx, paddr_t *pa)
     return 0;
 }
 
+int vm_object_prefetch(struct vm_object *o, uint32_t idx)
+{
+    paddr_t pa;
+    if (vm_object_lookup(o, idx))
+        return 0;
+    int err = fill_page(o, idx, &pa, PMM_NORECLAIM);
+    return err ? err : 1;
+}
+
+bool vm_object_page_clean(const struct vm_object *o, paddr_t pa)
+{
+    const struct frame *f = pmm_frame(pa);
+    return o->ops->clean_refetchable && f && !(f->flags & FRAME_F_DIRTY);
+}
+
 int vm_object_read_page(struct vm_object *o, uint32_t idx, paddr_t pa)
 {
     paddr_t have = vm_object_lookup(o, idx);

@@ -74,6 +74,19 @@ paddr_t vm_object_lookup(const struct vm_object *o, uint32_t idx);
  */
 int vm_object_get_page(struct vm_object *o, uint32_t idx, paddr_t *pa);
 /*
+ * vm_object_get_page for prefetching (readahead): brings page idx in only
+ * if a frame is free without reclaiming anything. 1 if it filled the page
+ * now, 0 if it was resident already, or -ENXIO past the size, -ENOMEM (no
+ * free frame), the pager's error.
+ */
+int vm_object_prefetch(struct vm_object *o, uint32_t idx);
+/*
+ * True if frame pa, a resident page of o, is clean and o's pager could
+ * drop it: a mapping that may write must map it read-only, so that the
+ * first write faults and marks it FRAME_F_DIRTY.
+ */
+bool vm_object_page_clean(const struct vm_object *o, paddr_t pa);
+/*
  * Drop resident page idx: every mapping of it goes (through the frame's
  * reverse map), then the object's hold; the pager fills it again on its
  * next use. Only for a page the pager can fetch again unchanged (reclaim

@@ -2,8 +2,8 @@
  * Unit tests: the page LRU (mm/vm/page_lru.c) and reclaim of clean
  * file-cache pages (mm/vm/vm_reclaim.c), on the booted machine of
  * vm_machine.h, with a fake pager whose pages can be fetched again
- * (clean_refetchable) and which counts its fills. LRU membership follows
- * the objects' pages; reclaim drops only clean, unwired, unheld pages,
+ * (clean_refetchable, tests/host/fake_pager.h) and which counts its
+ * fills. LRU membership follows the objects' pages; reclaim drops only clean, unwired, unheld pages,
  * unmaps them everywhere, honours the referenced bits, and the object
  * fills them again with the same bytes; the frame allocator asks reclaim
  * when it runs dry; the first write to a shared mapping marks its page
@@ -32,6 +32,7 @@
 #include "mm/vm/vm_space.h"
 #include "mm/vm/vm_verbs.h"
 #include "mmu.h"
+#include "tests/host/fake_pager.h"
 #include "tests/host/sim.h"
 #include "tests/host/vm_machine.h"
 #include "uapi/mman.h"
@@ -46,53 +47,6 @@ static uint32_t nhogged;
 static struct pv_entry *drained[4096];
 static uint32_t ndrained;
 
-/* ---- the fake pager: page idx holds pattern(idx, offset) ---- */
-
-static uint32_t fills;    /* get calls */
-static uint32_t releases; /* objects released */
-
-static uint8_t pattern(uint32_t idx, uint32_t off) { return (uint8_t)(idx * 31u + off * 7u + 3u); }
-
-static int fake_get(struct vm_object *o, uint32_t idx, paddr_t pa)
-{
-    (void)o;
-    uint8_t *p = kmap(pa);
-    for (uint32_t i = 0; i < PAGE_SIZE; i++)
-        p[i] = pattern(idx, i);
-    kunmap(p);
-    fills++;
-    return 0;
-}
-
-static int fake_put(struct vm_object *o, uint32_t idx, paddr_t pa)
-{
-    (void)o, (void)idx, (void)pa;
-    return -EROFS;
-}
-
-static void fake_release(struct vm_object *o)
-{
-    releases++;
-    kfree(o);
-}
-
-static const struct vm_pager_ops fake_ops = {
-    .name = "fake",
-    .clean_refetchable = true,
-    .get = fake_get,
-    .put = fake_put,
-    .truncate = NULL,
-    .release = fake_release,
-};
-
-static struct vm_object *new_object(uint32_t pages)
-{
-    struct vm_object *o = kmalloc(sizeof *o);
-    assert_non_null(o);
-    vm_object_init(o, &fake_ops, P(pages), NULL);
-    return o;
-}
-
 /* ---- set-up ---- */
 
 static int setup(void **state)
@@ -102,7 +56,7 @@ static int setup(void **state)
     vmm_usage(&baseline);
     memset(spaces, 0, sizeof spaces);
     nhogged = ndrained = 0;
-    fills = releases = 0;
+    fake_pager_reset();
     return 0;
 }
 
@@ -175,8 +129,8 @@ static void expect_page(struct vmspace *vs, vaddr_t va, uint32_t idx)
     static uint8_t buf[PAGE_SIZE];
     assert_int_equal(vm_copyin(vs, buf, va + P(idx), PAGE_SIZE), 0);
     for (uint32_t i = 0; i < PAGE_SIZE; i++)
-        if (buf[i] != pattern(idx, i))
-            fail_msg("page %u byte %u: 0x%02x, want 0x%02x", idx, i, buf[i], pattern(idx, i));
+        if (buf[i] != fake_pattern(idx, i))
+            fail_msg("page %u byte %u: 0x%02x, want 0x%02x", idx, i, buf[i], fake_pattern(idx, i));
 }
 
 static bool mapped(struct vmspace *vs, vaddr_t va) { return pmap_extract(&vs->pmap, va, NULL); }
@@ -231,7 +185,7 @@ static uint32_t vm_reclaim_n(uint32_t want) { return vm_reclaim(want, false); }
 static void test_lru_follows_get_drop_and_truncate(void **state)
 {
     (void)state;
-    struct vm_object *o = new_object(8);
+    struct vm_object *o = fake_object(8);
     for (uint32_t i = 0; i < 4; i++)
         assert_true(page_lru_member(get(o, i)));
     assert_int_equal(page_lru_check(), 4);
@@ -245,7 +199,7 @@ static void test_lru_follows_get_drop_and_truncate(void **state)
     assert_int_equal(order[1], 2);
     assert_int_equal(order[2], 3);
     assert_int_equal(order[3], 1);
-    assert_int_equal(fills, 4);
+    assert_int_equal(fake_fills, 4);
     for (uint32_t i = 4; i < 8; i++)
         get(o, i);
     assert_int_equal(page_lru_check(), 8);
@@ -273,7 +227,7 @@ static void test_lru_follows_get_drop_and_truncate(void **state)
     assert_int_equal(vm_object_lookup(o, 2), 0);
     assert_int_equal(page_lru_check(), 3);
     vm_object_unref(o);
-    assert_int_equal(releases, 1);
+    assert_int_equal(fake_releases, 1);
     assert_int_equal(page_lru_check(), 0);
 }
 
@@ -283,7 +237,7 @@ static void test_reclaim_drops_clean_pages_and_object_refills_them(void **state)
 {
     (void)state;
     struct vmspace *vs = new_space(), *other = new_space();
-    struct vm_object *o = new_object(6);
+    struct vm_object *o = fake_object(6);
     vaddr_t a = map_object(vs, o, PROT_READ, MAP_PRIVATE);
     vaddr_t s = map_object(other, o, PROT_READ, MAP_SHARED);
     vm_object_unref(o); /* the mappings hold it */
@@ -292,7 +246,7 @@ static void test_reclaim_drops_clean_pages_and_object_refills_them(void **state)
     for (uint32_t i = 0; i < 3; i++)
         expect_page(other, s, i); /* pages 0-2 mapped twice */
     get(o, 0);
-    assert_int_equal(fills, 6);
+    assert_int_equal(fake_fills, 6);
     struct cache_stats cs;
     vm_cache_stats(&cs);
     assert_int_equal(cs.cache_pages, 6);
@@ -322,14 +276,14 @@ static void test_reclaim_drops_clean_pages_and_object_refills_them(void **state)
     for (uint32_t i = 0; i < 6; i++)
         expect_page(vs, a, i);
     expect_page(other, s, 2);
-    assert_int_equal(fills, 12);
+    assert_int_equal(fake_fills, 12);
     assert_int_equal(vm_reclaim_n(100), 6);
 }
 
 static void test_reclaim_keeps_dirty_wired_busy_and_held_pages(void **state)
 {
     (void)state;
-    struct vm_object *o = new_object(6);
+    struct vm_object *o = fake_object(6);
     paddr_t pa[6];
     for (uint32_t i = 0; i < 6; i++)
         pa[i] = get(o, i);
@@ -376,7 +330,7 @@ static void test_referenced_bit_gives_a_second_chance(void **state)
 {
     (void)state;
     struct vmspace *vs = new_space(), *other = new_space();
-    struct vm_object *o = new_object(3);
+    struct vm_object *o = fake_object(3);
     vaddr_t a = map_object(vs, o, PROT_READ, MAP_PRIVATE);
     vaddr_t b = map_object(other, o, PROT_READ, MAP_PRIVATE);
     vm_object_unref(o);
@@ -405,7 +359,7 @@ static void test_shared_write_marks_dirty_and_is_kept(void **state)
 {
     (void)state;
     struct vmspace *vs = new_space();
-    struct vm_object *o = new_object(3);
+    struct vm_object *o = fake_object(3);
     vaddr_t s = map_object(vs, o, PROT_READ | PROT_WRITE, MAP_SHARED);
     vm_object_unref(o);
     struct pmap_info info;
@@ -435,7 +389,7 @@ static void test_shared_write_marks_dirty_and_is_kept(void **state)
     assert_int_equal(vm_object_lookup(o, 1), 0);
     assert_int_equal(peek(vs, s + 10), 0xEE);
     assert_int_equal(peek(vs, s + P(2) + 20), 0xDD);
-    assert_int_equal(peek(vs, s + 11), pattern(0, 11));
+    assert_int_equal(peek(vs, s + 11), fake_pattern(0, 11));
     expect_page(vs, s, 1);
     /* a private mapping of the same object sees the written page (its pages are the object's) */
     struct vmspace *other = new_space();
@@ -448,7 +402,7 @@ static void test_allocation_failure_reclaims(void **state)
 {
     (void)state;
     struct vmspace *vs = new_space();
-    struct vm_object *o = new_object(16);
+    struct vm_object *o = fake_object(16);
     vaddr_t f = map_object(vs, o, PROT_READ, MAP_PRIVATE);
     vm_object_unref(o);
     int32_t r = vm_mmap(vs, 0, P(4), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0, 0);
@@ -489,7 +443,7 @@ static void test_reclaim_inside_fork_keeps_rmap_exact(void **state)
 {
     (void)state;
     struct vmspace *vs = new_space();
-    struct vm_object *o = new_object(8);
+    struct vm_object *o = fake_object(8);
     vaddr_t s = map_object(vs, o, PROT_READ, MAP_SHARED);
     vm_object_unref(o);
     hog_highmem(); /* the pv pool needs lowmem: the pages to reclaim must be there */
@@ -521,7 +475,7 @@ static void test_reclaim_of_nothing(void **state)
 {
     (void)state;
     assert_int_equal(vm_reclaim_n(10), 0);
-    struct vm_object *o = new_object(2);
+    struct vm_object *o = fake_object(2);
     get(o, 0);
     assert_int_equal(vm_reclaim_n(0), 0);
     assert_int_equal(vm_reclaim_n(10), 1);
