@@ -11,6 +11,7 @@
 #include "mm/kmem/kheap.h"
 #include "mm/kmem/paging.h"
 #include "mm/pmm/pmm.h"
+#include "mm/vm/vm_reclaim.h"
 #include "shell/shell.h"
 #include "kern/bootinfo.h"
 #include "kern/clock.h"
@@ -49,6 +50,7 @@ static void memory_init(void)
     if (pmm_init(boot_info.ram, boot_info.nram, reserved, n) != 0)
         panic("pmm_init: no room for the frame metadata");
     kheap_init();
+    vm_reclaim_init(); /* clean file-cache pages are dropped before an allocation fails */
 }
 
 void kmain(uint32_t magic, paddr_t mbi)

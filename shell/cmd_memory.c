@@ -11,6 +11,7 @@
 #include "mm/vm/anon.h"
 #include "mm/vm/vm.h"
 #include "mm/vm/vm_object.h"
+#include "mm/vm/vm_reclaim.h"
 #include "mm/vm/vm_space.h"
 #include "errno.h"
 #include "kstring.h"
@@ -37,6 +38,14 @@ static void show_vm_costs(void)
             avg(vm_stats.fork_cycles, vm_stats.forks), vm_stats.last_fork_pages, vm_stats.last_fork_cycles);
     kprintf("    objects: %u anons in %u amaps; %u memory objects holding %u pages\n", anon_stats.anons,
             anon_stats.amaps, object_stats.objects, object_stats.pages);
+    struct cache_stats cs;
+    vm_cache_stats(&cs);
+    kprintf("    file cache: %u pages (%u KiB), %u of them mapped, %u dirty; shared memory objects: %u pages\n",
+            cs.cache_pages, cs.cache_pages * 4, cs.mapped, cs.dirty, cs.shared_pages);
+    kprintf("    reclaimed: %u pages in %u runs (%u scanned, %u second chances, %u kept)\n", reclaim_stats.reclaimed,
+            reclaim_stats.runs, reclaim_stats.scanned, reclaim_stats.second_chances, reclaim_stats.kept);
+    kprintf("    prefetch: fault-around: %u pages mapped; readahead: %u pages filled\n", vm_stats.fault_around_pages,
+            vm_stats.readahead_pages);
 }
 
 static void memory_stats(void)

@@ -67,6 +67,7 @@ static void vnode_release(struct vm_object *o)
 
 static const struct vm_pager_ops vnode_ops = {
     .name = "vnode",
+    .clean_refetchable = true,
     .get = vnode_get,
     .put = vnode_put,
     .truncate = vnode_truncate,

@@ -22,6 +22,8 @@ uint32_t pmm_max_pfn_;
 
 static uint32_t free_count[ZONE_COUNT]; /* free frames: buddy lists + caches */
 static struct pmm_stats stats;
+static pmm_reclaim_fn reclaim_hook; /* asked for frames when none is free (pmm_set_reclaim) */
+static bool reclaiming;             /* the hook is running: allocations inside it do not ask again */
 
 static inline bool bit_test(uint32_t pfn) { return bitmap[pfn >> 5] & (1u << (pfn & 31)); }
 static inline void bit_set(uint32_t pfn) { bitmap[pfn >> 5] |= 1u << (pfn & 31); }
@@ -95,6 +97,8 @@ static void release_range(const struct phys_range *r, const struct phys_range *r
 int pmm_init(const struct phys_range *avail, int navail, const struct phys_range *reserved, int nreserved)
 {
     memset(&stats, 0, sizeof stats);
+    reclaim_hook = NULL;
+    reclaiming = false;
     buddy_init();
     memset(free_count, 0, sizeof free_count);
     max_pfn = highest_pfn(avail, navail);
@@ -181,16 +185,47 @@ static uint32_t alloc_one_slow(unsigned z)
     return pfn;
 }
 
-paddr_t pmm_alloc(unsigned flags, enum frame_kind kind)
+void pmm_set_reclaim(pmm_reclaim_fn fn) { reclaim_hook = fn; }
+
+/* Ask the reclaim hook for frames (at least want) unless flags forbid it or it is running: true if it freed any. */
+static bool reclaim(uint32_t want, unsigned flags)
+{
+    if (!reclaim_hook || reclaiming || (flags & PMM_NORECLAIM))
+        return false;
+    reclaiming = true;
+    stats.reclaim_asks++;
+    uint32_t got = reclaim_hook(MAX(want, PMM_RECLAIM_BATCH), (flags & PMM_LOW) != 0);
+    reclaiming = false;
+    return got != 0;
+}
+
+/* The zone a single frame for flags comes from, or ZONE_COUNT when the zones allowed have none. */
+static inline unsigned zone_with_free(unsigned flags)
 {
     unsigned zone = (flags & (PMM_LOW | PMM_PREFER_LOW)) ? ZONE_LOW : ZONE_HIGH;
-    if (free_count[zone] == 0) {
-        if (flags & PMM_LOW)
-            return 0;
-        zone ^= 1;
-        if (free_count[zone] == 0)
-            return 0;
-    }
+    if (free_count[zone])
+        return zone;
+    if (flags & PMM_LOW || free_count[zone ^ 1] == 0)
+        return ZONE_COUNT;
+    return zone ^ 1;
+}
+
+/* pmm_alloc's way when nothing is free: the reclaim hook, then the zone to retry in (ZONE_COUNT: none). */
+static __attribute__((noinline)) unsigned zone_after_reclaim(unsigned flags)
+{
+    if (!reclaim(1, flags))
+        return ZONE_COUNT;
+    unsigned zone = zone_with_free(flags);
+    if (zone != ZONE_COUNT)
+        stats.reclaim_rescues++;
+    return zone;
+}
+
+paddr_t pmm_alloc(unsigned flags, enum frame_kind kind)
+{
+    unsigned zone = zone_with_free(flags);
+    if (zone == ZONE_COUNT && (zone = zone_after_reclaim(flags)) == ZONE_COUNT)
+        return 0;
     uint32_t pfn = hot_pop(zone, 0);
     if (pfn == NO_PFN)
         pfn = alloc_one_slow(zone);
@@ -298,8 +333,14 @@ static __attribute__((noinline)) paddr_t alloc_contig_slow(uint32_t n, uint32_t 
     if (ka > k)
         k = ka;
     uint32_t pfn = k <= MAX_ORDER ? contig_buddy(n, align, k, flags) : NO_PFN;
-    if (pfn == NO_PFN && (pfn = contig_scan(n, align, flags)) == NO_PFN)
-        return 0;
+    if (pfn == NO_PFN && (pfn = contig_scan(n, align, flags)) == NO_PFN) {
+        if (!reclaim(n, flags)) /* single frames come back: they may complete a run */
+            return 0;
+        pfn = k <= MAX_ORDER ? contig_buddy(n, align, k, flags) : NO_PFN;
+        if (pfn == NO_PFN && (pfn = contig_scan(n, align, flags)) == NO_PFN)
+            return 0;
+        stats.reclaim_rescues++;
+    }
     count_run(pfn, n, -1);
     return give_run(pfn, n, flags, kind);
 }

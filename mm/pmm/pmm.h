@@ -39,6 +39,7 @@ struct pv_entry;
 #define FRAME_F_BUSY 0x04u   /* being filled or written out: not to be mapped or freed meanwhile */
 #define FRAME_F_DIRTY 0x08u  /* differs from its backing store */
 #define FRAME_F_WIRED 0x10u  /* must stay resident (never paged out) */
+#define FRAME_F_LRU 0x20u    /* on the page LRU (mm/vm/page_lru.h): next/prev are its links */
 
 /*
  * Per-frame metadata, 40 bytes on i386. next/prev link a free list while
@@ -75,6 +76,7 @@ _Static_assert(sizeof(struct frame) == 40, "struct frame is 40 bytes on i386");
 #define PMM_LOW 0x1u        /* must be in the direct map (lowmem) */
 #define PMM_PREFER_LOW 0x2u /* lowmem if any is left, else highmem */
 #define PMM_ZERO 0x4u       /* fill with zeroes */
+#define PMM_NORECLAIM 0x8u  /* when nothing is free, fail at once rather than ask the reclaim hook (prefetching) */
 
 struct phys_range {
     uint64_t start, end; /* [start, end) */
@@ -89,6 +91,8 @@ struct pmm_stats {
     uint32_t meta_bytes;      /* bitmap + frame metadata */
     uint32_t by_kind[FRAME_KIND_COUNT];
     uint64_t ignored_bytes;   /* RAM above 4 GiB, unreachable without PAE */
+    uint32_t reclaim_asks;    /* allocations that found nothing free and asked the reclaim hook */
+    uint32_t reclaim_rescues; /* of those, the ones the retry then served */
 };
 
 /*
@@ -98,8 +102,25 @@ struct pmm_stats {
  */
 int pmm_init(const struct phys_range *avail, int navail, const struct phys_range *reserved, int nreserved);
 
-/* One frame of the given kind with refcount 1, or 0 when none is left. */
+/*
+ * One frame of the given kind with refcount 1, or 0 when none is left.
+ * When no frame is free, the reclaim hook (if one is set and not running
+ * already, and unless PMM_NORECLAIM) is asked to free some, and the
+ * allocation is tried once more.
+ */
 paddr_t pmm_alloc(unsigned flags, enum frame_kind kind);
+
+/*
+ * The reclaim hook: frees up to want frames that a higher layer can do
+ * without (clean cache pages), allocating nothing itself; returns how many
+ * it freed. lowmem: the request needs the direct map (PMM_LOW), so only
+ * frees there count. The pmm never calls it from inside itself (a nested
+ * allocation that fails just fails).
+ */
+typedef uint32_t (*pmm_reclaim_fn)(uint32_t want, bool lowmem);
+/* Set the hook pmm_alloc and pmm_alloc_contig call when memory runs out (NULL: none; pmm_init clears it). */
+void pmm_set_reclaim(pmm_reclaim_fn fn);
+#define PMM_RECLAIM_BATCH 32u /* frames asked of the hook at a time: one scan serves the next allocations too */
 /* Free a frame that has exactly one owner (refcount 1). */
 void pmm_free(paddr_t pa);
 

@@ -37,6 +37,8 @@ struct vm_stats {
     uint32_t forks;             /* address spaces copied by fork */
     uint64_t fork_cycles;       /* summed; last_fork_* describe the latest */
     uint32_t last_fork_cycles, last_fork_pages;
+    uint32_t fault_around_pages; /* resident object pages mapped around a fault (fault_around.c) */
+    uint32_t readahead_pages;    /* object pages filled ahead of a sequential reader (readahead.c) */
 };
 extern struct vm_stats vm_stats;
 

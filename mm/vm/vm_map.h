@@ -19,6 +19,7 @@
 #ifndef EYN_VM_MAP_H
 #define EYN_VM_MAP_H
 
+#include "mm/vm/readahead.h"
 #include "types.h"
 
 /* prot */
@@ -47,6 +48,7 @@ struct vm_region {
     struct vm_object *obj;  /* the backing object (a reference), NULL: zero fill */
     uint32_t obj_offset;    /* byte offset in obj of `start` (page aligned) */
     uint32_t obj_bytes;     /* bytes from `start` the object backs; the rest of the region is zero-filled */
+    struct readahead_state ra; /* where its faults read the object last (readahead.h) */
     /* the map's index (vm_map_tree.c); walk with vm_map_first/next/prev */
     struct vm_region *prev, *next;          /* the sorted list */
     struct vm_region *left, *right, *parent; /* the AVL tree */

@@ -3,6 +3,7 @@
 #include "errno.h"
 #include "arch/i386/pmap/pmap.h"
 #include "mm/pager/aobj.h"
+#include "mm/pmm/pmm.h"
 #include "mm/vm/vm_object.h"
 #include "uapi/mman.h"
 #include "mm/vm/vm_map.h"
@@ -114,6 +115,24 @@ static bool user_span(vaddr_t addr, uint32_t len, vaddr_t *end)
     return addr >= PAGE_SIZE && *end > addr && *end <= USER_TOP;
 }
 
+/* For pmap_protect_range in a shared region of a file's cache: a page is writable only once dirty (see vm_fault.c). */
+static bool page_dirty(paddr_t pa, void *unused)
+{
+    (void)unused;
+    const struct frame *f = pmm_frame(pa);
+    return f && (f->flags & FRAME_F_DIRTY);
+}
+
+typedef bool (*may_write_fn)(paddr_t pa, void *arg);
+
+/* The may_write test pmap_protect_range applies in region r (NULL: every page may be writable). */
+static may_write_fn write_test(const struct vm_region *r)
+{
+    if (!(r->flags & VM_SHARED))
+        return vm_region_page_exclusive; /* copy-on-write pages stay read-only */
+    return r->obj && r->obj->ops->clean_refetchable ? page_dirty : NULL;
+}
+
 int vm_mprotect(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot)
 {
     vaddr_t end;
@@ -131,12 +150,12 @@ int vm_mprotect(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot)
     /*
      * Resident pages follow; PROT_NONE pages keep their frames but nobody can
      * reach them. A private page still shared copy-on-write stays read-only:
-     * its first write copies it.
+     * its first write copies it; so does a clean shared page of a file: its
+     * first write marks it dirty.
      */
     unsigned bits = (prot ? PMAP_USER : 0) | (prot & PROT_WRITE ? PMAP_WRITE : 0);
     for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = vm_map_next(r))
-        pmap_protect_range(&vs->pmap, MAX(r->start, addr), MIN(r->end, end), bits,
-                           r->flags & VM_SHARED ? NULL : vm_region_page_exclusive, r);
+        pmap_protect_range(&vs->pmap, MAX(r->start, addr), MIN(r->end, end), bits, write_test(r), r);
     return 0;
 }
 

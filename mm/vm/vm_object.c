@@ -5,6 +5,7 @@
 #include "kstring.h"
 #include "mm/pmm/physmem.h"
 #include "mm/pmm/pmm.h"
+#include "mm/vm/page_lru.h"
 #include "mmu.h"
 
 struct object_stats object_stats;
@@ -34,6 +35,7 @@ static void drop_page(void *page, void *o)
 {
     paddr_t pa = (paddr_t)(uintptr_t)page;
     struct frame *f = pmm_frame(pa);
+    page_lru_remove(pa); /* if a member: the links must be off the list before the frame can be freed */
     if (f && f->owner == o) {
         if (f->flags & FRAME_F_DIRTY)
             object_stats.dirty--;
@@ -60,13 +62,12 @@ uint32_t vm_object_pages(const struct vm_object *o) { return (uint32_t)(((uint64
 
 paddr_t vm_object_lookup(const struct vm_object *o, uint32_t idx) { return (paddr_t)(uintptr_t)sparse_get(&o->pages, idx); }
 
-int vm_object_get_page(struct vm_object *o, uint32_t idx, paddr_t *pa)
+/* Page idx, not resident, brought in through the pager into a frame allocated with pmm_flags: 0 or -errno. */
+static int fill_page(struct vm_object *o, uint32_t idx, paddr_t *pa, unsigned pmm_flags)
 {
-    if ((*pa = vm_object_lookup(o, idx)) != 0)
-        return 0;
     if (idx >= vm_object_pages(o))
         return -ENXIO;
-    paddr_t frame = pmm_alloc(0, FRAME_USER);
+    paddr_t frame = pmm_alloc(pmm_flags, FRAME_USER);
     if (!frame)
         return -ENOMEM;
     int err = o->ops->get(o, idx, frame);
@@ -80,9 +81,36 @@ int vm_object_get_page(struct vm_object *o, uint32_t idx, paddr_t *pa)
     f->flags = (uint8_t)((f->flags & ~(FRAME_F_ANON | FRAME_F_DIRTY)) | FRAME_F_OBJECT);
     f->owner = o;
     f->index = idx;
+    if (o->ops->clean_refetchable)
+        page_lru_insert(frame);
     object_stats.pages++;
     *pa = frame;
     return 0;
+}
+
+int vm_object_get_page(struct vm_object *o, uint32_t idx, paddr_t *pa)
+{
+    if ((*pa = vm_object_lookup(o, idx)) == 0)
+        return fill_page(o, idx, pa, 0);
+    struct frame *f = pmm_frame(*pa);
+    if (f && (f->flags & FRAME_F_LRU))
+        page_lru_rotate(*pa); /* used again: the most recent */
+    return 0;
+}
+
+int vm_object_prefetch(struct vm_object *o, uint32_t idx)
+{
+    paddr_t pa;
+    if (vm_object_lookup(o, idx))
+        return 0;
+    int err = fill_page(o, idx, &pa, PMM_NORECLAIM);
+    return err ? err : 1;
+}
+
+bool vm_object_page_clean(const struct vm_object *o, paddr_t pa)
+{
+    const struct frame *f = pmm_frame(pa);
+    return o->ops->clean_refetchable && f && !(f->flags & FRAME_F_DIRTY);
 }
 
 int vm_object_read_page(struct vm_object *o, uint32_t idx, paddr_t pa)
@@ -103,6 +131,13 @@ static void evict_page(void *page, void *o)
 {
     pmap_page_remove((paddr_t)(uintptr_t)page);
     drop_page(page, o);
+}
+
+void vm_object_evict(struct vm_object *o, uint32_t idx)
+{
+    void *page = sparse_take(&o->pages, idx);
+    if (page)
+        evict_page(page, o);
 }
 
 int vm_object_truncate(struct vm_object *o, uint32_t size)

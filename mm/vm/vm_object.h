@@ -18,6 +18,13 @@ struct vm_object;
 /* What a pager does for its objects. */
 struct vm_pager_ops {
     const char *name;
+    /*
+     * A resident page without FRAME_F_DIRTY may be dropped at any time and
+     * filled again by get with the same bytes (a file's page cache). Such
+     * pages are on the page LRU and reclaim takes them when memory runs
+     * out; pages of other pagers (anonymous memory: no swap yet) never go.
+     */
+    bool clean_refetchable;
     /* Fill frame pa (the caller's) with page idx (inside the object's size): 0 or -errno (-EIO...). */
     int (*get)(struct vm_object *o, uint32_t idx, paddr_t pa);
     /* Write page idx (frame pa) back to the backing store: 0, or -errno (-EROFS: nothing can be written). */
@@ -60,8 +67,33 @@ paddr_t vm_object_lookup(const struct vm_object *o, uint32_t idx);
  * The frame holding page idx, filled through the pager on first use and
  * kept resident in the object (no reference for the caller: pmm_ref it to
  * map it). 0, -ENXIO past the object's size, -ENOMEM, or the pager's error.
+ * A page of a clean_refetchable pager becomes the most recently used on
+ * the page LRU. Reclaim may drop a clean page during any frame allocation:
+ * a caller that allocates (or copies to or from user memory) while it uses
+ * the page holds a pmm_ref on it meanwhile (reclaim leaves a page alone
+ * while anyone but its object and its mappings holds it).
  */
 int vm_object_get_page(struct vm_object *o, uint32_t idx, paddr_t *pa);
+/*
+ * vm_object_get_page for prefetching (readahead): brings page idx in only
+ * if a frame is free without reclaiming anything. 1 if it filled the page
+ * now, 0 if it was resident already, or -ENXIO past the size, -ENOMEM (no
+ * free frame), the pager's error.
+ */
+int vm_object_prefetch(struct vm_object *o, uint32_t idx);
+/*
+ * True if frame pa, a resident page of o, is clean and o's pager could
+ * drop it: a mapping that may write must map it read-only, so that the
+ * first write faults and marks it FRAME_F_DIRTY.
+ */
+bool vm_object_page_clean(const struct vm_object *o, paddr_t pa);
+/*
+ * Drop resident page idx: every mapping of it goes (through the frame's
+ * reverse map), then the object's hold; the pager fills it again on its
+ * next use. Only for a page the pager can fetch again unchanged (reclaim
+ * checks: clean, unwired, not busy).
+ */
+void vm_object_evict(struct vm_object *o, uint32_t idx);
 /*
  * Fill frame pa (the caller's) with a copy of page idx: from the resident
  * page if there is one, else straight from the pager without keeping it.

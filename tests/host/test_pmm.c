@@ -692,6 +692,117 @@ static void test_range_straddling_4g(void **state)
     assert_int_equal(stats().free_frames, low + 256 - meta_frames);
 }
 
+/* ---- the reclaim hook ---- */
+
+static uint32_t hook_calls, hook_want, hook_depth_max, hook_depth, hook_frees;
+static uint32_t nheld;
+static paddr_t nested_got;
+static bool hook_lowmem;
+
+/* Take every free frame into frames_buf (the hook, if any, is asked at the end: unset it first). */
+static void take_all(void)
+{
+    paddr_t pa;
+    nheld = 0;
+    while ((pa = pmm_alloc(0, FRAME_OTHER)) != 0) {
+        assert_true(nheld < FRAMES_MAX);
+        frames_buf[nheld++] = pa;
+    }
+}
+
+static void give_all(void)
+{
+    while (nheld)
+        pmm_free(frames_buf[--nheld]);
+}
+
+/* A hook that frees hook_frees of the held frames, after trying an allocation of its own (which must not recurse). */
+static uint32_t fake_reclaim(uint32_t want, bool lowmem)
+{
+    hook_lowmem = lowmem;
+    hook_calls++;
+    hook_want = want;
+    if (++hook_depth > hook_depth_max)
+        hook_depth_max = hook_depth;
+    nested_got = pmm_alloc(0, FRAME_OTHER); /* nothing is free: fails without asking the hook again */
+    uint32_t n = 0;
+    for (; n < hook_frees && nheld; n++)
+        pmm_free(frames_buf[--nheld]);
+    hook_depth--;
+    return n;
+}
+
+static void reset_hook(uint32_t frees)
+{
+    hook_calls = hook_want = hook_depth_max = hook_depth = 0;
+    hook_frees = frees;
+    nested_got = 1;
+}
+
+static void test_alloc_asks_reclaim_hook_when_empty(void **state)
+{
+    (void)state;
+    take_all();
+    reset_hook(1);
+    pmm_set_reclaim(fake_reclaim);
+    uint32_t held = nheld;
+    paddr_t pa = pmm_alloc(0, FRAME_USER); /* nothing free: the hook frees one, the retry gets it */
+    assert_int_not_equal(pa, 0);
+    assert_int_equal(hook_calls, 1);
+    assert_true(hook_want >= PMM_RECLAIM_BATCH);
+    assert_false(hook_lowmem);
+    assert_int_equal(hook_depth_max, 1); /* the hook's own allocation did not call it again */
+    assert_int_equal(nested_got, 0);
+    assert_int_equal(nheld, held - 1);
+    assert_int_equal(stats().reclaim_asks, 1);
+    assert_int_equal(stats().reclaim_rescues, 1);
+    frames_buf[nheld++] = pa;
+    assert_int_equal(pmm_alloc(PMM_NORECLAIM, FRAME_USER), 0); /* may not ask */
+    assert_int_equal(hook_calls, 1);
+    reset_hook(1);
+    pa = pmm_alloc(PMM_LOW, FRAME_HEAP); /* the hook is told only lowmem will do; it frees the last taken, lowmem */
+    assert_int_not_equal(pa, 0);
+    assert_int_equal(hook_calls, 1);
+    assert_true(hook_lowmem);
+    frames_buf[nheld++] = pa;
+    reset_hook(0);
+    assert_int_equal(pmm_alloc(0, FRAME_USER), 0); /* the hook finds nothing: the caller sees 0 */
+    assert_int_equal(hook_calls, 1);
+    assert_int_equal(stats().reclaim_asks, 3);
+    assert_int_equal(stats().reclaim_rescues, 2);
+    pmm_set_reclaim(NULL);
+    give_all();
+    assert_int_equal(stats().free_frames, STD_FREE);
+}
+
+static void test_contig_alloc_asks_reclaim_hook(void **state)
+{
+    (void)state;
+    take_all();
+    reset_hook(64); /* the last 64 taken: some aligned pair among them */
+    pmm_set_reclaim(fake_reclaim);
+    paddr_t pa = pmm_alloc_contig(2, 2, 0, FRAME_OTHER);
+    assert_int_not_equal(pa, 0);
+    assert_int_equal(hook_calls, 1);
+    assert_int_equal(hook_depth_max, 1);
+    pmm_free_contig(pa, 2);
+    pmm_set_reclaim(NULL);
+    give_all();
+    assert_int_equal(stats().free_frames, STD_FREE);
+}
+
+static void test_init_clears_reclaim_hook(void **state)
+{
+    (void)state;
+    pmm_set_reclaim(fake_reclaim);
+    assert_int_equal(pmm_init(std_avail, ARRAY_SIZE(std_avail), std_resv, ARRAY_SIZE(std_resv)), 0);
+    take_all();
+    reset_hook(1);
+    assert_int_equal(pmm_alloc(0, FRAME_USER), 0);
+    assert_int_equal(hook_calls, 0);
+    give_all();
+}
+
 int main(void)
 {
     sim_init();
@@ -724,6 +835,9 @@ int main(void)
         B(test_ignored_bytes_above_4g),
         B(test_meta_not_placed_from_range_above_4g),
         B(test_range_straddling_4g),
+        T(test_alloc_asks_reclaim_hook_when_empty),
+        T(test_contig_alloc_asks_reclaim_hook),
+        T(test_init_clears_reclaim_hook),
     };
     int rc = cmocka_run_group_tests_name("pmm", tests, NULL, NULL);
     free(frames_buf);

@@ -226,6 +226,63 @@ static void test_reenter_same_frame(void **state)
     assert_true(pmm_is_free(u));
 }
 
+/* pmap_enter_holes' pick: frames[i] for page i (0: leave it), read-only; counts its calls. */
+static paddr_t hole_frames[8];
+static uint32_t picks;
+static paddr_t pick_frame(vaddr_t va, unsigned *prot, void *arg)
+{
+    picks++;
+    *prot = PMAP_USER;
+    return hole_frames[(va - (vaddr_t)(uintptr_t)arg) / PAGE_SIZE];
+}
+
+/* Only holes are filled (not mapped, not PROT_NONE entries), each with a new reference and on the rmap; -ENOMEM stops it. */
+static void test_enter_holes(void **state)
+{
+    (void)state;
+    struct pmap a, b;
+    assert_int_equal(pmap_create(&a), 0);
+    assert_int_equal(pmap_create(&b), 0);
+    paddr_t u = user_frame(), v = user_frame(), w = user_frame();
+    pmm_ref(u);
+    assert_int_equal(pmap_enter(&a, USER_VA + PAGE_SIZE, u, RW_USER), 0); /* present */
+    assert_int_equal(pmap_enter(&a, USER_VA + 3 * PAGE_SIZE, u, 0), 0);   /* PROT_NONE */
+    assert_int_equal(pmap_enter(&b, USER_VA, v, RW_USER), 0);              /* v mapped elsewhere: needs an entry */
+    memset(hole_frames, 0, sizeof hole_frames);
+    for (int i = 0; i < 8; i++)
+        hole_frames[i] = i == 0 || i == 2 ? v : i == 5 ? w : i == 1 || i == 3 ? u : 0;
+    picks = 0;
+    assert_int_equal(pmap_enter_holes(&a, USER_VA, 8, pick_frame, (void *)(uintptr_t)USER_VA), 3); /* 0, 2 and 5 */
+    assert_int_equal(picks, 6); /* asked about the six holes only */
+    assert_int_equal(refs(v), 3);
+    assert_int_equal(refs(w), 2);
+    assert_int_equal(refs(u), 2); /* unchanged */
+    struct pmap_info i0;
+    pmap_query(&a, USER_VA + 5 * PAGE_SIZE, &i0);
+    assert_true(i0.present && i0.user && !i0.writable && i0.pa == w);
+    pmap_query(&a, USER_VA + 3 * PAGE_SIZE, &i0);
+    assert_true(i0.protnone);
+    assert_int_equal(a.resident, 5);
+    assert_rmap_ok(&a, 5);
+    assert_rmap_ok(&b, 1);
+    /* no entry to be had for a frame mapped already: it stops there, nothing half done */
+    pmap_remove(&a, USER_VA);
+    pmap_remove(&a, USER_VA + 2 * PAGE_SIZE);
+    hog_frames();
+    drain_pv_cache(0);
+    assert_int_equal(pmap_enter_holes(&a, USER_VA, 3, pick_frame, (void *)(uintptr_t)USER_VA), 0);
+    release_all();
+    assert_int_equal(refs(v), 1);
+    assert_false(pmap_extract(&a, USER_VA, NULL));
+    assert_rmap_ok(&a, 3);
+    /* no page table: nothing */
+    assert_int_equal(pmap_enter_holes(&a, 0x40000000u, 4, pick_frame, (void *)(uintptr_t)0x40000000u), 0);
+    pmap_destroy(&a);
+    pmap_destroy(&b);
+    pmm_free(w);
+    assert_true(pmm_is_free(u) && pmm_is_free(v) && pmm_is_free(w));
+}
+
 /* Replacing a mapping moves the rmap entry from the old frame to the new one. */
 static void test_replace_moves_the_mapping(void **state)
 {
@@ -428,6 +485,42 @@ static void test_page_remove_frees_unowned_frame(void **state)
     assert_rmap_ok(&b, NFORK / 2);
     pmap_destroy(&a);
     pmap_destroy(&b);
+}
+
+/* The referenced bits of every mapping of a frame: any set is reported, all are cleared, live entries flushed. */
+static void test_page_clear_referenced(void **state)
+{
+    (void)state;
+    struct pmap a, b;
+    assert_int_equal(pmap_create(&a), 0);
+    assert_int_equal(pmap_create(&b), 0);
+    paddr_t u = user_frame(), v = user_frame();
+    pmm_ref(u);
+    assert_int_equal(pmap_enter(&a, USER_VA, u, RW_USER), 0);
+    assert_int_equal(pmap_enter(&b, 0x40000000, u, PMAP_USER), 0);
+    assert_int_equal(pmap_enter(&a, USER_VA + PAGE_SIZE, v, RW_USER), 0);
+    assert_false(pmap_page_clear_referenced(u)); /* entered without it */
+    *pmap_pte(&b, 0x40000000, false) |= PTE_A;     /* the CPU sets it on a use */
+    *pmap_pte(&a, USER_VA + PAGE_SIZE, false) |= PTE_A;
+    pmap_activate(&b);
+    sim_tlb_clear();
+    assert_true(pmap_page_clear_referenced(u));
+    assert_false(*pmap_pte(&b, 0x40000000, false) & PTE_A);
+    assert_true(sim_tlb_flushed(0x40000000)); /* or the TLB's accessed entry would never set it again */
+    assert_int_equal(sim_tlb_flush_count(), 1);
+    assert_false(pmap_page_clear_referenced(u)); /* nothing since */
+    assert_true(*pmap_pte(&a, USER_VA + PAGE_SIZE, false) & PTE_A); /* another frame: untouched */
+    *pmap_pte(&a, USER_VA, false) |= PTE_A;
+    assert_true(pmap_page_clear_referenced(u));
+    assert_int_equal(sim_tlb_flush_count(), 1); /* a's entry is not live */
+    assert_true(pmap_page_clear_referenced(v + 0x123)); /* any address in the frame */
+    assert_false(pmap_page_clear_referenced(v));
+    assert_rmap_ok(&a, 2);
+    assert_rmap_ok(&b, 1);
+    pmap_activate(&kernel_pmap);
+    pmap_destroy(&a);
+    pmap_destroy(&b);
+    assert_true(pmm_is_free(u));
 }
 
 static void test_page_protect(void **state)
@@ -793,6 +886,8 @@ int main(void)
         T(test_page_remove_three_pmaps),
         T(test_page_remove_frees_unowned_frame),
         T(test_page_protect),
+        T(test_page_clear_referenced),
+        T(test_enter_holes),
         T(test_enter_without_pv_memory),
         T(test_fork_without_pv_memory),
         T(test_check_detects_corruption),

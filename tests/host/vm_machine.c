@@ -8,6 +8,7 @@
 #include "arch/i386/pmap/pmap.h"
 #include "mm/kmem/kheap.h"
 #include "mm/pmm/pmm.h"
+#include "mm/vm/vm_reclaim.h"
 #include "mmu.h"
 #include "tests/host/sim.h"
 #include "tests/host/vm_machine.h"
@@ -27,6 +28,7 @@ void vmm_boot(paddr_t ram_end)
         pd_of(kpd)[KERNEL_PDE_FIRST + i] = (i * BIG_PAGE_SIZE) | PTE_P | PTE_W | PTE_PS | PTE_G;
     pmap_init_kernel(kpd);
     kheap_init();
+    vm_reclaim_init(); /* as the kernel's memory_init */
 }
 
 uint32_t vmm_free_frames(void)

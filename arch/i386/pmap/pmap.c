@@ -343,6 +343,49 @@ void pmap_query(struct pmap *pm, vaddr_t va, struct pmap_info *info)
     info->pa = pte_frame(e) | (va & PAGE_MASK);
 }
 
+/* Enter pa (a new reference, taken here) into hole e of pm at user va: 0, or -ENOMEM (no rmap entry; nothing changed). */
+static int enter_hole(struct pmap *pm, vaddr_t va, pte_t *e, paddr_t pa, unsigned prot)
+{
+    struct frame *f = pmm_frame(pa);
+    struct pv_entry *spare = NULL;
+    pmm_ref(pa); /* first: held, the frame is no candidate for a reclaim the allocation below may run */
+    if (f && pv_full(f) && !(spare = pv_alloc())) {
+        pmm_unref(pa);
+        return -ENOMEM;
+    }
+    *e = pa | entry_bits(va, prot); /* was not present: nothing to flush */
+    if (f)
+        pv_add(f, pm, va, &spare);
+    pv_free(spare);
+    pm->resident++;
+    return 0;
+}
+
+uint32_t pmap_enter_holes(struct pmap *pm, vaddr_t va, uint32_t n, paddr_t (*pick)(vaddr_t va, unsigned *prot, void *arg),
+                          void *arg)
+{
+    if (n == 0 || n > 32 || va < PAGE_SIZE || (va & PAGE_MASK) || va + (n - 1) * PAGE_SIZE >= KERNEL_BASE ||
+        PDX(va) != PDX(va + (n - 1) * PAGE_SIZE))
+        panic("pmap_enter_holes: %u pages from 0x%x are not in one user page table", n, va);
+    pte_t pde = read_pde(pm, va);
+    if (!(pde & PTE_P) || (pde & PTE_PS))
+        return 0;
+    pte_t *pt = kmap(pte_frame(pde));
+    uint32_t entered = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        pte_t *e = &pt[PTX(va) + i];
+        unsigned prot = 0;
+        paddr_t pa = holds_frame(*e) ? 0 : pick(va + i * PAGE_SIZE, &prot, arg);
+        if (!pa)
+            continue;
+        if (enter_hole(pm, va + i * PAGE_SIZE, e, pa, prot))
+            break; /* reclaim in the allocation only removes entries: e is still a hole, left as it was */
+        entered++;
+    }
+    kunmap(pt);
+    return entered;
+}
+
 bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
 {
     struct pmap_info info;
@@ -400,8 +443,15 @@ static int fork_table(struct pmap *dst, vaddr_t base, pte_t *dpt, pte_t *spt, ui
             continue;
         struct frame *f = pmm_frame(pte_frame(e));
         struct pv_entry *spare = NULL;
-        if (f && pv_full(f) && !(spare = pv_alloc()))
-            return -ENOMEM;
+        if (f && pv_full(f)) {
+            if (!(spare = pv_alloc()))
+                return -ENOMEM;
+            e = spt[i]; /* allocating may have reclaimed the page (its every mapping removed): look again */
+            if (!holds_frame(e)) {
+                pv_free(spare);
+                continue;
+            }
+        }
         if (!shared)
             e &= ~PTE_W;
         spt[i] = e;
@@ -507,6 +557,36 @@ void pmap_page_protect(paddr_t pa, unsigned prot)
     struct page_protect_args a = {ALIGN_DOWN(pa, PAGE_SIZE), prot};
     if (f)
         pv_each(f, page_protect_one, &a);
+}
+
+struct referenced_args {
+    paddr_t pa;
+    bool seen;
+};
+
+/* One mapping of frame a->pa: clear its accessed bit, noting whether it was set. Always 0: every mapping is visited. */
+static int clear_referenced_one(struct pmap *pm, vaddr_t va, void *arg)
+{
+    struct referenced_args *a = arg;
+    pte_t *e;
+    pte_t *pt = rmap_entry(pm, va, a->pa, &e);
+    pte_t old = *e;
+    *e = old & ~PTE_A;
+    kunmap(pt);
+    if (old & PTE_A) {
+        flush_if_live(pm, va); /* else the TLB's copy, accessed already, would never set it again */
+        a->seen = true;
+    }
+    return 0;
+}
+
+bool pmap_page_clear_referenced(paddr_t pa)
+{
+    struct frame *f = rmap_frame(pa);
+    struct referenced_args a = {ALIGN_DOWN(pa, PAGE_SIZE), false};
+    if (f)
+        pv_each(f, clear_referenced_one, &a);
+    return a.seen;
 }
 
 uint32_t pmap_page_mapcount(paddr_t pa)

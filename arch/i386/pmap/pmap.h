@@ -84,6 +84,17 @@ void pmap_protect_range(struct pmap *pm, vaddr_t start, vaddr_t end, unsigned pr
  * destroy it).
  */
 int pmap_fork(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end, bool shared);
+/*
+ * Fill holes around a page in one walk (fault-around): for each of the n
+ * pages from user va (n <= 32, all in one 4 MiB area whose page table
+ * exists) that holds no frame (neither mapped nor PROT_NONE), ask
+ * pick(page, &prot, arg) for a frame; one it returns (0: leave the hole)
+ * is entered there with prot and takes a new reference, as pmap_enter
+ * would. Stops at the first that needs a reverse-map entry none can be
+ * had for. The number entered.
+ */
+uint32_t pmap_enter_holes(struct pmap *pm, vaddr_t va, uint32_t n, paddr_t (*pick)(vaddr_t va, unsigned *prot, void *arg),
+                          void *arg);
 /* Walk the tables for va. */
 void pmap_query(struct pmap *pm, vaddr_t va, struct pmap_info *info);
 /* The physical address of the frame va's entry holds (present or PROT_NONE), true if any. */
@@ -110,6 +121,13 @@ void pmap_page_remove(paddr_t pa);
  * entry becomes PROT_NONE, still holding the frame). Nothing is raised.
  */
 void pmap_page_protect(paddr_t pa, unsigned prot);
+/*
+ * Harvest the referenced (accessed) bits of every user mapping of the frame
+ * holding pa, through its rmap: true if any was set since the last call
+ * (the page was touched through some mapping); each is cleared, so the next
+ * call answers for the time in between.
+ */
+bool pmap_page_clear_referenced(paddr_t pa);
 /* Mappings of the frame holding pa on its rmap (0 for frames without metadata). */
 uint32_t pmap_page_mapcount(paddr_t pa);
 /*

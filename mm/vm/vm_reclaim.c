@@ -1,0 +1,101 @@
+/* Reclaiming clean file-cache pages (see vm_reclaim.h). */
+#include "mm/vm/vm_reclaim.h"
+#include "arch/i386/pmap/pmap.h"
+#include "kstring.h"
+#include "mm/pmm/pmm.h"
+#include "mm/vm/page_lru.h"
+#include "mm/vm/vm_object.h"
+#include "printk.h"
+
+struct reclaim_stats reclaim_stats;
+static bool running; /* reclaim allocates nothing, but a nested call must not walk the list it is changing */
+
+void vm_reclaim_init(void)
+{
+    page_lru_reset();
+    memset(&reclaim_stats, 0, sizeof reclaim_stats);
+    running = false;
+    pmm_set_reclaim(vm_reclaim);
+}
+
+enum verdict { KEEP_HELD, KEEP_USED, DROP };
+
+/*
+ * Whether LRU member pa (frame f) may be dropped now: not while dirty,
+ * wired, busy or held by anyone besides its object and its mappings (a
+ * fault or copy in progress); not if its mappings were used since the last
+ * look (second chance: the referenced bits are cleared).
+ */
+static enum verdict judge(paddr_t pa, const struct frame *f)
+{
+    if ((f->flags & (FRAME_F_DIRTY | FRAME_F_WIRED | FRAME_F_BUSY)) || f->refcount != 1 + pmap_page_mapcount(pa))
+        return KEEP_HELD;
+    return pmap_page_clear_referenced(pa) ? KEEP_USED : DROP;
+}
+
+/* Drop LRU member pa (judged DROP) from its object: every mapping goes, then the frame. */
+static void drop(paddr_t pa, const struct frame *f)
+{
+    struct vm_object *o = f->owner;
+    if (!(f->flags & FRAME_F_OBJECT) || !o || vm_object_lookup(o, f->index) != pa)
+        panic("reclaim: LRU page 0x%x is not its owner's page %u", pa, f->index);
+    vm_object_evict(o, f->index);
+}
+
+/* Look at LRU member pa once: drop it (true) or move it to the hot end. */
+static bool scan_one(paddr_t pa)
+{
+    const struct frame *f = pmm_frame(pa);
+    reclaim_stats.scanned++;
+    enum verdict v = judge(pa, f);
+    if (v == DROP) {
+        drop(pa, f);
+        return true;
+    }
+    if (v == KEEP_USED)
+        reclaim_stats.second_chances++;
+    else
+        reclaim_stats.kept++;
+    page_lru_rotate(pa);
+    return false;
+}
+
+uint32_t vm_reclaim(uint32_t want, bool lowmem)
+{
+    if (running)
+        return 0;
+    running = true;
+    reclaim_stats.runs++;
+    uint32_t freed = 0;
+    /*
+     * Twice round at most: a page kept for its referenced bits is judged
+     * again with them cleared. Each round looks at as many pages as the
+     * list held when it began, from the cold end on (kept pages move to
+     * the hot end, behind the walk). A page outside the zone asked for is
+     * passed over where it is.
+     */
+    for (int round = 0; round < 2 && freed < want; round++) {
+        uint32_t n = page_lru_count();
+        for (paddr_t pa = page_lru_coldest(), next; pa && n && freed < want; pa = next, n--) {
+            next = page_lru_hotter(pa); /* dropping or moving pa leaves it in place */
+            if (lowmem && pmm_frame(pa)->zone != ZONE_LOW)
+                continue;
+            freed += scan_one(pa);
+        }
+    }
+    reclaim_stats.reclaimed += freed;
+    running = false;
+    return freed;
+}
+
+void vm_cache_stats(struct cache_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    for (paddr_t pa = page_lru_coldest(); pa; pa = page_lru_hotter(pa)) {
+        const struct frame *f = pmm_frame(pa);
+        st->cache_pages++;
+        st->mapped += f->refcount > 1;
+        st->dirty += (f->flags & FRAME_F_DIRTY) != 0;
+    }
+    st->shared_pages = object_stats.pages - st->cache_pages;
+}

@@ -1,0 +1,42 @@
+/*
+ * Reclaim: when the frame allocator runs dry it asks here (the pmm's
+ * reclaim hook) before anyone is killed for memory. Clean pages of the
+ * file cache (objects whose pager is clean_refetchable, on the page LRU)
+ * are taken from the cold end with a second chance: a page whose mappings
+ * were used since the last look (the pmap's referenced bits, harvested
+ * through the reverse map and cleared) goes back to the hot end. A dirty,
+ * wired or busy page, or one somebody holds besides its object and its
+ * mappings, stays. Dropping a page unmaps it everywhere and takes it out
+ * of its object; the next fault or read fills it again from the pager.
+ * Reclaim allocates nothing, so it cannot recurse.
+ */
+#ifndef EYN_VM_RECLAIM_H
+#define EYN_VM_RECLAIM_H
+
+#include "types.h"
+
+struct reclaim_stats {
+    uint32_t runs;           /* times reclaim was asked */
+    uint32_t reclaimed;      /* pages dropped (and frames freed), since boot */
+    uint32_t scanned;        /* LRU pages looked at */
+    uint32_t second_chances; /* of those, kept because their mappings had been used */
+    uint32_t kept;           /* of those, kept because dirty, wired, busy or held */
+};
+extern struct reclaim_stats reclaim_stats;
+
+/* What the file cache and the shared objects hold now (memory stats). */
+struct cache_stats {
+    uint32_t cache_pages;  /* resident pages of clean_refetchable pagers' objects (the LRU) */
+    uint32_t mapped;       /* of those, held by some mapping (refcount > 1) */
+    uint32_t dirty;        /* of those, FRAME_F_DIRTY */
+    uint32_t shared_pages; /* resident pages of other objects: shared anonymous memory, shm */
+};
+
+/* Start afresh (empty LRU, zero counts) and become the pmm's reclaim hook. */
+void vm_reclaim_init(void);
+/* Drop up to want clean cache pages, coldest first (lowmem: only frames of the direct map): the frames freed. */
+uint32_t vm_reclaim(uint32_t want, bool lowmem);
+/* Fill st from the LRU and the object counts (a walk of the LRU). */
+void vm_cache_stats(struct cache_stats *st);
+
+#endif
