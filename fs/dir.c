@@ -1,13 +1,26 @@
 /*
- * Directory entries: a list per directory in creation order. Each entry
- * has a cookie, increasing along the list, that getdents keeps as its
- * offset, so entries added or removed during a listing never make it skip
- * or repeat the others.
+ * Directory entries: a list per directory, newest first (the order Linux's
+ * tmpfs lists them in). Each entry has a cookie, increasing along the
+ * list — a new entry gets one below all others — that getdents keeps as
+ * its offset: entries removed during a listing never make it skip or
+ * repeat the others, and entries made during it land before the place it
+ * has reached, so a listing always ends.
  */
 #include "fs/vfs.h"
 #include "errno.h"
 #include "kstring.h"
 #include "mm/kmem/kheap.h"
+
+void dir_set_parent(struct vnode *v, struct vnode *parent)
+{
+    struct vnode *old = v->parent;
+    if (old == parent)
+        return;
+    vnode_ref(parent);
+    v->parent = parent;
+    if (old != v)
+        vnode_unref(old);
+}
 
 struct dentry *dir_find(const struct vnode *dir, const char *name, uint32_t len)
 {
@@ -22,22 +35,21 @@ int dir_add(struct vnode *dir, const char *name, uint32_t len, struct vnode *v)
     struct dentry *e = kmalloc(sizeof *e + len + 1);
     if (!e)
         return -ENOMEM;
-    e->next = NULL;
     e->v = v;
     e->dir = dir;
-    e->cookie = dir->next_cookie++;
+    e->cookie = dir->next_cookie ? dir->next_cookie-- : 0; /* after 2^31 entries made: ties (listed still) */
     e->len = (uint16_t)len;
     memcpy(e->name, name, len);
     e->name[len] = '\0';
-    *dir->entries_tail = e;
-    dir->entries_tail = &e->next;
+    e->next = dir->entries;
+    dir->entries = e;
     v->nlink++;
     if (!v->name)
         v->name = e;
     if (v->type == VNODE_DIR) {
         v->nlink++;   /* its own "." */
         dir->nlink++; /* its ".." */
-        v->parent = dir;
+        dir_set_parent(v, dir);
     }
     return 0;
 }
@@ -55,7 +67,7 @@ void dir_replace(struct dentry *e, struct vnode *v)
     if (v->type == VNODE_DIR) { /* a new directory in a file's place */
         v->nlink++;
         e->dir->nlink++;
-        v->parent = e->dir;
+        dir_set_parent(v, e->dir);
     }
 }
 
@@ -65,8 +77,6 @@ void dir_remove(struct vnode *dir, struct dentry *e)
     while (*pp != e)
         pp = &(*pp)->next;
     *pp = e->next;
-    if (dir->entries_tail == &e->next)
-        dir->entries_tail = pp;
     struct vnode *v = e->v;
     v->nlink--;
     if (v->name == e)
@@ -74,7 +84,7 @@ void dir_remove(struct vnode *dir, struct dentry *e)
     if (v->type == VNODE_DIR) {
         v->nlink--; /* "." goes with it: a removed directory has no links */
         dir->nlink--;
-        v->parent = v; /* no longer anywhere: ".." of a removed directory is itself */
+        /* v keeps its parent: ".." of a removed directory still leads there, as on Linux */
     }
     kfree(e);
 }

@@ -27,12 +27,15 @@ static void cache_idle(void *file, struct vm_object *o)
     }
 }
 
+/* Bytes the file's object spans: its size, or more where fallocate(KEEP_SIZE) allocated past it. */
+static uint64_t extent(const struct vnode *v) { return MAX(v->size, v->alloc_end); }
+
 /* The object of regular file v (made on first use; v holds it), or NULL if out of memory. */
 static struct vm_object *file_obj(struct vnode *v)
 {
     if (!v->obj) {
         vnode_pager_set_idle(cache_idle);
-        v->obj = vnode_pager_create(v, v->size, v->backing, v->backing_size);
+        v->obj = vnode_pager_create(v, extent(v), v->backing, v->backing_size);
     }
     return v->obj;
 }
@@ -73,6 +76,8 @@ static bool room_for(uint32_t n)
     return vfs_data_pages() + n <= st.total_frames / 2 && st.free_frames >= n + st.total_frames / 32;
 }
 
+static const uint8_t zero_page[PAGE_SIZE];
+
 /* Moves n bytes between a cache page (kernel address) and the caller's buffer at position done: bytes moved or -errno. */
 typedef int (*page_copy_fn)(uint8_t *page, uint32_t n, uint32_t done, void *ctx);
 
@@ -102,16 +107,29 @@ static int page_io(struct vnode *v, uint64_t off, uint32_t len, bool write, page
     struct vm_object *o = file_obj(v);
     if (!o)
         return -ENOMEM;
-    uint32_t old_size = v->size, end = (uint32_t)off + len;
+    uint64_t old_size = v->size, end = off + len;
     if (write && end > o->size)
         vm_object_truncate(o, end); /* room for the pages written; trimmed to what was written below */
     uint32_t done = 0;
     int err = 0;
     while (done < len) {
-        uint32_t pos = (uint32_t)off + done, in_page = pos & PAGE_MASK;
+        uint64_t pos = off + done;
+        uint32_t idx = (uint32_t)(pos / PAGE_SIZE), in_page = (uint32_t)(pos & PAGE_MASK);
         uint32_t n = MIN(len - done, PAGE_SIZE - in_page);
         paddr_t pa;
-        if ((err = vm_object_get_page(o, pos / PAGE_SIZE, &pa)) != 0) {
+        if (!write && !vm_object_lookup(o, idx) && pos >= v->backing_size) {
+            /* a hole: zeroes, without making a page for them (it stays a hole, as on Linux) */
+            int got = copy((uint8_t *)zero_page, n, done, ctx);
+            if (got < 0) {
+                err = got;
+                break;
+            }
+            done += (uint32_t)got;
+            if ((uint32_t)got < n)
+                break;
+            continue;
+        }
+        if ((err = vm_object_get_page(o, idx, &pa)) != 0) {
             err = err == -ENOMEM && write ? -ENOSPC : err;
             break;
         }
@@ -136,10 +154,9 @@ static int page_io(struct vnode *v, uint64_t off, uint32_t len, bool write, page
             break;
     }
     if (write) {
-        uint32_t size = done ? MAX(old_size, (uint32_t)off + done) : old_size;
-        if (o->size != size)
-            vm_object_truncate(o, size);
-        v->size = size;
+        v->size = done ? MAX(old_size, off + done) : old_size;
+        if (o->size != extent(v))
+            vm_object_truncate(o, extent(v));
         if (done)
             vnode_touch(v, VNODE_MTIME | VNODE_CTIME);
     }
@@ -168,14 +185,14 @@ static int copy_from_user_buf(uint8_t *page, uint32_t n, uint32_t done, void *ub
     return uio_copy_in(page, *(vaddr_t *)ubuf + done, n);
 }
 
-int vfs_read(struct vnode *v, void *buf, uint32_t len, uint32_t offset)
+int vfs_read(struct vnode *v, void *buf, uint32_t len, uint64_t offset)
 {
     if (!v || (!buf && len))
         return -EINVAL;
     return page_io(v, offset, len, false, copy_to_kernel, buf);
 }
 
-int vfs_write(struct vnode *v, const void *buf, uint32_t len, uint32_t offset)
+int vfs_write(struct vnode *v, const void *buf, uint32_t len, uint64_t offset)
 {
     if (!v || (!buf && len))
         return -EINVAL;
@@ -202,14 +219,16 @@ int vfs_truncate(struct vnode *v, uint64_t size)
         return -EFBIG;
     if (v->running)
         return -ETXTBSY; /* a running program's file */
+    uint64_t alloc_end = size < v->size ? 0 : v->alloc_end; /* a cut drops what fallocate kept past the end */
     if (v->obj) {
-        int err = vm_object_truncate(v->obj, (uint32_t)size);
+        int err = vm_object_truncate(v->obj, MAX(size, alloc_end));
         if (err)
             return err;
     }
     if (size < v->backing_size)
         v->backing_size = (uint32_t)size; /* a later object must not show the cut bytes again */
-    v->size = (uint32_t)size;
+    v->size = size;
+    v->alloc_end = alloc_end;
     vnode_touch(v, VNODE_MTIME | VNODE_CTIME);
     return 0;
 }
@@ -222,37 +241,34 @@ int vfs_allocate(struct vnode *v, uint64_t off, uint64_t len, bool keep_size)
         return -ENODEV;
     if (off > VFS_FILE_MAX || len > VFS_FILE_MAX - off)
         return -EFBIG;
-    /* with keep_size, pages past the end are not kept: nothing beyond the size is allocated */
-    uint32_t end = keep_size ? (uint32_t)MIN(off + len, (uint64_t)v->size) : (uint32_t)(off + len);
-    if (end <= off)
-        return 0;
-    uint32_t first = (uint32_t)off / PAGE_SIZE;
-    uint32_t last = (uint32_t)(((uint64_t)end + PAGE_SIZE - 1) / PAGE_SIZE);
+    uint64_t end = off + len;
+    uint32_t first = (uint32_t)(off / PAGE_SIZE), last = (uint32_t)((end + PAGE_SIZE - 1) / PAGE_SIZE);
     struct vm_object *o = file_obj(v);
     if (!o)
         return -ENOMEM;
     uint32_t need = 0;
-    for (uint32_t i = first; i < last; i++) {
+    for (uint32_t i = first; i < last && need <= last - first; i++) {
         paddr_t pa = vm_object_lookup(o, i);
         need += !pa || !(pmm_frame(pa)->flags & FRAME_F_DIRTY);
     }
     if (!room_for(need))
         return -ENOSPC;
-    uint32_t old_size = o->size;
     if (end > o->size)
         vm_object_truncate(o, end);
     for (uint32_t i = first; i < last; i++) {
         paddr_t pa;
         if (vm_object_get_page(o, i, &pa) != 0) {
-            vm_object_truncate(o, MAX(old_size, v->size)); /* what was added beyond the file goes */
+            vm_object_truncate(o, extent(v)); /* what was added beyond the file goes */
             return -ENOSPC;
         }
         vm_object_mark_dirty(o, pa); /* allocated: it stays, and counts as used space */
     }
     if (!keep_size && end > v->size)
         v->size = end;
-    if (o->size != v->size)
-        vm_object_truncate(o, v->size);
+    else if (keep_size && end > extent(v))
+        v->alloc_end = end; /* kept past the end: they count in st_blocks until a truncate */
+    if (o->size != extent(v))
+        vm_object_truncate(o, extent(v));
     vnode_touch(v, VNODE_CTIME | (keep_size ? 0 : VNODE_MTIME));
     return 0;
 }
@@ -261,17 +277,22 @@ int vfs_punch_hole(struct vnode *v, uint64_t off, uint64_t len)
 {
     if (v->type != VNODE_FILE)
         return v->type == VNODE_DIR ? -EISDIR : -ENODEV;
-    if (off >= v->size)
+    if (off >= extent(v))
         return 0;
-    uint32_t end = (uint32_t)MIN(off + len, (uint64_t)v->size);
+    uint64_t end = MIN(off + len, extent(v));
     struct vm_object *o = file_obj(v);
     if (!o)
         return -ENOMEM;
-    for (uint32_t pos = (uint32_t)off; pos < end;) {
-        uint32_t idx = pos / PAGE_SIZE, in_page = pos & PAGE_MASK, n = MIN(end - pos, PAGE_SIZE - in_page);
+    for (uint64_t pos = off; pos < end;) {
+        uint32_t idx = (uint32_t)(pos / PAGE_SIZE), in_page = (uint32_t)(pos & PAGE_MASK);
+        uint32_t n = (uint32_t)MIN(end - pos, (uint64_t)(PAGE_SIZE - in_page));
         paddr_t pa = vm_object_lookup(o, idx);
-        /* a page neither in memory nor in the archive already reads as zeroes */
-        if (pa || (uint64_t)idx * PAGE_SIZE < v->backing_size) {
+        bool archived = (uint64_t)idx * PAGE_SIZE < v->backing_size;
+        if (n == PAGE_SIZE && !archived) {
+            if (pa)
+                vm_object_evict(o, idx); /* a whole page of the hole: gone, as tmpfs frees it */
+        } else if (pa || archived) {
+            /* part of a page, or the archive's bytes under it: zeroes written over them */
             if (!pa && vm_object_get_page(o, idx, &pa) != 0)
                 return -ENOSPC;
             uint8_t *page = kmap(pa);
@@ -282,5 +303,30 @@ int vfs_punch_hole(struct vnode *v, uint64_t off, uint64_t len)
         pos += n;
     }
     vnode_touch(v, VNODE_MTIME | VNODE_CTIME);
+    return 0;
+}
+
+int vfs_seek_data(struct vnode *v, uint64_t pos, bool hole, uint64_t *out)
+{
+    if (pos >= v->size)
+        return -ENXIO;
+    uint32_t idx = (uint32_t)(pos / PAGE_SIZE);
+    uint32_t archived = (uint32_t)(((uint64_t)v->backing_size + PAGE_SIZE - 1) / PAGE_SIZE);
+    const struct sparse *pages = v->obj ? &v->obj->pages : NULL;
+    uint32_t at;
+    if (!hole) { /* the first page holding data at or after pos */
+        if (idx < archived || (pages && sparse_get(pages, idx)))
+            at = idx;
+        else if (!pages || !sparse_next(pages, idx, &at))
+            return -ENXIO;
+        if ((uint64_t)at * PAGE_SIZE >= v->size)
+            return -ENXIO;
+        *out = MAX(pos, (uint64_t)at * PAGE_SIZE);
+        return 0;
+    }
+    at = idx; /* the first page without data; the end of the file counts as a hole */
+    while ((uint64_t)at * PAGE_SIZE < v->size && (at < archived || (pages && sparse_get(pages, at))))
+        at++;
+    *out = MIN(MAX(pos, (uint64_t)at * PAGE_SIZE), v->size);
     return 0;
 }

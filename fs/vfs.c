@@ -31,8 +31,6 @@ static int step(struct vnode *dir, const char *name, uint32_t len, struct vnode 
 {
     if (dir->type != VNODE_DIR)
         return -ENOTDIR;
-    if (!dir->nlink)
-        return -ENOENT; /* a removed directory holds nothing, not even "." and ".." */
     if (len > VFS_NAME_MAX)
         return -ENAMETOOLONG;
     if (len == 1 && name[0] == '.')

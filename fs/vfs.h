@@ -25,7 +25,7 @@
 #define VFS_SYMLINK_DEPTH 8u   /* nested symlinks one lookup may follow */
 #define VFS_SYMLINK_TOTAL 40u  /* symlinks one lookup may follow in all */
 #define VFS_LINK_MAX 0xFFFFu   /* hard links to one file (EMLINK beyond) */
-#define VFS_FILE_MAX 0xFFFFF000u /* largest file: the page cache indexes 32-bit byte offsets (EFBIG beyond) */
+#define VFS_FILE_MAX 0xFFFFFFFF000ull /* largest file: 2^32 pages, Linux's MAX_LFS_FILESIZE on i386 (EFBIG beyond) */
 
 /* File type bits of vnode.mode (the Linux st_mode values). */
 #define VFS_S_IFMT 0170000u
@@ -52,7 +52,8 @@ struct vnode {
     enum vnode_type type;
     uint32_t mode, uid, gid;    /* mode: type bits | permission bits, as st_mode */
     struct vfs_time atime, mtime, ctime;
-    uint32_t size;              /* file: bytes; symlink: length of the target; dir: 0 */
+    uint64_t size;              /* file: bytes; symlink: length of the target; dir: 0 */
+    uint64_t alloc_end;         /* file: fallocate(KEEP_SIZE) allocated pages up to here past the size (else 0) */
     uint32_t nlink;             /* entries naming it; a directory also counts its "." and each child's ".." */
     uint32_t refs;              /* holders besides the entries: open files, working directories... */
     uint32_t ino;               /* unique while the file lives, 1 = root */
@@ -60,21 +61,23 @@ struct vnode {
     const uint8_t *backing;     /* file: bytes in the initrd archive it started with (until overwritten) */
     uint32_t backing_size;
     char *link_target;          /* symlink (kmalloc'd) */
-    struct dentry *entries, **entries_tail; /* dir: in creation order */
-    uint32_t next_cookie;       /* dir: position of the next entry made (getdents offsets) */
-    struct vnode *parent;       /* dir: the directory holding it (the root's is itself) */
+    struct dentry *entries;     /* dir: newest first, as Linux's tmpfs lists them */
+    uint32_t next_cookie;       /* dir: the cookie below every entry's, for the next one made */
+    struct vnode *parent;       /* dir: the directory holding it, or that held it (held; the root's is itself) */
     struct dentry *name;        /* an entry naming it (its first; NULL once that one goes): paths for getcwd, maps */
     struct pipe *fifo;          /* FIFO: the pipe its opens share, while any is open */
     uint32_t rdev;              /* device node: the device number (fs/chrdev.h) */
     uint32_t running;           /* processes running it as their program: no writing (ETXTBSY) */
 };
 
+#define DIR_FIRST_COOKIE 0x7FFFFFF0u /* getdents offsets (cookie + 2) stay positive 32-bit numbers */
+
 /* One name in a directory. */
 struct dentry {
     struct dentry *next;
     struct vnode *v;
     struct vnode *dir; /* the directory it is in */
-    uint32_t cookie; /* increases in list order: where getdents resumes */
+    uint32_t cookie; /* increases in list order (a new entry gets one below all): where getdents resumes */
     uint16_t len;
     char name[];     /* NUL-terminated */
 };
@@ -142,6 +145,8 @@ uint32_t vnode_count(void);
 
 /* --- directories (fs/dir.c) --- */
 
+/* Make parent directory v's ".." (holding a reference on it, dropping the old one's). */
+void dir_set_parent(struct vnode *v, struct vnode *parent);
 /* The entry of dir called name[0..len), or NULL. */
 struct dentry *dir_find(const struct vnode *dir, const char *name, uint32_t len);
 /* Add an entry name[0..len) -> v to dir (v's nlink grows; a directory's parent becomes dir): 0 or -ENOMEM. */
@@ -177,7 +182,7 @@ int vfs_rename(struct vnode *odir, const char *oname, uint32_t olen, struct vnod
 /* --- file contents through the page cache (fs/file_data.c) --- */
 
 /* Read up to len bytes at offset into kernel buf: bytes read (0 at or past EOF), -EISDIR, -EINVAL or -EIO. */
-int vfs_read(struct vnode *v, void *buf, uint32_t len, uint32_t offset);
+int vfs_read(struct vnode *v, void *buf, uint32_t len, uint64_t offset);
 /*
  * Copy up to len bytes at offset of regular file v to/from user memory at
  * ubuf (write: growing the file): bytes moved, or -errno if none
@@ -186,11 +191,13 @@ int vfs_read(struct vnode *v, void *buf, uint32_t len, uint32_t offset);
 int vfs_read_user(struct vnode *v, vaddr_t ubuf, uint32_t len, uint64_t offset);
 int vfs_write_user(struct vnode *v, vaddr_t ubuf, uint32_t len, uint64_t offset);
 /* Write len bytes from kernel buf at offset (growing the file): bytes written or -errno. */
-int vfs_write(struct vnode *v, const void *buf, uint32_t len, uint32_t offset);
+int vfs_write(struct vnode *v, const void *buf, uint32_t len, uint64_t offset);
 /* Set a regular file's size (zeroes appear when it grows; pages past a shrink go, mappings get SIGBUS there). */
 int vfs_truncate(struct vnode *v, uint64_t size);
 /* Make [off, off + len) of a file allocated (growing it unless keep_size): 0, -ENOSPC, -EFBIG. */
 int vfs_allocate(struct vnode *v, uint64_t off, uint64_t len, bool keep_size);
+/* SEEK_DATA (hole false) / SEEK_HOLE from pos: the offset in *out, or -ENXIO at or past the end. */
+int vfs_seek_data(struct vnode *v, uint64_t pos, bool hole, uint64_t *out);
 /* Zero [off, off + len) of a file (clipped to its size) without changing the size: 0, -ENOSPC, -EISDIR, -ENODEV. */
 int vfs_punch_hole(struct vnode *v, uint64_t off, uint64_t len);
 /* Pages a regular file occupies (st_blocks / 8): those in memory, or the archive's if more. */

@@ -149,11 +149,11 @@ static int exchange(struct vnode *odir, struct dentry *oe, struct vnode *ndir, s
         b->name = oe;
     if (odir != ndir) { /* a directory moving changes its parent's ".." count */
         if (a->type == VNODE_DIR) {
-            a->parent = ndir;
+            dir_set_parent(a, ndir);
             odir->nlink--, ndir->nlink++;
         }
         if (b->type == VNODE_DIR) {
-            b->parent = odir;
+            dir_set_parent(b, odir);
             ndir->nlink--, odir->nlink++;
         }
     }
@@ -205,14 +205,13 @@ int vfs_rename(struct vnode *odir, const char *oname, uint32_t olen, struct vnod
         if (old->type == VNODE_DIR) {
             ndir->nlink--; /* old's ".." goes */
             old->nlink -= 2;
-            old->parent = old;
         } else {
             old->nlink--;
         }
         v->nlink += v->type == VNODE_DIR ? 2 : 1; /* what dir_remove takes back: v keeps its links */
         dir_remove(odir, oe);
         if (v->type == VNODE_DIR)
-            v->parent = ndir;
+            dir_set_parent(v, ndir);
         v->name = ne; /* its name is the one it moved to */
         if (old->name == ne)
             old->name = NULL;
@@ -224,7 +223,7 @@ int vfs_rename(struct vnode *odir, const char *oname, uint32_t olen, struct vnod
             return err;
         dir_remove(odir, oe); /* ...and takes them back from odir */
         if (v->type == VNODE_DIR)
-            v->parent = ndir;
+            dir_set_parent(v, ndir);
         v->name = dir_find(ndir, nname, nlen); /* its name is the one it moved to */
     }
     vnode_touch(odir, VNODE_MTIME | VNODE_CTIME);

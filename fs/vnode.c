@@ -40,7 +40,7 @@ struct vnode *vnode_new(enum vnode_type type, uint32_t perm, uint32_t uid, uint3
     v->ino = next_ino++;
     if (!next_ino)
         next_ino = 2; /* after 2^32 files: reuse numbers (the root keeps 1) */
-    v->entries_tail = &v->entries;
+    v->next_cookie = DIR_FIRST_COOKIE;
     v->parent = v;
     live++;
     return v;
@@ -56,9 +56,11 @@ void vnode_maybe_free(struct vnode *v)
         vnode_pager_forget_file(v->obj); /* a mapping may keep the pages; the file is gone */
         vm_object_unref(v->obj);
     }
+    struct vnode *parent = v->type == VNODE_DIR && v->parent != v ? v->parent : NULL;
     kfree(v->link_target);
     kfree(v);
     live--;
+    vnode_unref(parent); /* a directory held the one it was in */
 }
 
 void vnode_unref(struct vnode *v)

@@ -115,13 +115,17 @@ int32_t sys_writev(SYSARGS3(fd, iov, cnt))
     return rw_vec(fd, iov, cnt, true);
 }
 
-/* SEEK_DATA / SEEK_HOLE from pos in a file of size bytes (which has no holes): 0 or -ENXIO. */
-static int seek_data_hole(struct file *f, int whence, int64_t pos, uint64_t size, int64_t *out)
+/* SEEK_DATA / SEEK_HOLE from pos in a regular file (a page at a time, as tmpfs): 0 and *out, or -ENXIO. */
+static int seek_data_hole(struct file *f, int whence, int64_t pos, int64_t *out)
 {
-    if (pos < 0 || (uint64_t)pos >= size)
+    uint64_t at;
+    if (pos < 0)
         return -ENXIO;
-    *out = whence == SEEK_DATA ? pos : (int64_t)size;
-    f->offset = (uint64_t)*out;
+    int err = vfs_seek_data(f->vnode, (uint64_t)pos, whence == SEEK_HOLE, &at);
+    if (err)
+        return err;
+    *out = (int64_t)at;
+    f->offset = at;
     return 0;
 }
 
@@ -141,7 +145,7 @@ static int file_seek(struct file *f, int64_t off, int whence, int64_t *pos)
     else if (whence == SEEK_END && f->kind == FILE_REG)
         base = (int64_t)size;
     else if ((whence == SEEK_DATA || whence == SEEK_HOLE) && f->kind == FILE_REG)
-        return seek_data_hole(f, whence, off, size, pos);
+        return seek_data_hole(f, whence, off, pos);
     else
         return -EINVAL;
     if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
@@ -156,13 +160,10 @@ int32_t sys_lseek(SYSARGS3(fd, off, whence))
     struct file *f = fd_get(proc_current(), (int)fd);
     if (!f)
         return -EBADF;
-    uint64_t saved = f->offset;
     int64_t pos;
     int err = file_seek(f, (int32_t)off, (int)whence, &pos);
-    if (!err && pos > INT32_MAX) {
-        f->offset = saved; /* lseek cannot report it: leave the offset alone */
-        err = -EOVERFLOW;
-    }
+    if (!err && pos > INT32_MAX)
+        err = -EOVERFLOW; /* lseek cannot report it; the offset has moved all the same, as on Linux */
     file_unref(f);
     return err ? err : (int32_t)pos;
 }

@@ -83,6 +83,9 @@ SYS_FS_HANDLER(sys_dup3);        /* 330 */
 SYS_FS_HANDLER(sys_pipe2);       /* 331 */
 
 /* sys_stat.c */
+SYS_FS_HANDLER(sys_old_stat);    /* 106 stat */
+SYS_FS_HANDLER(sys_old_lstat);   /* 107 lstat */
+SYS_FS_HANDLER(sys_old_fstat);   /* 108 fstat */
 SYS_FS_HANDLER(sys_access);      /* 33 */
 SYS_FS_HANDLER(sys_stat64);      /* 195 */
 SYS_FS_HANDLER(sys_lstat64);     /* 196 */

@@ -25,10 +25,10 @@ static int check_open(struct vnode *v, uint32_t flags, bool created)
         return -EEXIST;
     if (v->type == VNODE_DIR && (flags & O_CREAT))
         return -EISDIR;
+    if ((flags & O_DIRECTORY) && v->type != VNODE_DIR)
+        return -ENOTDIR; /* before ELOOP, as Linux checks */
     if (v->type == VNODE_SYMLINK && !(flags & O_PATH))
         return -ELOOP; /* only reached with O_NOFOLLOW */
-    if ((flags & O_DIRECTORY) && v->type != VNODE_DIR)
-        return -ENOTDIR;
     if (flags & O_PATH)
         return 0;
     if (v->type == VNODE_DIR)

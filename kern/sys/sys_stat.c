@@ -78,6 +78,62 @@ static int put_stat64(vaddr_t buf, const struct kstat *st)
     return copy_to_user(buf, &s, sizeof s);
 }
 
+/* The i386 struct stat of the old calls (106-108): 32-bit size, 16-bit ids and link count. */
+struct linux_old_stat {
+    uint32_t st_dev, st_ino;
+    uint16_t st_mode, st_nlink, st_uid, st_gid;
+    uint32_t st_rdev, st_size, st_blksize, st_blocks;
+    uint32_t st_atime, st_atime_nsec, st_mtime, st_mtime_nsec, st_ctime, st_ctime_nsec;
+    uint32_t unused[2];
+};
+_Static_assert(sizeof(struct linux_old_stat) == 64, "i386 struct stat is 64 bytes");
+
+/* Lay st out as the old struct stat: 0, -EOVERFLOW (a size past 2 GiB or a link count past 65535) or -EFAULT. */
+static int put_old_stat(vaddr_t buf, const struct kstat *st)
+{
+    struct linux_old_stat s;
+    if (st->size > INT32_MAX || st->nlink > 0xFFFF)
+        return -EOVERFLOW;
+    memset(&s, 0, sizeof s);
+    s.st_dev = st->dev;
+    s.st_ino = st->ino;
+    s.st_mode = (uint16_t)st->mode;
+    s.st_nlink = (uint16_t)st->nlink;
+    s.st_uid = st->uid > 0xFFFF ? 65534 : (uint16_t)st->uid; /* Linux's overflow id */
+    s.st_gid = st->gid > 0xFFFF ? 65534 : (uint16_t)st->gid;
+    s.st_rdev = st->rdev;
+    s.st_size = (uint32_t)st->size;
+    s.st_blksize = st->blksize;
+    s.st_blocks = (uint32_t)st->blocks;
+    s.st_atime = (uint32_t)st->atime.sec;
+    s.st_atime_nsec = st->atime.nsec;
+    s.st_mtime = (uint32_t)st->mtime.sec;
+    s.st_mtime_nsec = st->mtime.nsec;
+    s.st_ctime = (uint32_t)st->ctime.sec;
+    s.st_ctime_nsec = st->ctime.nsec;
+    return copy_to_user(buf, &s, sizeof s);
+}
+
+int32_t sys_old_stat(SYSARGS2(upath, buf))
+{
+    struct kstat st;
+    return stat_at(proc_current(), AT_FDCWD, upath, 0, &st) ?: put_old_stat(buf, &st);
+}
+
+int32_t sys_old_lstat(SYSARGS2(upath, buf))
+{
+    struct kstat st;
+    return stat_at(proc_current(), AT_FDCWD, upath, AT_SYMLINK_NOFOLLOW, &st) ?: put_old_stat(buf, &st);
+}
+
+int32_t sys_old_fstat(SYSARGS2(fd, buf))
+{
+    struct kstat st;
+    if ((int)fd == AT_FDCWD)
+        return -EBADF;
+    return stat_fd(proc_current(), (int)fd, &st) ?: put_old_stat(buf, &st);
+}
+
 int32_t sys_stat64(SYSARGS2(upath, buf))
 {
     struct kstat st;

@@ -46,10 +46,11 @@ static int vnode_put(struct vm_object *o, uint32_t idx, paddr_t pa)
 }
 
 /* Bytes cut off the file are gone from its backing too: growing it again shows zeroes. */
-static int vnode_truncate(struct vm_object *o, uint32_t size)
+static int vnode_truncate(struct vm_object *o, uint64_t size)
 {
     struct vnode_object *vo = vo_of(o);
-    vo->backing_size = MIN(vo->backing_size, size);
+    if (size < vo->backing_size)
+        vo->backing_size = (uint32_t)size;
     return 0;
 }
 
@@ -74,14 +75,14 @@ static const struct vm_pager_ops vnode_ops = {
     .release = vnode_release,
 };
 
-struct vm_object *vnode_pager_create(void *file, uint32_t size, const uint8_t *backing, uint32_t backing_size)
+struct vm_object *vnode_pager_create(void *file, uint64_t size, const uint8_t *backing, uint32_t backing_size)
 {
     struct vnode_object *vo = kmalloc(sizeof *vo);
     if (!vo)
         return NULL;
     vm_object_init(&vo->obj, &vnode_ops, size, file);
     vo->backing = backing;
-    vo->backing_size = backing ? MIN(backing_size, size) : 0;
+    vo->backing_size = backing ? (uint32_t)MIN((uint64_t)backing_size, size) : 0;
     vo->prev = NULL;
     vo->next = all_objects;
     if (all_objects)

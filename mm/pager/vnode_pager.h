@@ -20,7 +20,7 @@ struct vm_object;
  * backing_size bytes are at backing (read-only memory that outlives the
  * object); NULL if out of memory.
  */
-struct vm_object *vnode_pager_create(void *file, uint32_t size, const uint8_t *backing, uint32_t backing_size);
+struct vm_object *vnode_pager_create(void *file, uint64_t size, const uint8_t *backing, uint32_t backing_size);
 /* The file whose pages o holds, or NULL if o is not a file's object or the file is gone. */
 void *vnode_pager_file(const struct vm_object *o);
 /* The file is gone (removed and closed): o stays for its mappings, unnamed. */

@@ -10,7 +10,7 @@
 
 struct object_stats object_stats;
 
-void vm_object_init(struct vm_object *o, const struct vm_pager_ops *ops, uint32_t size, void *priv)
+void vm_object_init(struct vm_object *o, const struct vm_pager_ops *ops, uint64_t size, void *priv)
 {
     o->ops = ops;
     o->refs = 1;
@@ -58,7 +58,11 @@ void vm_object_unref(struct vm_object *o)
     o->ops->release(o);
 }
 
-uint32_t vm_object_pages(const struct vm_object *o) { return (uint32_t)(((uint64_t)o->size + PAGE_SIZE - 1) / PAGE_SIZE); }
+uint32_t vm_object_pages(const struct vm_object *o)
+{
+    uint64_t pages = (o->size + PAGE_SIZE - 1) / PAGE_SIZE;
+    return pages > UINT32_MAX ? UINT32_MAX : (uint32_t)pages;
+}
 
 paddr_t vm_object_lookup(const struct vm_object *o, uint32_t idx) { return (paddr_t)(uintptr_t)sparse_get(&o->pages, idx); }
 
@@ -140,15 +144,17 @@ void vm_object_evict(struct vm_object *o, uint32_t idx)
         evict_page(page, o);
 }
 
-int vm_object_truncate(struct vm_object *o, uint32_t size)
+int vm_object_truncate(struct vm_object *o, uint64_t size)
 {
+    if ((size + PAGE_SIZE - 1) / PAGE_SIZE > UINT32_MAX)
+        return -EFBIG; /* page indexes are 32-bit: 16 TiB */
     int err = o->ops->truncate ? o->ops->truncate(o, size) : 0;
     if (err)
         return err;
-    uint32_t keep = (uint32_t)(((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE);
+    uint32_t keep = (uint32_t)((size + PAGE_SIZE - 1) / PAGE_SIZE);
     if (size < o->size) {
         sparse_take_range(&o->pages, keep, UINT32_MAX, evict_page, o);
-        paddr_t last = (size & PAGE_MASK) ? vm_object_lookup(o, size / PAGE_SIZE) : 0;
+        paddr_t last = (size & PAGE_MASK) ? vm_object_lookup(o, (uint32_t)(size / PAGE_SIZE)) : 0;
         if (last) {
             uint8_t *p = kmap(last);
             memset(p + (size & PAGE_MASK), 0, PAGE_SIZE - (size & PAGE_MASK));

@@ -30,7 +30,7 @@ struct vm_pager_ops {
     /* Write page idx (frame pa) back to the backing store: 0, or -errno (-EROFS: nothing can be written). */
     int (*put)(struct vm_object *o, uint32_t idx, paddr_t pa);
     /* The object is to shrink to size bytes (NULL: nothing to do): 0, or -errno and nothing changes. */
-    int (*truncate)(struct vm_object *o, uint32_t size);
+    int (*truncate)(struct vm_object *o, uint64_t size);
     /* The last reference is gone and the pages are freed: release the pager's own state (and the object). */
     void (*release)(struct vm_object *o);
 };
@@ -38,7 +38,7 @@ struct vm_pager_ops {
 struct vm_object {
     const struct vm_pager_ops *ops;
     uint32_t refs;
-    uint32_t size;       /* bytes; pages wholly past the size do not exist (SIGBUS) */
+    uint64_t size;       /* bytes (files reach 16 TiB); pages wholly past the size do not exist (SIGBUS) */
     struct sparse pages; /* resident pages: page index -> frame (a paddr_t in a pointer) */
     void *priv;          /* the pager's (the vnode of a file) */
     void (*on_death)(void *arg); /* if set: called as the last reference goes (whoever tracks the object forgets it) */
@@ -53,7 +53,7 @@ struct object_stats {
 extern struct object_stats object_stats;
 
 /* Set up o (one reference) for pager ops with size bytes. */
-void vm_object_init(struct vm_object *o, const struct vm_pager_ops *ops, uint32_t size, void *priv);
+void vm_object_init(struct vm_object *o, const struct vm_pager_ops *ops, uint64_t size, void *priv);
 void vm_object_ref(struct vm_object *o);
 /* Have fn(arg) called when o's last reference goes, before its pages do (one watcher; NULL clears it). */
 void vm_object_on_death(struct vm_object *o, void (*fn)(void *arg), void *arg);
@@ -91,7 +91,8 @@ bool vm_object_page_clean(const struct vm_object *o, paddr_t pa);
  * Drop resident page idx: every mapping of it goes (through the frame's
  * reverse map), then the object's hold; the pager fills it again on its
  * next use. Only for a page the pager can fetch again unchanged (reclaim
- * checks: clean, unwired, not busy).
+ * checks: clean, unwired, not busy), or whose contents are to become what
+ * the pager gives (a hole punched in a file).
  */
 void vm_object_evict(struct vm_object *o, uint32_t idx);
 /*
@@ -106,7 +107,7 @@ int vm_object_read_page(struct vm_object *o, uint32_t idx, paddr_t pa);
  * access there raises SIGBUS; the rest of a partial last page reads as
  * zeroes. 0, or the pager's refusal (-EROFS...) with nothing changed.
  */
-int vm_object_truncate(struct vm_object *o, uint32_t size);
+int vm_object_truncate(struct vm_object *o, uint64_t size);
 /* Drop o's resident pages that are clean, unmapped and not pinned (the pager can fill them again): how many went. */
 uint32_t vm_object_drop_clean(struct vm_object *o);
 /* Mark resident page pa of o dirty (it must be kept or written back before it may go). */

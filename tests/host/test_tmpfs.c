@@ -151,13 +151,17 @@ static void test_names_and_link_counts(void **state)
     uint32_t live = vnode_count();
     vnode_unref(f);
     assert_int_equal(vnode_count(), live - 1);
-    /* a held directory that is removed: nothing can be looked up or made in it */
+    /* a held directory that is removed: nothing can be made in it; "." and ".." still resolve */
     vnode_ref(e);
     assert_int_equal(rmd(d, "e"), 0);
     assert_int_equal(e->nlink, 0);
     assert_int_equal(d->nlink, 2);
     struct vnode *out;
-    assert_int_equal(vfs_lookup(".", e, true, &out), -ENOENT);
+    assert_int_equal(vfs_lookup(".", e, true, &out), 0);
+    assert_ptr_equal(out, e);
+    assert_int_equal(vfs_lookup("..", e, true, &out), 0);
+    assert_ptr_equal(out, d); /* the removed directory holds on to its parent */
+    assert_int_equal(vfs_lookup("x", e, true, &out), -ENOENT);
     assert_int_equal(vfs_create(e, "x", 1, VNODE_FILE, 0644, 0, 0, NULL), -ENOENT);
     vnode_unref(e);
     assert_int_equal(rm(root, "s"), 0);
