@@ -94,6 +94,15 @@ void fs_set_cwd(struct proc *p, struct vnode *v)
     vnode_unref(old);
 }
 
+void fs_set_root(struct proc *p, struct vnode *v)
+{
+    if (v)
+        vnode_ref(v);
+    struct vnode *old = p->root;
+    p->root = v;
+    vnode_unref(old);
+}
+
 struct vnode *file_vnode_for_fd(struct proc *p, int fd)
 {
     if (!slot_ok(p, fd))

@@ -69,6 +69,8 @@ void fdtable_exec(struct proc *p);
 void fdtable_release(struct proc *p);
 /* Make v (NULL: the root) p's working directory, holding a reference on it. */
 void fs_set_cwd(struct proc *p, struct vnode *v);
+/* Make v (NULL: the file system's root) p's root directory (chroot), holding a reference on it. */
+void fs_set_root(struct proc *p, struct vnode *v);
 /* The vnode of the regular file open for reading at fd, or NULL (for file-backed mmap). */
 struct vnode *file_vnode_for_fd(struct proc *p, int fd);
 

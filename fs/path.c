@@ -54,7 +54,7 @@ int path_lookup_at(struct proc *p, int dirfd, const char *path, bool follow_last
         if (err)
             return err;
     }
-    return vfs_lookup(path, dir, follow_last, out);
+    return vfs_lookup_from(p->root, path, dir, follow_last, out);
 }
 
 int path_parent_at(struct proc *p, int dirfd, const char *path, struct vnode **dir, const char **name, uint32_t *len,
@@ -68,7 +68,7 @@ int path_parent_at(struct proc *p, int dirfd, const char *path, struct vnode **d
         if (err)
             return err;
     }
-    return vfs_lookup_parent(path, start, dir, name, len, trailing_slash);
+    return vfs_lookup_parent_from(p->root, path, start, dir, name, len, trailing_slash);
 }
 
 int path_lookup_user(struct proc *p, int dirfd, vaddr_t upath, bool follow_last, struct vnode **out)

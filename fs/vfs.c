@@ -26,8 +26,8 @@ void vfs_set_root(struct vnode *root) { root_node = root; }
 
 struct vnode *vfs_root(void) { return root_node; }
 
-/* One step of a walk: the node for component name[0..len) of directory dir, not following symlinks. */
-static int step(struct vnode *dir, const char *name, uint32_t len, struct vnode **out)
+/* One step of a walk: the node for component name[0..len) of directory dir, not following symlinks; ".." stops at root. */
+static int step(struct vnode *root, struct vnode *dir, const char *name, uint32_t len, struct vnode **out)
 {
     if (dir->type != VNODE_DIR)
         return -ENOTDIR;
@@ -36,7 +36,7 @@ static int step(struct vnode *dir, const char *name, uint32_t len, struct vnode 
     if (len == 1 && name[0] == '.')
         *out = dir;
     else if (len == 2 && name[0] == '.' && name[1] == '.')
-        *out = dir->parent; /* the root is its own parent */
+        *out = dir == root ? dir : dir->parent; /* the root is its own parent, and a chroot's is too */
     else {
         struct dentry *e = dir_find(dir, name, len);
         if (!e)
@@ -47,14 +47,14 @@ static int step(struct vnode *dir, const char *name, uint32_t len, struct vnode 
 }
 
 /*
- * Resolve the NUL-terminated path p from dir (from the root if p starts with
+ * Resolve the NUL-terminated path p from dir (from root if p starts with
  * '/') into *out. depth: symlinks being resolved around this call; *total:
  * symlinks followed so far by the whole lookup. 0 or -ERRNO.
  */
-static int walk(const char *p, struct vnode *dir, bool follow_last, uint32_t depth, uint32_t *total,
-                struct vnode **out)
+static int walk(struct vnode *root, const char *p, struct vnode *dir, bool follow_last, uint32_t depth,
+                uint32_t *total, struct vnode **out)
 {
-    struct vnode *v = *p == '/' ? root_node : dir;
+    struct vnode *v = *p == '/' ? root : dir;
     if (!*p)
         return -ENOENT; /* an empty path (or symlink target) names nothing */
     for (;;) {
@@ -72,13 +72,13 @@ static int walk(const char *p, struct vnode *dir, bool follow_last, uint32_t dep
             rest++;
         bool last = !*rest, trailing_slash = last && *p == '/';
         struct vnode *next;
-        int err = step(v, name, len, &next);
+        int err = step(root, v, name, len, &next);
         if (err)
             return err;
         if (next->type == VNODE_SYMLINK && (!last || follow_last || trailing_slash)) {
             if (depth >= VFS_SYMLINK_DEPTH || ++*total > VFS_SYMLINK_TOTAL)
                 return -ELOOP;
-            if ((err = walk(next->link_target, v, true, depth + 1, total, &next)) != 0)
+            if ((err = walk(root, next->link_target, v, true, depth + 1, total, &next)) != 0)
                 return err;
         }
         if (trailing_slash && next->type != VNODE_DIR)
@@ -91,6 +91,11 @@ static int walk(const char *p, struct vnode *dir, bool follow_last, uint32_t dep
 
 int vfs_lookup(const char *path, struct vnode *cwd, bool follow_last, struct vnode **out)
 {
+    return vfs_lookup_from(NULL, path, cwd, follow_last, out);
+}
+
+int vfs_lookup_from(struct vnode *root, const char *path, struct vnode *cwd, bool follow_last, struct vnode **out)
+{
     uint32_t len = 0, total = 0;
     if (!path || !out)
         return -EINVAL;
@@ -100,14 +105,22 @@ int vfs_lookup(const char *path, struct vnode *cwd, bool follow_last, struct vno
         return -ENAMETOOLONG; /* no room for the NUL within PATH_MAX, as on Linux */
     if (!root_node)
         return -ENOENT;
-    struct vnode *start = cwd ? cwd : root_node;
+    if (!root)
+        root = root_node;
+    struct vnode *start = cwd ? cwd : root;
     if (path[0] != '/' && start->type != VNODE_DIR)
         return -ENOTDIR;
-    return walk(path, start, follow_last, 0, &total, out);
+    return walk(root, path, start, follow_last, 0, &total, out);
 }
 
 int vfs_lookup_parent(const char *path, struct vnode *cwd, struct vnode **dir, const char **name, uint32_t *len,
                       bool *trailing_slash)
+{
+    return vfs_lookup_parent_from(NULL, path, cwd, dir, name, len, trailing_slash);
+}
+
+int vfs_lookup_parent_from(struct vnode *root, const char *path, struct vnode *cwd, struct vnode **dir,
+                           const char **name, uint32_t *len, bool *trailing_slash)
 {
     if (!path || !dir || !name || !len)
         return -EINVAL;
@@ -120,6 +133,8 @@ int vfs_lookup_parent(const char *path, struct vnode *cwd, struct vnode **dir, c
         return -ENOENT;
     if (!root_node)
         return -ENOENT;
+    if (!root)
+        root = root_node;
     uint32_t end = n;
     while (end > 0 && path[end - 1] == '/')
         end--;
@@ -131,9 +146,9 @@ int vfs_lookup_parent(const char *path, struct vnode *cwd, struct vnode **dir, c
     *len = end - start;
     if (*len > VFS_NAME_MAX)
         return -ENAMETOOLONG;
-    struct vnode *base = cwd ? cwd : root_node;
+    struct vnode *base = cwd ? cwd : root;
     if (start == 0) { /* no directory part: relative to the start directory (or "/" itself) */
-        *dir = path[0] == '/' ? root_node : base;
+        *dir = path[0] == '/' ? root : base;
         if ((*dir)->type != VNODE_DIR)
             return -ENOTDIR;
         return (*dir)->nlink ? 0 : -ENOENT;
@@ -144,7 +159,7 @@ int vfs_lookup_parent(const char *path, struct vnode *cwd, struct vnode **dir, c
     memcpy(prefix, path, start);
     prefix[start] = '\0';
     uint32_t total = 0;
-    int err = path[0] != '/' && base->type != VNODE_DIR ? -ENOTDIR : walk(prefix, base, true, 0, &total, dir);
+    int err = path[0] != '/' && base->type != VNODE_DIR ? -ENOTDIR : walk(root, prefix, base, true, 0, &total, dir);
     kfree(prefix);
     if (!err && (*dir)->type != VNODE_DIR)
         err = -ENOTDIR;
@@ -164,7 +179,9 @@ static bool prepend(char **s, char *out, const char *name, uint32_t len)
     return true;
 }
 
-char *vfs_path(const struct vnode *v, char *out, uint32_t cap)
+char *vfs_path(const struct vnode *v, char *out, uint32_t cap) { return vfs_path_from(NULL, v, out, cap); }
+
+char *vfs_path_from(const struct vnode *root, const struct vnode *v, char *out, uint32_t cap)
 {
     static const char deleted[] = " (deleted)";
     if (!cap)
@@ -172,7 +189,17 @@ char *vfs_path(const struct vnode *v, char *out, uint32_t cap)
     char *s = out + cap - 1;
     *s = '\0';
     bool gone = false;
-    for (; v && v != root_node; v = v->name ? v->name->dir : NULL) {
+    if (!root)
+        root = root_node;
+    for (; v && v != root; v = v->name ? v->name->dir : NULL) {
+        if (v == root_node) { /* outside the caller's root: Linux's getcwd marks it so */
+            static const char unreachable[] = "(unreachable)";
+            if ((uint32_t)(s - out) < sizeof unreachable)
+                return NULL;
+            s -= sizeof unreachable - 1;
+            memcpy(s, unreachable, sizeof unreachable - 1);
+            return s;
+        }
         if (!v->name || !v->nlink) {
             gone = true;
             break;

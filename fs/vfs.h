@@ -103,6 +103,8 @@ struct vfs_time vfs_now(void);
  * *out carries no reference.
  */
 int vfs_lookup(const char *path, struct vnode *cwd, bool follow_last, struct vnode **out);
+/* vfs_lookup with root (a process's chroot; NULL: the file system's root) as "/" and the top of "..". */
+int vfs_lookup_from(struct vnode *root, const char *path, struct vnode *cwd, bool follow_last, struct vnode **out);
 
 /*
  * Resolve all but the last component of path into *dir (a directory; no
@@ -113,6 +115,9 @@ int vfs_lookup(const char *path, struct vnode *cwd, bool follow_last, struct vno
  */
 int vfs_lookup_parent(const char *path, struct vnode *cwd, struct vnode **dir, const char **name, uint32_t *len,
                       bool *trailing_slash);
+/* vfs_lookup_parent with root as "/" (NULL: the file system's root). */
+int vfs_lookup_parent_from(struct vnode *root, const char *path, struct vnode *cwd, struct vnode **dir,
+                           const char **name, uint32_t *len, bool *trailing_slash);
 
 /*
  * The absolute path of v into out (cap bytes, built from the end): its
@@ -121,6 +126,8 @@ int vfs_lookup_parent(const char *path, struct vnode *cwd, struct vnode **dir, c
  * as Linux's /proc shows it.
  */
 char *vfs_path(const struct vnode *v, char *out, uint32_t cap);
+/* vfs_path as seen from root (a chroot; NULL: the file system's root); "(unreachable)/..." from outside it. */
+char *vfs_path_from(const struct vnode *root, const struct vnode *v, char *out, uint32_t cap);
 
 /* --- vnodes (fs/vnode.c) --- */
 

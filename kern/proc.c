@@ -196,6 +196,7 @@ static void release_resources(struct proc *p)
     fdtable_release(p);
     p->fds = NULL;
     fs_set_cwd(p, NULL);
+    fs_set_root(p, NULL);
     vnode_exec_release(p->exe);
     p->exe = NULL;
     if (p->vm) {
@@ -261,6 +262,7 @@ int proc_fork(void)
     memcpy(child->sigact, parent->sigact, sizeof child->sigact);
     child->sig_blocked = parent->sig_blocked;
     fs_set_cwd(child, parent->cwd);
+    fs_set_root(child, parent->root);
     if ((child->exe = parent->exe) != NULL)
         vnode_exec_hold(child->exe);
     fpu_save(child->fpu);

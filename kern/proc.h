@@ -70,6 +70,7 @@ struct proc {
     struct proc *parent;
     struct fdtable *fds;   /* open files (kern/file.c); NULL for kernel tasks */
     struct vnode *cwd;     /* working directory (holding a reference, fs_set_cwd); NULL means the root */
+    struct vnode *root;    /* its "/" (chroot; holding a reference, fs_set_root); NULL means the file system's */
     struct vnode *exe;     /* the program it runs (held with vnode_exec_hold), NULL before the first exec */
     uint32_t umask;        /* permission bits creat/mkdir/mknod clear (022 at boot; inherited) */
     const void *sleep_chan; /* what it sleeps on when PROC_SLEEPING (NULL: only a signal or timer wakes it) */

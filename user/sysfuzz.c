@@ -30,15 +30,25 @@
  *    selectors, IOPL/VM/NT/TF eflags and kernel-half eip/esp;
  *  - raw int $0x80 with every register random, %esp and DF included.
  *
+ * The children run chrooted in a scratch tree (/tmp/sysfuzz.PID, holding a
+ * copy of /bin/hello, a directory /bin and a symlink), which the parent
+ * removes at the end, so the file system calls they make (create, unlink,
+ * rename, truncate, chmod...) cannot reach the real tree and everything
+ * they make is freed.
+ *
  * Sanitizing keeps the harness alive: kill-like calls only target our own pid
- * or a pid that cannot exist; a fork/vfork/clone child exits at once, before
+ * or a pid that cannot exist; chroot is never made (it could open a way out
+ * of the scratch tree); a fork/vfork/clone child exits at once, before
  * touching its stack; execve only sees paths that do not exist; reboot is
  * never made; exit/exit_group mostly become getpid (the batch would end).
  * -x excludes numbers (e.g. -x 119,173 while sigreturn still crashes a
  * kernel); by default nothing is excluded. */
 #define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64 /* nftw must stat the huge sparse files the children make */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -391,6 +401,9 @@ static void sanitize(uint32_t nr, uint32_t *a)
     case 11: /* execve */
         a[0] = exec_path();
         break;
+    case 61: /* chroot: a NULL path (EFAULT) */
+        a[0] = 0;
+        break;
     case 358: /* execveat */
         a[1] = exec_path();
         break;
@@ -405,7 +418,7 @@ static int is_forklike(uint32_t nr) { return nr == 2 || nr == 120 || nr == 190; 
 /* Numbers the raw mode (no sanitizing of arguments) must not make. */
 static int raw_unsafe(uint32_t nr)
 {
-    static const uint16_t bad[] = {1, 2, 11, 26, 37, 57, 88, 96, 97, 119, 120, 154, 156, 173, 178, 190,
+    static const uint16_t bad[] = {1, 2, 11, 26, 37, 57, 61, 88, 96, 97, 119, 120, 154, 156, 173, 178, 190,
                                    238, 241, 252, 270, 335, 340, 347, 348, 358, 434};
     for (uint32_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (nr == bad[i])
@@ -553,8 +566,45 @@ static uint64_t child_seed(uint32_t k)
     return splitmix(splitmix(((uint64_t)opt_seed << 32) ^ 0x5eedf00d) ^ k);
 }
 
+static char sandbox[64]; /* the scratch tree the children are chrooted in */
+
+/* The scratch tree: /bin/hello (a copy), /bin/t_files.link -> hello. 0, or -1 if it cannot be made. */
+static int make_sandbox(void)
+{
+    char path[128], buf[4096];
+    snprintf(sandbox, sizeof sandbox, "/tmp/sysfuzz.%d", (int)getpid());
+    snprintf(path, sizeof path, "%s/bin", sandbox);
+    if (mkdir(sandbox, 0755) != 0 || mkdir(path, 0755) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/bin/hello", sandbox);
+    int in = open("/bin/hello", O_RDONLY), out = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0755);
+    ssize_t n;
+    while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)n) != n)
+            break;
+    close(in);
+    close(out);
+    snprintf(path, sizeof path, "%s/bin/t_files.link", sandbox);
+    return in >= 0 && out >= 0 && symlink("hello", path) == 0 ? 0 : -1;
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st, (void)type, (void)ftw;
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* Remove the scratch tree and whatever the children left in it. */
+static void remove_sandbox(void)
+{
+    if (nftw(sandbox, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        say("sysfuzz: could not remove all of %s (errno %d)", sandbox, errno);
+}
+
 static void setup_child(uint32_t k, uint32_t *progress)
 {
+    if (chroot(sandbox) != 0 || chdir("/") != 0)
+        _exit(113); /* the real tree stays out of reach */
     int keep = fcntl(2, F_DUPFD, VFD);
     if (opt_verbose && keep >= 0)
         out_fd = keep;
@@ -726,6 +776,11 @@ int main(int argc, char **argv)
         say("sysfuzz: mmap failed");
         return 1;
     }
+    if (make_sandbox() != 0) {
+        say("sysfuzz: cannot make the scratch tree %s (errno %d)", sandbox, errno);
+        remove_sandbox();
+        return 1;
+    }
     if (opt_child >= 0)
         say("sysfuzz: seed %u: replaying child %u (%u calls)", opt_seed, (uint32_t)opt_child, opt_batch);
     else
@@ -821,6 +876,7 @@ int main(int argc, char **argv)
     if (stuck)
         say("sysfuzz: %u children survived SIGKILL", stuck);
     remove_shm_segments();
+    remove_sandbox();
     say("sysfuzz: done");
     return stuck ? 1 : 0;
 }

@@ -139,6 +139,19 @@ int32_t sys_chdir(SYSARGS1(upath))
     return err;
 }
 
+/* chroot(path): the directory becomes the caller's "/" (everyone is root, so it is allowed); the cwd stays. */
+int32_t sys_chroot(SYSARGS1(upath))
+{
+    struct proc *p = proc_current();
+    struct vnode *v;
+    int err = path_lookup_user(p, AT_FDCWD, upath, true, &v);
+    if (!err && v->type != VNODE_DIR)
+        err = -ENOTDIR;
+    if (!err)
+        fs_set_root(p, v);
+    return err;
+}
+
 int32_t sys_fchdir(SYSARGS1(fd))
 {
     struct proc *p = proc_current();
@@ -156,13 +169,13 @@ int32_t sys_fchdir(SYSARGS1(fd))
 int32_t sys_getcwd(SYSARGS2(buf, size))
 {
     struct proc *p = proc_current();
-    struct vnode *cwd = p->cwd ? p->cwd : vfs_root();
+    struct vnode *cwd = p->cwd ? p->cwd : p->root ? p->root : vfs_root();
     if (!cwd || !cwd->nlink)
         return -ENOENT; /* no root, or the working directory was removed */
     char *tmp = kmalloc(VFS_PATH_MAX);
     if (!tmp)
         return -ENOMEM;
-    char *path = vfs_path(cwd, tmp, VFS_PATH_MAX);
+    char *path = vfs_path_from(p->root, cwd, tmp, VFS_PATH_MAX);
     uint32_t len = path ? strlen(path) + 1 : 0;
     int err = !path ? -ENAMETOOLONG : len > size ? -ERANGE : copy_to_user(buf, path, len);
     kfree(tmp);

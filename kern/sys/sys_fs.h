@@ -99,6 +99,7 @@ SYS_FS_HANDLER(sys_faccessat2);  /* 439 */
 SYS_FS_HANDLER(sys_chdir);       /* 12 */
 SYS_FS_HANDLER(sys_readlink);    /* 85 */
 SYS_FS_HANDLER(sys_fchdir);      /* 133 */
+SYS_FS_HANDLER(sys_chroot);      /* 61 */
 SYS_FS_HANDLER(sys_getdents);    /* 141 */
 SYS_FS_HANDLER(sys_getcwd);      /* 183 */
 SYS_FS_HANDLER(sys_getdents64);  /* 220 */

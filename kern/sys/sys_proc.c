@@ -8,6 +8,8 @@
 #include "mm/kmem/kheap.h"
 #include "mm/vm/vm.h"
 #include "errno.h"
+#include "fs/path.h"
+#include "uapi/fs.h"
 #include "kern/exec.h"
 #include "kern/exec_args.h"
 #include "fs/file.h"
@@ -123,7 +125,7 @@ int32_t sys_execve(SYSARGS3(upath, argv, envp))
         return -ENOMEM;
     int err = strncpy_from_user(path, upath, VFS_PATH_MAX);
     if (err >= 0)
-        err = vfs_lookup(path, p->cwd, true, &file);
+        err = path_lookup_at(p, AT_FDCWD, path, true, &file);
     if (err >= 0)
         err = file->type == VNODE_FILE ? exec_args_from_user(&a, argv, envp) : -EACCES;
     if (err >= 0) {

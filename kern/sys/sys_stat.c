@@ -21,7 +21,7 @@
 static int stat_fd(struct proc *p, int fd, struct kstat *st)
 {
     if (fd == AT_FDCWD) {
-        struct vnode *cwd = p->cwd ? p->cwd : vfs_root();
+        struct vnode *cwd = p->cwd ? p->cwd : p->root ? p->root : vfs_root();
         if (!cwd)
             return -ENOENT; /* no root file system */
         file_stat_vnode(cwd, st);

@@ -111,7 +111,7 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [198] = sys_lchown32,    [207] = sys_fchown32,  [212] = sys_chown32,   [268] = sys_statfs64,
     [269] = sys_fstatfs64,   [271] = sys_utimes,    [298] = sys_fchownat,  [299] = sys_futimesat,
     [306] = sys_fchmodat,    [320] = sys_utimensat, [324] = sys_fallocate, [344] = sys_syncfs,
-    [412] = sys_utimensat_time64, [106] = sys_old_stat, [107] = sys_old_lstat, [108] = sys_old_fstat,
+    [412] = sys_utimensat_time64, [61] = sys_chroot, [106] = sys_old_stat, [107] = sys_old_lstat, [108] = sys_old_fstat,
     /* memory, continued */
     [144] = sys_msync,
 };
