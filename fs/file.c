@@ -52,7 +52,7 @@ bool file_writable(const struct file *f)
 /* Regular file: from the offset through the page cache; bytes, 0 at EOF, or -errno. */
 static int reg_read(struct file *f, vaddr_t buf, uint32_t len)
 {
-    int n = vfs_read_user(f->vnode, buf, len, f->offset);
+    int n = vfs_read_user(f->vnode, buf, len, f->offset, &f->ra);
     if (n > 0)
         f->offset += (uint32_t)n;
     return n;

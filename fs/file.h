@@ -13,6 +13,7 @@
 
 #include "types.h"
 #include "fs/vfs.h"
+#include "mm/vm/readahead.h"
 
 struct proc;
 struct vnode;
@@ -50,6 +51,7 @@ struct file {
     uint64_t offset;     /* FILE_REG: byte offset; FILE_DIR: index of the next entry */
     struct vnode *vnode; /* what it was opened on, held (FILE_REG, FILE_DIR, FIFOs, device nodes), else NULL */
     struct pipe *pipe;   /* FILE_PIPE_* */
+    struct readahead_state ra; /* FILE_REG: where sequential reads have got to (mm/vm/readahead.h) */
 };
 
 struct fdtable {

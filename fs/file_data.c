@@ -14,6 +14,7 @@
 #include "mm/pager/vnode_pager.h"
 #include "mm/pmm/physmem.h"
 #include "mm/pmm/pmm.h"
+#include "mm/vm/readahead.h"
 #include "mm/vm/vm_object.h"
 #include "mmu.h"
 
@@ -86,7 +87,8 @@ typedef int (*page_copy_fn)(uint8_t *page, uint32_t n, uint32_t done, void *ctx)
  * moved, or the first error if none. A write marks pages dirty (ENOSPC when
  * the file system is full) and grows the file to what was written.
  */
-static int page_io(struct vnode *v, uint64_t off, uint32_t len, bool write, page_copy_fn copy, void *ctx)
+static int page_io(struct vnode *v, uint64_t off, uint32_t len, bool write, page_copy_fn copy, void *ctx,
+                   struct readahead_state *ra)
 {
     if (v->type == VNODE_DIR)
         return -EISDIR;
@@ -129,6 +131,8 @@ static int page_io(struct vnode *v, uint64_t off, uint32_t len, bool write, page
                 break;
             continue;
         }
+        if (ra && pos < v->backing_size)
+            readahead_on_access(o, ra, idx); /* the archive's bytes, read in order: fill ahead */
         if ((err = vm_object_get_page(o, idx, &pa)) != 0) {
             err = err == -ENOMEM && write ? -ENOSPC : err;
             break;
@@ -189,24 +193,24 @@ int vfs_read(struct vnode *v, void *buf, uint32_t len, uint64_t offset)
 {
     if (!v || (!buf && len))
         return -EINVAL;
-    return page_io(v, offset, len, false, copy_to_kernel, buf);
+    return page_io(v, offset, len, false, copy_to_kernel, buf, NULL);
 }
 
 int vfs_write(struct vnode *v, const void *buf, uint32_t len, uint64_t offset)
 {
     if (!v || (!buf && len))
         return -EINVAL;
-    return page_io(v, offset, len, true, copy_from_kernel, (void *)buf);
+    return page_io(v, offset, len, true, copy_from_kernel, (void *)buf, NULL);
 }
 
-int vfs_read_user(struct vnode *v, vaddr_t ubuf, uint32_t len, uint64_t offset)
+int vfs_read_user(struct vnode *v, vaddr_t ubuf, uint32_t len, uint64_t offset, struct readahead_state *ra)
 {
-    return page_io(v, offset, len, false, copy_to_user_buf, &ubuf);
+    return page_io(v, offset, len, false, copy_to_user_buf, &ubuf, ra);
 }
 
 int vfs_write_user(struct vnode *v, vaddr_t ubuf, uint32_t len, uint64_t offset)
 {
-    return page_io(v, offset, len, true, copy_from_user_buf, &ubuf);
+    return page_io(v, offset, len, true, copy_from_user_buf, &ubuf, NULL);
 }
 
 int vfs_truncate(struct vnode *v, uint64_t size)

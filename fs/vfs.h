@@ -195,7 +195,9 @@ int vfs_read(struct vnode *v, void *buf, uint32_t len, uint64_t offset);
  * ubuf (write: growing the file): bytes moved, or -errno if none
  * (-EFAULT, -ENOSPC, -EFBIG, -ENOMEM). Stops early at a bad user page.
  */
-int vfs_read_user(struct vnode *v, vaddr_t ubuf, uint32_t len, uint64_t offset);
+struct readahead_state;
+/* ra (NULL: none): the reader's readahead state; sequential reads of the archive's bytes fill ahead. */
+int vfs_read_user(struct vnode *v, vaddr_t ubuf, uint32_t len, uint64_t offset, struct readahead_state *ra);
 int vfs_write_user(struct vnode *v, vaddr_t ubuf, uint32_t len, uint64_t offset);
 /* Write len bytes from kernel buf at offset (growing the file): bytes written or -errno. */
 int vfs_write(struct vnode *v, const void *buf, uint32_t len, uint64_t offset);

@@ -11,6 +11,7 @@
 #include "mm/kmem/kheap.h"
 #include "mm/kmem/paging.h"
 #include "mm/pmm/pmm.h"
+#include "mm/vm/readahead.h"
 #include "mm/vm/vm_reclaim.h"
 #include "shell/shell.h"
 #include "kern/bootinfo.h"
@@ -84,6 +85,8 @@ void kmain(uint32_t magic, paddr_t mbi)
     sti();
     kstats_boot_done(boot_start);
     kstats_print_banner();
+    if (cmdline_has("noprefetch"))
+        vm_prefetch = false; /* no readahead or fault-around: for measuring what they do */
     if (cmdline_has("crashtest"))
         crashtest_run();
     if (cmdline_has("selftest"))

@@ -6,15 +6,24 @@
  */
 .text
 
-/* int arch_copy_bytes(void *dst, const void *src, uint32_t n): 0 or -EFAULT */
+/*
+ * int arch_copy_bytes(void *dst, const void *src, uint32_t n): 0 or -EFAULT.
+ * Whole words with rep movsl, then the last 0-3 bytes with rep movsb: a
+ * quarter of the iterations of a byte copy.
+ */
 .globl arch_copy_bytes
 arch_copy_bytes:
     pushl %esi
     pushl %edi
     movl 12(%esp), %edi
     movl 16(%esp), %esi
-    movl 20(%esp), %ecx
-1:  rep movsb
+    movl 20(%esp), %edx
+    movl %edx, %ecx
+    shrl $2, %ecx
+1:  rep movsl
+    movl %edx, %ecx
+    andl $3, %ecx
+7:  rep movsb
     xorl %eax, %eax
     popl %edi
     popl %esi
@@ -51,4 +60,5 @@ arch_strncpy_from:
 
 .section __ex_table, "a"
 .long 1b, 2b
+.long 7b, 2b
 .long 4b, 6b

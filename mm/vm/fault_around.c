@@ -1,5 +1,6 @@
 /* Mapping a read fault's resident neighbours (see fault_around.h). */
 #include "mm/vm/fault_around.h"
+#include "mm/vm/readahead.h"
 #include "arch/i386/pmap/pmap.h"
 #include "mm/pmm/pmm.h"
 #include "mm/vm/anon.h"
@@ -38,6 +39,8 @@ static paddr_t neighbour(vaddr_t va, unsigned *prot, void *arg)
 
 uint32_t fault_around(struct vmspace *vs, struct vm_region *r, vaddr_t page)
 {
+    if (!vm_prefetch)
+        return 0;
     if (!r->obj || !r->obj->ops->clean_refetchable)
         return 0;
     vaddr_t lo = MAX(ALIGN_DOWN(page, WINDOW_BYTES), r->start);

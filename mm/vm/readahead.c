@@ -6,8 +6,12 @@
 /* The window after w pages: RA_MIN_PAGES to start a run, then doubling up to RA_MAX_PAGES. */
 static uint32_t next_window(uint32_t w) { return w ? MIN(2 * w, RA_MAX_PAGES) : RA_MIN_PAGES; }
 
+bool vm_prefetch = true;
+
 uint32_t readahead_on_access(struct vm_object *o, struct readahead_state *ra, uint32_t idx)
 {
+    if (!vm_prefetch)
+        return 0;
     if (ra->next && idx >= ra->start && idx < ra->next)
         return 0; /* inside what the run brought in last: nothing changes */
     if (!ra->next || idx != ra->next) { /* not where the run left off: a new run starts at idx */

@@ -30,6 +30,9 @@ struct readahead_state {
 
 struct vm_object;
 
+/* Prefetching (readahead and fault-around) on or off: on by default; the "noprefetch" boot option turns it off to measure without it. */
+extern bool vm_prefetch;
+
 /*
  * The reader with state ra is about to use page idx of o (a miss: the page
  * is not resident, and the caller brings it in itself). Call it for every
