@@ -67,6 +67,7 @@ struct vnode {
     struct dentry *name;        /* an entry naming it (its first; NULL once that one goes): paths for getcwd, maps */
     struct pipe *fifo;          /* FIFO: the pipe its opens share, while any is open */
     uint32_t rdev;              /* device node: the device number (fs/chrdev.h) */
+    bool unnamed;               /* made by O_TMPFILE and never named: linkat may give it a first name */
     uint32_t running;           /* processes running it as their program: no writing (ETXTBSY) */
 };
 

@@ -78,8 +78,8 @@ int vfs_link(struct vnode *dir, const char *name, uint32_t len, struct vnode *v)
 {
     if (v->type == VNODE_DIR)
         return -EPERM;
-    if (!v->nlink)
-        return -ENOENT; /* linking a removed file back is refused, as Linux does without O_TMPFILE */
+    if (!v->nlink && !v->unnamed)
+        return -ENOENT; /* linking a removed file back is refused, as Linux does; an O_TMPFILE file may be */
     int err = name_free(dir, name, len);
     if (err)
         return err;
@@ -87,6 +87,7 @@ int vfs_link(struct vnode *dir, const char *name, uint32_t len, struct vnode *v)
         return -EMLINK;
     if ((err = dir_add(dir, name, len, v)) != 0)
         return err;
+    v->unnamed = false;
     vnode_touch(dir, VNODE_MTIME | VNODE_CTIME);
     vnode_touch(v, VNODE_CTIME);
     return 0;

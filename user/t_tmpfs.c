@@ -428,6 +428,14 @@ static void o_tmpfile(void)
     EQ(s.size, 7);
     EQ(LIST(".", 4096), 2); /* only . and .. */
     FAILS_WITH(open(".", O_TMPFILE | O_RDONLY, 0600), EINVAL); /* must be writable */
+    /* linkat(fd, "", AT_EMPTY_PATH) gives it a first name (root may); with O_EXCL it never gets one */
+    OK(linkat(fd, "", AT_FDCWD, "named", AT_EMPTY_PATH));
+    EQ(FST(fd).nlink, 1);
+    CONTENT("named", "unnamed");
+    close(fd);
+    OK(unlink("named"));
+    fd = OK(open(".", O_TMPFILE | O_EXCL | O_RDWR, 0600));
+    FAILS_WITH(linkat(fd, "", AT_FDCWD, "named", AT_EMPTY_PATH), ENOENT);
     close(fd);
     MAKE("f", "");
     FAILS_WITH(open("f", O_TMPFILE | O_RDWR, 0600), ENOTDIR);

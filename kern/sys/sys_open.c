@@ -80,6 +80,7 @@ static int create_tmpfile(struct proc *p, int dirfd, const char *path, uint32_t 
         return -ENOENT;
     if (!(*out = vnode_new(VNODE_FILE, mode & ~p->umask & 07777u, 0, 0)))
         return -ENOMEM;
+    (*out)->unnamed = !(flags & O_EXCL); /* O_EXCL: it must never get a name (linkat gives ENOENT) */
     return 0;
 }
 

@@ -7,8 +7,10 @@
  *   execbench warm N PROG MODE   the same while this process maps PROG and has read it all
  *   execbench touch              (as PROG) read one byte of every page of its text and data, exit
  *   execbench exit               (as PROG) exit at once (what glibc's start-up touches)
+ *   execbench read N FILE        read FILE from start to end in 64 KiB read()s, N times
  *
- * Prints "EXECBENCH <cold|warm> <mode> min <cycles> mean <cycles>".
+ * Prints "EXECBENCH <cold|warm> <mode> min <cycles> mean <cycles>", or for
+ * read "EXECBENCH read <bytes> min <cycles> mean <cycles>".
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -83,14 +85,45 @@ static uint64_t run_once(const char *prog, const char *mode)
     return rdtsc() - t;
 }
 
+/* Read file sequentially to its end in 64 KiB read()s: the cycles it took; *bytes the bytes read. */
+static uint64_t read_once(const char *file, uint64_t *bytes)
+{
+    static char buf[65536];
+    int fd = open(file, O_RDONLY);
+    if (fd < 0) {
+        printf("execbench: cannot open %s\n", file);
+        exit(1);
+    }
+    uint64_t t = rdtsc();
+    ssize_t n;
+    *bytes = 0;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        *bytes += (uint64_t)n;
+    t = rdtsc() - t;
+    close(fd);
+    return t;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "read")) {
+        uint64_t min = UINT64_MAX, sum = 0, bytes = 0;
+        int n = atoi(argv[2]);
+        for (int i = 0; i < n; i++) {
+            uint64_t c = read_once(argv[3], &bytes);
+            sum += c;
+            min = c < min ? c : min;
+        }
+        printf("EXECBENCH read %llu min %llu mean %llu\n", (unsigned long long)bytes, (unsigned long long)min,
+               (unsigned long long)(n ? sum / (uint64_t)n : 0));
+        return 0;
+    }
     if (argc == 2 && !strcmp(argv[1], "touch"))
         touch_image();
     if (argc == 2 && !strcmp(argv[1], "exit"))
         return 0;
     if (argc != 5 || (strcmp(argv[1], "cold") && strcmp(argv[1], "warm"))) {
-        printf("usage: execbench cold|warm N PROG MODE | touch | exit\n");
+        printf("usage: execbench cold|warm N PROG MODE | touch | exit | read N FILE\n");
         return 2;
     }
     int n = atoi(argv[2]);
