@@ -54,6 +54,18 @@ void bench_init(void);
 /* End of a run: BENCH-DONE, then power off when we are Linux's PID 1. */
 void bench_finish(void) __attribute__((noreturn));
 
+/*
+ * Linux's memory counters in KiB: /proc/meminfo's, and from /proc/zoneinfo
+ * the zones' free pages and the free pages on the per-CPU lists, which
+ * MemFree leaves out (-1 if unknown).
+ */
+struct meminfo {
+    long free_kib, pagetables_kib, kstack_kib, slab_kib, anon_kib;
+    long zone_free_kib, pcp_kib;
+};
+/* Fill m from /proc/meminfo and /proc/zoneinfo (mounting /proc if needed): 0, or -1 if MemFree is unavailable. */
+int read_meminfo(struct meminfo *m);
+
 /* The process-memory phase (procmem.c). */
 void procmem_linux(int n);
 int procmem_spawn(int n);
@@ -61,6 +73,11 @@ int procmem_spawn(int n);
 int spawn_paused(int n);
 /* SIGKILL and wait for the k children spawn_paused() made. */
 void reap_paused(int k);
+
+/* Memory per exec'd process (procexec.c): the held copy, and the driver on Linux and on EYN-OS. */
+int procexec_hold(int kib, int fd);
+void procexec_linux(const char *self, int n, int kib);
+int procexec_spawn(const char *self, int n, int kib);
 
 /* The scale phase (scale.c): region count and process count against operation cost. */
 void bench_scale(void);

@@ -51,18 +51,41 @@ void reap_paused(int k)
         sys_wait(pids[i]);
 }
 
-struct meminfo {
-    long free_kib, pagetables_kib, kstack_kib, slab_kib, anon_kib;
-};
-
 static long field(const char *text, const char *key)
 {
     const char *at = strstr(text, key);
     return at ? atol(at + strlen(key)) : -1;
 }
 
-/* Fill m from /proc/meminfo (mounting /proc if needed): 0, or -1 if unavailable. */
-static int read_meminfo(struct meminfo *m)
+/*
+ * From one read of /proc/zoneinfo: the free pages of every zone ("pages free")
+ * into m->zone_free_kib and those on the per-CPU lists ("count:"), which
+ * MemFree leaves out, into m->pcp_kib; both -1 if unreadable.
+ */
+static void read_zoneinfo(struct meminfo *m)
+{
+    static char buf[16384];
+    m->zone_free_kib = m->pcp_kib = -1;
+    int fd = open("/proc/zoneinfo", O_RDONLY);
+    if (fd < 0)
+        return;
+    ssize_t n = 0, r;
+    while (n < (ssize_t)sizeof buf - 1 && (r = read(fd, buf + n, sizeof buf - 1 - (size_t)n)) > 0)
+        n += r;
+    close(fd);
+    if (n <= 0 || n == (ssize_t)sizeof buf - 1)
+        return;
+    buf[n] = 0;
+    long free = 0, pcp = 0;
+    for (const char *at = buf; (at = strstr(at, "pages free")); at += 10)
+        free += atol(at + 10);
+    for (const char *at = buf; (at = strstr(at, "count:")); at += 6)
+        pcp += atol(at + 6);
+    m->zone_free_kib = free * 4;
+    m->pcp_kib = pcp * 4;
+}
+
+int read_meminfo(struct meminfo *m)
 {
     static char buf[4096];
     int fd = open("/proc/meminfo", O_RDONLY);
@@ -81,6 +104,7 @@ static int read_meminfo(struct meminfo *m)
     m->kstack_kib = field(buf, "KernelStack:");
     m->slab_kib = field(buf, "Slab:");
     m->anon_kib = field(buf, "AnonPages:");
+    read_zoneinfo(m);
     return m->free_kib < 0 ? -1 : 0;
 }
 

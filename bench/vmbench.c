@@ -8,8 +8,10 @@
  *   vmbench core       the same without the process-memory phase (Linux only)
  *   vmbench scale      only the scale phase (scale.c): costs against the
  *                      number of regions and of processes alive
- *   vmbench spawn N    fork N children that pause, print BENCH-SPAWNED K,
+ *   vmbench spawn N    fork N children that pause, print "BENCH spawned K",
  *                      and reap them on SIGTERM (for the kernel's memory stats)
+ *   vmbench execmem N KIB   N fork+exec'd copies of `vmbench hold KIB`, each
+ *                      with a touched KIB heap, sleeping (procexec.c)
  *
  * Repeated measurements report the minimum: each run is deterministic, the
  * minimum drops one-off costs such as the first page table of a range.
@@ -213,7 +215,15 @@ static void bench_stack(void)
 
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "hold")) /* an exec'd copy of the execmem phase: no set-up, no output */
+        return procexec_hold(atoi(argv[2]), atoi(argv[3]));
     bench_init();
+    if (argc == 4 && !strcmp(argv[1], "execmem")) {
+        if (!on_linux)
+            return procexec_spawn(argv[0], atoi(argv[2]), atoi(argv[3]));
+        procexec_linux(argv[0], atoi(argv[2]), atoi(argv[3]));
+        bench_finish();
+    }
     if (argc == 3 && !strcmp(argv[1], "spawn"))
         return procmem_spawn(atoi(argv[2]));
     if (argc == 2 && !strcmp(argv[1], "scale")) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The EYN-OS side of `make bench`: boot the kernel under qemu -icount shift=0,
 run /bin/vmbench and the shell's `bench`, measure memory per process with
-`vmbench spawn`, run `vmbench scale`, and find the smallest -m that boots / runs vmbench.
+`vmbench spawn`, run `vmbench scale`, measure memory per exec'd process with
+`vmbench execmem` in a fresh boot, and find the smallest -m that boots / runs vmbench.
 Usage: bench_kernel.py KERNEL INITRD OUT.json"""
 import json
 import os
@@ -16,6 +17,7 @@ from qemu import Guest, GuestError  # noqa: E402
 
 ICOUNT = ["-icount", "shift=0"]
 SPAWN = 1000
+EXEC_COPIES, EXEC_KIB = 20, 64  # issue 11: 20 exec'd copies of a program with a 64 KiB heap
 IN_KERNEL = [  # `bench` output label (the start of its line) -> metric; a missing line is skipped
     (r"frame alloc\+free pair", "k_frame_pair"),
     (r"kmalloc\(32\)\+kfree pair", "k_kmalloc32_pair"),
@@ -83,6 +85,59 @@ def process_memory(g):
     got = {"proc_total_bytes": (used1 - used0) * 4096 // k, "proc_kernel_bytes": (alloc1 - alloc0) * 1024 // k,
            "proc_pagetable_bytes": (pt1 - pt0) * 4096 // k}
     return got, {"spawned": k, "frames_not_returned": used2 - before}
+
+
+def frame_counts(g):
+    """From `memory stats`: free, user, heap, page-table and other kernel frames, and the text."""
+    out = g.run("memory stats", 60)
+    free = re.search(r"free:\s+\d+ KiB \((\d+) frames\)", out)
+    used = re.search(r"used:\s+\d+ KiB \((\d+) frames\)", out)
+    alloc = re.search(r"resident:.* (\d+) KiB allocated\)", out)
+    heap = re.search(r"heap:.*; (\d+) frames \(peak \d+\), (\d+) of them empty", out)
+    pt = re.search(r"page tables:\s+(\d+) frames", out)
+    if not (free and used and alloc and heap and pt):
+        raise GuestError("memory stats not understood:\n" + out)
+    kernel = int(alloc.group(1)) // 4  # every allocated frame that is not a user page
+    return {"free": int(free.group(1)), "user": int(used.group(1)) - kernel, "heap": int(heap.group(1)),
+            "pagetable": int(pt.group(1)), "kstack": kernel - int(heap.group(1)) - int(pt.group(1)),
+            "kept": int(heap.group(2))}, out
+
+
+def exec_memory(kernel, initrd):
+    """Issue 11, in a fresh boot: free memory before and while `vmbench execmem` holds 20 exec'd copies."""
+    g = boot(kernel, initrd, 128)
+    try:
+        g.prompt(120)
+        start = frame_counts(g)[0]["free"]
+        g.send("/bin/vmbench execmem %d %d &" % (EXEC_COPIES, EXEC_KIB))
+        pid = int(g.expect(r"BENCH ready (\d+)\n", 120).group(1))
+        settle(g)
+        before, stats0 = frame_counts(g)
+        g.send("kill -10 %d" % pid)
+        k = int(g.expect(r"BENCH execspawned (\d+)\n", 300).group(1))
+        settle(g)
+        during, stats1 = frame_counts(g)
+        ps = g.run("ps", 60)
+        held = re.findall(r"^\s*(\d+)\s+%d\s" % pid, ps, re.M)
+        vmmap = g.run("vmmap %s" % held[-1], 60) if held else ""
+        g.send("kill %d" % pid)
+        g.expect(r"BENCH reaped \d+\n", 120)
+        settle(g)
+        g.run("ps", 60)  # lets the shell reap the driver
+        last = frame_counts(g)[0]
+    finally:
+        g.kill()
+    if k <= 0:
+        raise GuestError("no exec'd copy ran")
+    progress("EYN-OS: %d exec'd copies: free frames %d -> %d (%d at boot, %d at the end)" % (
+        k, before["free"], during["free"], start, last["free"]))
+    per = {key: (during[key] - before[key]) * 4096 // k for key in ("user", "heap", "pagetable", "kstack")}
+    metrics = {"exec_proc_bytes": (before["free"] - during["free"]) * 4096 // k,
+               "exec_proc_user_bytes": per["user"], "exec_proc_heap_bytes": per["heap"],
+               "exec_proc_pagetable_bytes": per["pagetable"], "exec_proc_kstack_bytes": per["kstack"]}
+    info = {"exec_copies": k, "exec_frames_not_returned": start - last["free"], "exec_frames_kept": last["kept"],
+            "exec_stats_before": stats0, "exec_stats_during": stats1, "exec_ps": ps, "exec_vmmap": vmmap}
+    return metrics, info
 
 
 def scale(g):
@@ -153,6 +208,14 @@ def runs_vmbench(kernel, initrd, mem):
 def main():
     kernel, initrd, out = sys.argv[1:4]
     metrics, info = main_run(kernel, initrd)
+    progress("EYN-OS: memory per exec'd process (%d copies, %d KiB heap each)" % (EXEC_COPIES, EXEC_KIB))
+    try:
+        got, more = exec_memory(kernel, initrd)
+        metrics.update(got)
+        info.update(more)
+    except GuestError as e:
+        progress("EYN-OS: exec'd-process phase failed: %s" % str(e)[-300:])
+        info["exec_error"] = str(e)[-1500:]
     m = smallest(lambda mem: boots(kernel, initrd, mem), 1, 128, "EYN-OS smallest -m to a working shell")
     if m:
         metrics["min_mem_shell_mib"] = m

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The Linux side of `make bench`: run the same vmbench binary as /init on
 Debian's Linux 6.1 (686) through the shared anchor script, under the same
-qemu -icount shift=0 and -m 128, then `vmbench scale` in a second boot,
-then find the smallest -m at which `vmbench core` completes.
+qemu -icount shift=0 and -m 128, then `vmbench scale` in a second boot and
+`vmbench execmem 20 64` (memory per exec'd process) in a third, then find
+the smallest -m at which `vmbench core` completes.
 Usage: bench_linux.py ANCHOR VMBENCH OUT.json"""
 import json
 import os
@@ -13,6 +14,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchparse import completed, parse, progress, smallest  # noqa: E402
+
+EXEC = (20, 64)  # issue 11: 20 exec'd copies of a program with a 64 KiB heap (as tools/bench_kernel.py)
 
 
 def session_pids(sid):
@@ -83,6 +86,15 @@ def main():
     info["scale_completed"] = completed(text)
     progress("Linux: vmbench scale %s" % ("completed" if info["scale_completed"] else "FAILED"))
     if not info["scale_completed"]:
+        sys.stderr.write(text[-3000:] + "\n")
+    progress("Linux: running vmbench execmem %d %d as /init at -m 128" % EXEC)
+    text = run(anchor, binary, 128, "execmem", str(EXEC[0]), str(EXEC[1]), timeout=300)
+    got = parse(text)
+    metrics.update(got)
+    info["execmem_output"] = text
+    info["execmem_completed"] = completed(text) and "exec_proc_bytes" in got
+    progress("Linux: vmbench execmem %s" % ("completed" if info["execmem_completed"] else "FAILED"))
+    if not info["execmem_completed"]:
         sys.stderr.write(text[-3000:] + "\n")
     found = smallest(lambda mem: completes(anchor, binary, mem), 1, 128, "Linux smallest -m for vmbench")
     if found:
