@@ -59,12 +59,20 @@ static int map_segment(struct vmspace *vs, struct vnode *file, const struct elf_
     uint32_t prot = (ph->flags & PHF_R ? PROT_READ : 0) | (ph->flags & PHF_W ? PROT_WRITE : 0) |
                     (ph->flags & PHF_X ? PROT_EXEC : 0);
     uint32_t lead = ph->vaddr - start;
-    /* the segment shows the file up to filesz; the rest (.bss, and the tail of the last file page) is zero fill */
+    /*
+     * A writable segment shows the file up to filesz; the rest (.bss, and the tail of the last file page) is
+     * zero fill. A read-only one without .bss shows whole file pages, as on Linux: its last page (the ELF
+     * header page of a first segment, the end of text) is then the file's page, shared by every process that
+     * runs the program, not a private copy with the tail cleared (past the end of the file it reads zeroes).
+     */
+    uint32_t backed_end = ph->offset + ph->filesz;
+    if (!(ph->flags & PHF_W) && ph->memsz == ph->filesz && backed_end < USER_TOP)
+        backed_end = ALIGN_UP(backed_end, PAGE_SIZE);
     struct vm_object *obj = vnode_object(file);
     if (!obj)
         return -ENOMEM;
     int32_t at = vm_mmap(vs, start, end - start, prot, MAP_PRIVATE | MAP_FIXED_NOREPLACE, obj, ph->offset - lead,
-                         ph->offset + ph->filesz);
+                         backed_end);
     vm_object_unref(obj); /* the region holds its own */
     if (at < 0)
         return at == -EEXIST || at == -EINVAL ? -ENOEXEC : at;
