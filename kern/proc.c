@@ -217,6 +217,7 @@ void proc_destroy(struct proc *p)
     if (p->vm && vm_space_active() == p->vm)
         vm_space_activate(NULL);
     release_resources(p);
+    sigaction_release(p);
     kstack_put(p->kstack);
     kfree(p);
 }
@@ -254,12 +255,11 @@ int proc_fork(void)
     struct proc *child = proc_create(parent->name);
     if (!child)
         return -EAGAIN;
-    if (!(child->vm = vm_space_fork(parent->vm)) || fdtable_fork(child, parent)) {
+    if (!(child->vm = vm_space_fork(parent->vm)) || fdtable_fork(child, parent) || sigaction_fork(child, parent)) {
         proc_destroy(child);
         return -ENOMEM;
     }
     memcpy(child->tls, parent->tls, sizeof child->tls);
-    memcpy(child->sigact, parent->sigact, sizeof child->sigact);
     child->sig_blocked = parent->sig_blocked;
     fs_set_cwd(child, parent->cwd);
     fs_set_root(child, parent->root);

@@ -14,12 +14,12 @@
 #include "mm/vm/vm_space.h"
 #include "kern/itimer.h"
 #include "kern/list.h"
+#include "kern/sigaction.h"
 #include "kern/timer.h"
 #include "types.h"
 
 #define PROC_MAX 1024
 #define PROC_NAME 32
-#define NSIG 64
 #define FPU_STATE_BYTES 512
 
 /*
@@ -29,12 +29,6 @@
  * (proc_start or fork makes it runnable).
  */
 enum proc_state { PROC_UNUSED = 0, PROC_RUNNABLE, PROC_RUNNING, PROC_SLEEPING, PROC_ZOMBIE, PROC_NEW };
-
-/* One signal's disposition, as rt_sigaction passes it (handler 0 = default, 1 = ignore). */
-struct k_sigaction {
-    uint32_t handler, flags, restorer;
-    uint64_t mask;
-};
 
 /* What a handler's siginfo says about a pending signal. */
 struct ksiginfo {
@@ -85,7 +79,7 @@ struct proc {
     struct list sibling;   /* on its parent's children or zombies list */
     uint32_t quantum;      /* ticks left before preemption */
     uint64_t sig_pending, sig_blocked; /* bit (sig - 1) */
-    struct k_sigaction sigact[NSIG];
+    struct sigtable *sigtab; /* its signal dispositions; NULL while all are the default (kern/sigaction.h) */
     struct ksiginfo sig_info[NSIG]; /* for each pending signal */
     uint64_t saved_mask;   /* sigsuspend: the mask to restore once a handler has run */
     bool saved_mask_valid;

@@ -10,6 +10,7 @@
 #include "kstring.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
+#include "kern/sigaction.h"
 #include "uaccess.h"
 
 #define SA_SIGINFO 0x4u
@@ -97,7 +98,7 @@ int signal_send(struct proc *p, int sig)
 {
     if (sig < 1 || sig > NSIG)
         return -EINVAL;
-    uint32_t h = p->sigact[sig - 1].handler;
+    uint32_t h = sigaction_get(p, sig)->handler;
     if (sig != SIGKILL && (h == SIG_IGN || (h == SIG_DFL && ignored_by_default(sig))))
         return 0;
     struct proc *from = proc_current();
@@ -109,9 +110,8 @@ int signal_send(struct proc *p, int sig)
 void signal_force(int sig, int32_t code, uint32_t addr, const struct fault_record *fault)
 {
     struct proc *p = proc_current();
-    struct k_sigaction *sa = &p->sigact[sig - 1];
-    if (sa->handler == SIG_IGN || (p->sig_blocked & SIGBIT(sig))) {
-        sa->handler = SIG_DFL; /* the fault would only repeat: let it kill */
+    if (sigaction_get(p, sig)->handler == SIG_IGN || (p->sig_blocked & SIGBIT(sig))) {
+        sigaction_reset(p, sig); /* the fault would only repeat: let it kill */
         p->sig_blocked &= ~SIGBIT(sig);
     }
     p->fault_sig = 0;
@@ -196,18 +196,17 @@ static void default_action(struct proc *p, int sig)
 /* Deliver one signal to the current process: handled, ignored, or the process ends. */
 static void deliver_one(struct proc *p, struct trapframe *tf, int sig)
 {
-    struct k_sigaction *sa = &p->sigact[sig - 1];
+    struct k_sigaction act = *sigaction_get(p, sig);
     struct ksiginfo info = p->sig_info[sig - 1];
     p->sig_pending &= ~SIGBIT(sig);
-    if (sig != SIGKILL && sa->handler == SIG_IGN)
+    if (sig != SIGKILL && act.handler == SIG_IGN)
         return;
-    if (sig == SIGKILL || sa->handler == SIG_DFL) {
+    if (sig == SIGKILL || act.handler == SIG_DFL) {
         default_action(p, sig);
         return;
     }
-    struct k_sigaction act = *sa;
-    if (sa->flags & SA_RESETHAND)
-        sa->handler = SIG_DFL;
+    if (act.flags & SA_RESETHAND)
+        sigaction_reset(p, sig);
     if (!push_frame(p, tf, sig, &act, &info)) {
         p->fault_sig = 0; /* no handler could run: like Linux, the process ends by SIGSEGV */
         proc_exit(SIGSEGV);
@@ -263,7 +262,7 @@ void signal_deliver_slow(struct trapframe *tf)
     while (signal_pending(p)) {
         uint64_t ready = p->sig_pending & (~p->sig_blocked | UNBLOCKABLE);
         int sig = __builtin_ctzll(ready) + 1;
-        struct k_sigaction *sa = &p->sigact[sig - 1];
+        const struct k_sigaction *sa = sigaction_get(p, sig);
         if (sig != SIGKILL && sa->handler > SIG_IGN) {
             syscall_restart(p, tf, true, sa->flags & SA_RESTART);
             deliver_one(p, tf, sig);

@@ -5,8 +5,9 @@
  * try.) Success: a forked child (and a vfork()ed one) execs argv[0] as
  * "t_execve --child PID PPID TOKEN" with its own environment; the new image checks
  * argv, envp (exactly what was passed), that its pid and parent survived the
- * exec, that its .data is fresh, and that an inherited pipe on fd 5 works,
- * then exits with a code the parent checks. */
+ * exec, that its .data is fresh, that the handler the parent set for SIGUSR1
+ * is back to the default while the SIGUSR2 it ignores stays ignored, and that
+ * an inherited pipe on fd 5 works, then exits with a code the parent checks. */
 #define TEST_NAME "t_execve"
 #include "include/utest.h"
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 
 extern char **environ;
 static int data_word = 1234; /* the exec'd image must see 1234 again */
+
+static void on_usr1(int sig) { (void)sig; }
 
 /* child_main: the exec'd image. argv = {self, "--child", pid, ppid, token}. */
 static int child_main(int argc, char **argv)
@@ -29,6 +32,10 @@ static int child_main(int argc, char **argv)
         return 62;
     if (data_word != 1234)
         return 63;
+    struct sigaction usr1, usr2;
+    if (sigaction(SIGUSR1, NULL, &usr1) || usr1.sa_handler != SIG_DFL || sigaction(SIGUSR2, NULL, &usr2) ||
+        usr2.sa_handler != SIG_IGN)
+        return 65; /* exec resets handlers, keeps ignored signals ignored */
     const char *token = argv[4];
     if (write(CHILD_FD, token, strlen(token)) != (ssize_t)strlen(token))
         return 64;
@@ -78,7 +85,8 @@ static void run_exec(const char *self, int use_vfork, const char *token)
     int st = wait_for(pid);
     int want = 40 + atoi(token) % 10;
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == want,
-          "%s+execve child: %s, want exit %d (60 argv, 61 pid/ppid, 62 envp, 63 .data, 64 fd %d, 71 exec failed)",
+          "%s+execve child: %s, want exit %d (60 argv, 61 pid/ppid, 62 envp, 63 .data, 64 fd %d, 65 signal "
+          "dispositions, 71 exec failed)",
           how, status_str(st, b, sizeof b), want, CHILD_FD);
     CHECK(n == (ssize_t)strlen(token) && !strcmp(got, token),
           "%s+execve child wrote '%s' on fd %d, want '%s'", how, got, CHILD_FD, token);
@@ -103,7 +111,15 @@ int main(int argc, char **argv)
     say("execve errors: ENOENT, EACCES, ENOTDIR");
 
     CHECK(getppid() != getpid(), "getppid == getpid");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sa.sa_flags = SA_RESTART;
+    CHECK(sigaction(SIGUSR1, &sa, NULL) == 0 && signal(SIGUSR2, SIG_IGN) != SIG_ERR, "sigaction failed, errno %d",
+          errno);
     run_exec(argv[0], 0, "17");
     run_exec(argv[0], 1, "23");
+    signal(SIGUSR1, SIG_DFL);
+    signal(SIGUSR2, SIG_DFL);
     pass();
 }

@@ -17,6 +17,7 @@
 #include "kern/proc.h"
 #include "kern/proc_attr.h"
 #include "kern/sched.h"
+#include "kern/sigaction.h"
 #include "kern/signal.h"
 #include "kern/sys/syscall.h"
 #include "kern/tls.h"
@@ -102,9 +103,7 @@ int32_t sys_vfork(SYSARGS0())
 /* Reset what exec resets: handlers to default (ignored stays ignored), TLS, close-on-exec files. */
 static void exec_reset(struct proc *p, const char *path)
 {
-    for (int i = 0; i < NSIG; i++)
-        if (p->sigact[i].handler != SIG_IGN)
-            memset(&p->sigact[i], 0, sizeof p->sigact[i]);
+    sigaction_exec(p);
     proc_reset_tls(p);
     fdtable_exec(p);
     proc_set_name_from_path(p, path);
@@ -187,7 +186,7 @@ int32_t sys_rt_sigaction(SYSARGS4(sig, act, oldact, size))
         return -EINVAL;
     if (sig < 1 || sig > NSIG || (act && (sig == SIGKILL || sig == SIGSTOP)))
         return -EINVAL;
-    struct k_sigaction *sa = &p->sigact[sig - 1];
+    const struct k_sigaction *sa = sigaction_get(p, sig);
     struct k_sigaction next = *sa;
     if (act) {
         if (copy_from_user(k, act, sizeof k))
@@ -199,8 +198,9 @@ int32_t sys_rt_sigaction(SYSARGS4(sig, act, oldact, size))
         if (copy_to_user(oldact, o, sizeof o))
             return -EFAULT;
     }
-    *sa = next;
-    if (act && (sa->handler == SIG_IGN || (sa->handler == SIG_DFL && (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH))))
+    if (act && sigaction_set(p, sig, &next))
+        return -ENOMEM;
+    if (act && (next.handler == SIG_IGN || (next.handler == SIG_DFL && (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH))))
         p->sig_pending &= ~SIGBIT(sig); /* a pending signal that is now ignored is discarded */
     return 0;
 }
