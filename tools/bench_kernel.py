@@ -88,7 +88,8 @@ def process_memory(g):
 
 
 def frame_counts(g):
-    """From `memory stats`: free, user, heap, page-table and other kernel frames, and the text."""
+    """From `memory stats`: free, user, heap, page-table and other kernel frames, kept heap frames,
+    file-cache pages, and the text."""
     out = g.run("memory stats", 60)
     free = re.search(r"free:\s+\d+ KiB \((\d+) frames\)", out)
     used = re.search(r"used:\s+\d+ KiB \((\d+) frames\)", out)
@@ -97,10 +98,11 @@ def frame_counts(g):
     pt = re.search(r"page tables:\s+(\d+) frames", out)
     if not (free and used and alloc and heap and pt):
         raise GuestError("memory stats not understood:\n" + out)
+    cache = re.search(r"file cache:\s+(\d+) pages", out)  # a kernel without a page cache has no such line
     kernel = int(alloc.group(1)) // 4  # every allocated frame that is not a user page
     return {"free": int(free.group(1)), "user": int(used.group(1)) - kernel, "heap": int(heap.group(1)),
             "pagetable": int(pt.group(1)), "kstack": kernel - int(heap.group(1)) - int(pt.group(1)),
-            "kept": int(heap.group(2))}, out
+            "kept": int(heap.group(2)), "cache": int(cache.group(1)) if cache else 0}, out
 
 
 def exec_memory(kernel, initrd):
@@ -136,6 +138,7 @@ def exec_memory(kernel, initrd):
                "exec_proc_user_bytes": per["user"], "exec_proc_heap_bytes": per["heap"],
                "exec_proc_pagetable_bytes": per["pagetable"], "exec_proc_kstack_bytes": per["kstack"]}
     info = {"exec_copies": k, "exec_frames_not_returned": start - last["free"], "exec_frames_kept": last["kept"],
+            "exec_cache_pages": last["cache"],
             "exec_stats_before": stats0, "exec_stats_during": stats1, "exec_ps": ps, "exec_vmmap": vmmap}
     return metrics, info
 

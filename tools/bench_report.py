@@ -310,9 +310,11 @@ def document(eyn_all, lin_all, tab):
     if "exec_frames_not_returned" in einfo:
         left = einfo["exec_frames_not_returned"]
         notes.append("After the exec'd copies and their driver end, EYN-OS's free-frame count is %s its value "
-                     "before the driver started; the heap then keeps %d frames of empty slabs and spare pool "
-                     "pages, and one kernel stack (2 frames) is kept for the next fork." % (
-                         "back at" if left == 0 else "%d frames below" % left, einfo.get("exec_frames_kept", 0)))
+                     "before the driver started; among them the file cache's %d pages (the program's, kept "
+                     "for its next run), %d frames of empty slabs and spare pool pages "
+                     "the heap keeps, and one kernel stack (2 frames) kept for the next fork." % (
+                         "back at" if left == 0 else "%d frames below" % left, einfo.get("exec_cache_pages", 0),
+                         einfo.get("exec_frames_kept", 0)))
     if "exec_error" in einfo:
         notes.append("The exec'd-process phase failed on EYN-OS: `%s`" % einfo["exec_error"][-300:])
     if "execmem_completed" in linfo and not linfo["execmem_completed"]:
