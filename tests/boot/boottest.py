@@ -8,7 +8,7 @@ import sys
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu import Guest, GuestError  # noqa: E402
+from qemu import PROMPT_TAIL, Guest, GuestError  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import fuzz  # noqa: E402  (tools/fuzz.py: the sysfuzz driver of make fuzz)
@@ -179,10 +179,14 @@ def free_frames(g):
 
 
 def start_background(g, command):
-    """Start `command &` and return its pid. Not g.run: the job's first output may follow the
-    prompt on the same line, and a prompt that does not end the output is not waited for."""
+    """Start `command &` and return its pid, with the prompt the shell prints after `[pid N]`
+    consumed. Not g.run: the job's first output may follow that prompt on the same line, and
+    run waits for a prompt that ends the output. (The shell prints the prompt before the job
+    can run: the kernel is not preempted.)"""
     g.send(command + " &")
-    return g.expect(r"\[pid (\d+)\]", 30).group(1)
+    pid = g.expect(r"\[pid (\d+)\]", 30).group(1)
+    g.expect(re.escape("eyn" + PROMPT_TAIL), 30)
+    return pid
 
 
 def user_programs():
@@ -410,8 +414,7 @@ def sched_live_checks():
         for name, busy in (("t_sched_timers", "timers"), ("t_sched_sleepers", "sleeping")):
             @case("ps_check_while_%s_runs" % name)
             def live():
-                out = g.run("/bin/%s &" % name)
-                assert re.search(r"\[pid (\d+)\]", out), out
+                start_background(g, "/bin/%s" % name)
                 start, seen = g.mark, []
                 while "PASS %s" % name not in g.out[start:] and len(seen) < 200:
                     seen.append(ps_check(g))
@@ -534,9 +537,7 @@ def rmap_check(g):
     @case("memory_check_with_cowtree_alive")
     def cowtree():
         base = free_frames(g)
-        out = g.run("/bin/cowtree 4 256 60 &")
-        pid = re.search(r"\[pid (\d+)\]", out)
-        assert pid, out
+        pid = start_background(g, "/bin/cowtree 4 256 60")
         g.expect(r"cowtree: 6 processes ready", 60)
         g.send("")
         g.prompt(30)
@@ -548,7 +549,7 @@ def rmap_check(g):
         # pages it wrote and the 16 shared ones (whose entries fork copies)
         assert int(m.group(1)) >= (64 + 16) + 5 * (16 + 16), out
         assert rmap_entries(g) >= 5 * 16, "too few reverse-map entries for 6 sharing processes"
-        g.send("kill -10 %s" % pid.group(1))  # SIGUSR1: the family checks its memory and ends
+        g.send("kill -10 %s" % pid)  # SIGUSR1: the family checks its memory and ends
         end = g.expect(r"cowtree: (done|FAIL.*)$", 60)
         assert end.group(1) == "done", g.out[-1000:]
         g.send("")
