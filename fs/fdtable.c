@@ -1,6 +1,9 @@
 /*
- * Per-process descriptor tables: FD_MAX slots, each holding one reference
- * to a struct file, and a FD_CLOEXEC bit per slot. The lowest free slot is
+ * Per-process descriptor tables: up to FD_MAX slots, each holding one
+ * reference to a struct file, and a FD_CLOEXEC bit per slot. A table
+ * starts with FD_INLINE slots inside it and doubles (one block for the
+ * slots and the bits) when a descriptor reaches past them, so a process
+ * with a few files open costs a small block. The lowest free slot is
  * always the one handed out, as POSIX requires.
  */
 #include "fs/file.h"
@@ -12,7 +15,8 @@
 #include "drivers/tty/tty.h"
 #include "uapi/fs.h"
 
-static bool slot_ok(const struct proc *p, int fd) { return p && p->fds && fd >= 0 && fd < FD_MAX; }
+/* fd names a slot the table has (it may be empty). */
+static bool slot_ok(const struct proc *p, int fd) { return p && p->fds && fd >= 0 && (uint32_t)fd < p->fds->size; }
 
 static void set_bit(struct fdtable *t, int fd, bool on)
 {
@@ -24,13 +28,48 @@ static void set_bit(struct fdtable *t, int fd, bool on)
 
 static bool get_bit(const struct fdtable *t, int fd) { return t->cloexec[fd / 32] & (1u << (fd % 32)); }
 
-/* An empty table, or NULL. */
+/* An empty table of FD_INLINE slots, or NULL. */
 static struct fdtable *table_alloc(void)
 {
     struct fdtable *t = kmalloc(sizeof *t);
-    if (t)
+    if (t) {
         memset(t, 0, sizeof *t);
+        t->size = FD_INLINE;
+        t->file = t->inline_file;
+        t->cloexec = t->inline_cloexec;
+    }
     return t;
+}
+
+/* Free t and its slot block (the files are the caller's business). */
+static void table_free(struct fdtable *t)
+{
+    if (t->file != t->inline_file)
+        kfree(t->file); /* the bits share its block */
+    kfree(t);
+}
+
+/* Make t hold at least want slots (at most FD_MAX), doubling: 0 or -ENOMEM (t unchanged). */
+static int table_grow(struct fdtable *t, uint32_t want)
+{
+    uint32_t size = t->size;
+    while (size < want)
+        size *= 2;
+    if (size == t->size)
+        return 0;
+    struct file **file = kmalloc(size * sizeof *file + size / 8);
+    if (!file)
+        return -ENOMEM;
+    uint32_t *bits = (uint32_t *)(file + size);
+    memset(file, 0, size * sizeof *file + size / 8);
+    memcpy(file, t->file, t->size * sizeof *file);
+    memcpy(bits, t->cloexec, t->size / 8);
+    if (t->file != t->inline_file)
+        kfree(t->file);
+    t->file = file;
+    t->cloexec = bits;
+    t->size = size;
+    return 0;
 }
 
 int fdtable_create_console(struct proc *p)
@@ -38,7 +77,8 @@ int fdtable_create_console(struct proc *p)
     struct fdtable *t = table_alloc();
     struct file *tty = t ? tty_open_console(O_RDWR) : NULL;
     if (!tty) {
-        kfree(t);
+        if (t)
+            table_free(t);
         return -ENOMEM;
     }
     for (int fd = 0; fd < 3; fd++) {
@@ -55,11 +95,16 @@ int fdtable_fork(struct proc *child, const struct proc *parent)
 {
     if (!parent->fds)
         return 0;
+    const struct fdtable *from = parent->fds;
     struct fdtable *t = table_alloc();
-    if (!t)
+    if (!t || table_grow(t, from->size)) {
+        if (t)
+            table_free(t);
         return -ENOMEM;
-    memcpy(t, parent->fds, sizeof *t);
-    for (int fd = 0; fd < FD_MAX; fd++)
+    }
+    memcpy(t->file, from->file, from->size * sizeof *t->file);
+    memcpy(t->cloexec, from->cloexec, from->size / 8);
+    for (uint32_t fd = 0; fd < t->size; fd++)
         if (t->file[fd])
             file_ref(t->file[fd]);
     fdtable_release(child);
@@ -69,7 +114,7 @@ int fdtable_fork(struct proc *child, const struct proc *parent)
 
 void fdtable_exec(struct proc *p)
 {
-    for (int fd = 0; p && p->fds && fd < FD_MAX; fd++)
+    for (int fd = 0; p && p->fds && (uint32_t)fd < p->fds->size; fd++)
         if (p->fds->file[fd] && get_bit(p->fds, fd))
             fd_close(p, fd);
 }
@@ -80,9 +125,9 @@ void fdtable_release(struct proc *p)
         return;
     struct fdtable *t = p->fds;
     p->fds = NULL;
-    for (int fd = 0; fd < FD_MAX; fd++)
+    for (uint32_t fd = 0; fd < t->size; fd++)
         file_unref(t->file[fd]);
-    kfree(t);
+    table_free(t);
 }
 
 void fs_set_cwd(struct proc *p, struct vnode *v)
@@ -124,6 +169,8 @@ int fd_install(struct proc *p, struct file *f, int min_fd, bool cloexec)
     if (!p || !p->fds || min_fd < 0)
         return -EBADF;
     for (int fd = min_fd; fd < FD_MAX; fd++) {
+        if ((uint32_t)fd >= p->fds->size && table_grow(p->fds, (uint32_t)fd + 1))
+            return -EMFILE; /* no memory for more slots: as if the limit were reached */
         if (!p->fds->file[fd]) {
             file_ref(f);
             p->fds->file[fd] = f;
@@ -136,8 +183,10 @@ int fd_install(struct proc *p, struct file *f, int min_fd, bool cloexec)
 
 int fd_replace(struct proc *p, int fd, struct file *f, bool cloexec)
 {
-    if (!slot_ok(p, fd))
+    if (!p || !p->fds || fd < 0 || fd >= FD_MAX)
         return -EBADF;
+    if ((uint32_t)fd >= p->fds->size && table_grow(p->fds, (uint32_t)fd + 1))
+        return -ENOMEM;
     struct file *old = p->fds->file[fd];
     file_ref(f);
     p->fds->file[fd] = f;

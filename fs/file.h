@@ -54,9 +54,14 @@ struct file {
     struct readahead_state ra; /* FILE_REG: where sequential reads have got to (mm/vm/readahead.h) */
 };
 
+#define FD_INLINE 32 /* slots a table starts with, inside it; it grows by doubling up to FD_MAX */
+
 struct fdtable {
-    struct file *file[FD_MAX];
-    uint32_t cloexec[FD_MAX / 32];
+    uint32_t size;            /* slots: FD_INLINE, then doubled as descriptors reach past them */
+    struct file **file;       /* size slots: the inline ones, or a block of its own once grown */
+    uint32_t *cloexec;        /* size bits */
+    struct file *inline_file[FD_INLINE];
+    uint32_t inline_cloexec[FD_INLINE / 32];
 };
 
 /* --- the API process creation, fork, exec and exit use --- */
@@ -97,7 +102,7 @@ bool file_writable(const struct file *f);
 struct file *fd_get(struct proc *p, int fd);
 /* Put f (which gains a reference) at the lowest free fd >= min_fd: the fd, or -EMFILE / -EBADF. */
 int fd_install(struct proc *p, struct file *f, int min_fd, bool cloexec);
-/* Put f at exactly fd, closing what was there: 0 or -EBADF (fd out of range or no table). */
+/* Put f at exactly fd, closing what was there: 0, -EBADF (fd out of range or no table) or -ENOMEM (no room to grow the table). */
 int fd_replace(struct proc *p, int fd, struct file *f, bool cloexec);
 /* Close fd: 0 or -EBADF. */
 int fd_close(struct proc *p, int fd);

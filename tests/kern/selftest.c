@@ -56,7 +56,7 @@ static void test_pmm_every_frame(void)
 {
     uint32_t base = free_frames(), got = 0;
     paddr_t head = 0;
-    for (paddr_t pa; (pa = pmm_alloc(0, FRAME_OTHER)) != 0; got++) {
+    for (paddr_t pa; (pa = pmm_alloc(PMM_NORECLAIM, FRAME_OTHER)) != 0; got++) { /* the free ones, not the cache's */
         uint32_t *p = kmap(pa);
         p[0] = head; /* chain the frames through their own first word */
         p[1023] = pa ^ 0xA5A5A5A5u;
