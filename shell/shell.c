@@ -73,17 +73,57 @@ static int cmd_help(int argc, char **argv)
     return 0;
 }
 
-static int split(char *line, char **argv)
+/*
+ * Split line into words in place, as a POSIX shell does: blanks separate
+ * words; '...' keeps everything literally; "..." keeps everything but a
+ * backslash before " \ $ or `; outside quotes a backslash keeps the next
+ * character. Each word is written back, unquoted, over the line (it never
+ * grows). The word count, or -1 for an unterminated quote; *bare_amp is set
+ * if the last word was an unquoted "&" (run in the background).
+ */
+static int split(char *line, char **argv, bool *bare_amp)
 {
     int argc = 0;
-    while (*line && argc < MAX_ARGS) {
-        while (*line == ' ' || *line == '\t')
-            *line++ = 0;
-        if (!*line)
+    char *in = line, *out = line;
+    *bare_amp = false;
+    while (argc < MAX_ARGS) {
+        while (*in == ' ' || *in == '\t')
+            in++;
+        if (!*in)
             break;
-        argv[argc++] = line;
-        while (*line && *line != ' ' && *line != '\t')
-            line++;
+        argv[argc++] = out;
+        bool quoted = false;
+        while (*in && *in != ' ' && *in != '\t') {
+            char c = *in++;
+            if (c == '\'') {
+                quoted = true;
+                while (*in && *in != '\'')
+                    *out++ = *in++;
+                if (!*in++)
+                    return -1;
+            } else if (c == '"') {
+                quoted = true;
+                while (*in && *in != '"') {
+                    if (*in == '\\' && (in[1] == '"' || in[1] == '\\' || in[1] == '$' || in[1] == '`'))
+                        in++;
+                    *out++ = *in++;
+                }
+                if (!*in++)
+                    return -1;
+            } else if (c == '\\') {
+                quoted = true;
+                if (*in)
+                    *out++ = *in++;
+            } else {
+                *out++ = c;
+            }
+        }
+        bool word_end = *in != 0;
+        *bare_amp = !quoted && out - argv[argc - 1] == 1 && argv[argc - 1][0] == '&';
+        char *end = out++;
+        if (word_end)
+            in++; /* past the blank that ended the word: out never overtakes in */
+        *end = 0;
     }
     return argc;
 }
@@ -91,12 +131,17 @@ static int split(char *line, char **argv)
 void shell_execute(char *line)
 {
     char *argv[MAX_ARGS + 1];
-    int argc = split(line, argv);
+    bool background;
+    int argc = split(line, argv, &background);
+    if (argc < 0) {
+        kprintf("shell: unterminated quote\n");
+        return;
+    }
     if (argc == 0)
         return;
     argv[argc] = NULL;
     if (argv[0][0] == '/') {
-        bool background = argc > 1 && !strcmp(argv[argc - 1], "&");
+        background = background && argc > 1;
         if (background)
             argv[--argc] = NULL;
         shell_run_program(argc, argv, background);

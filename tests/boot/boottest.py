@@ -206,6 +206,18 @@ def user_programs():
             assert "[pid" not in out, out
         hello()
 
+        @case("shell_quotes_and_escapes")
+        def quoting():
+            out = g.run("""/bin/hello "a b" 'c  d' e\\ f "" "x\\"y" '&'""")
+            for want in ("argv[1] = a b", "argv[2] = c  d", "argv[3] = e f", "argv[4] = \n",
+                         'argv[5] = x"y', "argv[6] = &"):
+                assert want in out, (want, out)
+            assert "[pid" not in out, out  # a quoted & is an argument, not a background job
+            out = g.run('/bin/sh -c "echo one; echo two"')
+            assert "one\ntwo" in out, out
+            assert "unterminated quote" in g.run('echo "open'), "an unterminated quote is refused"
+        quoting()
+
         @case("user_nonzero_exit_status_shown")
         def status():
             out = g.run("/bin/hello fail")
