@@ -24,7 +24,7 @@ KSRC := $(foreach d,$(KDIRS),$(wildcard $(d)/*.c))
 KASM := $(wildcard arch/i386/*.S)
 KOBJ := $(KSRC:%.c=$(BUILD)/k/%.o) $(KASM:%.S=$(BUILD)/k/%.o)
 
-.PHONY: all iso initrd run test check-host deps clean bench bench-initrd fuzz
+.PHONY: all iso initrd run debug test check-host deps clean bench bench-initrd fuzz
 all: $(BUILD)/kernel.elf $(BUILD)/initrd.tar
 
 $(BUILD)/k/%.o: %.c
@@ -63,19 +63,25 @@ UCFLAGS := -m32 -static -s -O2 -Wall -Wextra -Werror
 $(BUILD)/rootfs/bin/%: user/%.c
 	@mkdir -p $(dir $@)
 	@echo "  USERCC  $<"
+	@rm -f $@  # may be an applet link to /bin/busybox: never write through it
 	@$(CC) $(UCFLAGS) $< -o $@
 
-# Debian's busybox-static (i386) as /bin/busybox, with /bin/sh; test scripts in /usr/share/eyn-tests.
+# Debian's busybox-static (i386) as /bin/busybox, its applet links (/bin/sh among them) and
+# /etc (tools/rootfs.sh, tools/skel); test scripts in /usr/share/eyn-tests. Everything is
+# root's in the archive but /home/user, user 1000's.
 $(BUILD)/rootfs/bin/busybox: tools/busybox.sh
 	tools/busybox.sh $(BUILD)/rootfs
 
 initrd: $(BUILD)/initrd.tar
-$(BUILD)/initrd.tar: $(USER_BIN) $(BUILD)/rootfs/bin/busybox $(wildcard tests/scripts/*.sh)
+$(BUILD)/initrd.tar: $(USER_BIN) $(BUILD)/rootfs/bin/busybox $(wildcard tests/scripts/*.sh) tools/rootfs.sh \
+		$(wildcard tools/skel/etc/*)
 	ln -sfn t_files $(BUILD)/rootfs/bin/t_files.link
-	ln -sfn busybox $(BUILD)/rootfs/bin/sh
+	tools/rootfs.sh $(BUILD)/rootfs
 	mkdir -p $(BUILD)/rootfs/usr/share/eyn-tests
 	cp tests/scripts/*.sh $(BUILD)/rootfs/usr/share/eyn-tests/
-	tar --format=ustar -C $(BUILD)/rootfs -cf $@ bin usr
+	tar --format=ustar --owner=0 --group=0 --numeric-owner -C $(BUILD)/rootfs -cf $@ bin sbin usr etc root \
+		--no-recursion home
+	tar --format=ustar --owner=1000 --group=1000 --numeric-owner -C $(BUILD)/rootfs -rf $@ home/user
 
 # Benchmarks (never part of `make test`): bench/*.c is one static program,
 # alone in its own initrd.

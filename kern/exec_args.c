@@ -5,7 +5,8 @@
 #include "kstring.h"
 #include "uaccess.h"
 
-static const char *const default_env[] = {"PATH=/bin", "HOME=/", "TERM=vt100", NULL};
+static const char *const default_env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                          "HOME=/root", "TERM=vt100", NULL};
 
 static int args_init(struct exec_args *a)
 {

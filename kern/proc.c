@@ -15,6 +15,7 @@
 #include "printk.h"
 #include "kern/proc_attr.h"
 #include "kern/sched.h"
+#include "kern/signal.h"
 #include "kern/tls.h"
 #include "uaccess.h"
 
@@ -311,6 +312,8 @@ void proc_exit(int status)
     list_add_tail(&p->parent->zombies, &p->sibling);
     proc_wakeup(p); /* a vfork parent */
     proc_wakeup(p->parent);
+    if (!p->parent->kernel_task)
+        signal_send(p->parent, SIGCHLD); /* dropped unless caught, as its default is to ignore */
     sched_exit();
 }
 

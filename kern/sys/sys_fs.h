@@ -20,6 +20,10 @@ SYS_FS_HANDLER(sys_writev);      /* 146 */
 SYS_FS_HANDLER(sys_pread64);     /* 180 */
 SYS_FS_HANDLER(sys_pwrite64);    /* 181 */
 
+/* sys_sendfile.c: descriptor to descriptor */
+SYS_FS_HANDLER(sys_sendfile);    /* 187 */
+SYS_FS_HANDLER(sys_sendfile64);  /* 239 */
+
 /* sys_open.c */
 SYS_FS_HANDLER(sys_open);        /* 5 */
 SYS_FS_HANDLER(sys_close);       /* 6 */

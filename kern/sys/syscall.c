@@ -114,6 +114,8 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [412] = sys_utimensat_time64, [61] = sys_chroot, [106] = sys_old_stat, [107] = sys_old_lstat, [108] = sys_old_fstat,
     /* memory, continued */
     [144] = sys_msync,
+    /* descriptor to descriptor (sys_sendfile.c) */
+    [187] = sys_sendfile,    [239] = sys_sendfile64,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];
