@@ -2,6 +2,7 @@
 #   make         build/kernel.elf (Multiboot 1)
 #   make iso     build/eyn-os.iso (GRUB)
 #   make run     boot the ISO in QEMU (installs missing packages when root)
+#   make debug   the same, frozen for gdb; prints the gdb command to attach with (GDBPORT=1234)
 #   make test    every test; ends with "N passed, N failed"
 #   make check-host   only the host unit tests
 #   make fuzz    the system-call fuzzer in QEMU (SEED=1 or SEEDS="1 2 3", CALLS=100000, MEM=128)
@@ -113,6 +114,13 @@ $(BUILD)/eyn-os.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/grub.cfg
 run: deps
 	@$(MAKE) --no-print-directory iso
 	tools/run.sh $(BUILD)/eyn-os.iso $(MEM)
+
+# The image of make run, frozen for gdb (GDBPORT, 1234 by default); prints the gdb command.
+GDBPORT ?= 1234
+debug: deps
+	@tools/deps.sh debug
+	@$(MAKE) --no-print-directory iso
+	@tools/debug.sh $(BUILD)/eyn-os.iso $(BUILD)/kernel.elf $(MEM) $(GDBPORT)
 
 deps:
 	@tools/deps.sh all

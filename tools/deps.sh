@@ -1,7 +1,7 @@
 #!/bin/sh
 # Check for the Debian packages the build and tests need; install the missing
 # ones when running as root, otherwise print the exact apt-get line.
-# Usage: deps.sh [all|build|iso|test]
+# Usage: deps.sh [all|build|iso|test|debug]
 set -eu
 what=${1:-all}
 missing=""
@@ -19,15 +19,29 @@ m32_works() {
     printf 'int main(void){return 0;}\n' | gcc -m32 -x c - -o /tmp/eyn-m32-check.$$ && rm -f /tmp/eyn-m32-check.$$
 }
 
+# the build runs the i386 busybox to list its applets: natively, or with qemu-user
+i386_runs() {
+    printf 'int main(void){return 0;}\n' | gcc -m32 -static -x c - -o /tmp/eyn-i386-check.$$ &&
+        { /tmp/eyn-i386-check.$$ || qemu-i386 /tmp/eyn-i386-check.$$; }
+    r=$?
+    rm -f /tmp/eyn-i386-check.$$
+    return $r
+}
+
 need gcc have gcc
 need make have make
 need binutils have ld
 need gcc-multilib m32_works
+need qemu-user i386_runs
 case $what in all|iso|test)
     need grub-pc-bin test -d /usr/lib/grub/i386-pc
     need grub-common have grub-mkrescue
     need xorriso have xorriso
     need mtools have mformat ;;
+esac
+case $what in debug)
+    need qemu-system-x86 have qemu-system-i386
+    need gdb have gdb ;;
 esac
 case $what in all|test)
     need qemu-system-x86 have qemu-system-i386

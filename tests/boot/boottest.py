@@ -5,6 +5,7 @@ with "boot: N passed, M failed"."""
 import os
 import re
 import sys
+import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -628,6 +629,121 @@ def reclaim_under_pressure():
         g.kill()
 
 
+def busybox_userland():
+    """Debian's busybox as the userland: tests/scripts/busybox.sh calls the
+    everyday applets by name through their links and checks each one's exact
+    output (ls -l, cp, mv, find|xargs|grep, sort|uniq -c, md5sum, gzip,
+    tar, dd, kill and wait, here-documents...); every frame comes back after,
+    /etc names root in ls -l, and no system call it makes is missing."""
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD)
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+
+        @case("busybox_applets_script_exact_output")
+        def script():
+            before = free_frames(g)
+            out = g.run("/bin/sh /usr/share/eyn-tests/busybox.sh", timeout=300)
+            assert "PASS busybox.sh" in out and "FAIL" not in out, out[-3000:]
+            assert "not implemented: ENOSYS" not in out, out[-3000:]
+            assert "[pid" not in out, out[-2000:]
+            after = free_frames(g)
+            assert after == before, "free frames %d before busybox.sh, %d after" % (before, after)
+        script()
+
+        @case("busybox_applet_links_and_etc")
+        def links():
+            out = g.run("/bin/sh -c 'ls -l /bin/hello /etc/passwd; for f in /bin/ls /usr/bin/awk /sbin/ifconfig; do readlink $f; done; "
+                        "cat /etc/hostname; ls -ld /root /home/user'")
+            assert re.search(r"^-rwxr-xr-x\s+1 root\s+root\s+\d+ .* /bin/hello$", out, re.M), out
+            assert re.search(r"^-rw-r--r--\s+1 root\s+root\s+\d+ .* /etc/passwd$", out, re.M), out
+            assert out.count("/bin/busybox") == 3, out
+            assert re.search(r"^drwx------\s+\d+ root\s+root .* /root$", out, re.M), out
+            assert re.search(r"^drwxr-xr-x\s+\d+ user\s+user .* /home/user$", out, re.M), out
+            out = g.run("/bin/sh -l -c 'echo \"$PATH $HOME\"; echo \"$PS1\"'")
+            assert "/usr/sbin:/usr/bin:/sbin:/bin /root" in out, out
+            assert "\\u@\\h:\\w# " in out, out
+        links()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("busybox_userland", False, str(e)))
+        print("FAIL busybox_userland: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+
+def free_tcp_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def gdb_available():
+    """gdb, installed by tools/deps.sh debug (as make debug does) when missing: True, or False."""
+    import shutil
+    import subprocess
+    if not shutil.which("gdb"):
+        subprocess.call([os.path.join(ROOT, "tools", "deps.sh"), "debug"])
+    return shutil.which("gdb") is not None
+
+
+def gdb_debug():
+    """make debug's QEMU (the ISO, frozen at the start, the GDB stub on a
+    port): gdb -batch with the kernel's symbols attaches, breaks on the
+    page-fault handler, a program's first demand-paging fault stops there,
+    bt names the handler, the trap frame says ring 3; after gdb detaches the
+    program ends normally."""
+    import subprocess
+    name = "gdb_stops_in_page_fault_handler"
+    if not gdb_available():
+        print("SKIP %s: gdb is not installed and tools/deps.sh could not install it" % name, flush=True)
+        return
+    port = free_tcp_port()
+    image = dict(iso=ISO) if os.path.exists(ISO) else dict(kernel=KERNEL, initrd=INITRD)
+    g = Guest(mem=64, extra=["-S", "-gdb", "tcp:127.0.0.1:%d" % port], **image)
+    gdb = None
+    try:
+        @case(name)
+        def run():
+            nonlocal gdb
+            target = "target remote 127.0.0.1:%d" % port
+            # first attach: just let the frozen machine boot
+            boot = subprocess.run(["gdb", "-batch", "-nx", "-ex", target, "-ex", "detach", KERNEL],
+                                  capture_output=True, text=True, timeout=60)
+            assert boot.returncode == 0, boot.stdout + boot.stderr
+            g.prompt(120)
+            # gdb's output to a pipe is buffered: it says it has set the breakpoint by making a file
+            ready = os.path.join(ROOT, "build", "gdb-ready.%d" % os.getpid())
+            if os.path.exists(ready):
+                os.unlink(ready)
+            gdb = subprocess.Popen(["gdb", "-batch", "-nx", "-ex", target, "-ex", "break page_fault_trap",
+                                    "-ex", "shell touch " + ready, "-ex", "continue", "-ex", "bt",
+                                    "-ex", "print/x tf->cs & 3", "-ex", "delete", "-ex", "detach", KERNEL],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            deadline = time.time() + 60
+            while not os.path.exists(ready):
+                assert gdb.poll() is None, "gdb ended before setting the breakpoint:\n" + gdb.stdout.read()
+                assert time.time() < deadline, "gdb did not set the breakpoint in 60 s"
+                time.sleep(0.1)
+            os.unlink(ready)
+            g.send("/bin/hello under-gdb")  # runs once gdb continues: the program's first fault stops it
+            seen, _ = gdb.communicate(timeout=60)
+            assert re.search(r"Breakpoint 1, page_fault_trap \(", seen), seen
+            assert re.search(r"^#0\s+(0x[0-9a-f]+ in )?page_fault_trap \(", seen, re.M), seen
+            assert re.search(r"^\$1 = 0x3$", seen, re.M), "the fault was not from user mode:\n" + seen
+            out = g.expect(r"argv\[1\] = under-gdb", 60)
+            assert out
+            g.prompt(60)
+        run()
+    finally:
+        if gdb and gdb.poll() is None:
+            gdb.kill()
+            gdb.wait()
+        g.kill()
+
+
 FUZZ_SEEDS = (1, 2, 3, 4)
 FUZZ_CALLS = 200000  # per seed, 4 children at a time: about 90 s for the four under QEMU
 FUZZ_JOBS = 4
@@ -697,6 +813,8 @@ def main():
     user_test_suite()
     reclaim_under_pressure()
     sched_live_checks()
+    busybox_userland()
+    gdb_debug()
     syscall_fuzz()
     iso_boot()
     passed = sum(1 for r in results if r[1])
