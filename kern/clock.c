@@ -40,3 +40,12 @@ uint64_t clock_monotonic_ns(void)
 }
 
 uint64_t clock_realtime_ns(void) { return boot_epoch_ns + clock_monotonic_ns(); }
+
+int clock_set_realtime_ns(uint64_t ns)
+{
+    uint64_t mono = clock_monotonic_ns();
+    if (ns < mono)
+        return -1; /* before the boot: the monotonic clock would be ahead of the wall clock */
+    boot_epoch_ns = ns - mono;
+    return 0;
+}

@@ -14,5 +14,7 @@ void clock_tick(void);
 uint64_t clock_monotonic_ns(void);
 /* Nanoseconds since the epoch. */
 uint64_t clock_realtime_ns(void);
+/* Set the wall clock to ns since the epoch (settimeofday): 0, or -1 if ns is before the boot. */
+int clock_set_realtime_ns(uint64_t ns);
 
 #endif

@@ -99,6 +99,8 @@ struct proc {
     bool child_subreaper;  /* prctl PR_SET_CHILD_SUBREAPER: stored only; orphans still go to the shell */
     uint8_t dumpable;      /* prctl PR_SET_DUMPABLE: 0 or 1 (exec sets 1); no core dumps are written */
     uint8_t pdeathsig;     /* prctl PR_SET_PDEATHSIG: sent to it when its parent exits; 0 = none */
+    int8_t nice;           /* setpriority / nice: -20..19, recorded and inherited (kern/sys/sys_priority.c) */
+    uint16_t ioprio;       /* ioprio_set: class << 13 | level; 0 = none set; inherited */
     struct uio_window uio_window; /* a kernel buffer its uio copies may reach by address (fs/uio.h) */
     uint8_t *fpu;          /* FXSAVE area, 16-byte aligned inside fpu_buf */
     uint8_t fpu_buf[FPU_STATE_BYTES + 16];

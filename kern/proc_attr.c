@@ -1,4 +1,4 @@
-/* Inheritance of groups, sessions, rlimits and prctl state across fork, exec and a parent's exit. */
+/* Inheritance of groups, sessions, rlimits, prctl state and priorities across fork, exec and a parent's exit. */
 #include "kern/proc_attr.h"
 #include "kstring.h"
 #include "kern/proc.h"
@@ -18,6 +18,8 @@ void proc_attr_inherit(struct proc *child, const struct proc *creator)
     child->dumpable = creator->dumpable;
     child->no_new_privs = creator->no_new_privs;
     memcpy(child->rlimit, creator->rlimit, sizeof child->rlimit);
+    child->nice = creator->nice;
+    child->ioprio = creator->ioprio;
 }
 
 void proc_attr_exec(struct proc *p)

@@ -115,16 +115,70 @@ int32_t sys_clock_getres64(SYSARGS2(id, ts))
     return getres(id, ts, true);
 }
 
+static int32_t sys_tz[2]; /* struct timezone: minutes west, DST kind; settimeofday sets it */
+
 int32_t sys_gettimeofday(SYSARGS2(tv, tz))
 {
     uint64_t ns = clock_realtime_ns();
     int32_t v[2] = {(int32_t)(ns / NSEC_PER_SEC), (int32_t)((ns % NSEC_PER_SEC) / 1000)};
-    int32_t zone[2] = {0, 0};
     if (tv && copy_to_user(tv, v, sizeof v))
         return -EFAULT;
-    if (tz && copy_to_user(tz, zone, sizeof zone))
+    if (tz && copy_to_user(tz, sys_tz, sizeof sys_tz))
         return -EFAULT;
     return 0;
+}
+
+#define TIME_SETTOD_SEC_MAX 8277292036ll /* KTIME_SEC_MAX less 30 years of uptime, as Linux */
+
+/* Linux's do_sys_settimeofday64: the wall clock to ns (if set) and the zone (if zone): 0 or -EINVAL. */
+static int32_t settime(const uint64_t *ns, const int32_t *zone)
+{
+    if (ns && *ns / NSEC_PER_SEC >= (uint64_t)TIME_SETTOD_SEC_MAX)
+        return -EINVAL;
+    if (zone && (zone[0] > 15 * 60 || zone[0] < -15 * 60))
+        return -EINVAL;
+    if (zone) {
+        sys_tz[0] = zone[0];
+        sys_tz[1] = zone[1];
+    }
+    return ns && clock_set_realtime_ns(*ns) ? -EINVAL : 0;
+}
+
+/* clock_settime(id, ts): only CLOCK_REALTIME is settable, any other clock is EINVAL. */
+static int32_t clock_settime(uint32_t id, vaddr_t ts, bool wide)
+{
+    if (id != CLOCK_REALTIME)
+        return -EINVAL;
+    uint64_t ns;
+    int err = get_timespec(ts, &ns, wide);
+    return err ? err : settime(&ns, NULL);
+}
+
+int32_t sys_clock_settime(SYSARGS2(id, ts))
+{
+    return clock_settime(id, ts, false);
+}
+
+int32_t sys_clock_settime64(SYSARGS2(id, ts))
+{
+    return clock_settime(id, ts, true);
+}
+
+/* settimeofday(tv, tz): either may be NULL; microseconds past 999999 are EINVAL. */
+int32_t sys_settimeofday(SYSARGS2(tv, tz))
+{
+    int32_t v[2], zone[2];
+    uint64_t ns;
+    if (tv) {
+        if (copy_from_user(v, tv, sizeof v))
+            return -EFAULT;
+        if (v[0] < 0 || v[1] < 0 || v[1] >= 1000000)
+            return -EINVAL;
+        ns = (uint64_t)v[0] * NSEC_PER_SEC + (uint64_t)v[1] * 1000;
+    }
+    if (tz && copy_from_user(zone, tz, sizeof zone))
+        return -EFAULT;
+    return settime(tv ? &ns : NULL, tz ? zone : NULL);
 }
 
 int32_t sys_time(SYSARGS1(t))

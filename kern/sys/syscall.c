@@ -19,16 +19,6 @@
 #define NR_MAX 450
 
 
-static int32_t sys_uname(SYSARGS1(buf))
-{
-    static const char *const fields[] = {"EYN-OS", "eyn", "6.1.0", "eyn-os", "i686", "(none)"};
-    char u[6 * 65];
-    memset(u, 0, sizeof u);
-    for (int i = 0; i < 6; i++)
-        memcpy(u + i * 65, fields[i], strlen(fields[i]));
-    return copy_to_user(buf, u, sizeof u);
-}
-
 /* set_thread_area(struct user_desc *): TLS segment for %gs. */
 int32_t sys_set_thread_area(SYSARGS1(desc))
 {
@@ -116,6 +106,13 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [144] = sys_msync,
     /* descriptor to descriptor (sys_sendfile.c) */
     [187] = sys_sendfile,    [239] = sys_sendfile64,
+    /* priorities, affinity, I/O priority (sys_priority.c) */
+    [34] = sys_nice,         [96] = sys_getpriority, [97] = sys_setpriority, [241] = sys_sched_setaffinity,
+    [242] = sys_sched_getaffinity, [289] = sys_ioprio_set, [290] = sys_ioprio_get,
+    /* the machine's names and unshare (sys_ns.c; uname is [122] above) */
+    [74] = sys_sethostname,  [121] = sys_setdomainname, [310] = sys_unshare,
+    /* setting the wall clock (sys_time.c) */
+    [79] = sys_settimeofday, [264] = sys_clock_settime, [404] = sys_clock_settime64,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];

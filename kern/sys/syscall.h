@@ -43,6 +43,21 @@ static inline void syscall_dispatch(struct trapframe *tf)
 #define SYSARGS5(a, b, c, d, e) uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, SYS_UNUSED_(6)
 #define SYSARGS6(a, b, c, d, e, f) uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f
 
+/* sys_priority.c */
+SYSCALL(sys_nice);
+SYSCALL(sys_getpriority);
+SYSCALL(sys_setpriority);
+SYSCALL(sys_sched_getaffinity);
+SYSCALL(sys_sched_setaffinity);
+SYSCALL(sys_ioprio_get);
+SYSCALL(sys_ioprio_set);
+
+/* sys_ns.c */
+SYSCALL(sys_uname);
+SYSCALL(sys_sethostname);
+SYSCALL(sys_setdomainname);
+SYSCALL(sys_unshare);
+
 /* sys_proc.c */
 SYSCALL(sys_exit);
 SYSCALL(sys_getpid);
@@ -84,6 +99,9 @@ SYSCALL(sys_clock_gettime64);
 SYSCALL(sys_clock_getres);
 SYSCALL(sys_clock_getres64);
 SYSCALL(sys_gettimeofday);
+SYSCALL(sys_settimeofday);
+SYSCALL(sys_clock_settime);
+SYSCALL(sys_clock_settime64);
 SYSCALL(sys_time);
 SYSCALL(sys_nanosleep);
 SYSCALL(sys_clock_nanosleep);
