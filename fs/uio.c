@@ -12,10 +12,10 @@ static uint32_t page_piece(vaddr_t addr, uint32_t n) { return MIN(n, PAGE_SIZE -
 static uint8_t *in_window(vaddr_t addr, uint32_t n)
 {
     const struct uio_window *w = uio_window_current();
-    vaddr_t base = w ? (vaddr_t)w->base : 0;
+    vaddr_t base = w ? (vaddr_t)(uintptr_t)w->base : 0;
     if (!base || addr < base || addr - base > w->len || n > w->len - (addr - base))
         return NULL;
-    return (uint8_t *)addr;
+    return (uint8_t *)(uintptr_t)addr;
 }
 
 int uio_copy_out(vaddr_t dst, const void *src, uint32_t n)
