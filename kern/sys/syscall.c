@@ -113,6 +113,8 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [74] = sys_sethostname,  [121] = sys_setdomainname, [310] = sys_unshare,
     /* setting the wall clock (sys_time.c) */
     [79] = sys_settimeofday, [264] = sys_clock_settime, [404] = sys_clock_settime64,
+    /* futexes (sys_futex.c) */
+    [240] = sys_futex,       [422] = sys_futex_time64,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];

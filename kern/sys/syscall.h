@@ -52,6 +52,10 @@ SYSCALL(sys_sched_setaffinity);
 SYSCALL(sys_ioprio_get);
 SYSCALL(sys_ioprio_set);
 
+/* sys_futex.c */
+SYSCALL(sys_futex);
+SYSCALL(sys_futex_time64);
+
 /* sys_ns.c */
 SYSCALL(sys_uname);
 SYSCALL(sys_sethostname);
