@@ -101,6 +101,7 @@ struct proc {
     uint8_t pdeathsig;     /* prctl PR_SET_PDEATHSIG: sent to it when its parent exits; 0 = none */
     int8_t nice;           /* setpriority / nice: -20..19, recorded and inherited (kern/sys/sys_priority.c) */
     uint16_t ioprio;       /* ioprio_set: class << 13 | level; 0 = none set; inherited */
+    uint32_t personality;  /* personality(2): recorded, inherited by fork, kept by exec */
     struct uio_window uio_window; /* a kernel buffer its uio copies may reach by address (fs/uio.h) */
     uint8_t *fpu;          /* FXSAVE area, 16-byte aligned inside fpu_buf */
     uint8_t fpu_buf[FPU_STATE_BYTES + 16];

@@ -20,6 +20,7 @@ void proc_attr_inherit(struct proc *child, const struct proc *creator)
     memcpy(child->rlimit, creator->rlimit, sizeof child->rlimit);
     child->nice = creator->nice;
     child->ioprio = creator->ioprio;
+    child->personality = creator->personality;
 }
 
 void proc_attr_exec(struct proc *p)

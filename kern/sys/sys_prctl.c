@@ -1,6 +1,7 @@
 /*
  * prctl(option, arg2, arg3, arg4, arg5): the options glibc programs and
- * process supervisors use. Anything else is EINVAL, as on Linux.
+ * process supervisors use. Anything else is EINVAL, as on Linux. And
+ * personality, the execution domain (linux32, setarch).
  */
 #include "errno.h"
 #include "kstring.h"
@@ -89,4 +90,18 @@ int32_t sys_prctl(SYSARGS5(option, arg2, arg3, arg4, arg5))
     default:
         return -EINVAL;
     }
+}
+
+/*
+ * personality(persona): the old value; 0xffffffff only asks. Recorded (one
+ * ABI runs here whatever it says), inherited by fork and kept by exec, as
+ * on an i386 Linux (no set-user-ID exec clears anything here).
+ */
+int32_t sys_personality(SYSARGS1(persona))
+{
+    struct proc *p = proc_current();
+    uint32_t old = p->personality;
+    if (persona != 0xFFFFFFFFu)
+        p->personality = persona;
+    return (int32_t)old;
 }

@@ -115,6 +115,8 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [79] = sys_settimeofday, [264] = sys_clock_settime, [404] = sys_clock_settime64,
     /* futexes (sys_futex.c) */
     [240] = sys_futex,       [422] = sys_futex_time64,
+    /* the execution domain (sys_prctl.c) */
+    [136] = sys_personality,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];

@@ -92,6 +92,7 @@ SYSCALL(sys_setsid);
 SYSCALL(sys_getsid);
 /* sys_prctl.c, sys_sysinfo.c */
 SYSCALL(sys_prctl);
+SYSCALL(sys_personality);
 SYSCALL(sys_sysinfo);
 /* sys_time.c */
 SYSCALL(sys_restart_syscall);
