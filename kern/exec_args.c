@@ -6,7 +6,8 @@
 #include "uaccess.h"
 
 static const char *const default_env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                          "HOME=/root", "TERM=vt100", NULL};
+                                          "HOME=/root", "TERM=vt100", "SHELL=/bin/sh", "USER=root",
+                                          "LOGNAME=root", NULL};
 
 static int args_init(struct exec_args *a)
 {
