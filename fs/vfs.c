@@ -37,6 +37,8 @@ static int step(struct vnode *root, struct vnode *dir, const char *name, uint32_
         *out = dir;
     else if (len == 2 && name[0] == '.' && name[1] == '.')
         *out = dir == root ? dir : dir->parent; /* the root is its own parent, and a chroot's is too */
+    else if (dir->ops && dir->ops->lookup)
+        return dir->ops->lookup(dir, name, len, out);
     else {
         struct dentry *e = dir_find(dir, name, len);
         if (!e)
@@ -44,6 +46,27 @@ static int step(struct vnode *root, struct vnode *dir, const char *name, uint32_
         *out = e->v;
     }
     return 0;
+}
+
+static int walk(struct vnode *root, const char *p, struct vnode *dir, bool follow_last, uint32_t depth,
+                uint32_t *total, struct vnode **out);
+
+/* Where symlink link (in directory dir) leads, into *out: its object for a magic link, else its target walked. */
+static int follow(struct vnode *root, struct vnode *dir, struct vnode *link, uint32_t depth, uint32_t *total,
+                  struct vnode **out)
+{
+    if (link->ops && link->ops->follow)
+        return link->ops->follow(link, out);
+    if (!link->ops || !link->ops->readlink)
+        return walk(root, link->link_target, dir, true, depth + 1, total, out);
+    char *target = kmalloc(VFS_PATH_MAX); /* made up now: /proc/self, /proc/PID/cwd... */
+    if (!target)
+        return -ENOMEM;
+    int err = vnode_readlink(link, target, VFS_PATH_MAX);
+    if (err >= 0)
+        err = walk(root, target, dir, true, depth + 1, total, out);
+    kfree(target);
+    return err;
 }
 
 /*
@@ -78,7 +101,7 @@ static int walk(struct vnode *root, const char *p, struct vnode *dir, bool follo
         if (next->type == VNODE_SYMLINK && (!last || follow_last || trailing_slash)) {
             if (depth >= VFS_SYMLINK_DEPTH || ++*total > VFS_SYMLINK_TOTAL)
                 return -ELOOP;
-            if ((err = walk(root, next->link_target, v, true, depth + 1, total, &next)) != 0)
+            if ((err = follow(root, v, next, depth, total, &next)) != 0)
                 return err;
         }
         if (trailing_slash && next->type != VNODE_DIR)

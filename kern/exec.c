@@ -78,6 +78,16 @@ static int map_segment(struct vmspace *vs, struct vnode *file, const struct elf_
         return at == -EEXIST || at == -EINVAL ? -ENOEXEC : at;
     if (end > vs->brk_start)
         vs->brk_start = vs->brk = end;
+    vaddr_t seg_end = ph->vaddr + ph->filesz;
+    if (ph->flags & PHF_X) { /* /proc/PID/stat's startcode/endcode, startdata/enddata, as Linux's ELF loader sets them */
+        if (!vs->code_start || ph->vaddr < vs->code_start)
+            vs->code_start = ph->vaddr;
+        vs->code_end = MAX(vs->code_end, seg_end);
+    } else if (ph->flags & PHF_W) {
+        if (!vs->data_start || ph->vaddr < vs->data_start)
+            vs->data_start = ph->vaddr;
+        vs->data_end = MAX(vs->data_end, seg_end);
+    }
     return 0;
 }
 
@@ -171,6 +181,13 @@ static int build_stack(struct vmspace *vs, const struct exec_args *a, const stru
     sp = ALIGN_DOWN(sp - sizeof auxv - words * 4, 16);
     err = err ? err : push_vectors(vs, a, strings, auxv, sizeof auxv, sp);
     *sp_out = sp;
+    uint32_t argv_bytes = 0; /* where argv's strings end and envp's begin (/proc/PID/cmdline, environ) */
+    for (uint32_t i = 0; i < a->argc; i++)
+        argv_bytes += strlen(a->strings + argv_bytes) + 1;
+    vs->arg_start = strings;
+    vs->arg_end = vs->env_start = strings + argv_bytes;
+    vs->env_end = strings + a->bytes;
+    vs->stack_start = sp;
     return err;
 }
 

@@ -91,6 +91,12 @@ struct proc {
     bool vfork_parent_waits; /* a vfork parent sleeps until this child execs or exits: they count as sharing memory */
     struct itimer itimer[3]; /* ITIMER_REAL, _VIRTUAL, _PROF (itimer.h); not inherited by fork */
     uint32_t cpu_ticks;    /* PIT ticks that found it running (CPU time, 10 ms each) */
+    uint32_t sys_ticks;    /* of those, the ticks that found it in the kernel */
+    uint32_t child_ticks, child_sys_ticks; /* CPU time of its reaped children (theirs included), as times() counts */
+    uint32_t serial;       /* never reused, unlike pids: /proc tells a new process from an old one of the same pid */
+    uint32_t start_tick;   /* the PIT tick it was made at (/proc/PID/stat starttime) */
+    uint32_t min_flt, maj_flt; /* its page faults: resolved from memory / that filled a page from a file */
+    uint32_t nvcsw, nivcsw; /* context switches: gave the CPU up (slept, yielded) / preempted */
     uint64_t rlimit[16][2]; /* soft, hard (RLIM_INFINITY = ~0) */
     int pgid, sid;         /* process group and session (kern/pgrp.c; change pgid with proc_set_pgid); re-parenting keeps them, as on Linux */
     bool execed;           /* called execve since it was forked (its parent's setpgid then gets EACCES) */
@@ -101,6 +107,17 @@ struct proc {
     uint8_t *fpu;          /* FXSAVE area, 16-byte aligned inside fpu_buf */
     uint8_t fpu_buf[FPU_STATE_BYTES + 16];
 };
+
+#define PROC_PID_MAX_DEFAULT 32768 /* /proc/sys/kernel/pid_max at boot, as Linux's on i386 */
+#define PROC_PID_MAX_LIMIT 4194304  /* the most pid_max may be set to (PID_MAX_LIMIT) */
+/* pids are below this (/proc/sys/kernel/pid_max; 301..PROC_PID_MAX_LIMIT). */
+extern int proc_pid_max;
+/* Processes made since boot (/proc/stat's "processes"). */
+uint32_t proc_created_total(void);
+/* p's parent's pid as getppid reports it (1 for the kernel shell's children: it stands in for init). */
+int proc_ppid(const struct proc *p);
+/* The pid given out last (/proc/loadavg). */
+int proc_last_pid(void);
 
 /* Name p after the last component of path, cut at 15 characters (Linux's comm). */
 void proc_set_name_from_path(struct proc *p, const char *path);

@@ -49,8 +49,7 @@ int32_t sys_getpid(SYSARGS0())
 
 int32_t sys_getppid(SYSARGS0())
 {
-    struct proc *parent = proc_current()->parent;
-    return parent && !parent->kernel_task ? parent->pid : 1; /* the shell adopts orphans, like init */
+    return proc_ppid(proc_current());
 }
 
 int32_t sys_fork(SYSARGS0())

@@ -254,7 +254,7 @@ def user_programs():
             out = g.run("ps")
             assert re.search(r"^\s+%s\s+0\s+sleeping\s+\d+\s+sleeper$" % pid, out, re.M), out
             out = g.run("vmmap %s" % pid)
-            assert re.search(r"^080\w{5}-\w{8} r-xp \w{8} 00:00 0 +\d+ KiB  /bin/sleeper$", out, re.M), out
+            assert re.search(r"^080\w{5}-\w{8} r-xp \w{8} 00:01 \d+ +\d+ KiB  /bin/sleeper$", out, re.M), out
             assert re.search(r"rw-p .* \[heap\]$", out, re.M) and re.search(r"rw-p .* \[stack\]$", out, re.M), out
             assert re.search(r"\d+ regions, \d+ KiB resident, \d+ page tables", out), out
             assert "usage: vmmap" in g.run("vmmap") and "no process" in g.run("vmmap 999")
