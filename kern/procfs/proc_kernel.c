@@ -153,6 +153,6 @@ int proc_show_filesystems(struct seqbuf *s, struct vnode *v)
 int proc_show_mounts(struct seqbuf *s, struct vnode *v)
 {
     (void)v;
-    seq_puts(s, "rootfs / tmpfs rw,relatime 0 0\nproc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
+    seq_puts(s, "tmpfs / tmpfs rw,relatime 0 0\nproc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
     return 0;
 }

@@ -339,10 +339,22 @@ struct linux_statfs64 {
 } __attribute__((packed, aligned(4)));
 _Static_assert(sizeof(struct linux_statfs64) == 84, "i386 struct statfs64 is 84 bytes");
 
-/* The one file system's figures, as statfs64 lays them out. */
-static void fs_figures(struct linux_statfs64 *s)
+#define PROC_SUPER_MAGIC 0x9FA0u
+#define ST_NOSUID 0x2u
+#define ST_NODEV 0x4u
+#define ST_NOEXEC 0x8u
+
+/* The figures of the file system v is on (NULL: the root tmpfs), as statfs64 lays them out. */
+static void fs_figures(const struct vnode *v, struct linux_statfs64 *s)
 {
     memset(s, 0, sizeof *s);
+    if (v && v->ops) { /* /proc: no blocks, as Linux's */
+        s->f_type = PROC_SUPER_MAGIC;
+        s->f_bsize = s->f_frsize = PAGE_SIZE;
+        s->f_namelen = VFS_NAME_MAX;
+        s->f_flags = ST_VALID | ST_RELATIME | ST_NOSUID | ST_NODEV | ST_NOEXEC;
+        return;
+    }
     uint32_t max = vfs_data_pages_max(), used = MIN(vfs_data_pages(), max);
     s->f_type = TMPFS_MAGIC;
     s->f_bsize = s->f_frsize = PAGE_SIZE;
@@ -354,11 +366,11 @@ static void fs_figures(struct linux_statfs64 *s)
     s->f_flags = ST_VALID | ST_RELATIME;
 }
 
-static int put_statfs(vaddr_t buf)
+static int put_statfs(const struct vnode *v, vaddr_t buf)
 {
     struct linux_statfs64 w;
     struct linux_statfs s;
-    fs_figures(&w);
+    fs_figures(v, &w);
     memset(&s, 0, sizeof s);
     s.f_type = w.f_type;
     s.f_bsize = w.f_bsize;
@@ -373,19 +385,19 @@ static int put_statfs(vaddr_t buf)
     return copy_to_user(buf, &s, sizeof s);
 }
 
-static int put_statfs64(vaddr_t buf, uint32_t size)
+static int put_statfs64(const struct vnode *v, vaddr_t buf, uint32_t size)
 {
     struct linux_statfs64 w;
     if (size != sizeof w)
         return -EINVAL;
-    fs_figures(&w);
+    fs_figures(v, &w);
     return copy_to_user(buf, &w, sizeof w);
 }
 
 int32_t sys_statfs(SYSARGS2(upath, buf))
 {
     struct vnode *v;
-    return lookup(AT_FDCWD, upath, true, &v) ?: put_statfs(buf);
+    return lookup(AT_FDCWD, upath, true, &v) ?: put_statfs(v, buf);
 }
 
 int32_t sys_statfs64(SYSARGS3(upath, size, buf))
@@ -393,24 +405,30 @@ int32_t sys_statfs64(SYSARGS3(upath, size, buf))
     struct vnode *v;
     if (size != sizeof(struct linux_statfs64))
         return -EINVAL;
-    return lookup(AT_FDCWD, upath, true, &v) ?: put_statfs64(buf, size);
+    return lookup(AT_FDCWD, upath, true, &v) ?: put_statfs64(v, buf, size);
 }
 
-/* Any open descriptor will do: pipes and the tty report the same figures here. */
-static int fd_open(uint32_t fd)
+/* The vnode an open descriptor is on, for fstatfs (NULL for pipes and the tty: the root's figures): 0 or -EBADF. */
+static int fd_open(uint32_t fd, const struct vnode **v)
 {
     struct file *f = fd_get(proc_current(), (int)fd);
+    *v = f ? f->vnode : NULL; /* held by the descriptor for the rest of the call */
     file_unref(f);
     return f ? 0 : -EBADF;
 }
 
-int32_t sys_fstatfs(SYSARGS2(fd, buf)) { return fd_open(fd) ?: put_statfs(buf); }
+int32_t sys_fstatfs(SYSARGS2(fd, buf))
+{
+    const struct vnode *v;
+    return fd_open(fd, &v) ?: put_statfs(v, buf);
+}
 
 int32_t sys_fstatfs64(SYSARGS3(fd, size, buf))
 {
+    const struct vnode *v;
     if (size != sizeof(struct linux_statfs64))
         return -EINVAL;
-    return fd_open(fd) ?: put_statfs64(buf, size);
+    return fd_open(fd, &v) ?: put_statfs64(v, buf, size);
 }
 
 /* fsync / fdatasync: files and directories have nothing to write back; pipes and the tty cannot sync (EINVAL). */
