@@ -82,7 +82,7 @@ static void check_status_and_rss(void)
     for (size_t off = 0; off < len; off += PAGE)
         m[off] = 1;
     s = slurp("/proc/self/status", NULL);
-    long rss1 = field(s, "VmRSS"), anon1 = field(s, "RssAnon");
+    long rss1 = field(s, "VmRSS"), anon1 = field(s, "RssAnon"), size_mapped = field(s, "VmSize");
     /* Linux counts a task's RSS changes in batches of 64 before they show: allow that much */
     CHECK(rss1 - rss0 >= 2048 - 256 && anon1 - anon0 >= 2048 - 256, "2 MiB touched: VmRSS %ld -> %ld, RssAnon %ld -> %ld kB",
           rss0, rss1, anon0, anon1);
@@ -100,7 +100,11 @@ static void check_status_and_rss(void)
               field(at, "Anonymous") == 2048 && field(at, "Pss") == 2048,
           "smaps of the 2 MiB region:\n%.600s", at);
     munmap(m, len);
-    say("status: VmRSS %ld -> %ld kB for 2 MiB touched; statm and smaps agree", rss0, rss1);
+    s = slurp("/proc/self/status", NULL);
+    CHECK(field(s, "VmSize") <= size_mapped - 2048 && field(s, "VmPeak") >= size_mapped,
+          "after munmap: VmSize %ld, VmPeak %ld kB; VmSize was %ld", field(s, "VmSize"), field(s, "VmPeak"),
+          size_mapped);
+    say("status: VmRSS %ld -> %ld kB for 2 MiB touched; statm and smaps agree; VmPeak keeps the peak", rss0, rss1);
 }
 
 static void check_maps(const char *self)

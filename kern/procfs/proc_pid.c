@@ -148,7 +148,7 @@ static int show_status(struct seqbuf *s, struct vnode *v)
     seq_printf(s, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\nGroups:\t\n", p->fds ? p->fds->size : 0);
     seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, p->pid, p->pgid, p->sid);
     if (p->vm) {
-        kb_line(s, "VmPeak:", m.total);
+        kb_line(s, "VmPeak:", MAX(p->vm->map.pages_peak, m.total));
         kb_line(s, "VmSize:", m.total);
         kb_line(s, "VmLck:", 0);
         kb_line(s, "VmPin:", 0);
