@@ -22,23 +22,12 @@ uint32_t commit_limit_pages(void)
     return (uint32_t)((uint64_t)commit_total_pages() * sysctl_overcommit_ratio / 100);
 }
 
-/* True if an earlier process slot than i holds vs (counted already). */
-static bool seen_before(int i, const struct vmspace *vs)
-{
-    for (int j = 0; j < i; j++) {
-        struct proc *q = proc_slot(j);
-        if (q && q->vm == vs)
-            return true;
-    }
-    return false;
-}
-
 uint32_t commit_committed_pages(void)
 {
     uint32_t pages = 0;
     for (int i = 0; i < proc_slot_count(); i++) {
         struct proc *p = proc_slot(i);
-        if (!p || !p->vm || seen_before(i, p->vm))
+        if (!p || !p->vm || proc_vm_seen_before(i, p->vm))
             continue;
         for (const struct vm_region *r = vm_map_first(&p->vm->map); r; r = vm_map_next(r)) {
             bool private_writable = (r->prot & VM_WRITE) && !(r->flags & VM_SHARED);

@@ -51,6 +51,14 @@ uint32_t proc_created_total(void) { return created_total; }
 
 int proc_last_pid(void) { return next_pid - 1; }
 
+bool proc_vm_seen_before(int i, const struct vmspace *vs)
+{
+    for (int j = 0; j < i && j < slots_top; j++)
+        if (table[j] && table[j]->vm == vs)
+            return true;
+    return false;
+}
+
 int proc_ppid(const struct proc *p)
 {
     return p->parent && !p->parent->kernel_task ? p->parent->pid : 1; /* the shell adopts orphans, like init */

@@ -114,6 +114,8 @@ struct proc {
 extern int proc_pid_max;
 /* Processes made since boot (/proc/stat's "processes"). */
 uint32_t proc_created_total(void);
+/* True if a process in a slot below i uses address space vs (so a walk over the slots met it already). */
+bool proc_vm_seen_before(int i, const struct vmspace *vs);
 /* p's parent's pid as getppid reports it (1 for the kernel shell's children: it stands in for init). */
 int proc_ppid(const struct proc *p);
 /* The pid given out last (/proc/loadavg). */
