@@ -99,7 +99,8 @@ static int set_res_id(enum idkind k, uint32_t r, uint32_t e, uint32_t sv)
     struct cred next = p->cred;
     uint32_t *s[4], want[3] = {r, e, sv};
     id_slots(&next, k, s);
-    if ((r == CRED_NO_ID || r == *s[REAL]) && (e == CRED_NO_ID || e == *s[EFF]) && (sv == CRED_NO_ID || sv == *s[SAVED]))
+    if ((r == CRED_NO_ID || r == *s[REAL]) && (e == CRED_NO_ID || (e == *s[EFF] && e == *s[FS])) &&
+        (sv == CRED_NO_ID || sv == *s[SAVED]))
         return 0; /* nothing changes (the fs id neither), as Linux returns early */
     for (int i = 0; i < 3; i++)
         if (want[i] != CRED_NO_ID && !cred_privileged(&p->cred) && !has_id(&p->cred, k, want[i]))

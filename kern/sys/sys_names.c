@@ -237,6 +237,10 @@ int32_t sys_linkat(SYSARGS5(olddirfd, uold, newdirfd, unew, flags))
     int err = path_from_user(uold, &old);
     if (err)
         return err;
+    if ((flags & AT_EMPTY_PATH) && !cred_fs_privileged(caller())) {
+        kfree(old);
+        return -ENOENT; /* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH, as on Linux */
+    }
     if (!*old && (flags & AT_EMPTY_PATH)) { /* the file the descriptor is open on */
         struct file *f = fd_get(p, (int)olddirfd);
         v = f ? f->vnode : NULL;

@@ -225,7 +225,7 @@ static int32_t access_at(int dirfd, vaddr_t upath, uint32_t mode, uint32_t flags
     if (!*path && (flags & AT_EMPTY_PATH)) {
         struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(p, dirfd);
         v = dirfd == AT_FDCWD ? (p->cwd ? p->cwd : p->root ? p->root : vfs_root()) : f ? f->vnode : NULL;
-        err = dirfd != AT_FDCWD && !f ? -EBADF : 0;
+        err = dirfd != AT_FDCWD && !f ? -EBADF : !v && !f ? -ENOENT : 0; /* no root file system */
         if (!err && !v) {
             struct kstat st; /* a pipe or the tty: only its mode bits to go by */
             f->ops->stat(f, &st);
