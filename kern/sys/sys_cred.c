@@ -177,10 +177,10 @@ static int32_t set_groups(uint32_t size, vaddr_t list, bool narrow)
     uint32_t *g = size ? kmalloc(size * sizeof *g) : NULL;
     if (size && !g)
         return -ENOMEM;
-    int err = 0;
+    int err = narrow ? 0 : copy_from_user(g, list, size * sizeof *g) ? -EFAULT : 0;
     for (uint32_t i = 0; i < size && !err; i++) {
         uint16_t g16;
-        if (narrow ? copy_from_user(&g16, list + i * 2, 2) : copy_from_user(&g[i], list + i * 4, 4))
+        if (narrow && copy_from_user(&g16, list + i * 2, 2))
             err = -EFAULT;
         else if (narrow)
             g[i] = from16(g16);
