@@ -36,6 +36,7 @@ struct ksiginfo {
     int32_t code;  /* SI_USER, SI_KERNEL, SEGV_MAPERR... */
     uint32_t addr; /* faulting address (SIGSEGV, SIGBUS, SIGILL, SIGFPE) */
     int32_t pid;   /* sender (SI_USER) */
+    uint32_t uid;  /* the sender's real uid (SI_USER) */
 };
 
 /* How restart_syscall resumes a sleep a signal interrupted (ERESTART_RESTARTBLOCK). */

@@ -157,6 +157,15 @@ static void groups_child(void *arg)
 
 /* ---- dropping root ---- */
 
+static volatile int usr1_uid = -1, usr1_pid = -1;
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)uc;
+    usr1_uid = (int)si->si_uid;
+    usr1_pid = (int)si->si_pid;
+}
+
 static void drop_child(void *arg)
 {
     (void)arg;
@@ -192,6 +201,12 @@ static void drop_child(void *arg)
     FAILS_WITH(kill(parent, SIGUSR1), EPERM);
     CHECK(kill(parent, SIGCONT) == 0, "SIGCONT within the session: errno %d", errno);
     CHECK(kill(getpid(), 0) == 0, "kill itself: errno %d", errno);
+    struct sigaction sa = {0};
+    sa.sa_sigaction = on_usr1;
+    sa.sa_flags = SA_SIGINFO;
+    CHECK(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction");
+    CHECK(kill(getpid(), SIGUSR1) == 0, "kill itself SIGUSR1: errno %d", errno);
+    CHECK(usr1_uid == (int)U && usr1_pid == getpid(), "siginfo: si_uid %d si_pid %d", usr1_uid, usr1_pid);
     CHECK(kill(0, 0) == 0, "kill(0): itself is in the group");
     pid_t kid = fork();
     CHECK(kid >= 0, "fork");
