@@ -60,7 +60,8 @@ static const struct cred *caller(void) { return &proc_current()->cred; }
 /*
  * Make a vnode of type called pp's last component with permission bits perm
  * (the umask applied here), owned as the caller's fs ids and the directory
- * say: 0 and *out (NULL: not wanted), -EEXIST, -EACCES, or vfs_create's error.
+ * say: 0 and *out (NULL: not wanted), -EEXIST, -EACCES, -EPERM (a device
+ * node, unprivileged), or vfs_create's error.
  */
 static int make_node(struct parent *pp, enum vnode_type type, uint32_t perm, struct vnode **out)
 {
@@ -71,6 +72,8 @@ static int make_node(struct parent *pp, enum vnode_type type, uint32_t perm, str
     int err = vnode_may_create(pp->dir, c);
     if (err)
         return err;
+    if (type == VNODE_CHR && !cred_fs_privileged(c))
+        return -EPERM; /* device nodes need CAP_MKNOD */
     perm &= ~proc_current()->umask;
     vnode_init_owner(pp->dir, c, type, &perm, &uid, &gid);
     return vfs_create(pp->dir, pp->name, pp->len, type, perm, uid, gid, out);
@@ -126,9 +129,6 @@ int32_t sys_mknodat(SYSARGS4(dirfd, upath, mode, dev))
         err = -EEXIST;
     else if (pp.slash && !dir_find(pp.dir, pp.name, pp.len))
         err = -ENOENT; /* "new/" names a directory that does not exist */
-    else if (vt == VNODE_CHR && !dir_find(pp.dir, pp.name, pp.len) && !vnode_may_create(pp.dir, caller()) &&
-             !cred_fs_privileged(caller()))
-        err = -EPERM; /* device nodes need CAP_MKNOD */
     else {
         struct vnode *v;
         err = make_node(&pp, vt, mode & 07777u, &v);
