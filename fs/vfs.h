@@ -136,6 +136,10 @@ struct vfs_time vfs_now(void);
 int vfs_lookup(const char *path, struct vnode *cwd, bool follow_last, struct vnode **out);
 /* vfs_lookup with root (a process's chroot; NULL: the file system's root) as "/" and the top of "..". */
 int vfs_lookup_from(struct vnode *root, const char *path, struct vnode *cwd, bool follow_last, struct vnode **out);
+/* vfs_lookup_from as c (kern/cred.h; NULL: the kernel): each directory walked through needs search permission (-EACCES). */
+struct cred;
+int vfs_lookup_as(const struct cred *c, struct vnode *root, const char *path, struct vnode *cwd, bool follow_last,
+                  struct vnode **out);
 
 /*
  * Resolve all but the last component of path into *dir (a directory; no
@@ -149,6 +153,9 @@ int vfs_lookup_parent(const char *path, struct vnode *cwd, struct vnode **dir, c
 /* vfs_lookup_parent with root as "/" (NULL: the file system's root). */
 int vfs_lookup_parent_from(struct vnode *root, const char *path, struct vnode *cwd, struct vnode **dir,
                            const char **name, uint32_t *len, bool *trailing_slash);
+/* vfs_lookup_parent_from as c (NULL: the kernel): search permission on every directory, the parent's included. */
+int vfs_lookup_parent_as(const struct cred *c, struct vnode *root, const char *path, struct vnode *cwd,
+                         struct vnode **dir, const char **name, uint32_t *len, bool *trailing_slash);
 
 /*
  * The absolute path of v into out (cap bytes, built from the end): its

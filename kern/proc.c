@@ -119,6 +119,7 @@ void proc_init(void)
 {
     shell_task.kernel_task = true;
     shell_task.umask = 022;
+    cred_init_root(&shell_task.cred); /* root, as every process it starts */
     memcpy(shell_task.name, "kshell", 7);
     init_links(&shell_task);
     sched_init(&shell_task);
@@ -211,9 +212,10 @@ struct proc *proc_create(const char *name)
     fpu_clean_state(p->fpu);
     p->kstack = kstack_get();
     int pid = alloc_pid();
-    if (!p->kstack || pid < 0 || table_insert(p) != 0) {
+    if (!p->kstack || pid < 0 || cred_copy(&p->cred, &current->cred) != 0 || table_insert(p) != 0) {
         if (p->kstack)
             kstack_put(p->kstack);
+        cred_release(&p->cred);
         kfree(p);
         return NULL;
     }
@@ -260,6 +262,7 @@ void proc_destroy(struct proc *p)
         vm_space_activate(NULL);
     release_resources(p);
     sigaction_release(p);
+    cred_release(&p->cred);
     kstack_put(p->kstack);
     kfree(p);
 }

@@ -12,6 +12,7 @@
 #include "mm/kmem/kstack.h"
 #include "mm/vm/fault_ring.h"
 #include "mm/vm/vm_space.h"
+#include "kern/cred.h"
 #include "kern/itimer.h"
 #include "kern/list.h"
 #include "kern/sigaction.h"
@@ -35,6 +36,7 @@ struct ksiginfo {
     int32_t code;  /* SI_USER, SI_KERNEL, SEGV_MAPERR... */
     uint32_t addr; /* faulting address (SIGSEGV, SIGBUS, SIGILL, SIGFPE) */
     int32_t pid;   /* sender (SI_USER) */
+    uint32_t uid;  /* the sender's real uid (SI_USER) */
 };
 
 /* How restart_syscall resumes a sleep a signal interrupted (ERESTART_RESTARTBLOCK). */
@@ -66,6 +68,7 @@ struct proc {
     struct vnode *cwd;     /* working directory (holding a reference, fs_set_cwd); NULL means the root */
     struct vnode *root;    /* its "/" (chroot; holding a reference, fs_set_root); NULL means the file system's */
     struct vnode *exe;     /* the program it runs (held with vnode_exec_hold), NULL before the first exec */
+    struct cred cred;      /* user and group ids (kern/cred.h): copied from its creator, changed by the set*id calls and set-id exec */
     uint32_t umask;        /* permission bits creat/mkdir/mknod clear (022 at boot; inherited) */
     const void *sleep_chan; /* what it sleeps on when PROC_SLEEPING (NULL: only a signal or timer wakes it) */
     struct list run_link;  /* on the run queue when RUNNABLE, on its channel's wait queue when SLEEPING */

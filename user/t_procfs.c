@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <grp.h>
 
 /* The whole of a /proc file (NUL-terminated; its length in *len): a static buffer. */
 static char *slurp(const char *path, size_t *len)
@@ -324,6 +325,41 @@ static void check_errors(void)
     say("errors: ENOENT (new names), EPERM, ENOTDIR, EXDEV, EIO, EINVAL, EACCES (sysctl modes)");
 }
 
+/* Another user's process: its stat is readable, its environ and fd/ are not (run as root: a child drops to 1000). */
+static void check_other_user(void)
+{
+    if (geteuid() != 0) {
+        say("not root: the other-user checks need to change ids");
+        return;
+    }
+    pid_t parent = getpid();
+    pid_t child = fork();
+    CHECK(child >= 0, "fork");
+    if (child == 0) {
+        char path[64];
+        CHECK(setgroups(0, NULL) == 0 && setresgid(1000, 1000, 1000) == 0 && setresuid(1000, 1000, 1000) == 0,
+              "dropping to uid 1000: errno %d", errno);
+        snprintf(path, sizeof path, "/proc/%d/stat", parent);
+        slurp(path, NULL);
+        snprintf(path, sizeof path, "/proc/%d/environ", parent);
+        FAILS_WITH(open(path, O_RDONLY), EACCES);
+        snprintf(path, sizeof path, "/proc/%d/fd", parent);
+        FAILS_WITH(open(path, O_RDONLY | O_DIRECTORY), EACCES);
+        struct stat st;
+        CHECK(stat("/proc/self", &st) == 0 && st.st_uid == 1000 && st.st_gid == 1000, "/proc/self owned by %u:%u",
+              st.st_uid, st.st_gid);
+        char *s = slurp("/proc/self/status", NULL);
+        CHECK(strstr(s, "Uid:\t1000\t1000\t1000\t1000\n") && strstr(s, "Gid:\t1000\t1000\t1000\t1000\n") &&
+                  strstr(s, "CapEff:\t0000000000000000\n"),
+              "status of uid 1000:\n%s", s);
+        _exit(0);
+    }
+    char b[32];
+    int st = wait_for(child);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the uid 1000 child: %s", status_str(st, b, sizeof b));
+    say("another user: stat readable, environ and fd/ EACCES; its own directory and status show uid 1000");
+}
+
 int main(int argc, char **argv)
 {
     const char *self = argv[0];
@@ -336,5 +372,6 @@ int main(int argc, char **argv)
     check_other_process();
     check_system_files();
     check_errors();
+    check_other_user();
     pass();
 }

@@ -6,6 +6,7 @@
 #include "kern/procfs/procfs_node.h"
 #include "errno.h"
 #include "fs/file.h"
+#include "kern/cred.h"
 #include "kern/proc.h"
 #include "kern/proc_maps.h"
 #include "kern/sigaction.h"
@@ -145,7 +146,12 @@ static int show_status(struct seqbuf *s, struct vnode *v)
     uint32_t rss = proc_rss_pages(p);
     seq_printf(s, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
                p->name, p->umask, state_words(p), p->pid, p->pid, proc_ppid(p));
-    seq_printf(s, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\nGroups:\t\n", p->fds ? p->fds->size : 0);
+    const struct cred *c = &p->cred;
+    seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%u\nGroups:\t", c->uid, c->euid, c->suid,
+               c->fsuid, c->gid, c->egid, c->sgid, c->fsgid, p->fds ? p->fds->size : 0);
+    for (uint32_t i = 0; i < c->ngroups; i++)
+        seq_printf(s, "%u ", c->groups[i]);
+    seq_puts(s, "\n");
     seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, p->pid, p->pgid, p->sid);
     if (p->vm) {
         kb_line(s, "VmPeak:", MAX(p->vm->map.pages_peak, m.total));
@@ -170,8 +176,9 @@ static int show_status(struct seqbuf *s, struct vnode *v)
     seq_printf(s, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n", 0ull,
                (unsigned long long)p->sig_pending, (unsigned long long)p->sig_blocked, (unsigned long long)ign,
                (unsigned long long)cgt);
+    unsigned long long caps = cred_privileged(c) ? 0x1ffffffffffull : 0; /* euid 0 holds every capability */
     seq_printf(s, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\nCapAmb:\t%016llx\n", 0ull,
-               0x1ffffffffffull, 0x1ffffffffffull, 0x1ffffffffffull, 0ull);
+               caps, caps, 0x1ffffffffffull, 0ull);
     seq_printf(s, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", p->no_new_privs);
     seq_printf(s, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\n");
     seq_printf(s, "voluntary_ctxt_switches:\t%u\nnonvoluntary_ctxt_switches:\t%u\n", p->nvcsw, p->nivcsw);
@@ -278,9 +285,13 @@ const struct proc_entry proc_tid_entries[] = {PID_FILES, {.name = NULL}};
 /* Lookups and listings in /proc/PID and /proc/PID/task/TID: the entry's table while the process exists. */
 static int pid_lookup(struct vnode *dir, const char *name, uint32_t len, struct vnode **out)
 {
-    if (!proc_node_proc(pnode(dir)))
+    struct proc *p = proc_node_proc(pnode(dir));
+    if (!p)
         return -ENOENT;
-    return proc_node_lookup_table(dir, pnode(dir)->entry->children, name, len, out);
+    int err = proc_node_lookup_table(dir, pnode(dir)->entry->children, name, len, out);
+    if (!err)
+        proc_node_own(*out, p); /* its owner as of now: the process's effective ids */
+    return err;
 }
 
 static bool pid_readdir(struct vnode *dir, uint64_t *pos, struct vnode_dirent *ent)

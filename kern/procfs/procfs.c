@@ -9,6 +9,7 @@
 #include "kern/procfs/procfs_node.h"
 #include "errno.h"
 #include "fs/file.h"
+#include "kern/cred.h"
 #include "kern/proc.h"
 #include "kstring.h"
 #include "mm/kmem/kheap.h"
@@ -22,6 +23,12 @@ struct proc *proc_node_proc(const struct proc_node *n)
 {
     struct proc *p = n->pid ? proc_find(n->pid, true) : NULL;
     return p && p->serial == n->serial ? p : NULL;
+}
+
+void proc_node_own(struct vnode *v, const struct proc *p)
+{
+    v->uid = p->cred.euid;
+    v->gid = p->cred.egid;
 }
 
 void proc_dirent(struct vnode_dirent *ent, const char *name, const struct vnode *v)
@@ -82,6 +89,7 @@ struct proc_node *proc_node_add(struct vnode *dir, const struct proc_entry *e, c
     if (p) {
         n->pid = p->pid;
         n->serial = p->serial;
+        proc_node_own(&n->v, p);
     }
     if (e->type == VNODE_FILE)
         n->v.ops = &file_ops;
@@ -162,7 +170,10 @@ static int root_lookup(struct vnode *dir, const char *name, uint32_t len, struct
 {
     int pid = name_pid(name, len);
     struct dentry *d = dir_find(dir, name, len);
-    if (d && (!pid || proc_node_proc(pnode(d->v)))) {
+    struct proc *known = d && pid ? proc_node_proc(pnode(d->v)) : NULL;
+    if (d && (!pid || known)) {
+        if (known)
+            proc_node_own(d->v, known); /* owned by the process's effective ids as they are now */
         *out = d->v;
         return 0;
     }

@@ -45,6 +45,8 @@ static inline struct proc_node *pnode(struct vnode *v) { return (struct proc_nod
 
 /* The process node n shows (zombies too), or NULL once it is gone. */
 struct proc *proc_node_proc(const struct proc_node *n);
+/* Make v owned by p's effective user and group, as Linux's /proc/PID files are. */
+void proc_node_own(struct vnode *v, const struct proc *p);
 /* A new node for entry e below dir showing process p (or none), named in dir: NULL if out of memory. */
 struct proc_node *proc_node_add(struct vnode *dir, const struct proc_entry *e, const char *name, struct proc *p, int fd);
 /* The entry of dir called name[0..len) made from table (NULL-name terminated): 0 and *out, or -ENOENT / -ENOMEM. */

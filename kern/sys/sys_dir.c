@@ -12,6 +12,7 @@
 #include "uapi/fs.h"
 #include "kstring.h"
 #include "fs/path.h"
+#include "fs/perm.h"
 #include "kern/proc.h"
 #include "kern/sys/sys_fs.h"
 #include "kern/sys/syscall.h"
@@ -189,11 +190,13 @@ int32_t sys_chdir(SYSARGS1(upath))
     if (!err && v->type != VNODE_DIR)
         err = -ENOTDIR;
     if (!err)
+        err = vnode_permission(v, MAY_EXEC, &p->cred);
+    if (!err)
         fs_set_cwd(p, v);
     return err;
 }
 
-/* chroot(path): the directory becomes the caller's "/" (everyone is root, so it is allowed); the cwd stays. */
+/* chroot(path): the directory (searchable) becomes the caller's "/" if it is privileged (else EPERM); the cwd stays. */
 int32_t sys_chroot(SYSARGS1(upath))
 {
     struct proc *p = proc_current();
@@ -201,6 +204,10 @@ int32_t sys_chroot(SYSARGS1(upath))
     int err = path_lookup_user(p, AT_FDCWD, upath, true, &v);
     if (!err && v->type != VNODE_DIR)
         err = -ENOTDIR;
+    if (!err)
+        err = vnode_permission(v, MAY_EXEC, &p->cred);
+    if (!err && !cred_privileged(&p->cred))
+        err = -EPERM;
     if (!err)
         fs_set_root(p, v);
     return err;
@@ -212,7 +219,7 @@ int32_t sys_fchdir(SYSARGS1(fd))
     struct file *f = fd_get(p, (int)fd);
     if (!f)
         return -EBADF;
-    int err = f->kind == FILE_DIR ? 0 : -ENOTDIR;
+    int err = f->kind == FILE_DIR ? vnode_permission(f->vnode, MAY_EXEC, &p->cred) : -ENOTDIR;
     if (!err)
         fs_set_cwd(p, f->vnode);
     file_unref(f);
