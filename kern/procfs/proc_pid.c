@@ -16,6 +16,7 @@
 #include "mm/vm/vm_map.h"
 #include "mm/vm/vm_space.h"
 #include "mm/vm/vm_usage.h"
+#include "mm/vm/vm_verbs.h"
 #include "mm/pager/vnode_pager.h"
 #include "mmu.h"
 
@@ -156,7 +157,7 @@ static int show_status(struct seqbuf *s, struct vnode *v)
     if (p->vm) {
         kb_line(s, "VmPeak:", MAX(p->vm->map.pages_peak, m.total));
         kb_line(s, "VmSize:", m.total);
-        kb_line(s, "VmLck:", 0);
+        kb_line(s, "VmLck:", vm_locked_pages(p->vm));
         kb_line(s, "VmPin:", 0);
         kb_line(s, "VmHWM:", MAX(p->vm->pmap.resident_peak, rss));
         kb_line(s, "VmRSS:", rss);

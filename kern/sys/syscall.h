@@ -143,5 +143,14 @@ SYSCALL(sys_setfsuid16);
 SYSCALL(sys_setfsgid16);
 SYSCALL(sys_getgroups16);
 SYSCALL(sys_setgroups16);
+SYSCALL(sys_mlock);
+SYSCALL(sys_munlock);
+SYSCALL(sys_mlock2);
+SYSCALL(sys_mlockall);
+SYSCALL(sys_munlockall);
+
+struct proc;
+/* The soft and hard limits of resource r in p (Linux's defaults until set; sys_time.c). */
+void limit_of(struct proc *p, uint32_t r, uint64_t out[2]);
 
 #endif
