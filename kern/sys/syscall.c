@@ -114,6 +114,9 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [412] = sys_utimensat_time64, [61] = sys_chroot, [106] = sys_old_stat, [107] = sys_old_lstat, [108] = sys_old_fstat,
     /* memory, continued */
     [144] = sys_msync,
+    /* readiness: poll and select (sys_poll.c, sys_select.c over fs/poll.c) */
+    [168] = sys_poll,        [309] = sys_ppoll,     [414] = sys_ppoll_time64, [142] = sys_newselect,
+    [82] = sys_old_select,   [308] = sys_pselect6,  [413] = sys_pselect6_time64,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];
