@@ -220,10 +220,8 @@ static void deliver_one(struct proc *p, struct trapframe *tf, int sig)
     }
     if (sig == p->fault_sig)
         p->fault_sig = 0;
-    if (p->saved_mask_valid) { /* sigsuspend's temporary mask ends with this frame */
-        p->sig_blocked = p->saved_mask;
-        p->saved_mask_valid = false;
-    }
+    /* sigsuspend's, ppoll's or pselect's temporary mask stays for the handler; its frame holds the old one */
+    p->saved_mask_valid = false;
     p->sig_blocked |= act.mask & ~UNBLOCKABLE;
     if (!(act.flags & SA_NODEFER))
         p->sig_blocked |= SIGBIT(sig) & ~UNBLOCKABLE;

@@ -56,6 +56,10 @@ int poll_deadline_from_user(vaddr_t ut, enum poll_time_kind k, uint64_t *deadlin
         sec = t[0], frac = t[1];
     }
     uint64_t unit = k == PT_TIMEVAL ? 1000 : 1;
+    if (k == PT_TIMEVAL) { /* select carries whole seconds out of tv_usec (C division, as Linux) */
+        sec += frac / 1000000;
+        frac %= 1000000;
+    }
     if (sec < 0 || frac < 0 || (uint64_t)frac * unit >= NSEC_PER_SEC)
         return -EINVAL;
     if (sec > 100ll * 365 * 86400) { /* beyond any uptime: no deadline */
