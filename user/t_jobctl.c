@@ -7,12 +7,14 @@
  * process group (SIGSTOP still stops). SIGCONT discards pending stop
  * signals and a stop signal discards a pending SIGCONT. The parent gets
  * SIGCHLD for stops and continues unless SA_NOCLDSTOP, and always for an
- * exit. SIGKILL ends a stopped child; no zombie is left. Passes natively
+ * exit. SIGKILL ends a stopped child; poll and nanosleep stopped and
+ * continued still end at their first deadline; no zombie is left. Passes natively
  * on Linux too. */
 #define TEST_NAME "t_jobctl"
 #include "include/utest.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 
 static volatile int chld;
@@ -111,6 +113,36 @@ static void test_stop_cont(void)
     close(p[0]);
     close(p[1]);
     say("SIGSTOP stops, SIGCONT resumes, each reported once; SIGKILL ends a stopped child");
+}
+
+/* A child stopped and continued inside poll and nanosleep: each goes on to its first deadline. */
+static void test_sleep_while_stopped(void)
+{
+    int p[2];
+    CHECK(pipe(p) == 0, "pipe");
+    for (int kind = 0; kind < 2; kind++) {
+        pid_t pid = fork();
+        CHECK(pid >= 0, "fork");
+        if (pid == 0) {
+            struct pollfd pf = {p[0], POLLIN, 0};
+            long long t0 = now_ns(CLOCK_MONOTONIC);
+            long r = kind == 0 ? syscall(SYS_poll, &pf, 1, 400) : sleep_ms(400);
+            long long ms = (now_ns(CLOCK_MONOTONIC) - t0) / 1000000;
+            _exit(r == 0 && ms >= 399 && ms < 650 ? 0 : 1);
+        }
+        sleep_ms(50);
+        kill(pid, SIGSTOP);
+        expect_stopped(pid, SIGSTOP);
+        sleep_ms(250);
+        kill(pid, SIGCONT);
+        expect_continued(pid);
+        int st = wait_for(pid);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s stopped for 250 ms: 0x%x (not ending at its deadline)",
+              kind ? "nanosleep" : "poll", st);
+    }
+    close(p[0]);
+    close(p[1]);
+    say("poll and nanosleep stopped and continued end at their first deadline");
 }
 
 static void test_default_stops(void)
@@ -254,6 +286,7 @@ static void test_sigchld(bool nocldstop)
 int main(void)
 {
     test_stop_cont();
+    test_sleep_while_stopped();
     test_default_stops();
     test_orphaned();
     test_discards();

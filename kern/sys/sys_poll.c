@@ -153,11 +153,31 @@ static int do_poll(vaddr_t ufds, uint32_t nfds, const uint64_t *deadline)
     return r;
 }
 
+static int32_t poll_restart(struct restart_block *rb);
+
+/* A poll with a deadline interrupted without a handler resumes through restart_syscall with the same deadline (Linux's restart block). */
+static int32_t poll_until(vaddr_t ufds, uint32_t nfds, const uint64_t *deadline)
+{
+    int r = do_poll(ufds, nfds, deadline);
+    if (r != -ERESTARTNOHAND || !deadline)
+        return r;
+    /* the block's clock and rem words carry the array and its length here */
+    proc_current()->restart = (struct restart_block){.fn = poll_restart, .deadline = *deadline, .clock = ufds,
+                                                     .rem = nfds};
+    return -ERESTART_RESTARTBLOCK;
+}
+
+static int32_t poll_restart(struct restart_block *rb)
+{
+    uint64_t deadline = rb->deadline;
+    return poll_until(rb->clock, rb->rem, &deadline);
+}
+
 /* poll(fds, nfds, timeout_ms): a negative timeout waits for ever. */
 int32_t sys_poll(SYSARGS3(ufds, nfds, timeout))
 {
     uint64_t deadline = clock_monotonic_ns() + (uint64_t)(int32_t)timeout * 1000000ull;
-    return do_poll(ufds, nfds, (int32_t)timeout < 0 ? NULL : &deadline);
+    return poll_until(ufds, nfds, (int32_t)timeout < 0 ? NULL : &deadline);
 }
 
 /* ppoll(fds, nfds, timespec, sigmask, sigsetsize), the timespec of kind k. */

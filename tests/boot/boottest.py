@@ -716,6 +716,17 @@ def interactive_shell():
             assert "kernel-shell-back" in out, out
         leave()
 
+        @case("kernel_shell_takes_console_back_from_stopped_program")
+        def stopped():
+            out = g.run("/bin/sh -c 'echo stopping; kill -STOP $$; echo never'", timeout=30)
+            m = re.search(r"\[pid (\d+) stopped: SIGSTOP\]", out)
+            assert m and "stopping" in out and "never" not in out, out
+            assert re.search(r"^\s+%s\s+0\s+stopped\s+\d+\s+sh$" % m.group(1), g.run("ps"), re.M)
+            g.run("kill -9 %s" % m.group(1))
+            out = g.run("echo reaped")
+            assert "[pid %s killed: SIGKILL]" % m.group(1) in out, out
+        stopped()
+
         @case("sh_interactive_returns_every_frame")
         def frames():
             tasks, _, sleeping, _, timers = ps_check(g)
