@@ -356,22 +356,32 @@ static uint32_t tty_poll(struct file *f, struct poll_table *pt)
 static const struct file_ops tty_ops = {
     .read = tty_read, .write = tty_write, .ioctl = tty_ioctl, .stat = tty_stat, .poll = tty_poll};
 
-/* /dev/tty, /dev/console and /dev/ttyS0 all reach the one console terminal. */
+#define RDEV_TTY DEV_MAKE(5, 0)
+#define RDEV_TTYS0 DEV_MAKE(4, 64)
+
+/*
+ * /dev/tty, /dev/console and /dev/ttyS0 all reach the one console
+ * terminal. As on Linux, /dev/tty is the caller's controlling terminal
+ * (ENXIO without one), and of the others only /dev/ttyS0 becomes a
+ * session leader's controlling terminal when opened without O_NOCTTY.
+ */
 static int tty_dev_open(uint32_t rdev, uint32_t flags, struct file **out)
 {
-    (void)rdev;
+    if (rdev == RDEV_TTY && !ctty_is_callers(&tty.ct))
+        return -ENXIO;
     *out = tty_open_console(flags);
     if (!*out)
         return -ENOMEM;
-    ctty_open(&tty.ct, flags); /* a session leader's first terminal */
+    if (rdev == RDEV_TTYS0)
+        ctty_open(&tty.ct, flags); /* a session leader's first terminal */
     return 0;
 }
 
 void tty_devices_init(void)
 {
-    chrdev_register("tty", DEV_MAKE(5, 0), 0666, tty_dev_open);
+    chrdev_register("tty", RDEV_TTY, 0666, tty_dev_open);
     chrdev_register("console", RDEV_CONSOLE, 0600, tty_dev_open);
-    chrdev_register("ttyS0", DEV_MAKE(4, 64), 0660, tty_dev_open);
+    chrdev_register("ttyS0", RDEV_TTYS0, 0660, tty_dev_open);
 }
 
 struct file *tty_open_console(uint32_t flags)
