@@ -195,9 +195,13 @@ void proc_wakeup(const void *chan)
             n = n->next;
             continue;
         }
-        unlink_waits(e->p); /* may take other nodes of this queue: start again */
-        make_runnable(e->p);
-        n = q->next;
+        struct proc *p = e->p;
+        bool several = p->nwaits > 1;
+        n = n->next;
+        unlink_waits(p);
+        make_runnable(p);
+        if (several)
+            n = q->next; /* its other nodes may have been on this queue, n among them: start again */
     }
     irq_restore(flags);
 }
