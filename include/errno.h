@@ -53,6 +53,7 @@
 #define ERESTARTSYS 512
 #define ERESTARTNOINTR 513
 #define ERESTARTNOHAND 514
+#define ENOIOCTLCMD 515 /* kernel-internal: not this layer's ioctl */
 #define ERESTART_RESTARTBLOCK 516
 
 #endif

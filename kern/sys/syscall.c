@@ -119,6 +119,9 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     /* memory locks (sys_mm.c) */
     [150] = sys_mlock,       [151] = sys_munlock,   [152] = sys_mlockall,  [153] = sys_munlockall,
     [376] = sys_mlock2,
+    /* readiness: poll and select (sys_poll.c, sys_select.c over fs/poll.c) */
+    [168] = sys_poll,        [309] = sys_ppoll,     [414] = sys_ppoll_time64, [142] = sys_newselect,
+    [82] = sys_old_select,   [308] = sys_pselect6,  [413] = sys_pselect6_time64,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];
