@@ -56,4 +56,5 @@
 #define ENOIOCTLCMD 515 /* kernel-internal: not this layer's ioctl */
 #define ERESTART_RESTARTBLOCK 516
 
+#define ELIBBAD 80 /* accessing a corrupted shared library (a bad ELF interpreter) */
 #endif
