@@ -93,7 +93,7 @@ static struct proc *spawn(int argc, char **argv, bool background, int *err)
     }
     proc_set_name_from_path(p, argv[0]);
     if (!(*err = exec_args_from_kernel(&a, argc, argv))) {
-        *err = exec_replace(p, file, &a, &entry, &sp);
+        *err = exec_follow_scripts(p, &file, argv[0], &a) ?: exec_replace(p, file, &a, &entry, &sp);
         exec_args_free(&a);
     }
     if (!*err)

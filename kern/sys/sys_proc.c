@@ -129,7 +129,7 @@ int32_t sys_execve(SYSARGS3(upath, argv, envp))
         err = file->type != VNODE_FILE ? -EACCES
                                        : vnode_permission(file, MAY_EXEC, &p->cred) ?: exec_args_from_user(&a, argv, envp);
     if (err >= 0) {
-        err = exec_replace(p, file, &a, &entry, &sp);
+        err = exec_follow_scripts(p, &file, path, &a) ?: exec_replace(p, file, &a, &entry, &sp);
         exec_args_free(&a);
     }
     if (err >= 0) {
