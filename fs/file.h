@@ -19,10 +19,11 @@ struct proc;
 struct vnode;
 struct pipe;
 struct file;
+struct poll_table;
 
 #define FD_MAX 256 /* descriptors per process (RLIMIT_NOFILE); EMFILE beyond */
 
-enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_DEV };
+enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_DEV, FILE_SEQ };
 
 /* What stat reports about an open file or a vnode, before the ABI layout. */
 struct kstat {
@@ -39,6 +40,11 @@ struct file_ops {
     /* Kind-specific ioctls: result or -errno; -ENOTTY if unknown. */
     int (*ioctl)(struct file *f, uint32_t req, vaddr_t arg);
     void (*stat)(struct file *f, struct kstat *st);
+    /*
+     * The POLL* events true now, naming with poll_wait (fs/poll.h) the
+     * channels whose wakeup may change them; NULL: never blocks (POLL_DEFAULT_MASK).
+     */
+    uint32_t (*poll)(struct file *f, struct poll_table *pt);
     /* The last reference is gone: drop what the kind holds. */
     void (*release)(struct file *f);
 };
@@ -52,6 +58,7 @@ struct file {
     struct vnode *vnode; /* what it was opened on, held (FILE_REG, FILE_DIR, FIFOs, device nodes), else NULL */
     struct pipe *pipe;   /* FILE_PIPE_* */
     struct readahead_state ra; /* FILE_REG: where sequential reads have got to (mm/vm/readahead.h) */
+    void *priv;          /* the kind's own state (FILE_SEQ: fs/seq_file.c) */
 };
 
 #define FD_INLINE 32 /* slots a table starts with, inside it; it grows by doubling up to FD_MAX */

@@ -49,3 +49,5 @@ int clock_set_realtime_ns(uint64_t ns)
     boot_epoch_ns = ns - mono;
     return 0;
 }
+
+uint64_t clock_tsc_hz(void) { return cycles_per_tick * (NSEC_PER_SEC / NSEC_PER_TICK); }

@@ -17,6 +17,7 @@
 #include "kern/bootinfo.h"
 #include "kern/clock.h"
 #include "kern/proc.h"
+#include "kern/procfs/procfs.h"
 #include "drivers/mem.h"
 #include "fs/chrdev.h"
 #include "fs/initrd.h"
@@ -78,6 +79,8 @@ void kmain(uint32_t magic, paddr_t mbi)
     tty_devices_init();
     mem_devices_init();
     chrdev_make_nodes();
+    if (procfs_mount())
+        kprintf("procfs: could not make /proc\n");
     pic_init();
     pit_init();
     keyboard_init();

@@ -14,8 +14,10 @@
 #include "mmu.h"
 #include "printk.h"
 #include "kern/proc_attr.h"
+#include "kern/procfs/procfs.h"
+#include "arch/i386/pit.h"
 #include "kern/sched.h"
-#include "kern/signal.h"
+#include "kern/jobctl.h"
 #include "kern/tls.h"
 #include "uaccess.h"
 
@@ -27,6 +29,41 @@ static struct proc shell_task;
 struct proc *proc_current_ = &shell_task; /* read inline by proc_current() */
 #define current proc_current_
 static int next_pid = 1;
+static uint32_t next_serial = 1, created_total;
+int proc_pid_max = PROC_PID_MAX_DEFAULT;
+
+/*
+ * The next free pid: counting up to pid_max, then again from 300 (Linux's
+ * RESERVED_PIDS), skipping pids a process or a process group still uses.
+ */
+static int alloc_pid(void)
+{
+    for (int tries = 0; tries < proc_pid_max; tries++) {
+        if (next_pid >= proc_pid_max)
+            next_pid = 300 < proc_pid_max ? 300 : 1;
+        int pid = next_pid++;
+        if (!proc_find(pid, true) && !proc_group_first(pid))
+            return pid;
+    }
+    return -1; /* every pid below pid_max is in use */
+}
+
+uint32_t proc_created_total(void) { return created_total; }
+
+int proc_last_pid(void) { return next_pid - 1; }
+
+bool proc_vm_seen_before(int i, const struct vmspace *vs)
+{
+    for (int j = 0; j < i && j < slots_top; j++)
+        if (table[j] && table[j]->vm == vs)
+            return true;
+    return false;
+}
+
+int proc_ppid(const struct proc *p)
+{
+    return p->parent && !p->parent->kernel_task ? p->parent->pid : 1; /* the shell adopts orphans, like init */
+}
 
 /* pid -> process and pgid -> members, chained through pid_link and pgrp_link */
 #define ID_HASH_BITS 8
@@ -83,6 +120,7 @@ void proc_init(void)
 {
     shell_task.kernel_task = true;
     shell_task.umask = 022;
+    cred_init_root(&shell_task.cred); /* root, as every process it starts */
     memcpy(shell_task.name, "kshell", 7);
     init_links(&shell_task);
     sched_init(&shell_task);
@@ -174,13 +212,18 @@ struct proc *proc_create(const char *name)
     p->fpu = (uint8_t *)ALIGN_UP((uintptr_t)p->fpu_buf, 16);
     fpu_clean_state(p->fpu);
     p->kstack = kstack_get();
-    if (!p->kstack || table_insert(p) != 0) {
+    int pid = alloc_pid();
+    if (!p->kstack || pid < 0 || cred_copy(&p->cred, &current->cred) != 0 || table_insert(p) != 0) {
         if (p->kstack)
             kstack_put(p->kstack);
+        cred_release(&p->cred);
         kfree(p);
         return NULL;
     }
-    p->pid = next_pid++;
+    p->pid = pid;
+    p->serial = next_serial++;
+    p->start_tick = pit_ticks();
+    created_total++;
     sched_new(p); /* on no queue; sched_start makes it runnable (proc_start, fork) */
     p->parent = current;
     list_add_tail(&current->children, &p->sibling);
@@ -211,6 +254,7 @@ void proc_destroy(struct proc *p)
     if (p->state != PROC_ZOMBIE && p->state != PROC_NEW)
         panic("proc_destroy: pid %d is still in state %d", p->pid, p->state);
     nr_live -= p->state != PROC_ZOMBIE;
+    procfs_forget(p);
     table_remove(p);
     hlist_del(&p->pid_link);
     hlist_del(&p->pgrp_link);
@@ -219,6 +263,7 @@ void proc_destroy(struct proc *p)
         vm_space_activate(NULL);
     release_resources(p);
     sigaction_release(p);
+    cred_release(&p->cred);
     kstack_put(p->kstack);
     kfree(p);
 }
@@ -303,6 +348,7 @@ void proc_exit(int status)
     vm_space_activate(NULL);
     release_resources(p);
     proc_attr_parent_exit(p);
+    jobctl_exit(p); /* its terminal, groups its exit orphans */
     reparent_children(p);
     p->exit_status = status;
     p->vfork_done = true;
@@ -311,9 +357,7 @@ void proc_exit(int status)
     list_del(&p->sibling); /* from the parent's children to the end of its zombies */
     list_add_tail(&p->parent->zombies, &p->sibling);
     proc_wakeup(p); /* a vfork parent */
-    proc_wakeup(p->parent);
-    if (!p->parent->kernel_task)
-        signal_send(p->parent, SIGCHLD); /* dropped unless caught, as its default is to ignore */
+    jobctl_notify_parent(p, false); /* wakes its wait, SIGCHLD */
     sched_exit();
 }
 
@@ -360,7 +404,20 @@ static struct proc *find_zombie_child(int pid, bool *any)
     return NULL;
 }
 
-int proc_wait(int pid, struct proc_end *end, bool nohang)
+/* A live child matching pid with a stop or continue report that options ask for, or NULL. */
+static struct proc *find_reporting_child(int pid, uint32_t options)
+{
+    for (struct list *l = current->children.next; l != &current->children; l = l->next) {
+        struct proc *c = list_entry(l, struct proc, sibling);
+        if ((pid > 0 ? c->pid != pid : !wait_matches(c, pid)) || !c->jobctl_report)
+            continue;
+        if (c->jobctl_report == JOBCTL_CONTINUED ? options & WAIT_CONTINUED : options & WAIT_UNTRACED)
+            return c;
+    }
+    return NULL;
+}
+
+int proc_wait(int pid, struct proc_end *end, uint32_t options)
 {
     for (;;) {
         bool any;
@@ -371,12 +428,20 @@ int proc_wait(int pid, struct proc_end *end, bool nohang)
             end->killed_by_fault = c->killed_by_fault;
             end->cpu_ticks = c->cpu_ticks;
             end->fault = c->fault;
+            end->stopped = false;
+            current->child_ticks += c->cpu_ticks + c->child_ticks;
+            current->child_sys_ticks += c->sys_ticks + c->child_sys_ticks;
             proc_destroy(c);
             return id;
         }
         if (!any)
             return -ECHILD;
-        if (nohang)
+        if ((c = (options & (WAIT_UNTRACED | WAIT_CONTINUED)) ? find_reporting_child(pid, options) : NULL)) {
+            *end = (struct proc_end){.status = c->jobctl_report, .cpu_ticks = c->cpu_ticks, .stopped = true};
+            c->jobctl_report = 0;
+            return c->pid;
+        }
+        if (options & WAIT_NOHANG)
             return 0;
         if (proc_sleep(current) == -EINTR)
             return -EINTR;

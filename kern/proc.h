@@ -12,8 +12,10 @@
 #include "mm/kmem/kstack.h"
 #include "mm/vm/fault_ring.h"
 #include "mm/vm/vm_space.h"
+#include "kern/cred.h"
 #include "kern/itimer.h"
 #include "kern/list.h"
+#include "kern/sched.h"
 #include "kern/sigaction.h"
 #include "kern/timer.h"
 #include "fs/uio.h"
@@ -27,15 +29,17 @@
  * A task's state changes only in kern/sched.c (proc_sleep, proc_wakeup,
  * proc_wake, schedule, sched_start, sched_exit), which keeps the run queue
  * and the wait queues in step with it. PROC_NEW: created, not yet started
- * (proc_start or fork makes it runnable).
+ * (proc_start or fork makes it runnable). PROC_STOPPED: stopped by a job
+ * control signal (on no queue until SIGCONT or SIGKILL).
  */
-enum proc_state { PROC_UNUSED = 0, PROC_RUNNABLE, PROC_RUNNING, PROC_SLEEPING, PROC_ZOMBIE, PROC_NEW };
+enum proc_state { PROC_UNUSED = 0, PROC_RUNNABLE, PROC_RUNNING, PROC_SLEEPING, PROC_ZOMBIE, PROC_NEW, PROC_STOPPED };
 
 /* What a handler's siginfo says about a pending signal. */
 struct ksiginfo {
     int32_t code;  /* SI_USER, SI_KERNEL, SEGV_MAPERR... */
     uint32_t addr; /* faulting address (SIGSEGV, SIGBUS, SIGILL, SIGFPE) */
     int32_t pid;   /* sender (SI_USER) */
+    uint32_t uid;  /* the sender's real uid (SI_USER) */
 };
 
 /* How restart_syscall resumes a sleep a signal interrupted (ERESTART_RESTARTBLOCK). */
@@ -67,9 +71,15 @@ struct proc {
     struct vnode *cwd;     /* working directory (holding a reference, fs_set_cwd); NULL means the root */
     struct vnode *root;    /* its "/" (chroot; holding a reference, fs_set_root); NULL means the file system's */
     struct vnode *exe;     /* the program it runs (held with vnode_exec_hold), NULL before the first exec */
+    struct cred cred;      /* user and group ids (kern/cred.h): copied from its creator, changed by the set*id calls and set-id exec */
     uint32_t umask;        /* permission bits creat/mkdir/mknod clear (022 at boot; inherited) */
-    const void *sleep_chan; /* what it sleeps on when PROC_SLEEPING (NULL: only a signal or timer wakes it) */
-    struct list run_link;  /* on the run queue when RUNNABLE, on its channel's wait queue when SLEEPING */
+    const void *sleep_chan; /* what it sleeps on when PROC_SLEEPING (NULL: only a signal or timer wakes it; the first of several) */
+    struct list run_link;  /* on the run queue when RUNNABLE */
+    struct wait_entry wait1; /* its wait-queue node for a sleep on one channel */
+    struct wait_entry *waits; /* the wait-queue nodes of its sleep when SLEEPING (nwaits of them) */
+    uint32_t nwaits;
+    int jobctl_report;     /* a stop (0x7f | sig << 8) or continue (0xffff) status not yet reported to wait (0: none) */
+    bool stopped;          /* stopped by a job control signal until SIGCONT */
     struct ktimer sleep_timer; /* proc_sleep_until's wake-up */
     struct ktimer real_timer;  /* ITIMER_REAL's expiry */
     int slot;              /* index in the process table */
@@ -92,6 +102,12 @@ struct proc {
     bool vfork_parent_waits; /* a vfork parent sleeps until this child execs or exits: they count as sharing memory */
     struct itimer itimer[3]; /* ITIMER_REAL, _VIRTUAL, _PROF (itimer.h); not inherited by fork */
     uint32_t cpu_ticks;    /* PIT ticks that found it running (CPU time, 10 ms each) */
+    uint32_t sys_ticks;    /* of those, the ticks that found it in the kernel */
+    uint32_t child_ticks, child_sys_ticks; /* CPU time of its reaped children (theirs included), as times() counts */
+    uint32_t serial;       /* never reused, unlike pids: /proc tells a new process from an old one of the same pid */
+    uint32_t start_tick;   /* the PIT tick it was made at (/proc/PID/stat starttime) */
+    uint32_t min_flt, maj_flt; /* its page faults: resolved from memory / that filled a page from a file */
+    uint32_t nvcsw, nivcsw; /* context switches: gave the CPU up (slept, yielded) / preempted */
     uint64_t rlimit[16][2]; /* soft, hard (RLIM_INFINITY = ~0) */
     int pgid, sid;         /* process group and session (kern/pgrp.c; change pgid with proc_set_pgid); re-parenting keeps them, as on Linux */
     bool execed;           /* called execve since it was forked (its parent's setpgid then gets EACCES) */
@@ -106,6 +122,19 @@ struct proc {
     uint8_t *fpu;          /* FXSAVE area, 16-byte aligned inside fpu_buf */
     uint8_t fpu_buf[FPU_STATE_BYTES + 16];
 };
+
+#define PROC_PID_MAX_DEFAULT 32768 /* /proc/sys/kernel/pid_max at boot, as Linux's on i386 */
+#define PROC_PID_MAX_LIMIT 4194304  /* the most pid_max may be set to (PID_MAX_LIMIT) */
+/* pids are below this (/proc/sys/kernel/pid_max; 301..PROC_PID_MAX_LIMIT). */
+extern int proc_pid_max;
+/* Processes made since boot (/proc/stat's "processes"). */
+uint32_t proc_created_total(void);
+/* True if a process in a slot below i uses address space vs (so a walk over the slots met it already). */
+bool proc_vm_seen_before(int i, const struct vmspace *vs);
+/* p's parent's pid as getppid reports it (1 for the kernel shell's children: it stands in for init). */
+int proc_ppid(const struct proc *p);
+/* The pid given out last (/proc/loadavg). */
+int proc_last_pid(void);
 
 /* Name p after the last component of path, cut at 15 characters (Linux's comm). */
 void proc_set_name_from_path(struct proc *p, const char *path);
@@ -135,16 +164,22 @@ int proc_fork(void);
 struct proc_end {
     int status;                /* Linux wait status */
     bool killed_by_fault;      /* fault holds the page fault that killed it */
+    bool stopped;              /* a stop or continue report: the child was not reaped */
     uint32_t cpu_ticks;        /* the CPU time it used, in ticks */
     struct fault_record fault;
 };
+#define WAIT_NOHANG 1u    /* wait4's WNOHANG, WUNTRACED, WCONTINUED */
+#define WAIT_UNTRACED 2u
+#define WAIT_CONTINUED 8u
 /*
- * Reap a zombie child as wait4 selects it (pid > 0: that child, -1: any,
- * 0: any in the caller's process group, < -1: any in group -pid): its pid
- * with *end filled, 0 if nohang and none has ended yet, -ECHILD if there
- * is no such child, -EINTR.
+ * Wait for a child as wait4 selects it (pid > 0: that child, -1: any,
+ * 0: any in the caller's process group, < -1: any in group -pid): a zombie
+ * is reaped, a stop (WAIT_UNTRACED) or continue (WAIT_CONTINUED) not yet
+ * reported is reported once (*stopped set, the child stays). Its pid with
+ * *end filled, 0 if WAIT_NOHANG and nothing is to be reported, -ECHILD if
+ * there is no such child, -EINTR.
  */
-int proc_wait(int pid, struct proc_end *end, bool nohang);
+int proc_wait(int pid, struct proc_end *end, uint32_t options);
 /* End the current process with a wait status; never returns. */
 NORETURN void proc_exit(int status);
 /* Kill the current process for a user-mode exception; never returns. */

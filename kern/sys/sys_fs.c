@@ -132,7 +132,7 @@ static int seek_data_hole(struct file *f, int whence, int64_t pos, int64_t *out)
 /* Move f's offset: 0 and *pos, or -ESPIPE / -EINVAL / -ENXIO. Directory offsets count entries. */
 static int file_seek(struct file *f, int64_t off, int whence, int64_t *pos)
 {
-    if (f->kind != FILE_REG && f->kind != FILE_DIR)
+    if (f->kind != FILE_REG && f->kind != FILE_DIR && f->kind != FILE_SEQ)
         return -ESPIPE;
     if (f->flags & O_PATH)
         return -EBADF;
@@ -191,7 +191,7 @@ static int32_t rw_at(uint32_t fd, vaddr_t buf, uint32_t len, int64_t pos, bool w
         r = -EBADF;
     else if (f->kind == FILE_DIR)
         r = -EISDIR;
-    else if (f->kind != FILE_REG)
+    else if (f->kind != FILE_REG && f->kind != FILE_SEQ)
         r = -ESPIPE;
     else if (pos < 0)
         r = -EINVAL;

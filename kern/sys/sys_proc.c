@@ -5,6 +5,7 @@
 #include "arch/i386/fpu.h"
 #include "arch/i386/gdt.h"
 #include "fs/vfs.h"
+#include "fs/perm.h"
 #include "mm/kmem/kheap.h"
 #include "mm/vm/vm.h"
 #include "errno.h"
@@ -49,8 +50,7 @@ int32_t sys_getpid(SYSARGS0())
 
 int32_t sys_getppid(SYSARGS0())
 {
-    struct proc *parent = proc_current()->parent;
-    return parent && !parent->kernel_task ? parent->pid : 1; /* the shell adopts orphans, like init */
+    return proc_ppid(proc_current());
 }
 
 int32_t sys_fork(SYSARGS0())
@@ -126,9 +126,10 @@ int32_t sys_execve(SYSARGS3(upath, argv, envp))
     if (err >= 0)
         err = path_lookup_at(p, AT_FDCWD, path, true, &file);
     if (err >= 0)
-        err = file->type == VNODE_FILE ? exec_args_from_user(&a, argv, envp) : -EACCES;
+        err = file->type != VNODE_FILE ? -EACCES
+                                       : vnode_permission(file, MAY_EXEC, &p->cred) ?: exec_args_from_user(&a, argv, envp);
     if (err >= 0) {
-        err = exec_replace(p, file, &a, &entry, &sp);
+        err = exec_follow_scripts(p, &file, path, &a) ?: exec_replace(p, file, &a, &entry, &sp);
         exec_args_free(&a);
     }
     if (err >= 0) {
@@ -154,7 +155,7 @@ int32_t sys_wait4(SYSARGS4(pid, ustatus, options, rusage))
         return -EINVAL;
     if ((int)pid == (int)0x80000000) /* -pid would overflow; Linux says ESRCH */
         return -ESRCH;
-    int r = proc_wait((int)pid, &end, options & WNOHANG);
+    int r = proc_wait((int)pid, &end, options & (WAIT_NOHANG | WAIT_UNTRACED | WAIT_CONTINUED));
     if (r == -EINTR)
         return -ERESTARTSYS; /* EINTR, or restarted under SA_RESTART */
     if (r <= 0)

@@ -81,6 +81,13 @@ SYSCALL(sys_sigreturn);
 SYSCALL(sys_rt_sigreturn);
 SYSCALL(sys_pause);
 SYSCALL(sys_rt_sigsuspend);
+SYSCALL(sys_poll);
+SYSCALL(sys_ppoll);
+SYSCALL(sys_ppoll_time64);
+SYSCALL(sys_newselect);
+SYSCALL(sys_old_select);
+SYSCALL(sys_pselect6);
+SYSCALL(sys_pselect6_time64);
 SYSCALL(sys_sigsuspend);
 SYSCALL(sys_sched_yield);
 SYSCALL(sys_set_tid_address);
@@ -132,5 +139,48 @@ SYSCALL(sys_shmget);
 SYSCALL(sys_shmctl);
 SYSCALL(sys_shmat);
 SYSCALL(sys_shmdt);
+
+/* sys_cred.c: user and group ids (32-bit and 16-bit forms) */
+SYSCALL(sys_getuid32);
+SYSCALL(sys_geteuid32);
+SYSCALL(sys_getgid32);
+SYSCALL(sys_getegid32);
+SYSCALL(sys_setuid32);
+SYSCALL(sys_setgid32);
+SYSCALL(sys_setreuid32);
+SYSCALL(sys_setregid32);
+SYSCALL(sys_setresuid32);
+SYSCALL(sys_setresgid32);
+SYSCALL(sys_getresuid32);
+SYSCALL(sys_getresgid32);
+SYSCALL(sys_setfsuid32);
+SYSCALL(sys_setfsgid32);
+SYSCALL(sys_getgroups32);
+SYSCALL(sys_setgroups32);
+SYSCALL(sys_getuid16);
+SYSCALL(sys_geteuid16);
+SYSCALL(sys_getgid16);
+SYSCALL(sys_getegid16);
+SYSCALL(sys_setuid16);
+SYSCALL(sys_setgid16);
+SYSCALL(sys_setreuid16);
+SYSCALL(sys_setregid16);
+SYSCALL(sys_setresuid16);
+SYSCALL(sys_setresgid16);
+SYSCALL(sys_getresuid16);
+SYSCALL(sys_getresgid16);
+SYSCALL(sys_setfsuid16);
+SYSCALL(sys_setfsgid16);
+SYSCALL(sys_getgroups16);
+SYSCALL(sys_setgroups16);
+SYSCALL(sys_mlock);
+SYSCALL(sys_munlock);
+SYSCALL(sys_mlock2);
+SYSCALL(sys_mlockall);
+SYSCALL(sys_munlockall);
+
+struct proc;
+/* The soft and hard limits of resource r in p (Linux's defaults until set; sys_time.c). */
+void limit_of(struct proc *p, uint32_t r, uint64_t out[2]);
 
 #endif

@@ -255,7 +255,7 @@ def user_programs():
             out = g.run("ps")
             assert re.search(r"^\s+%s\s+0\s+sleeping\s+\d+\s+sleeper$" % pid, out, re.M), out
             out = g.run("vmmap %s" % pid)
-            assert re.search(r"^080\w{5}-\w{8} r-xp \w{8} 00:00 0 +\d+ KiB  /bin/sleeper$", out, re.M), out
+            assert re.search(r"^080\w{5}-\w{8} r-xp \w{8} 00:01 \d+ +\d+ KiB  /bin/sleeper$", out, re.M), out
             assert re.search(r"rw-p .* \[heap\]$", out, re.M) and re.search(r"rw-p .* \[stack\]$", out, re.M), out
             assert re.search(r"\d+ regions, \d+ KiB resident, \d+ page tables", out), out
             assert "usage: vmmap" in g.run("vmmap") and "no process" in g.run("vmmap 999")
@@ -749,6 +749,115 @@ FUZZ_CALLS = 200000  # per seed, 4 children at a time: about 90 s for the four u
 FUZZ_JOBS = 4
 
 
+SH_PROMPT = r"/ # (\x1b\[6n)?$"  # busybox ash's prompt, then its cursor-position query
+
+
+def interactive_shell():
+    """Debian's busybox ash typed into over the serial console: line editing
+    (backspace, up-arrow history), Ctrl-C (b"\x03") interrupting a foreground
+    job through the terminal's ISIG without killing the shell, Ctrl-Z
+    (b"\x1a") stopping one, then jobs / bg / fg / kill %1, exit and Ctrl-D
+    returning to eyn>; then every frame is back and no task is left."""
+    g = Guest(kernel=KERNEL, mem=64, initrd=INITRD)
+
+    def sh(text, want, timeout=30):
+        type_raw(g, text)
+        m = g.expect(want, timeout)
+        g.expect(SH_PROMPT, timeout)
+        return m
+
+    def start_sleep(suffix=""):
+        type_raw(g, "busybox sleep 100%s\r" % suffix)
+        g.expect(r"busybox sleep 100%s\n" % re.escape(suffix), 30)
+        time.sleep(1)  # it has forked and taken the terminal
+
+    try:
+        g.prompt(60)
+        g.run("/bin/sh -c true")  # warm the page cache and slabs
+        base = free_frames(g)
+
+        @case("sh_interactive_line_editing_and_history")
+        def editing():
+            g.send("/bin/sh")
+            g.expect(SH_PROMPT, 60)
+            sh("echo abcX\x7fdef\r", r"^abcdef$")  # DEL erases the X
+            sh("\x1b[A\r", r"echo abcdef(\x1b\[J)?\nabcdef$")  # up-arrow brings the line back
+            sh("echo one two\x08\x08\x08six\r", r"^one six$")  # backspace
+        editing()
+
+        @case("sh_ctrl_c_interrupts_foreground_job")
+        def ctrl_c():
+            start_sleep()
+            t0 = time.time()
+            type_raw(g, "\x03")
+            g.expect(SH_PROMPT, 20)
+            assert time.time() - t0 < 20, "Ctrl-C did not end the sleep"
+            sh("echo alive $?\r", r"^alive 130$")  # 128 + SIGINT; the shell lives
+        ctrl_c()
+
+        @case("sh_ctrl_z_jobs_bg_fg_kill")
+        def ctrl_z():
+            start_sleep()
+            type_raw(g, "\x1a")
+            g.expect(r"\[1\]\+\s+Stopped\s+busybox sleep 100", 20)
+            g.expect(SH_PROMPT, 20)
+            sh("jobs\r", r"\[1\]\+\s+Stopped\s+busybox sleep 100")
+            sh("bg\r", r"\[1\] busybox sleep 100")
+            sh("jobs\r", r"\[1\]\+\s+Running\s+busybox sleep 100")
+            type_raw(g, "fg\r")
+            g.expect(r"fg\nbusybox sleep 100\n", 20)
+            time.sleep(1)
+            type_raw(g, "\x1a")
+            g.expect(r"\[1\]\+\s+Stopped\s+busybox sleep 100", 20)
+            g.expect(SH_PROMPT, 20)
+            sh("kill %1\r", r"kill %1\n")  # SIGTERM waits while it is stopped, as on Linux
+            sh("fg\r", r"busybox sleep 100\nTerminated")  # SIGCONT: the SIGTERM ends it
+            start_sleep(" &")
+            sh("kill %1\r", r"kill %1\n")
+            sh("jobs\r", r"\[1\]\+\s+Terminated\s+busybox sleep 100")
+            sh("jobs\r", r"jobs\n")
+            assert "Stopped" not in g.out[g.mark - 40:], g.out[-400:]
+        ctrl_z()
+
+        @case("sh_exit_and_ctrl_d_return_to_kernel_shell")
+        def leave():
+            type_raw(g, "exit\r")
+            g.prompt(30)
+            g.send("/bin/sh")
+            g.expect(SH_PROMPT, 60)
+            type_raw(g, "\x04")  # Ctrl-D on an empty line: end of input
+            g.prompt(30)
+            out = g.run("echo kernel-shell-back")
+            assert "kernel-shell-back" in out, out
+        leave()
+
+        @case("kernel_shell_takes_console_back_from_stopped_program")
+        def stopped():
+            out = g.run("/bin/sh -c 'echo stopping; kill -STOP $$; echo never'", timeout=30)
+            m = re.search(r"\[pid (\d+) stopped: SIGSTOP\]", out)
+            assert m and "stopping" in out and "never" not in out, out
+            assert re.search(r"^\s+%s\s+0\s+stopped\s+\d+\s+sh$" % m.group(1), g.run("ps"), re.M)
+            g.run("kill -9 %s" % m.group(1))
+            out = g.run("echo reaped")
+            assert "[pid %s killed: SIGKILL]" % m.group(1) in out, out
+        stopped()
+
+        @case("sh_interactive_returns_every_frame")
+        def frames():
+            tasks, _, sleeping, _, timers = ps_check(g)
+            assert (tasks, sleeping, timers) == (1, 0, 0), (tasks, sleeping, timers)
+            after = free_frames(g)
+            assert after == base, "free frames %d before the shell, %d after" % (base, after)
+        frames()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("interactive_shell", False, str(e)))
+        print("FAIL interactive_shell: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+
 def syscall_fuzz():
     """/bin/sysfuzz (user/sysfuzz.c) for a few seeds in one boot: after each,
     the kernel still answers, sysfuzz printed 'sysfuzz: done', the free-frame
@@ -798,6 +907,84 @@ def iso_boot():
         g.kill()
 
 
+def procfs_checks():
+    """/proc seen by busybox and compared with the kernel shell's own views:
+    MemFree against memory stats, free against /proc/meminfo, ps and a
+    process's maps against ps and vmmap, and the overcommit modes."""
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD)
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        base = free_frames(g)
+
+        @case("procfs_meminfo_agrees_with_memory_stats")
+        def meminfo():
+            pid = start_background(g, "/bin/sleeper 60 64 meminfo")
+            line = g.expect(r"sleeper: MemFree:\s+(\d+) kB", 30)
+            text = g.run("memory stats")
+            free_kib, total_kib = kib(text, "free")[0], kib(text, "total")[0]
+            reserved_kib = kib(text, "reserved")[0]
+            kept = int(re.search(r"(\d+) of them empty slabs kept", text).group(1))
+            # read while the same processes held the same memory: the heap keeps the slabs the read emptied
+            # for reuse (counted free, as free_frames does); within one page of that
+            assert abs(int(line.group(1)) - (free_kib + 4 * kept)) <= 4, "MemFree %s kB, memory stats free %d KiB" \
+                " + %d kept slabs" % (line.group(1), free_kib, kept)
+            out = g.run("/bin/busybox cat /proc/meminfo")
+            m = re.search(r"^MemTotal:\s+(\d+) kB$", out, re.M)
+            assert m and int(m.group(1)) == total_kib - reserved_kib, (out, total_kib, reserved_kib)
+            # ps lists it; its maps are vmmap's lines without the resident column
+            out = g.run("/bin/busybox ps")
+            assert re.search(r"^\s*%s\s+\S+\s+/bin/sleeper 60 64 meminfo$" % pid, out, re.M), out
+            maps = g.run("/bin/busybox cat /proc/%s/maps" % pid)
+            vm = g.run("vmmap %s" % pid)
+            mlines = [l for l in maps.splitlines() if re.match(r"^[0-9a-f]{8}-", l)]
+            vlines = [re.sub(r"^(.{48}) +\d+ KiB ", r"\1", l).rstrip() for l in vm.splitlines()
+                      if re.match(r"^[0-9a-f]{8}-", l)]
+            assert mlines and [l.rstrip() for l in mlines] == vlines, "maps:\n%s\nvmmap:\n%s" % (maps, vm)
+            assert re.search(r"r-xp 00001000 00:01 \d+ +/bin/sleeper$", maps, re.M), maps
+            g.run("kill %s" % pid)
+            assert "[pid %s killed: SIGTERM]" % pid in g.run("echo reaped")
+        meminfo()
+
+        @case("procfs_free_and_uptime_read_proc")
+        def free_uptime():
+            out = g.run("/bin/sh -c '/bin/busybox free; /bin/busybox cat /proc/meminfo; /bin/busybox uptime'")
+            m = re.search(r"^Mem:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", out, re.M)
+            assert m, out
+            mi = dict((k, int(v)) for k, v in re.findall(r"^(\w+):\s+(\d+) kB$", out, re.M))
+            assert int(m.group(1)) == mi["MemTotal"], (m.group(0), mi)
+            # two processes apart (free, then cat, each with its own pages): within 256 KiB
+            assert abs(int(m.group(3)) - mi["MemFree"]) <= 256 and abs(int(m.group(6)) - mi["MemAvailable"]) <= 256, out
+            assert re.search(r"up .*load average: \d+\.\d\d, \d+\.\d\d, \d+\.\d\d", out), out
+        free_uptime()
+
+        @case("procfs_overcommit_modes")
+        def overcommit():
+            ok = lambda cmd: "sleeper:" in g.run(cmd, timeout=120)
+            assert ok("/bin/sleeper 0 40000"), "40 MB in 128 MB under the default heuristic"
+            out = g.run("/bin/sleeper 0 400000")
+            assert "[pid" in out and "exited with status 2" in out, out  # one mapping larger than RAM: ENOMEM
+            g.run("/bin/sh -c 'echo 2 > /proc/sys/vm/overcommit_memory'")
+            assert g.run("/bin/busybox cat /proc/sys/vm/overcommit_memory").strip().endswith("2")
+            out = g.run("/bin/sleeper 0 80000")  # past CommitLimit (half of RAM): refused
+            assert "exited with status 2" in out, out
+            assert ok("/bin/sleeper 0 8000"), "8 MB under CommitLimit"
+            out = g.run("/bin/sh -c 'echo 7 > /proc/sys/vm/overcommit_memory'")
+            assert "Invalid argument" in out, out
+            g.run("/bin/sh -c 'echo 0 > /proc/sys/vm/overcommit_memory'")
+            assert g.run("/bin/busybox cat /proc/sys/vm/overcommit_memory").strip().endswith("0")
+        overcommit()
+
+        @case("procfs_drop_caches_and_frames_return")
+        def drop():
+            g.run("/bin/sh -c 'cat /proc/self/maps /proc/1/status >/dev/null 2>&1; echo 3 > /proc/sys/vm/drop_caches'")
+            after = free_frames(g)
+            assert after == base, "free frames %d at the start, %d after the /proc checks" % (base, after)
+        drop()
+    finally:
+        g.kill()
+
+
 def main():
     for mem in (2, 32, 512, 3072):
         boot_at(mem)
@@ -813,6 +1000,8 @@ def main():
     user_test_suite()
     reclaim_under_pressure()
     sched_live_checks()
+    procfs_checks()
+    interactive_shell()
     busybox_userland()
     gdb_debug()
     syscall_fuzz()

@@ -29,6 +29,7 @@ struct pmap {
     paddr_t pd;        /* physical address of the page directory */
     uint32_t tables;   /* user-half page-table frames owned */
     uint32_t resident; /* user-half pages mapped */
+    uint32_t resident_peak; /* the most resident has been (VmHWM) */
 };
 
 /* Protection for pmap_enter/pmap_protect. */
@@ -40,6 +41,7 @@ struct pmap {
 /* What a walk of the page tables found for one address. */
 struct pmap_info {
     bool present, writable, user, big, reserved_bits;
+    bool accessed, dirty; /* the entry's A and D bits (present pages) */
     bool protnone; /* not present, but a PROT_NONE page holding the frame at pa */
     paddr_t pa;    /* physical address of va (with offset) when present or protnone */
 };
@@ -130,6 +132,8 @@ void pmap_page_protect(paddr_t pa, unsigned prot);
 bool pmap_page_clear_referenced(paddr_t pa);
 /* Mappings of the frame holding pa on its rmap (0 for frames without metadata). */
 uint32_t pmap_page_mapcount(paddr_t pa);
+/* Call fn for every mapping (pm, va) of frame pa until it returns non-zero: that value, or 0. */
+int pmap_page_each(paddr_t pa, int (*fn)(struct pmap *pm, vaddr_t va, void *arg), void *arg);
 /*
  * Check pm against the reverse map: each user entry holding a managed frame
  * is listed on the frame's rmap exactly once, every mapping listed there
