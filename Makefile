@@ -65,17 +65,32 @@ $(BUILD)/rootfs/bin/%: user/%.c
 	@echo "  USERCC  $<"
 	@$(CC) $(UCFLAGS) $< -o $@
 
+# Dynamically linked user programs (user/dynamic/*.c): run with Debian's i386 C library from the image.
+DYN_SRC := $(wildcard user/dynamic/*.c)
+DYN_BIN := $(DYN_SRC:user/dynamic/%.c=$(BUILD)/rootfs/bin/%)
+DYNCFLAGS := -m32 -s -O2 -Wall -Wextra -Werror
+
+$(BUILD)/rootfs/bin/%: user/dynamic/%.c
+	@mkdir -p $(dir $@)
+	@echo "  DYNCC   $<"
+	@$(CC) $(DYNCFLAGS) $< -o $@
+
+# Debian i386 packages in the image (tools/debian-i386.list: the C library and its dynamic linker, memtester).
+$(BUILD)/rootfs/.debian-i386: tools/debian-i386.sh tools/debian-i386.list
+	tools/debian-i386.sh $(BUILD)/rootfs
+	@touch $@
+
 # Debian's busybox-static (i386) as /bin/busybox, with /bin/sh; test scripts in /usr/share/eyn-tests.
 $(BUILD)/rootfs/bin/busybox: tools/busybox.sh
 	tools/busybox.sh $(BUILD)/rootfs
 
 initrd: $(BUILD)/initrd.tar
-$(BUILD)/initrd.tar: $(USER_BIN) $(BUILD)/rootfs/bin/busybox $(wildcard tests/scripts/*.sh)
+$(BUILD)/initrd.tar: $(USER_BIN) $(DYN_BIN) $(BUILD)/rootfs/.debian-i386 $(BUILD)/rootfs/bin/busybox $(wildcard tests/scripts/*.sh)
 	ln -sfn t_files $(BUILD)/rootfs/bin/t_files.link
 	ln -sfn busybox $(BUILD)/rootfs/bin/sh
 	mkdir -p $(BUILD)/rootfs/usr/share/eyn-tests
 	cp tests/scripts/*.sh $(BUILD)/rootfs/usr/share/eyn-tests/
-	tar --format=ustar -C $(BUILD)/rootfs -cf $@ bin usr
+	tar --format=ustar -C $(BUILD)/rootfs -cf $@ bin lib usr
 
 # Benchmarks (never part of `make test`): bench/*.c is one static program,
 # alone in its own initrd.
