@@ -67,6 +67,22 @@ $(BUILD)/rootfs/bin/%: user/%.c
 	@rm -f $@  # may be an applet link to /bin/busybox: never write through it
 	@$(CC) $(UCFLAGS) $< -o $@
 
+# Dynamically linked user programs (user/dynamic/*.c): run with Debian's i386 C library from the image.
+DYN_SRC := $(wildcard user/dynamic/*.c)
+DYN_BIN := $(DYN_SRC:user/dynamic/%.c=$(BUILD)/rootfs/bin/%)
+DYNCFLAGS := -m32 -s -O2 -Wall -Wextra -Werror
+
+$(BUILD)/rootfs/bin/%: user/dynamic/%.c
+	@mkdir -p $(dir $@)
+	@echo "  DYNCC   $<"
+	@rm -f $@  # as for USERCC
+	@$(CC) $(DYNCFLAGS) $< -o $@
+
+# Debian i386 packages in the image (tools/debian-i386.list: the C library and its dynamic linker, memtester).
+$(BUILD)/rootfs/.debian-i386: tools/debian-i386.sh tools/debian-i386.list
+	tools/debian-i386.sh $(BUILD)/rootfs
+	@touch $@
+
 # Debian's busybox-static (i386) as /bin/busybox, its applet links (/bin/sh among them) and
 # /etc (tools/rootfs.sh, tools/skel); test scripts in /usr/share/eyn-tests. Everything is
 # root's in the archive but /home/user, user 1000's.
@@ -74,13 +90,13 @@ $(BUILD)/rootfs/bin/busybox: tools/busybox.sh
 	tools/busybox.sh $(BUILD)/rootfs
 
 initrd: $(BUILD)/initrd.tar
-$(BUILD)/initrd.tar: $(USER_BIN) $(BUILD)/rootfs/bin/busybox $(wildcard tests/scripts/*.sh) tools/rootfs.sh \
-		$(wildcard tools/skel/etc/*)
+$(BUILD)/initrd.tar: $(USER_BIN) $(DYN_BIN) $(BUILD)/rootfs/.debian-i386 $(BUILD)/rootfs/bin/busybox \
+		$(wildcard tests/scripts/*.sh) tools/rootfs.sh $(wildcard tools/skel/etc/*)
 	ln -sfn t_files $(BUILD)/rootfs/bin/t_files.link
 	tools/rootfs.sh $(BUILD)/rootfs
 	mkdir -p $(BUILD)/rootfs/usr/share/eyn-tests
 	cp tests/scripts/*.sh $(BUILD)/rootfs/usr/share/eyn-tests/
-	tar --format=ustar --owner=0 --group=0 --numeric-owner -C $(BUILD)/rootfs -cf $@ bin sbin usr etc root \
+	tar --format=ustar --owner=0 --group=0 --numeric-owner -C $(BUILD)/rootfs -cf $@ bin sbin lib usr etc root \
 		--no-recursion home
 	tar --format=ustar --owner=1000 --group=1000 --numeric-owner -C $(BUILD)/rootfs -rf $@ home/user
 

@@ -985,6 +985,45 @@ def procfs_checks():
         g.kill()
 
 
+def debian_programs():
+    """Dynamically linked programs: one built here (dyn_hello) and Debian's
+    i386 memtester, unmodified, with Debian's C library from the image;
+    every frame comes back."""
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD)
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        base = free_frames(g)
+
+        @case("dynamic_program_runs_with_debian_libc")
+        def dyn():
+            out = g.run("/bin/dyn_hello one 'two words'")
+            assert "dyn_hello: 2 args: one two words" in out, out
+            assert "dyn_hello: /lib/i386-linux-gnu/libc.so.6" in out, out
+            assert "dyn_hello: /lib/i386-linux-gnu/ld-linux.so.2" in out, out
+            out = g.run("/bin/sh -c '/lib/ld-linux.so.2 /bin/dyn_hello via-ld; echo status $?'")
+            assert "dyn_hello: 1 args: via-ld" in out and "status 0" in out, out
+        dyn()
+
+        @case("debian_memtester_16M_passes")
+        def memtester():
+            out = g.run("/usr/sbin/memtester 16M 1", timeout=600)
+            text = re.sub(r"[\b]|[\\|/-]{2,}|(setting|testing) +\d+", "", out)
+            assert "got  16MB (16777216 bytes), trying mlock ...locked." in text, text[-3000:]
+            tests = re.findall(r"^  ([A-Za-z0-9][A-Za-z0-9 -]+?)\s*:[^\n]*?(ok|FAILURE[^\n]*)$", text, re.M)
+            assert len(tests) == 18 and all(v == "ok" for _, v in tests), tests
+            assert "Done." in text and "FAILURE" not in text, text[-3000:]
+        memtester()
+
+        @case("debian_programs_return_every_frame")
+        def frames():
+            after = free_frames(g)
+            assert after == base, "free frames %d before, %d after" % (base, after)
+        frames()
+    finally:
+        g.kill()
+
+
 def main():
     for mem in (2, 32, 512, 3072):
         boot_at(mem)
@@ -1001,6 +1040,7 @@ def main():
     reclaim_under_pressure()
     sched_live_checks()
     procfs_checks()
+    debian_programs()
     interactive_shell()
     busybox_userland()
     gdb_debug()
