@@ -4,7 +4,8 @@
  * wakes a sigsuspend that blocks everything else; with the default
  * disposition nothing is delivered (SIGCHLD is ignored by default), and a
  * blocking read is not interrupted. (Here si_code is SI_USER, not Linux's
- * CLD_EXITED / CLD_KILLED: only checked on Linux.) */
+ * CLD_EXITED / CLD_KILLED, kern/jobctl.c's jobctl_notify_parent sends it:
+ * only checked on Linux.) */
 #define TEST_NAME "t_sigchld"
 #include "include/utest.h"
 

@@ -221,10 +221,12 @@ exec 3>fd3
 echo via3 >&3
 exec 3>&-
 check "exec 3>" "via3" "$(cat fd3)"
+check "while read" "a-1 b-2" "$(printf 'a 1\nb 2\n' | while read k v; do printf '%s-%s ' $k $v; done | sed 's/ $//')"
 
 # --- the system: id, hostname, uname, env, which, date, sync
 check "id -u -un" "0 root" "$(id -u) $(id -un)"
 check "id -g -gn" "0 root" "$(id -g) $(id -gn)"
+check "id" "uid=0(root) gid=0(root)" "$(id)"
 check "hostname" "$(cat /etc/hostname)" "$(hostname)"
 check "uname -m" "i686" "$(uname -m)"
 check "env" "FOO=bar" "$(FOO=bar env | grep '^FOO=')"
