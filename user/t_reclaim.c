@@ -53,7 +53,8 @@ static uint64_t free_bytes(void)
     return (uint64_t)si.freeram * (si.mem_unit ? si.mem_unit : 1);
 }
 
-/* Map /bin's regular files until target bytes are mapped; returns the bytes mapped. */
+/* Map /bin's regular files (not symlinks: busybox's applet links all name one file) until target
+ * bytes are mapped; returns the bytes mapped. */
 static size_t map_files(size_t target)
 {
     DIR *d = opendir("/bin");
@@ -64,7 +65,7 @@ static size_t map_files(size_t target)
         char path[300];
         struct stat st;
         snprintf(path, sizeof path, "/bin/%s", e->d_name);
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)MIN_FILE || st.st_size > (off_t)MAX_FILE)
+        if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)MIN_FILE || st.st_size > (off_t)MAX_FILE)
             continue;
         int fd = open(path, O_RDONLY);
         if (fd < 0)
