@@ -4,7 +4,8 @@
  * timeouts (relative, absolute monotonic and realtime, futex_time64),
  * EINTR and restarts after signals, REQUEUE/CMP_REQUEUE, every WAKE_OP
  * operation and comparison, WAIT_BITSET/WAKE_BITSET, a waiter killed with
- * SIGKILL leaving nothing queued, get/set_robust_list, and the errors. */
+ * SIGKILL leaving nothing queued, get/set_robust_list, the wake of a vfork
+ * child's clear_child_tid word, and the errors. */
 #define TEST_NAME "t_futex"
 #include "include/utest.h"
 
@@ -494,6 +495,25 @@ static void robust_list(void)
     say("robust lists ok");
 }
 
+/* A vfork child's set_tid_address word is zeroed as it exits and one waiter
+ * on it is woken (CLONE_CHILD_CLEARTID's wake, with a shared key). */
+static void clear_tid_wake(void)
+{
+    int *word = &shm[20];
+    *word = 1234;
+    pid_t w = waiter(word, FUTEX_WAIT, 1234, 5000, 0);
+    pid_t c = vfork();
+    if (c == 0) {
+        syscall(SYS_set_tid_address, word);
+        _exit(0);
+    }
+    CHECK(c > 0, "vfork: errno %d", errno);
+    expect_exit(c, 0, "vfork child");
+    expect_exit(w, 0, "waiter on a vfork child's clear_child_tid word");
+    CHECK(*word == 0, "the clear_child_tid word holds %d", *word);
+    say("clear_child_tid wake ok");
+}
+
 int main(void)
 {
     shm = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -507,5 +527,6 @@ int main(void)
     wake_op();
     bitsets();
     robust_list();
+    clear_tid_wake();
     pass();
 }
