@@ -42,6 +42,7 @@
 #define EIDRM 43
 #define EOVERFLOW 75
 #define EOPNOTSUPP 95
+#define ETIMEDOUT 110
 
 /*
  * Kernel-internal results of a system call a signal interrupted; they never

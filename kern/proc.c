@@ -1,5 +1,6 @@
 /* Process table, creation, fork, exit and wait. */
 #include "kern/proc.h"
+#include "kern/futex.h"
 #include "arch/i386/cpu.h"
 #include "arch/i386/fpu.h"
 #include "arch/i386/gdt.h"
@@ -139,8 +140,10 @@ void proc_set_name_from_path(struct proc *p, const char *path)
 void proc_clear_child_tid(struct proc *p, struct vmspace *vs)
 {
     uint32_t zero = 0;
-    if (p->clear_child_tid && p->vfork_parent_waits)
+    if (p->clear_child_tid && p->vfork_parent_waits) {
         vm_copyout(vs, p->clear_child_tid, &zero, 4); /* a bad pointer is ignored, as on Linux */
+        futex_wake_address(vs, p->clear_child_tid, 1);
+    }
     p->clear_child_tid = 0;
 }
 

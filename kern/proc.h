@@ -47,6 +47,7 @@ struct restart_block {
     uint64_t deadline; /* ns on clock */
     uint32_t clock, rem;
     bool wide;
+    uint32_t arg[2]; /* more words for the continuation (futex: the value and the bitset) */
 };
 
 struct fdtable;
@@ -116,6 +117,7 @@ struct proc {
     uint8_t pdeathsig;     /* prctl PR_SET_PDEATHSIG: sent to it when its parent exits; 0 = none */
     uint8_t *fpu;          /* FXSAVE area, 16-byte aligned inside fpu_buf */
     uint8_t fpu_buf[FPU_STATE_BYTES + 16];
+    vaddr_t robust_list;   /* set_robust_list's head (stored for get_robust_list; 0 after fork) */
 };
 
 #define PROC_PID_MAX_DEFAULT 32768 /* /proc/sys/kernel/pid_max at boot, as Linux's on i386 */

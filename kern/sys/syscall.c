@@ -42,13 +42,6 @@ int32_t sys_set_thread_area(SYSARGS1(desc))
     return copy_to_user(desc, u, 4);
 }
 
-/* set_robust_list(head, len): accepted (no futexes to clean up at exit); EINVAL for a wrong len. */
-static int32_t sys_set_robust_list(SYSARGS2(head, len))
-{
-    (void)head;
-    return len == 12 ? 0 : -EINVAL;
-}
-
 /* A call glibc probes at start-up and copes without (rseq): ENOSYS without the log line. */
 static int32_t sys_quiet_enosys(SYSARGS0())
 {
@@ -122,6 +115,8 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     /* readiness: poll and select (sys_poll.c, sys_select.c over fs/poll.c) */
     [168] = sys_poll,        [309] = sys_ppoll,     [414] = sys_ppoll_time64, [142] = sys_newselect,
     [82] = sys_old_select,   [308] = sys_pselect6,  [413] = sys_pselect6_time64,
+    /* futexes and robust lists (sys_futex.c) */
+    [240] = sys_futex,        [312] = sys_get_robust_list, [422] = sys_futex_time64,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];

@@ -156,6 +156,12 @@ SYSCALL(sys_mlock2);
 SYSCALL(sys_mlockall);
 SYSCALL(sys_munlockall);
 
+/* sys_futex.c */
+SYSCALL(sys_futex);
+SYSCALL(sys_futex_time64);
+SYSCALL(sys_set_robust_list);
+SYSCALL(sys_get_robust_list);
+
 struct proc;
 /* The soft and hard limits of resource r in p (Linux's defaults until set; sys_time.c). */
 void limit_of(struct proc *p, uint32_t r, uint64_t out[2]);

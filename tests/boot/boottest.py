@@ -743,6 +743,37 @@ def interactive_shell():
         g.kill()
 
 
+def futex_checks():
+    """t_futex (futex between fork children over shared anonymous memory, a
+    shared file mapping and System V shm; timeouts, signals, requeue, wake_op,
+    bitsets, a SIGKILLed waiter) passes twice in a row, every frame comes back
+    and no task, sleeper or timer is left behind."""
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD)
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        for run in (1, 2):
+            @case("futex_t_futex_run%d" % run)
+            def one():
+                before = free_frames(g)
+                out = g.run("/bin/t_futex", timeout=300)
+                assert "PASS t_futex" in out, out[-3000:]
+                assert not re.search(r"\[pid \d+ (killed|exited)", out.split("PASS t_futex")[-1]), out[-2000:]
+                after = free_frames(g)
+                assert after == before, "free frames %d before t_futex, %d after" % (before, after)
+                tasks, runnable, sleeping, _, timers = ps_check(g)
+                assert (tasks, sleeping, timers) == (1, 0, 0), "left behind: %d tasks, %d sleeping, %d timers" % (
+                    tasks, sleeping, timers)
+            one()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("futex_checks", False, str(e)))
+        print("FAIL futex_checks: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+
 def syscall_fuzz():
     """/bin/sysfuzz (user/sysfuzz.c) for a few seeds in one boot: after each,
     the kernel still answers, sysfuzz printed 'sysfuzz: done', the free-frame
@@ -927,6 +958,7 @@ def main():
     procfs_checks()
     debian_programs()
     interactive_shell()
+    futex_checks()
     syscall_fuzz()
     iso_boot()
     passed = sum(1 for r in results if r[1])
