@@ -29,7 +29,9 @@ void jobctl_notify_parent(struct proc *p, bool stop_or_continue)
         return;
     if (stop_or_continue && (sigaction_get(parent, SIGCHLD)->flags & SA_NOCLDSTOP))
         return;
-    signal_send(parent, SIGCHLD);
+    int sig = stop_or_continue ? SIGCHLD : p->exit_signal; /* clone's choice for an exit (0: none) */
+    if (sig)
+        signal_send(parent, sig);
 }
 
 void jobctl_on_send(struct proc *p, int sig)

@@ -14,6 +14,7 @@
 #include "fs/perm.h"
 #include "fs/vfs.h"
 #include "kern/proc.h"
+#include "kern/thread.h"
 #include "kern/sys/sys_fs.h"
 #include "kern/sys/syscall.h"
 #include "kstring.h"
@@ -512,5 +513,6 @@ int32_t sys_umask(SYSARGS1(mask))
     struct proc *p = proc_current();
     uint32_t old = p->umask;
     p->umask = mask & 0777u;
+    thread_share_fs(p); /* CLONE_FS threads share it */
     return (int32_t)old;
 }

@@ -55,7 +55,7 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [114] = sys_wait4,        [119] = sys_sigreturn,    [120] = sys_clone,        [158] = sys_sched_yield,
     [72] = sys_sigsuspend,    [179] = sys_rt_sigsuspend,
     [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction, [175] = sys_rt_sigprocmask, [190] = sys_vfork,
-    [224] = sys_getpid,       [238] = sys_tkill,        [252] = sys_exit,         [258] = sys_set_tid_address,
+    [224] = sys_gettid,       [238] = sys_tkill,        [252] = sys_exit_group,   [258] = sys_set_tid_address,
     [270] = sys_tgkill,
     /* groups, sessions, prctl, sysinfo (pgrp.c, sys_prctl.c, sys_sysinfo.c) */
     [57] = sys_setpgid,       [65] = sys_getpgrp,       [66] = sys_setsid,        [132] = sys_getpgid,

@@ -150,6 +150,8 @@ SYSCALL(sys_setfsuid16);
 SYSCALL(sys_setfsgid16);
 SYSCALL(sys_getgroups16);
 SYSCALL(sys_setgroups16);
+SYSCALL(sys_gettid);
+SYSCALL(sys_exit_group);
 SYSCALL(sys_mlock);
 SYSCALL(sys_munlock);
 SYSCALL(sys_mlock2);
