@@ -96,7 +96,12 @@ static uint8_t *put_sequence(uint8_t *op, uint8_t *oend, const uint8_t *lit, uin
     } else {
         t = (uint8_t)(litlen << 4);
     }
-    memcpy(op, lit, litlen);
+    if (off && (uint32_t)(oend - op) >= litlen + 2u + 2u * WSIZE) { /* a match follows (so do >= 12 input bytes) and there is room: whole words */
+        for (uint32_t i = 0; i < litlen; i += WSIZE)
+            write_word(op + i, read_word(lit + i));
+    } else {
+        memcpy(op, lit, litlen);
+    }
     op += litlen;
     if (off) {
         *op++ = (uint8_t)off;
@@ -179,8 +184,14 @@ static inline int get_len(const uint8_t **ipp, const uint8_t *iend, uint32_t *le
     return 0;
 }
 
-/* Copy a match of mlen bytes from op - off (off <= bytes written) to op; op + mlen <= the output's end. */
-static inline void copy_match(uint8_t *op, uint32_t off, uint32_t mlen)
+/*
+ * Copy a match of mlen bytes from op - off (off <= bytes written) to op,
+ * writing nothing at or past oend (op + mlen <= oend). With a word of room
+ * past the match it copies whole words and overshoots (those bytes are
+ * rewritten by what follows, or lie past the result); near the end it stops
+ * exactly.
+ */
+static inline void copy_match(uint8_t *op, uint32_t off, uint32_t mlen, uint8_t *oend)
 {
     uint8_t *const mend = op + mlen;
     const uint8_t *m = op - off;
@@ -191,6 +202,14 @@ static inline void copy_match(uint8_t *op, uint32_t off, uint32_t mlen)
         for (uint32_t i = 0; i < head; i++)
             *op++ = *m++;
         m = op - off * ((WSIZE + off - 1u) / off);
+    }
+    if ((uint32_t)(oend - mend) >= WSIZE) {
+        while (op < mend) {
+            write_word(op, read_word(m));
+            op += WSIZE;
+            m += WSIZE;
+        }
+        return;
     }
     while ((uint32_t)(mend - op) >= WSIZE) {
         write_word(op, read_word(m));
@@ -252,7 +271,7 @@ int lz4_decompress(const void *src, uint32_t n, void *dst, uint32_t cap)
         mlen += MINMATCH;
         if (mlen > (uint32_t)(oend - op))
             return -E2BIG;
-        copy_match(op, off, mlen);
+        copy_match(op, off, mlen, oend);
         op += mlen;
     }
 }
