@@ -99,19 +99,24 @@ static void report(const char *name, const uint8_t *data, uint32_t n)
     printf("         same-filled %u, compressible (<= %u B) %u, incompressible %u\n", same, STORE_MAX, stored,
            incompressible);
 #ifndef ZBENCH_NO_POOL
-    struct zpool *pool = zpool_create(1u << 20);
-    for (uint32_t p = 0; p < pages; p++) {
-        uint32_t w;
-        const uint8_t *pg = data + (size_t)p * PAGE_SIZE;
-        if (!same_filled(pg, &w) && sizes[p] <= STORE_MAX && !zpool_store(pool, blocks + (size_t)p * LZ4_BOUND(PAGE_SIZE), sizes[p]))
-            printf("%s: zpool_store failed\n", name);
+    /* the compressible pages into a pool once, then 8 times over (a larger pool with the same sizes: the
+     * partly filled last zspage of each size class weighs less) */
+    for (uint32_t copies = 1; copies <= 8; copies *= 8) {
+        struct zpool *pool = zpool_create(1u << 20);
+        for (uint32_t k = 0; k < copies; k++)
+            for (uint32_t p = 0; p < pages; p++) {
+                uint32_t w;
+                const uint8_t *pg = data + (size_t)p * PAGE_SIZE;
+                if (!same_filled(pg, &w) && sizes[p] <= STORE_MAX &&
+                    !zpool_store(pool, blocks + (size_t)p * LZ4_BOUND(PAGE_SIZE), sizes[p]))
+                    printf("%s: zpool_store failed\n", name);
+            }
+        struct zpool_stats st;
+        zpool_get_stats(pool, &st);
+        printf("         zpool x%u: %u pages in %u frames (ratio %u.%02u, frames %u%% full, meta %u B)\n", copies, st.blobs,
+               st.frames, st.ratio_x100 / 100, st.ratio_x100 % 100, st.density_x100, st.meta_bytes);
+        zpool_destroy(pool);
     }
-    struct zpool_stats st;
-    zpool_get_stats(pool, &st);
-    printf("         zpool: %u pages in %u frames (ratio %u.%02u, frames %u%% full, meta %u B); with same-filled pages: %u pages per frame x100\n",
-           st.blobs, st.frames, st.ratio_x100 / 100, st.ratio_x100 % 100, st.density_x100, st.meta_bytes,
-           st.frames ? (st.blobs + same) * 100 / st.frames : 0);
-    zpool_destroy(pool);
 #endif
     free(blocks);
     free(sizes);
