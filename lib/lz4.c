@@ -118,46 +118,68 @@ static uint8_t *put_sequence(uint8_t *op, uint8_t *oend, const uint8_t *lit, uin
     return op;
 }
 
+/* The hash table holds 16-bit positions for inputs of at most 64 KiB (half the table to clear), else 32-bit ones. */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+static ALWAYS_INLINE uint32_t tab_get(const void *t, uint32_t h, bool wide)
+{
+    return wide ? ((const uint32_t *)t)[h] : ((const uint16_t *)t)[h];
+}
+
+static ALWAYS_INLINE void tab_put(void *t, uint32_t h, uint32_t pos, bool wide)
+{
+    if (wide)
+        ((uint32_t *)t)[h] = pos;
+    else
+        ((uint16_t *)t)[h] = (uint16_t)pos;
+}
+
+/* lz4_compress for n > MFLIMIT, with the table's entry width a constant; returns the end of the output or NULL (no room). */
+static ALWAYS_INLINE uint8_t *compress_body(const uint8_t *base, uint32_t n, uint8_t *op, uint8_t *oend, void *table,
+                                            bool wide)
+{
+    const uint8_t *const end = base + n;
+    const uint8_t *const mflimit = end - MFLIMIT;         /* a match starts at or before this */
+    const uint8_t *const matchlimit = end - LASTLITERALS; /* and ends at or before this */
+    const uint8_t *ip = base + 1, *anchor = base;
+    uint32_t misses = 0;
+    memset(table, 0, wide ? LZ4_WORK_SIZE : LZ4_WORK_SIZE / 2); /* every entry is position 0: a hint like any other */
+    while (ip <= mflimit) {
+        uint32_t seq = read32(ip);
+        uint32_t h = hash4(seq);
+        uint32_t pos = (uint32_t)(ip - base);
+        const uint8_t *ref = base + tab_get(table, h, wide);
+        tab_put(table, h, pos, wide);
+        uint32_t off = pos - (uint32_t)(ref - base);
+        if (off - 1u >= MAX_OFFSET || read32(ref) != seq) {
+            ip += 1u + (misses++ >> SKIP_SHIFT);
+            continue;
+        }
+        while (ip > anchor && ref > base && ip[-1] == ref[-1])
+            ip--, ref--;
+        uint32_t mlen = MINMATCH + common_len(ip + MINMATCH, ref + MINMATCH, matchlimit);
+        op = put_sequence(op, oend, anchor, (uint32_t)(ip - anchor), off, mlen);
+        if (!op)
+            return NULL;
+        ip += mlen;
+        anchor = ip;
+        misses = 0;
+        if (ip <= mflimit) /* a position inside the match helps the next search */
+            tab_put(table, hash4(read32(ip - 2)), (uint32_t)(ip - 2 - base), wide);
+    }
+    return put_sequence(op, oend, anchor, (uint32_t)(end - anchor), 0, 0);
+}
+
 int lz4_compress(const void *src, uint32_t n, void *dst, uint32_t cap, void *work)
 {
-    const uint8_t *const base = src, *const end = base + n;
-    const uint8_t *ip = base, *anchor = base;
     uint8_t *op = dst, *const oend = op + cap;
-    uint32_t *table = work;
-
     if (n > LZ4_MAX_INPUT)
         return -EINVAL;
-    if (n > MFLIMIT) {
-        const uint8_t *const mflimit = end - MFLIMIT;           /* a match starts at or before this */
-        const uint8_t *const matchlimit = end - LASTLITERALS;   /* and ends at or before this */
-        uint32_t misses = 0;
-        memset(table, 0, LZ4_WORK_SIZE); /* every entry is position 0: a hint like any other */
-        ip++;
-        while (ip <= mflimit) {
-            uint32_t seq = read32(ip);
-            uint32_t h = hash4(seq);
-            uint32_t pos = (uint32_t)(ip - base);
-            const uint8_t *ref = base + table[h];
-            table[h] = pos;
-            uint32_t off = pos - (uint32_t)(ref - base);
-            if (off - 1u >= MAX_OFFSET || read32(ref) != seq) {
-                ip += 1u + (misses++ >> SKIP_SHIFT);
-                continue;
-            }
-            while (ip > anchor && ref > base && ip[-1] == ref[-1])
-                ip--, ref--;
-            uint32_t mlen = MINMATCH + common_len(ip + MINMATCH, ref + MINMATCH, matchlimit);
-            op = put_sequence(op, oend, anchor, (uint32_t)(ip - anchor), off, mlen);
-            if (!op)
-                return -E2BIG;
-            ip += mlen;
-            anchor = ip;
-            misses = 0;
-            if (ip <= mflimit) /* a position inside the match helps the next search */
-                table[hash4(read32(ip - 2))] = (uint32_t)(ip - 2 - base);
-        }
-    }
-    op = put_sequence(op, oend, anchor, (uint32_t)(end - anchor), 0, 0);
+    if (n <= MFLIMIT)
+        op = put_sequence(op, oend, src, n, 0, 0);
+    else if (n <= 65536u)
+        op = compress_body(src, n, op, oend, work, false);
+    else
+        op = compress_body(src, n, op, oend, work, true);
     if (!op)
         return -E2BIG;
     return (int)(op - (uint8_t *)dst);
