@@ -27,7 +27,13 @@
 #define MAX_OFFSET 65535u
 #define SKIP_SHIFT 6u   /* misses per extra byte of stride */
 
+#ifdef LZ4_TEST_WORD32
+typedef uint32_t word_t; /* host test of the i386 code paths (tests/host: test_lz4_w32) */
+#define ctz_word __builtin_ctz
+#else
 typedef unsigned long word_t; /* the machine word: 4 bytes on i386, 8 on the 64-bit host */
+#define ctz_word __builtin_ctzl
+#endif
 #define WSIZE ((uint32_t)sizeof(word_t))
 
 static inline uint32_t read32(const uint8_t *p)
@@ -55,7 +61,7 @@ static inline uint32_t common_len(const uint8_t *a, const uint8_t *b, const uint
     while ((uint32_t)(limit - a) >= WSIZE) {
         word_t x = read_word(a) ^ read_word(b);
         if (x)
-            return (uint32_t)(a - start) + ((uint32_t)__builtin_ctzl(x) >> 3);
+            return (uint32_t)(a - start) + ((uint32_t)ctz_word(x) >> 3);
         a += WSIZE;
         b += WSIZE;
     }
