@@ -22,7 +22,7 @@ struct file;
 
 #define FD_MAX 256 /* descriptors per process (RLIMIT_NOFILE); EMFILE beyond */
 
-enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_DEV };
+enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_DEV, FILE_BLK };
 
 /* What stat reports about an open file or a vnode, before the ABI layout. */
 struct kstat {
@@ -41,6 +41,11 @@ struct file_ops {
     void (*stat)(struct file *f, struct kstat *st);
     /* The last reference is gone: drop what the kind holds. */
     void (*release)(struct file *f);
+    /* FILE_BLK (seekable devices): a transfer at pos leaving f->offset alone (bytes or -errno), */
+    int (*rw_at)(struct file *f, vaddr_t buf, uint32_t len, uint64_t pos, bool write);
+    /* the size SEEK_END counts from, and fsync (0 or -errno). */
+    uint64_t (*size)(struct file *f);
+    int (*fsync)(struct file *f);
 };
 
 struct file {

@@ -18,6 +18,8 @@
 #include "kern/clock.h"
 #include "kern/proc.h"
 #include "drivers/mem.h"
+#include "drivers/block/disks.h"
+#include "drivers/pci/pci.h"
 #include "fs/chrdev.h"
 #include "fs/initrd.h"
 #include "fs/vfs.h"
@@ -77,11 +79,15 @@ void kmain(uint32_t magic, paddr_t mbi)
     tty_init();
     tty_devices_init();
     mem_devices_init();
-    chrdev_make_nodes();
     pic_init();
     pit_init();
     keyboard_init();
     serial_enable_irq();
+    virtio_blk_init(); /* disk drivers, bound by the PCI scan */
+    ata_init();
+    pci_init();
+    disks_register_nodes();
+    chrdev_make_nodes();
     sti();
     kstats_boot_done(boot_start);
     kstats_print_banner();

@@ -76,7 +76,7 @@ static uint32_t decode_dev(uint32_t dev)
     return DEV_MAKE(major, minor);
 }
 
-/* mknodat(dirfd, path, mode, dev): FIFOs, regular files and character device nodes (block devices: EPERM). */
+/* mknodat(dirfd, path, mode, dev): FIFOs, regular files, character and block device nodes. */
 int32_t sys_mknodat(SYSARGS4(dirfd, upath, mode, dev))
 {
     uint32_t type = mode & VFS_S_IFMT;
@@ -89,8 +89,8 @@ int32_t sys_mknodat(SYSARGS4(dirfd, upath, mode, dev))
         vt = VNODE_CHR; /* opening it reaches the driver of dev, or ENXIO */
     else if (type == VFS_S_IFDIR)
         return -EPERM; /* mkdir's job, as Linux says */
-    else if (type == 0060000u)
-        return -EPERM; /* block devices: this kernel has no block driver */
+    else if (type == VFS_S_IFBLK)
+        vt = VNODE_BLK; /* opening it reaches the disk numbered dev, or ENXIO */
     else if (type == 0140000u)
         return -EPERM; /* sockets: not supported here */
     else
@@ -106,7 +106,7 @@ int32_t sys_mknodat(SYSARGS4(dirfd, upath, mode, dev))
     else {
         struct vnode *v;
         err = vfs_create(pp.dir, pp.name, pp.len, vt, mode & ~proc_current()->umask & 07777u, 0, 0, &v);
-        if (!err && vt == VNODE_CHR)
+        if (!err && (vt == VNODE_CHR || vt == VNODE_BLK))
             v->rdev = decode_dev(dev);
     }
     parent_done(&pp);
