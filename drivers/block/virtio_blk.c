@@ -6,7 +6,9 @@
  * header / data segments / status byte; the used ring is reaped by the
  * interrupt handler (the PCI interrupt line through the PIC). A device whose
  * line cannot be attached is polled instead: start() then waits for its
- * own completion (with a time limit), which the boot log says.
+ * own completion (which the boot log says); a polled request that takes
+ * too long fails with -EIO, its descriptors left to the device for good.
+ * Interrupt-driven requests have no time limit (as Linux's virtio_blk).
  */
 #include "drivers/block/blk.h"
 #include "drivers/block/disks.h"
@@ -86,7 +88,6 @@ struct vblk {
     struct vblk_hdr *hdr;      /* per head descriptor */
     uint8_t *status;           /* per head descriptor */
     struct blk_request **rq;   /* per head descriptor */
-    char model[24];
 };
 
 static uint32_t nvblk;
@@ -193,8 +194,11 @@ static int vblk_start(struct blkdev *b, struct blk_request *rq)
             if (v->last_used != v->used[1])
                 vblk_reap(v);
         }
-        if (v->rq[head] == rq)
+        if (v->rq[head] == rq) { /* the chain stays the device's (never reused); the request fails */
             kprintf("%s: request at sector %llu timed out (polled)\n", b->name, (unsigned long long)rq->sector);
+            v->rq[head] = NULL;
+            blk_complete(rq, -EIO);
+        }
     }
     return 0;
 }
