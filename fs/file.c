@@ -95,7 +95,7 @@ struct file *file_open_vnode(struct vnode *v, uint32_t flags)
 void file_stat_vnode(const struct vnode *v, struct kstat *st)
 {
     memset(st, 0, sizeof *st);
-    st->dev = DEV_ROOTFS;
+    st->dev = v->ops ? v->ops->dev : DEV_ROOTFS;
     st->ino = v->ino;
     st->mode = v->mode;
     st->rdev = v->rdev;

@@ -22,7 +22,7 @@ struct file;
 
 #define FD_MAX 256 /* descriptors per process (RLIMIT_NOFILE); EMFILE beyond */
 
-enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_DEV, FILE_BLK };
+enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_DEV, FILE_SEQ, FILE_BLK };
 
 /* What stat reports about an open file or a vnode, before the ABI layout. */
 struct kstat {
@@ -57,6 +57,7 @@ struct file {
     struct vnode *vnode; /* what it was opened on, held (FILE_REG, FILE_DIR, FIFOs, device nodes), else NULL */
     struct pipe *pipe;   /* FILE_PIPE_* */
     struct readahead_state ra; /* FILE_REG: where sequential reads have got to (mm/vm/readahead.h) */
+    void *priv;          /* the kind's own state (FILE_SEQ: fs/seq_file.c) */
 };
 
 #define FD_INLINE 32 /* slots a table starts with, inside it; it grows by doubling up to FD_MAX */

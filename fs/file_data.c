@@ -92,8 +92,8 @@ static int page_io(struct vnode *v, uint64_t off, uint32_t len, bool write, page
 {
     if (v->type == VNODE_DIR)
         return -EISDIR;
-    if (v->type != VNODE_FILE)
-        return -EINVAL;
+    if (v->type != VNODE_FILE || v->ops)
+        return -EINVAL; /* made-up contents are read through their own open files */
     if (write) {
         if (off >= VFS_FILE_MAX)
             return len ? -EFBIG : 0;
@@ -215,6 +215,8 @@ int vfs_write_user(struct vnode *v, vaddr_t ubuf, uint32_t len, uint64_t offset)
 
 int vfs_truncate(struct vnode *v, uint64_t size)
 {
+    if (v->ops)
+        return 0; /* made-up contents (/proc) have no size to set: nothing happens, as on Linux */
     if (v->type == VNODE_DIR)
         return -EISDIR;
     if (v->type != VNODE_FILE)
@@ -239,6 +241,8 @@ int vfs_truncate(struct vnode *v, uint64_t size)
 
 int vfs_allocate(struct vnode *v, uint64_t off, uint64_t len, bool keep_size)
 {
+    if (v->ops)
+        return -EPERM; /* made-up contents (/proc) have no size to set */
     if (v->type == VNODE_DIR)
         return -EISDIR;
     if (v->type != VNODE_FILE)

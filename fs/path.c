@@ -46,6 +46,12 @@ int path_start_dir(struct proc *p, int dirfd, struct vnode **dir)
 
 int path_lookup_at(struct proc *p, int dirfd, const char *path, bool follow_last, struct vnode **out)
 {
+    return path_lookup_at_as(p, &p->cred, dirfd, path, follow_last, out);
+}
+
+int path_lookup_at_as(struct proc *p, const struct cred *c, int dirfd, const char *path, bool follow_last,
+                      struct vnode **out)
+{
     struct vnode *dir = NULL;
     if (!*path)
         return -ENOENT;
@@ -54,7 +60,7 @@ int path_lookup_at(struct proc *p, int dirfd, const char *path, bool follow_last
         if (err)
             return err;
     }
-    return vfs_lookup_from(p->root, path, dir, follow_last, out);
+    return vfs_lookup_as(c, p->root, path, dir, follow_last, out);
 }
 
 int path_parent_at(struct proc *p, int dirfd, const char *path, struct vnode **dir, const char **name, uint32_t *len,
@@ -68,7 +74,7 @@ int path_parent_at(struct proc *p, int dirfd, const char *path, struct vnode **d
         if (err)
             return err;
     }
-    return vfs_lookup_parent_from(p->root, path, start, dir, name, len, trailing_slash);
+    return vfs_lookup_parent_as(&p->cred, p->root, path, start, dir, name, len, trailing_slash);
 }
 
 int path_lookup_user(struct proc *p, int dirfd, vaddr_t upath, bool follow_last, struct vnode **out)

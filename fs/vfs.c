@@ -5,6 +5,7 @@
  * VFS_SYMLINK_TOTAL in all), so no path buffer is ever built.
  */
 #include "fs/vfs.h"
+#include "fs/perm.h"
 #include "errno.h"
 #include "kstring.h"
 #include "mm/kmem/kheap.h"
@@ -26,17 +27,26 @@ void vfs_set_root(struct vnode *root) { root_node = root; }
 
 struct vnode *vfs_root(void) { return root_node; }
 
-/* One step of a walk: the node for component name[0..len) of directory dir, not following symlinks; ".." stops at root. */
-static int step(struct vnode *root, struct vnode *dir, const char *name, uint32_t len, struct vnode **out)
+/*
+ * One step of a walk: the node for component name[0..len) of directory dir
+ * (which c must be allowed to search), not following symlinks; ".." stops at root.
+ */
+static int step(const struct cred *c, struct vnode *root, struct vnode *dir, const char *name, uint32_t len,
+                struct vnode **out)
 {
     if (dir->type != VNODE_DIR)
         return -ENOTDIR;
+    int err = vnode_permission(dir, MAY_EXEC, c);
+    if (err)
+        return err;
     if (len > VFS_NAME_MAX)
         return -ENAMETOOLONG;
     if (len == 1 && name[0] == '.')
         *out = dir;
     else if (len == 2 && name[0] == '.' && name[1] == '.')
         *out = dir == root ? dir : dir->parent; /* the root is its own parent, and a chroot's is too */
+    else if (dir->ops && dir->ops->lookup)
+        return dir->ops->lookup(dir, name, len, out);
     else {
         struct dentry *e = dir_find(dir, name, len);
         if (!e)
@@ -46,12 +56,34 @@ static int step(struct vnode *root, struct vnode *dir, const char *name, uint32_
     return 0;
 }
 
+static int walk(const struct cred *c, struct vnode *root, const char *p, struct vnode *dir, bool follow_last,
+                uint32_t depth, uint32_t *total, struct vnode **out);
+
+/* Where symlink link (in directory dir) leads, into *out: its object for a magic link, else its target walked. */
+static int follow(const struct cred *c, struct vnode *root, struct vnode *dir, struct vnode *link, uint32_t depth,
+                  uint32_t *total, struct vnode **out)
+{
+    if (link->ops && link->ops->follow)
+        return link->ops->follow(link, out);
+    if (!link->ops || !link->ops->readlink)
+        return walk(c, root, link->link_target, dir, true, depth + 1, total, out);
+    char *target = kmalloc(VFS_PATH_MAX); /* made up now: /proc/self, /proc/PID/cwd... */
+    if (!target)
+        return -ENOMEM;
+    int err = vnode_readlink(link, target, VFS_PATH_MAX);
+    if (err >= 0)
+        err = walk(c, root, target, dir, true, depth + 1, total, out);
+    kfree(target);
+    return err;
+}
+
 /*
  * Resolve the NUL-terminated path p from dir (from root if p starts with
- * '/') into *out. depth: symlinks being resolved around this call; *total:
- * symlinks followed so far by the whole lookup. 0 or -ERRNO.
+ * '/') into *out, as c (NULL: the kernel, no permission checks). depth:
+ * symlinks being resolved around this call; *total: symlinks followed so
+ * far by the whole lookup. 0 or -ERRNO.
  */
-static int walk(struct vnode *root, const char *p, struct vnode *dir, bool follow_last, uint32_t depth,
+static int walk(const struct cred *c, struct vnode *root, const char *p, struct vnode *dir, bool follow_last, uint32_t depth,
                 uint32_t *total, struct vnode **out)
 {
     struct vnode *v = *p == '/' ? root : dir;
@@ -72,13 +104,13 @@ static int walk(struct vnode *root, const char *p, struct vnode *dir, bool follo
             rest++;
         bool last = !*rest, trailing_slash = last && *p == '/';
         struct vnode *next;
-        int err = step(root, v, name, len, &next);
+        int err = step(c, root, v, name, len, &next);
         if (err)
             return err;
         if (next->type == VNODE_SYMLINK && (!last || follow_last || trailing_slash)) {
             if (depth >= VFS_SYMLINK_DEPTH || ++*total > VFS_SYMLINK_TOTAL)
                 return -ELOOP;
-            if ((err = walk(root, next->link_target, v, true, depth + 1, total, &next)) != 0)
+            if ((err = follow(c, root, v, next, depth, total, &next)) != 0)
                 return err;
         }
         if (trailing_slash && next->type != VNODE_DIR)
@@ -96,6 +128,12 @@ int vfs_lookup(const char *path, struct vnode *cwd, bool follow_last, struct vno
 
 int vfs_lookup_from(struct vnode *root, const char *path, struct vnode *cwd, bool follow_last, struct vnode **out)
 {
+    return vfs_lookup_as(NULL, root, path, cwd, follow_last, out);
+}
+
+int vfs_lookup_as(const struct cred *c, struct vnode *root, const char *path, struct vnode *cwd, bool follow_last,
+                  struct vnode **out)
+{
     uint32_t len = 0, total = 0;
     if (!path || !out)
         return -EINVAL;
@@ -110,7 +148,7 @@ int vfs_lookup_from(struct vnode *root, const char *path, struct vnode *cwd, boo
     struct vnode *start = cwd ? cwd : root;
     if (path[0] != '/' && start->type != VNODE_DIR)
         return -ENOTDIR;
-    return walk(root, path, start, follow_last, 0, &total, out);
+    return walk(c, root, path, start, follow_last, 0, &total, out);
 }
 
 int vfs_lookup_parent(const char *path, struct vnode *cwd, struct vnode **dir, const char **name, uint32_t *len,
@@ -121,6 +159,12 @@ int vfs_lookup_parent(const char *path, struct vnode *cwd, struct vnode **dir, c
 
 int vfs_lookup_parent_from(struct vnode *root, const char *path, struct vnode *cwd, struct vnode **dir,
                            const char **name, uint32_t *len, bool *trailing_slash)
+{
+    return vfs_lookup_parent_as(NULL, root, path, cwd, dir, name, len, trailing_slash);
+}
+
+int vfs_lookup_parent_as(const struct cred *c, struct vnode *root, const char *path, struct vnode *cwd,
+                         struct vnode **dir, const char **name, uint32_t *len, bool *trailing_slash)
 {
     if (!path || !dir || !name || !len)
         return -EINVAL;
@@ -151,6 +195,8 @@ int vfs_lookup_parent_from(struct vnode *root, const char *path, struct vnode *c
         *dir = path[0] == '/' ? root : base;
         if ((*dir)->type != VNODE_DIR)
             return -ENOTDIR;
+        if (*len && vnode_permission(*dir, MAY_EXEC, c))
+            return -EACCES; /* the last component is looked up in it */
         return (*dir)->nlink ? 0 : -ENOENT;
     }
     char *prefix = kmalloc(start + 1);
@@ -159,10 +205,12 @@ int vfs_lookup_parent_from(struct vnode *root, const char *path, struct vnode *c
     memcpy(prefix, path, start);
     prefix[start] = '\0';
     uint32_t total = 0;
-    int err = path[0] != '/' && base->type != VNODE_DIR ? -ENOTDIR : walk(root, prefix, base, true, 0, &total, dir);
+    int err = path[0] != '/' && base->type != VNODE_DIR ? -ENOTDIR : walk(c, root, prefix, base, true, 0, &total, dir);
     kfree(prefix);
     if (!err && (*dir)->type != VNODE_DIR)
         err = -ENOTDIR;
+    if (!err && *len)
+        err = vnode_permission(*dir, MAY_EXEC, c); /* the last component is looked up in it */
     if (!err && !(*dir)->nlink)
         err = -ENOENT;
     return err;

@@ -48,6 +48,35 @@ struct vfs_time {
 };
 
 struct dentry;
+struct vnode;
+struct file;
+
+/* What a pseudo-file-system listing step gives: one entry's name, inode number and type (DT_*). */
+struct vnode_dirent {
+    char name[VFS_NAME_MAX + 1];
+    uint32_t ino;
+    uint8_t type;
+};
+
+/*
+ * The operations of a vnode whose contents the kernel makes up as they are
+ * read (a pseudo file system such as /proc) instead of holding them. Every
+ * member may be NULL: the tmpfs behaviour stands. Such vnodes refuse being
+ * made, removed or renamed in (EACCES / EPERM, as Linux's /proc).
+ */
+struct vnode_ops {
+    uint32_t dev; /* st_dev of its files */
+    /* dir: the child called name[0..len) into *out (no reference): 0, -ENOENT or -errno */
+    int (*lookup)(struct vnode *dir, const char *name, uint32_t len, struct vnode **out);
+    /* dir: the first entry at listing offset >= *pos (>= 2) into *ent and its offset into *pos: false past the end */
+    bool (*readdir)(struct vnode *dir, uint64_t *pos, struct vnode_dirent *ent);
+    /* symlink: its target as of now into buf (cap bytes, NUL-terminated): the length, or -errno */
+    int (*readlink)(struct vnode *v, char *buf, uint32_t cap);
+    /* symlink to an object rather than a path (Linux's "magic" links, /proc/PID/fd/N): the vnode, or -errno */
+    int (*follow)(struct vnode *v, struct vnode **out);
+    /* file: a new open file with one reference in *out (made-up contents): 0 or -errno */
+    int (*open)(struct vnode *v, uint32_t flags, struct file **out);
+};
 
 struct vnode {
     enum vnode_type type;
@@ -70,6 +99,7 @@ struct vnode {
     uint32_t rdev;              /* device node: the device number (fs/chrdev.h) */
     bool unnamed;               /* made by O_TMPFILE and never named: linkat may give it a first name */
     uint32_t running;           /* processes running it as their program: no writing (ETXTBSY) */
+    const struct vnode_ops *ops; /* a pseudo file system's vnode (made-up contents), else NULL */
 };
 
 #define DIR_FIRST_COOKIE 0x7FFFFFF0u /* getdents offsets (cookie + 2) stay positive 32-bit numbers */
@@ -107,6 +137,10 @@ struct vfs_time vfs_now(void);
 int vfs_lookup(const char *path, struct vnode *cwd, bool follow_last, struct vnode **out);
 /* vfs_lookup with root (a process's chroot; NULL: the file system's root) as "/" and the top of "..". */
 int vfs_lookup_from(struct vnode *root, const char *path, struct vnode *cwd, bool follow_last, struct vnode **out);
+/* vfs_lookup_from as c (kern/cred.h; NULL: the kernel): each directory walked through needs search permission (-EACCES). */
+struct cred;
+int vfs_lookup_as(const struct cred *c, struct vnode *root, const char *path, struct vnode *cwd, bool follow_last,
+                  struct vnode **out);
 
 /*
  * Resolve all but the last component of path into *dir (a directory; no
@@ -120,6 +154,9 @@ int vfs_lookup_parent(const char *path, struct vnode *cwd, struct vnode **dir, c
 /* vfs_lookup_parent with root as "/" (NULL: the file system's root). */
 int vfs_lookup_parent_from(struct vnode *root, const char *path, struct vnode *cwd, struct vnode **dir,
                            const char **name, uint32_t *len, bool *trailing_slash);
+/* vfs_lookup_parent_from as c (NULL: the kernel): search permission on every directory, the parent's included. */
+int vfs_lookup_parent_as(const struct cred *c, struct vnode *root, const char *path, struct vnode *cwd,
+                         struct vnode **dir, const char **name, uint32_t *len, bool *trailing_slash);
 
 /*
  * The absolute path of v into out (cap bytes, built from the end): its
@@ -135,6 +172,10 @@ char *vfs_path_from(const struct vnode *root, const struct vnode *v, char *out, 
 
 /* A new vnode of type with permission bits perm (and the clock's times), nlink 0, refs 0; NULL if out of memory. */
 struct vnode *vnode_new(enum vnode_type type, uint32_t perm, uint32_t uid, uint32_t gid);
+/* vnode_new for a structure of bytes (>= sizeof(struct vnode)) that starts with the vnode: a pseudo file system's own. */
+struct vnode *vnode_new_sized(enum vnode_type type, uint32_t perm, uint32_t uid, uint32_t gid, uint32_t bytes);
+/* The target of symlink v into buf (cap bytes, NUL-terminated), its own or made up now: the length or -errno. */
+int vnode_readlink(struct vnode *v, char *buf, uint32_t cap);
 void vnode_ref(struct vnode *v);
 /* Drop a reference; a vnode neither named nor held is freed (with its pages). */
 void vnode_unref(struct vnode *v);

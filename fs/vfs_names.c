@@ -8,9 +8,11 @@
 #include "kstring.h"
 #include "mm/kmem/kheap.h"
 
-/* A name may be added to dir: 0, -ENOENT (dir was removed) or -EEXIST. */
+/* A name may be added to dir: 0, -ENOENT (dir was removed), -EPERM (a pseudo file system's) or -EEXIST. */
 static int name_free(struct vnode *dir, const char *name, uint32_t len)
 {
+    if (dir->ops)
+        return -ENOENT; /* /proc makes up its names: any other is not found, as Linux's lookup says */
     if (!dir->nlink)
         return -ENOENT;
     if (len > VFS_NAME_MAX)
@@ -76,6 +78,8 @@ int vfs_symlink(struct vnode *dir, const char *name, uint32_t len, const char *t
 
 int vfs_link(struct vnode *dir, const char *name, uint32_t len, struct vnode *v)
 {
+    if (v->ops && !dir->ops)
+        return -EXDEV; /* another file system's file */
     if (v->type == VNODE_DIR)
         return -EPERM;
     if (!v->nlink && !v->unnamed)
@@ -93,8 +97,27 @@ int vfs_link(struct vnode *dir, const char *name, uint32_t len, struct vnode *v)
     return 0;
 }
 
+/* Removing a name from a made-up directory (/proc): ENOENT, ENOTDIR / EISDIR as for any, else EPERM. */
+static int pseudo_remove(struct vnode *dir, const char *name, uint32_t len, bool want_dir)
+{
+    struct vnode *v;
+    int err = dir->ops->lookup ? dir->ops->lookup(dir, name, len, &v) : -ENOENT;
+    if (err == -ENOENT && !dir->ops->lookup) {
+        struct dentry *e = dir_find(dir, name, len);
+        err = e ? 0 : -ENOENT;
+        v = e ? e->v : NULL;
+    }
+    if (err)
+        return err;
+    if (want_dir != (v->type == VNODE_DIR))
+        return want_dir ? -ENOTDIR : -EISDIR;
+    return -EPERM;
+}
+
 int vfs_unlink(struct vnode *dir, const char *name, uint32_t len)
 {
+    if (dir->ops)
+        return pseudo_remove(dir, name, len, false);
     struct dentry *e = dir_find(dir, name, len);
     if (!e)
         return -ENOENT;
@@ -110,6 +133,8 @@ int vfs_unlink(struct vnode *dir, const char *name, uint32_t len)
 
 int vfs_rmdir(struct vnode *dir, const char *name, uint32_t len)
 {
+    if (dir->ops)
+        return pseudo_remove(dir, name, len, true);
     struct dentry *e = dir_find(dir, name, len);
     if (!e)
         return -ENOENT;
@@ -172,6 +197,8 @@ int vfs_rename(struct vnode *odir, const char *oname, uint32_t olen, struct vnod
         return -EINVAL;
     if (nlen > VFS_NAME_MAX)
         return -ENAMETOOLONG;
+    if (odir->ops || ndir->ops)
+        return odir->ops && ndir->ops ? -ENOENT : -EXDEV; /* across file systems EXDEV; /proc has no new names */
     struct dentry *oe = dir_find(odir, oname, olen);
     if (!oe)
         return -ENOENT;

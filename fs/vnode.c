@@ -5,6 +5,7 @@
  */
 #include "fs/vfs.h"
 #include "fs/pipe.h"
+#include "errno.h"
 #include "kstring.h"
 #include "mm/kmem/kheap.h"
 #include "mm/pager/vnode_pager.h"
@@ -25,13 +26,18 @@ struct vfs_time vfs_now(void)
 
 struct vnode *vnode_new(enum vnode_type type, uint32_t perm, uint32_t uid, uint32_t gid)
 {
+    return vnode_new_sized(type, perm, uid, gid, sizeof(struct vnode));
+}
+
+struct vnode *vnode_new_sized(enum vnode_type type, uint32_t perm, uint32_t uid, uint32_t gid, uint32_t bytes)
+{
     static const uint32_t type_bits[] = {[VNODE_FILE] = VFS_S_IFREG, [VNODE_DIR] = VFS_S_IFDIR,
                                          [VNODE_SYMLINK] = VFS_S_IFLNK, [VNODE_FIFO] = VFS_S_IFIFO,
                                          [VNODE_CHR] = VFS_S_IFCHR, [VNODE_BLK] = VFS_S_IFBLK};
-    struct vnode *v = kmalloc(sizeof *v);
+    struct vnode *v = kmalloc(bytes);
     if (!v)
         return NULL;
-    memset(v, 0, sizeof *v);
+    memset(v, 0, bytes);
     v->type = type;
     v->mode = type_bits[type] | (perm & 07777u);
     v->uid = uid;
@@ -47,6 +53,19 @@ struct vnode *vnode_new(enum vnode_type type, uint32_t perm, uint32_t uid, uint3
 }
 
 void vnode_ref(struct vnode *v) { v->refs++; }
+
+int vnode_readlink(struct vnode *v, char *buf, uint32_t cap)
+{
+    if (v->type != VNODE_SYMLINK)
+        return -EINVAL;
+    if (v->ops && v->ops->readlink)
+        return v->ops->readlink(v, buf, cap);
+    uint32_t len = v->link_target ? (uint32_t)strlen(v->link_target) : 0;
+    if (!cap || len >= cap)
+        return -ENAMETOOLONG;
+    memcpy(buf, v->link_target ? v->link_target : "", len + 1);
+    return (int)len;
+}
 
 void vnode_maybe_free(struct vnode *v)
 {

@@ -40,3 +40,5 @@ uint64_t clock_monotonic_ns(void)
 }
 
 uint64_t clock_realtime_ns(void) { return boot_epoch_ns + clock_monotonic_ns(); }
+
+uint64_t clock_tsc_hz(void) { return cycles_per_tick * (NSEC_PER_SEC / NSEC_PER_TICK); }

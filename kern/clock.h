@@ -12,6 +12,8 @@ void clock_init(void);
 void clock_tick(void);
 /* Nanoseconds since boot; never goes backwards. */
 uint64_t clock_monotonic_ns(void);
+/* TSC cycles per second, as measured over the last tick (0 before the second tick). */
+uint64_t clock_tsc_hz(void);
 /* Nanoseconds since the epoch. */
 uint64_t clock_realtime_ns(void);
 

@@ -11,6 +11,7 @@
 #include "kstring.h"
 #include "mmu.h"
 #include "kern/proc.h"
+#include "kern/cred.h"
 #include "uaccess.h"
 #include "arch/i386/cpu.h"
 #include "mm/kmem/kheap.h"
@@ -78,6 +79,16 @@ static int map_segment(struct vmspace *vs, struct vnode *file, const struct elf_
         return at == -EEXIST || at == -EINVAL ? -ENOEXEC : at;
     if (end > vs->brk_start)
         vs->brk_start = vs->brk = end;
+    vaddr_t seg_end = ph->vaddr + ph->filesz;
+    if (ph->flags & PHF_X) { /* /proc/PID/stat's startcode/endcode, startdata/enddata, as Linux's ELF loader sets them */
+        if (!vs->code_start || ph->vaddr < vs->code_start)
+            vs->code_start = ph->vaddr;
+        vs->code_end = MAX(vs->code_end, seg_end);
+    } else if (ph->flags & PHF_W) {
+        if (!vs->data_start || ph->vaddr < vs->data_start)
+            vs->data_start = ph->vaddr;
+        vs->data_end = MAX(vs->data_end, seg_end);
+    }
     return 0;
 }
 
@@ -151,8 +162,9 @@ static int push_vectors(struct vmspace *vs, const struct exec_args *a, vaddr_t s
     return err ? err : vm_copyout(vs, sp + words * 4, auxv, auxv_bytes);
 }
 
-/* Strings, then the pointer vectors and auxv, System V i386 ABI layout. */
-static int build_stack(struct vmspace *vs, const struct exec_args *a, const struct auxv_info *ai, vaddr_t *sp_out)
+/* Strings, then the pointer vectors and auxv (ids from c; secure: AT_SECURE), System V i386 ABI layout. */
+static int build_stack(struct vmspace *vs, const struct exec_args *a, const struct auxv_info *ai,
+                       const struct cred *c, bool secure, vaddr_t *sp_out)
 {
     vaddr_t sp = USER_TOP, strings, plat, rnd;
     int err = push(vs, &sp, a->strings, a->bytes);
@@ -164,18 +176,26 @@ static int build_stack(struct vmspace *vs, const struct exec_args *a, const stru
     err = err ? err : push(vs, &sp, seed, sizeof seed);
     rnd = sp;
     uint32_t auxv[] = {AT_PHDR, ai->phdr, AT_PHENT, 32, AT_PHNUM, ai->phnum, AT_PAGESZ, PAGE_SIZE, AT_BASE, 0,
-                       AT_FLAGS, 0, AT_ENTRY, ai->entry, AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0,
-                       AT_PLATFORM, plat, AT_HWCAP, 0x0383F9FF /* fpu..sse2 */, AT_CLKTCK, 100, AT_SECURE, 0,
+                       AT_FLAGS, 0, AT_ENTRY, ai->entry, AT_UID, c->uid, AT_EUID, c->euid, AT_GID, c->gid, AT_EGID, c->egid,
+                       AT_PLATFORM, plat, AT_HWCAP, 0x0383F9FF /* fpu..sse2 */, AT_CLKTCK, 100, AT_SECURE, secure,
                        AT_RANDOM, rnd, AT_EXECFN, strings, AT_NULL, 0};
     uint32_t words = 1 + a->argc + 1 + a->envc + 1;
     sp = ALIGN_DOWN(sp - sizeof auxv - words * 4, 16);
     err = err ? err : push_vectors(vs, a, strings, auxv, sizeof auxv, sp);
     *sp_out = sp;
+    uint32_t argv_bytes = 0; /* where argv's strings end and envp's begin (/proc/PID/cmdline, environ) */
+    for (uint32_t i = 0; i < a->argc; i++)
+        argv_bytes += strlen(a->strings + argv_bytes) + 1;
+    vs->arg_start = strings;
+    vs->arg_end = vs->env_start = strings + argv_bytes;
+    vs->env_end = strings + a->bytes;
+    vs->stack_start = sp;
     return err;
 }
 
 /* Load file into vs (new, empty, not active): regions for its segments and the stack, argv/envp/auxv on it. */
-static int exec_load(struct vmspace *vs, struct vnode *file, const struct exec_args *a, vaddr_t *entry, vaddr_t *sp)
+static int exec_load(struct vmspace *vs, struct vnode *file, const struct exec_args *a, const struct cred *c,
+                     bool secure, vaddr_t *entry, vaddr_t *sp)
 {
     struct auxv_info ai;
     if (file->type != VNODE_FILE)
@@ -186,19 +206,48 @@ static int exec_load(struct vmspace *vs, struct vnode *file, const struct exec_a
     err = vm_stack_create(vs, USER_TOP, STACK_INITIAL);
     if (err)
         return err == -EEXIST ? -ENOEXEC : err;
-    err = build_stack(vs, a, &ai, sp);
+    err = build_stack(vs, a, &ai, c, secure, sp);
     *entry = ai.entry;
     return err;
+}
+
+#define S_ISUID 04000u
+#define S_ISGID 02000u
+
+/*
+ * The ids p runs file with, into *next (sharing p's groups): the file's
+ * owner as effective uid if it is set-user-ID, its group as effective gid
+ * if set-group-ID (and group-executable), unless p set no_new_privs; saved
+ * and fs ids follow the effective ones. True if the exec is "secure"
+ * (AT_SECURE: effective ids differ from the real ones or changed), as
+ * Linux's cap_bprm_creds_from_file decides.
+ */
+static bool exec_creds(const struct proc *p, const struct vnode *file, struct cred *next)
+{
+    const struct cred *old = &p->cred;
+    *next = *old;
+    if (!p->no_new_privs) {
+        if (file->mode & S_ISUID)
+            next->euid = file->uid;
+        if ((file->mode & (S_ISGID | 010u)) == (S_ISGID | 010u))
+            next->egid = file->gid;
+    }
+    next->suid = next->fsuid = next->euid;
+    next->sgid = next->fsgid = next->egid;
+    bool changed = next->euid != old->euid || !cred_in_group(old, next->egid);
+    return changed || next->euid != old->uid || next->egid != old->gid;
 }
 
 int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, vaddr_t *entry, vaddr_t *sp)
 {
     struct vmspace *old = p->vm, *vs = vm_space_create();
+    struct cred next;
     if (!vs)
         return -ENOMEM;
     if (old)
         vm_space_set_stack_limit(vs, old->map.stack_max); /* RLIMIT_STACK survives exec */
-    int err = exec_load(vs, file, a, entry, sp);
+    bool secure = exec_creds(p, file, &next);
+    int err = exec_load(vs, file, a, &next, secure, entry, sp);
     if (err) {
         vm_space_unref(vs); /* the caller keeps its memory */
         return err;
@@ -206,6 +255,9 @@ int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, 
     if (old)
         proc_clear_child_tid(p, old); /* the word lives in the memory being left */
     p->vm = vs;
+    if (next.euid != p->cred.euid || next.egid != p->cred.egid)
+        p->pdeathsig = 0; /* as commit_creds does */
+    p->cred = next; /* the same groups: only ids change */
     vnode_exec_hold(file);
     vnode_exec_release(p->exe);
     p->exe = file;

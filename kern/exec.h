@@ -10,8 +10,10 @@ struct exec_args;
 /*
  * Replace p's address space with a new one holding file's PT_LOAD segments
  * as demand-paged regions and a stack with a's strings, argv, envp and the
- * auxv; return the entry point and initial stack pointer. On failure p's
- * old address space is untouched. 0, -ENOEXEC (malformed or not i386),
+ * auxv; return the entry point and initial stack pointer. p's ids become
+ * those file's set-user-ID / set-group-ID bits give (the auxv's AT_UID..
+ * AT_EGID and AT_SECURE say so). On failure p's old address space and ids
+ * are untouched. 0, -ENOEXEC (malformed or not i386),
  * -EACCES (not a regular file), -ENOMEM or -EFAULT.
  */
 int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, vaddr_t *entry, vaddr_t *sp);

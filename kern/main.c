@@ -17,6 +17,7 @@
 #include "kern/bootinfo.h"
 #include "kern/clock.h"
 #include "kern/proc.h"
+#include "kern/procfs/procfs.h"
 #include "drivers/mem.h"
 #include "drivers/block/disks.h"
 #include "drivers/pci/pci.h"
@@ -79,6 +80,9 @@ void kmain(uint32_t magic, paddr_t mbi)
     tty_init();
     tty_devices_init();
     mem_devices_init();
+    chrdev_make_nodes();
+    if (procfs_mount())
+        kprintf("procfs: could not make /proc\n");
     pic_init();
     pit_init();
     keyboard_init();
@@ -87,7 +91,7 @@ void kmain(uint32_t magic, paddr_t mbi)
     ata_init();
     pci_init();
     disks_register_nodes();
-    chrdev_make_nodes();
+    chrdev_make_nodes(); /* the disks' nodes */
     sti();
     kstats_boot_done(boot_start);
     kstats_print_banner();

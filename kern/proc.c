@@ -14,6 +14,8 @@
 #include "mmu.h"
 #include "printk.h"
 #include "kern/proc_attr.h"
+#include "kern/procfs/procfs.h"
+#include "arch/i386/pit.h"
 #include "kern/sched.h"
 #include "kern/tls.h"
 #include "uaccess.h"
@@ -26,6 +28,41 @@ static struct proc shell_task;
 struct proc *proc_current_ = &shell_task; /* read inline by proc_current() */
 #define current proc_current_
 static int next_pid = 1;
+static uint32_t next_serial = 1, created_total;
+int proc_pid_max = PROC_PID_MAX_DEFAULT;
+
+/*
+ * The next free pid: counting up to pid_max, then again from 300 (Linux's
+ * RESERVED_PIDS), skipping pids a process or a process group still uses.
+ */
+static int alloc_pid(void)
+{
+    for (int tries = 0; tries < proc_pid_max; tries++) {
+        if (next_pid >= proc_pid_max)
+            next_pid = 300 < proc_pid_max ? 300 : 1;
+        int pid = next_pid++;
+        if (!proc_find(pid, true) && !proc_group_first(pid))
+            return pid;
+    }
+    return -1; /* every pid below pid_max is in use */
+}
+
+uint32_t proc_created_total(void) { return created_total; }
+
+int proc_last_pid(void) { return next_pid - 1; }
+
+bool proc_vm_seen_before(int i, const struct vmspace *vs)
+{
+    for (int j = 0; j < i && j < slots_top; j++)
+        if (table[j] && table[j]->vm == vs)
+            return true;
+    return false;
+}
+
+int proc_ppid(const struct proc *p)
+{
+    return p->parent && !p->parent->kernel_task ? p->parent->pid : 1; /* the shell adopts orphans, like init */
+}
 
 /* pid -> process and pgid -> members, chained through pid_link and pgrp_link */
 #define ID_HASH_BITS 8
@@ -82,6 +119,7 @@ void proc_init(void)
 {
     shell_task.kernel_task = true;
     shell_task.umask = 022;
+    cred_init_root(&shell_task.cred); /* root, as every process it starts */
     memcpy(shell_task.name, "kshell", 7);
     init_links(&shell_task);
     sched_init(&shell_task);
@@ -173,13 +211,18 @@ struct proc *proc_create(const char *name)
     p->fpu = (uint8_t *)ALIGN_UP((uintptr_t)p->fpu_buf, 16);
     fpu_clean_state(p->fpu);
     p->kstack = kstack_get();
-    if (!p->kstack || table_insert(p) != 0) {
+    int pid = alloc_pid();
+    if (!p->kstack || pid < 0 || cred_copy(&p->cred, &current->cred) != 0 || table_insert(p) != 0) {
         if (p->kstack)
             kstack_put(p->kstack);
+        cred_release(&p->cred);
         kfree(p);
         return NULL;
     }
-    p->pid = next_pid++;
+    p->pid = pid;
+    p->serial = next_serial++;
+    p->start_tick = pit_ticks();
+    created_total++;
     sched_new(p); /* on no queue; sched_start makes it runnable (proc_start, fork) */
     p->parent = current;
     list_add_tail(&current->children, &p->sibling);
@@ -210,6 +253,7 @@ void proc_destroy(struct proc *p)
     if (p->state != PROC_ZOMBIE && p->state != PROC_NEW)
         panic("proc_destroy: pid %d is still in state %d", p->pid, p->state);
     nr_live -= p->state != PROC_ZOMBIE;
+    procfs_forget(p);
     table_remove(p);
     hlist_del(&p->pid_link);
     hlist_del(&p->pgrp_link);
@@ -218,6 +262,7 @@ void proc_destroy(struct proc *p)
         vm_space_activate(NULL);
     release_resources(p);
     sigaction_release(p);
+    cred_release(&p->cred);
     kstack_put(p->kstack);
     kfree(p);
 }
@@ -368,6 +413,8 @@ int proc_wait(int pid, struct proc_end *end, bool nohang)
             end->killed_by_fault = c->killed_by_fault;
             end->cpu_ticks = c->cpu_ticks;
             end->fault = c->fault;
+            current->child_ticks += c->cpu_ticks + c->child_ticks;
+            current->child_sys_ticks += c->sys_ticks + c->child_sys_ticks;
             proc_destroy(c);
             return id;
         }

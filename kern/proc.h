@@ -12,6 +12,7 @@
 #include "mm/kmem/kstack.h"
 #include "mm/vm/fault_ring.h"
 #include "mm/vm/vm_space.h"
+#include "kern/cred.h"
 #include "kern/itimer.h"
 #include "kern/list.h"
 #include "kern/sigaction.h"
@@ -35,6 +36,7 @@ struct ksiginfo {
     int32_t code;  /* SI_USER, SI_KERNEL, SEGV_MAPERR... */
     uint32_t addr; /* faulting address (SIGSEGV, SIGBUS, SIGILL, SIGFPE) */
     int32_t pid;   /* sender (SI_USER) */
+    uint32_t uid;  /* the sender's real uid (SI_USER) */
 };
 
 /* How restart_syscall resumes a sleep a signal interrupted (ERESTART_RESTARTBLOCK). */
@@ -66,6 +68,7 @@ struct proc {
     struct vnode *cwd;     /* working directory (holding a reference, fs_set_cwd); NULL means the root */
     struct vnode *root;    /* its "/" (chroot; holding a reference, fs_set_root); NULL means the file system's */
     struct vnode *exe;     /* the program it runs (held with vnode_exec_hold), NULL before the first exec */
+    struct cred cred;      /* user and group ids (kern/cred.h): copied from its creator, changed by the set*id calls and set-id exec */
     uint32_t umask;        /* permission bits creat/mkdir/mknod clear (022 at boot; inherited) */
     const void *sleep_chan; /* what it sleeps on when PROC_SLEEPING (NULL: only a signal or timer wakes it) */
     struct list run_link;  /* on the run queue when RUNNABLE, on its channel's wait queue when SLEEPING */
@@ -91,6 +94,12 @@ struct proc {
     bool vfork_parent_waits; /* a vfork parent sleeps until this child execs or exits: they count as sharing memory */
     struct itimer itimer[3]; /* ITIMER_REAL, _VIRTUAL, _PROF (itimer.h); not inherited by fork */
     uint32_t cpu_ticks;    /* PIT ticks that found it running (CPU time, 10 ms each) */
+    uint32_t sys_ticks;    /* of those, the ticks that found it in the kernel */
+    uint32_t child_ticks, child_sys_ticks; /* CPU time of its reaped children (theirs included), as times() counts */
+    uint32_t serial;       /* never reused, unlike pids: /proc tells a new process from an old one of the same pid */
+    uint32_t start_tick;   /* the PIT tick it was made at (/proc/PID/stat starttime) */
+    uint32_t min_flt, maj_flt; /* its page faults: resolved from memory / that filled a page from a file */
+    uint32_t nvcsw, nivcsw; /* context switches: gave the CPU up (slept, yielded) / preempted */
     uint64_t rlimit[16][2]; /* soft, hard (RLIM_INFINITY = ~0) */
     int pgid, sid;         /* process group and session (kern/pgrp.c; change pgid with proc_set_pgid); re-parenting keeps them, as on Linux */
     bool execed;           /* called execve since it was forked (its parent's setpgid then gets EACCES) */
@@ -101,6 +110,19 @@ struct proc {
     uint8_t *fpu;          /* FXSAVE area, 16-byte aligned inside fpu_buf */
     uint8_t fpu_buf[FPU_STATE_BYTES + 16];
 };
+
+#define PROC_PID_MAX_DEFAULT 32768 /* /proc/sys/kernel/pid_max at boot, as Linux's on i386 */
+#define PROC_PID_MAX_LIMIT 4194304  /* the most pid_max may be set to (PID_MAX_LIMIT) */
+/* pids are below this (/proc/sys/kernel/pid_max; 301..PROC_PID_MAX_LIMIT). */
+extern int proc_pid_max;
+/* Processes made since boot (/proc/stat's "processes"). */
+uint32_t proc_created_total(void);
+/* True if a process in a slot below i uses address space vs (so a walk over the slots met it already). */
+bool proc_vm_seen_before(int i, const struct vmspace *vs);
+/* p's parent's pid as getppid reports it (1 for the kernel shell's children: it stands in for init). */
+int proc_ppid(const struct proc *p);
+/* The pid given out last (/proc/loadavg). */
+int proc_last_pid(void);
 
 /* Name p after the last component of path, cut at 15 characters (Linux's comm). */
 void proc_set_name_from_path(struct proc *p, const char *path);

@@ -23,7 +23,7 @@ void proc_attr_inherit(struct proc *child, const struct proc *creator)
 void proc_attr_exec(struct proc *p)
 {
     p->execed = true;
-    p->dumpable = 1;
+    p->dumpable = p->cred.euid == p->cred.uid && p->cred.egid == p->cred.gid; /* a set-id program: suid_dumpable's 0 */
 }
 
 void proc_attr_parent_exit(const struct proc *parent)

@@ -31,6 +31,8 @@
 #define WAITQ_COUNT (1u << WAITQ_BITS)
 
 static bool need_resched;
+static volatile bool idle; /* halted in schedule() waiting for a runnable task */
+static struct cpu_times cpu;
 static struct list runq = {&runq, &runq};
 static struct list waitq[WAITQ_COUNT];
 static uint32_t nr_active; /* user tasks RUNNABLE or RUNNING */
@@ -90,8 +92,10 @@ void schedule(void)
     if (prev->state == PROC_RUNNING)
         make_runnable(prev);
     while (list_empty(&runq)) {
+        idle = true;
         sti_hlt(); /* idle until an interrupt makes something runnable */
         cli();
+        idle = false;
     }
     next = list_entry(runq.next, struct proc, run_link);
     list_del(&next->run_link);
@@ -99,6 +103,11 @@ void schedule(void)
     need_resched = false;
     next->quantum = QUANTUM_TICKS;
     if (next != prev) {
+        cpu.ctxt++;
+        if (prev->state == PROC_RUNNABLE)
+            prev->nivcsw++; /* still wanted the CPU: preempted or yielded */
+        else
+            prev->nvcsw++;
         proc_load_context(prev, next);
         context_switch(&prev->kernel_esp, next->kernel_esp);
     }
@@ -171,18 +180,28 @@ int proc_sleep_until(uint32_t tick)
     return err;
 }
 
-void sched_tick(void)
+void sched_tick(bool from_user)
 {
     uint32_t now = pit_ticks();
     timer_tick(now);
     struct proc *cur = proc_current();
-    if (!cur->kernel_task)
+    if (idle)
+        cpu.idle++;
+    else if (from_user)
+        cpu.user++;
+    else
+        cpu.system++;
+    if (!cur->kernel_task && !idle) {
         cur->cpu_ticks++;
+        cur->sys_ticks += !from_user;
+    }
     if (cur->quantum && --cur->quantum == 0)
         need_resched = true;
     loadavg_tick(now);
     itimer_tick(cur, now);
 }
+
+void sched_cpu_times(struct cpu_times *out) { *out = cpu; }
 
 void sched_yield(void)
 {

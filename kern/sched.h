@@ -42,8 +42,15 @@ NORETURN void sched_exit(void);
 /* Give the CPU to the next runnable task (the current one stays runnable unless it sleeps or died). */
 void schedule(void);
 void sched_yield(void);
-/* The PIT's hook: count the tick, run expired timers, end the quantum. */
-void sched_tick(void);
+/* The PIT's hook: count the tick (from_user: it interrupted user mode), run expired timers, end the quantum. */
+void sched_tick(bool from_user);
+
+/* Where the CPU's ticks went since boot (/proc/stat), and context switches. */
+struct cpu_times {
+    uint32_t user, system, idle; /* ticks that found it in user mode, in the kernel, idle */
+    uint32_t ctxt;               /* switches from one task to another */
+};
+void sched_cpu_times(struct cpu_times *out);
 /* Last step before returning to user mode: preempt if the quantum ended, deliver signals. */
 void sched_return_to_user(struct trapframe *tf);
 /* User processes running or waiting for the CPU (for the load average): a counter, not a scan. */

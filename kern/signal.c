@@ -102,7 +102,7 @@ int signal_send(struct proc *p, int sig)
     if (sig != SIGKILL && (h == SIG_IGN || (h == SIG_DFL && ignored_by_default(sig))))
         return 0;
     struct proc *from = proc_current();
-    struct ksiginfo info = {.code = SI_USER, .pid = from->kernel_task ? 0 : from->pid};
+    struct ksiginfo info = {.code = SI_USER, .pid = from->kernel_task ? 0 : from->pid, .uid = from->cred.uid};
     post(p, sig, &info);
     return 0;
 }
@@ -155,7 +155,8 @@ static bool push_frame(struct proc *p, struct trapframe *tf, int sig, const stru
         uint8_t info[128];
         struct ucontext uc;
         memset(info, 0, sizeof info);
-        struct siginfo_head h = {sig, 0, ki->code, fault && ki->code > 0 ? ki->addr : (uint32_t)ki->pid, 0};
+        struct siginfo_head h = {sig, 0, ki->code, fault && ki->code > 0 ? ki->addr : (uint32_t)ki->pid,
+                                   ki->uid};
         memcpy(info, &h, sizeof h);
         memset(&uc, 0, sizeof uc);
         fill_sigcontext(&uc.mc, tf, old_mask, tail, cr2);

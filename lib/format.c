@@ -85,6 +85,9 @@ static void convert(struct out *o, char conv, va_list *ap, int width, int longs,
     case 'X':
         s = render(tmp + sizeof tmp, arg_unsigned(ap, longs), 16, conv == 'X');
         break;
+    case 'o':
+        s = render(tmp + sizeof tmp, arg_unsigned(ap, longs), 8, false);
+        break;
     case 'p':
         s = render(tmp + sizeof tmp, (uintptr_t)va_arg(*ap, void *), 16, false);
         s -= 2;

@@ -113,17 +113,6 @@ static void key_regions(void)
     kfree(heap);
 }
 
-/* True if an earlier process slot than i shares p's address space (checked already). */
-static bool vm_seen_before(int i, const struct vmspace *vm)
-{
-    for (int j = 0; j < i; j++) {
-        struct proc *q = proc_slot(j);
-        if (q && q->vm == vm)
-            return true;
-    }
-    return false;
-}
-
 /*
  * memory check: the reverse map against the page tables of every live
  * address space, and no mapping listed for any other (a destroyed one).
@@ -133,7 +122,7 @@ static int memory_check(void)
     uint32_t mappings = 0;
     for (int i = 0; i < proc_slot_count(); i++) {
         struct proc *p = proc_slot(i);
-        if (!p || !p->vm || vm_seen_before(i, p->vm))
+        if (!p || !p->vm || proc_vm_seen_before(i, p->vm))
             continue;
         int n = vm_space_check(p->vm);
         if (n < 0) {

@@ -1,9 +1,6 @@
 /* Process commands: ps, ps check, vmmap PID, kill [-SIG] PID. */
-#include "mm/pager/vnode_pager.h"
 #include "mm/vm/vm_space.h"
-#include "fs/vfs.h"
 #include "kern/proc.h"
-#include "kern/shm.h"
 #include "kern/sched.h"
 #include "kern/signal.h"
 #include "errno.h"
@@ -11,7 +8,10 @@
 #include "kstring.h"
 #include "format.h"
 #include "printk.h"
+#include "drivers/console.h"
 #include "shell/shell.h"
+#include "fs/seq_file.h"
+#include "kern/proc_maps.h"
 
 /*
  * ps check: the run queue, wait queues, timer heap and counters against
@@ -48,32 +48,6 @@ int cmd_ps(int argc, char **argv)
     return 0;
 }
 
-static void print_region(struct proc *p, const struct vm_region *r)
-{
-    char path[256], name[256] = "";
-    struct vnode *file = vnode_pager_file(r->obj); /* this kernel's files are all vnodes */
-    bool file_gone = !file && vnode_pager_is(r->obj);
-    int32_t key;
-    const char *at = file ? vfs_path(file, path, sizeof path) : NULL;
-    if (at)
-        ksnprintf(name, sizeof name, "%s", at);
-    else if (file_gone)
-        memcpy(name, "(deleted)", 10); /* removed and closed: only its mappings keep the pages */
-    else if (shm_object_key(r->obj, &key)) /* named as Linux names a segment's file */
-        ksnprintf(name, sizeof name, "/SYSV%08x (deleted)", (uint32_t)key);
-    else if (r->flags & VM_HEAP)
-        memcpy(name, "[heap]", 7);
-    else if (r->flags & VM_GROWSDOWN)
-        memcpy(name, "[stack]", 8);
-    else if (r->obj)
-        memcpy(name, "[shm]", 6); /* shared anonymous memory: an anonymous object */
-    else
-        memcpy(name, "[anon]", 7);
-    kprintf("%08x-%08x %c%c%c%c %08x 00:00 0 %6u KiB  %s\n", r->start, r->end, r->prot & VM_READ ? 'r' : '-',
-            r->prot & VM_WRITE ? 'w' : '-', r->prot & VM_EXEC ? 'x' : '-', r->flags & VM_SHARED ? 's' : 'p',
-            file || file_gone ? r->obj_offset : 0, vm_space_resident_in(p->vm, r->start, r->end) * 4, name);
-}
-
 /* vmmap PID: the regions of a process, like /proc/PID/maps, with resident KiB per region. */
 int cmd_vmmap(int argc, char **argv)
 {
@@ -85,8 +59,13 @@ int cmd_vmmap(int argc, char **argv)
         kprintf("vmmap: no process %u\n", pid);
         return -ESRCH;
     }
-    for (const struct vm_region *r = vm_map_first(&p->vm->map); r; r = vm_map_next(r))
-        print_region(p, r);
+    struct seqbuf text = {0};
+    proc_maps_show(&text, p, MAPS_RESIDENT); /* the lines /proc/PID/maps shows, with resident sizes */
+    if (text.buf)
+        console_write(text.buf, text.len);
+    if (text.overflow)
+        kprintf("vmmap: out of memory: the list is cut\n");
+    seq_free(&text);
     kprintf("%u regions, %u KiB resident, %u page tables\n", p->vm->map.count, p->vm->pmap.resident * 4,
             p->vm->pmap.tables);
     return 0;

@@ -12,10 +12,9 @@ static volatile uint32_t ticks;
 
 static void pit_irq(struct trapframe *tf)
 {
-    (void)tf;
     ticks++;
     clock_tick();
-    sched_tick();
+    sched_tick((tf->cs & 3) == 3);
 }
 
 void pit_init(void)

@@ -26,10 +26,16 @@ void page_fault_trap(struct trapframe *tf)
     r.cls = (uint8_t)fault_classify(tf->error, &page);
     r.access = (uint8_t)fault_access_of(tf->error);
 
-    uint32_t fixup = 0;
+    uint32_t fixup = 0, pageins = vm_stats.pageins;
     int err = vm_fault(vm_space_active(), addr, (enum fault_access)r.access, &page); /* the faulting space: CR3's */
     if (err == 0)
         r.outcome = OUTCOME_RESOLVED;
+    if (err == 0 && addr < USER_TOP) { /* the process's own count (/proc/PID/stat) */
+        if (vm_stats.pageins != pageins)
+            proc_current()->maj_flt++;
+        else
+            proc_current()->min_flt++;
+    }
     else if (err == -ENOMEM && r.user)
         r.outcome = OUTCOME_OOM;
     else if (!r.user && (fixup = extable_find(tf->eip)) != 0)

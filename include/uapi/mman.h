@@ -10,6 +10,7 @@
 #define MAP_PRIVATE 0x02u
 #define MAP_FIXED 0x10u
 #define MAP_ANONYMOUS 0x20u
+#define MAP_NORESERVE 0x4000u /* not counted against the overcommit limit (but in mode 2) */
 #define MAP_FIXED_NOREPLACE 0x100000u
 
 #define MADV_DONTNEED 4

@@ -3,11 +3,15 @@
  * fallocate, chmod / chown families, utimensat / utimes / utime, statfs /
  * fstatfs (and 64), fsync / fdatasync / sync / syncfs, and umask. The
  * file system lives in memory, so the sync calls have nothing to write;
- * they check their descriptor as Linux does.
+ * they check their descriptor as Linux does. Permission rules are Linux's
+ * (setattr_prepare, chown_ok, chgrp_ok): truncate needs write permission;
+ * chmod and explicit times the owner; chown of the owner privilege; times
+ * set to now the owner or write permission. Fs uid 0 may do all of it.
  */
 #include "errno.h"
 #include "fs/file.h"
 #include "fs/path.h"
+#include "fs/perm.h"
 #include "fs/vfs.h"
 #include "kern/proc.h"
 #include "kern/sys/sys_fs.h"
@@ -29,6 +33,9 @@
 #define S_ISGID 02000u
 
 static int64_t off64(uint32_t lo, uint32_t hi) { return (int64_t)(((uint64_t)hi << 32) | lo); }
+
+/* The caller's credentials. */
+static const struct cred *cred(void) { return &proc_current()->cred; }
 
 /* The vnode at upath from dirfd (following the last symlink if follow): 0 or -errno. */
 static int lookup(int dirfd, vaddr_t upath, bool follow, struct vnode **v)
@@ -58,7 +65,9 @@ static int truncate_path(vaddr_t upath, int64_t len)
     if (len < 0)
         return -EINVAL;
     int err = lookup(AT_FDCWD, upath, true, &v);
-    return err ? err : v->type == VNODE_DIR ? -EISDIR : v->type != VNODE_FILE ? -EINVAL : vfs_truncate(v, (uint64_t)len);
+    if (!err)
+        err = v->type == VNODE_DIR ? -EISDIR : v->type != VNODE_FILE ? -EINVAL : vnode_permission(v, MAY_WRITE, cred());
+    return err ? err : vfs_truncate(v, (uint64_t)len);
 }
 
 static int truncate_fd(uint32_t fd, int64_t len)
@@ -114,8 +123,14 @@ int32_t sys_fallocate(SYSARGS6(fd, mode, olo, ohi, llo, lhi))
 
 /* ---- mode and owner ---- */
 
+/* chmod: the owner or the privileged (else EPERM); set-group-ID goes unless the caller is in the file's group. */
 static int set_mode(struct vnode *v, uint32_t mode)
 {
+    const struct cred *c = cred();
+    if (!vnode_owner_or_priv(v, c))
+        return -EPERM;
+    if ((mode & S_ISGID) && !cred_in_group(c, v->gid) && !cred_fs_privileged(c))
+        mode &= ~S_ISGID;
     v->mode = (v->mode & VFS_S_IFMT) | (mode & 07777u);
     vnode_touch(v, VNODE_CTIME);
     return 0;
@@ -141,9 +156,25 @@ int32_t sys_fchmod(SYSARGS2(fd, mode))
     return err;
 }
 
-/* Record a new owner (-1: unchanged); a non-directory loses set-user-ID (and group-executable set-group-ID). */
+/*
+ * May the caller give v owner uid and group gid (-1: unchanged)? The
+ * privileged may; the owner may keep its uid and pick one of its groups.
+ */
+static bool may_chown(const struct vnode *v, uint32_t uid, uint32_t gid)
+{
+    const struct cred *c = cred();
+    if (cred_fs_privileged(c))
+        return true;
+    if (uid != UINT32_MAX && !(c->fsuid == v->uid && uid == v->uid))
+        return false;
+    return gid == UINT32_MAX || (c->fsuid == v->uid && (gid == v->gid || cred_in_group(c, gid)));
+}
+
+/* Record a new owner (-1: unchanged) if allowed (else EPERM); a non-directory loses set-user-ID (and group-executable set-group-ID). */
 static int set_owner(struct vnode *v, uint32_t uid, uint32_t gid)
 {
+    if (!may_chown(v, uid, gid))
+        return -EPERM;
     if (uid != UINT32_MAX)
         v->uid = uid;
     if (gid != UINT32_MAX)
@@ -207,7 +238,25 @@ struct time_req {
     uint32_t nsec;
 };
 
-/* Apply atime/mtime requests (NULL: both now) to v: 0 or -EINVAL (nsec out of range). */
+/*
+ * May the caller apply requests t (after the range check)? Explicit times:
+ * the owner or privileged (EPERM). Both now: also write permission
+ * (EACCES). Now and omit: anyone, as Linux lets it.
+ */
+static int times_permission(const struct vnode *v, const struct time_req *t)
+{
+    const struct cred *c = cred();
+    bool explicit_time = false, touch = t[0].nsec == UTIME_NOW && t[1].nsec == UTIME_NOW;
+    for (int i = 0; i < 2; i++)
+        explicit_time |= t[i].nsec != UTIME_NOW && t[i].nsec != UTIME_OMIT;
+    if (explicit_time)
+        return vnode_owner_or_priv(v, c) ? 0 : -EPERM;
+    if (touch && !vnode_owner_or_priv(v, c))
+        return vnode_permission(v, MAY_WRITE, c);
+    return 0;
+}
+
+/* Apply atime/mtime requests (NULL: both now) to v: 0, -EINVAL (nsec out of range), -EPERM or -EACCES. */
 static int set_times(struct vnode *v, const struct time_req *t)
 {
     struct vfs_time now = vfs_now();
@@ -217,6 +266,9 @@ static int set_times(struct vnode *v, const struct time_req *t)
     for (int i = 0; i < 2; i++)
         if (t[i].nsec >= 1000000000u && t[i].nsec != UTIME_NOW && t[i].nsec != UTIME_OMIT)
             return -EINVAL;
+    int err = times_permission(v, t);
+    if (err)
+        return err;
     struct vfs_time *dst[2] = {&v->atime, &v->mtime};
     bool changed = false;
     for (int i = 0; i < 2; i++) {
@@ -339,10 +391,22 @@ struct linux_statfs64 {
 } __attribute__((packed, aligned(4)));
 _Static_assert(sizeof(struct linux_statfs64) == 84, "i386 struct statfs64 is 84 bytes");
 
-/* The one file system's figures, as statfs64 lays them out. */
-static void fs_figures(struct linux_statfs64 *s)
+#define PROC_SUPER_MAGIC 0x9FA0u
+#define ST_NOSUID 0x2u
+#define ST_NODEV 0x4u
+#define ST_NOEXEC 0x8u
+
+/* The figures of the file system v is on (NULL: the root tmpfs), as statfs64 lays them out. */
+static void fs_figures(const struct vnode *v, struct linux_statfs64 *s)
 {
     memset(s, 0, sizeof *s);
+    if (v && v->ops) { /* /proc: no blocks, as Linux's */
+        s->f_type = PROC_SUPER_MAGIC;
+        s->f_bsize = s->f_frsize = PAGE_SIZE;
+        s->f_namelen = VFS_NAME_MAX;
+        s->f_flags = ST_VALID | ST_RELATIME | ST_NOSUID | ST_NODEV | ST_NOEXEC;
+        return;
+    }
     uint32_t max = vfs_data_pages_max(), used = MIN(vfs_data_pages(), max);
     s->f_type = TMPFS_MAGIC;
     s->f_bsize = s->f_frsize = PAGE_SIZE;
@@ -354,11 +418,11 @@ static void fs_figures(struct linux_statfs64 *s)
     s->f_flags = ST_VALID | ST_RELATIME;
 }
 
-static int put_statfs(vaddr_t buf)
+static int put_statfs(const struct vnode *v, vaddr_t buf)
 {
     struct linux_statfs64 w;
     struct linux_statfs s;
-    fs_figures(&w);
+    fs_figures(v, &w);
     memset(&s, 0, sizeof s);
     s.f_type = w.f_type;
     s.f_bsize = w.f_bsize;
@@ -373,19 +437,19 @@ static int put_statfs(vaddr_t buf)
     return copy_to_user(buf, &s, sizeof s);
 }
 
-static int put_statfs64(vaddr_t buf, uint32_t size)
+static int put_statfs64(const struct vnode *v, vaddr_t buf, uint32_t size)
 {
     struct linux_statfs64 w;
     if (size != sizeof w)
         return -EINVAL;
-    fs_figures(&w);
+    fs_figures(v, &w);
     return copy_to_user(buf, &w, sizeof w);
 }
 
 int32_t sys_statfs(SYSARGS2(upath, buf))
 {
     struct vnode *v;
-    return lookup(AT_FDCWD, upath, true, &v) ?: put_statfs(buf);
+    return lookup(AT_FDCWD, upath, true, &v) ?: put_statfs(v, buf);
 }
 
 int32_t sys_statfs64(SYSARGS3(upath, size, buf))
@@ -393,24 +457,30 @@ int32_t sys_statfs64(SYSARGS3(upath, size, buf))
     struct vnode *v;
     if (size != sizeof(struct linux_statfs64))
         return -EINVAL;
-    return lookup(AT_FDCWD, upath, true, &v) ?: put_statfs64(buf, size);
+    return lookup(AT_FDCWD, upath, true, &v) ?: put_statfs64(v, buf, size);
 }
 
-/* Any open descriptor will do: pipes and the tty report the same figures here. */
-static int fd_open(uint32_t fd)
+/* The vnode an open descriptor is on, for fstatfs (NULL for pipes and the tty: the root's figures): 0 or -EBADF. */
+static int fd_open(uint32_t fd, const struct vnode **v)
 {
     struct file *f = fd_get(proc_current(), (int)fd);
+    *v = f ? f->vnode : NULL; /* held by the descriptor for the rest of the call */
     file_unref(f);
     return f ? 0 : -EBADF;
 }
 
-int32_t sys_fstatfs(SYSARGS2(fd, buf)) { return fd_open(fd) ?: put_statfs(buf); }
+int32_t sys_fstatfs(SYSARGS2(fd, buf))
+{
+    const struct vnode *v;
+    return fd_open(fd, &v) ?: put_statfs(v, buf);
+}
 
 int32_t sys_fstatfs64(SYSARGS3(fd, size, buf))
 {
+    const struct vnode *v;
     if (size != sizeof(struct linux_statfs64))
         return -EINVAL;
-    return fd_open(fd) ?: put_statfs64(buf, size);
+    return fd_open(fd, &v) ?: put_statfs64(v, buf, size);
 }
 
 /* fsync / fdatasync: files and directories have nothing to write back; block devices flush the disk's cache; pipes and the tty cannot sync (EINVAL). */

@@ -12,6 +12,7 @@
 #include "uapi/fs.h"
 #include "kstring.h"
 #include "fs/path.h"
+#include "fs/perm.h"
 #include "kern/proc.h"
 #include "kern/sys/sys_fs.h"
 #include "kern/sys/syscall.h"
@@ -82,9 +83,63 @@ static uint32_t make_record(uint8_t *rec, bool is64, const char *name, const str
     return len;
 }
 
+/* Build one record from a pseudo directory's entry: its length. */
+static uint32_t make_pseudo_record(uint8_t *rec, bool is64, const struct vnode_dirent *ent, uint64_t off)
+{
+    struct vnode fake; /* what make_record reads: the number and the type */
+    static const enum vnode_type types[16] = {[DT_DIR] = VNODE_DIR, [DT_LNK] = VNODE_SYMLINK,
+                                               [DT_FIFO] = VNODE_FIFO, [DT_CHR] = VNODE_CHR};
+    memset(&fake, 0, sizeof fake);
+    fake.ino = ent->ino;
+    fake.type = types[ent->type & 15];
+    return make_record(rec, is64, ent->name, &fake, off);
+}
+
+/* fill_dirents for a directory whose listing its file system makes up (after "." and ".."). */
+static int fill_pseudo(struct file *f, vaddr_t buf, uint32_t count, bool is64)
+{
+    uint8_t rec[DIRENT_MAX];
+    struct vnode_dirent *ent = kmalloc(sizeof *ent);
+    if (!ent)
+        return -ENOMEM;
+    struct vnode *dir = f->vnode;
+    uint32_t done = 0;
+    int err = 0;
+    for (;;) {
+        uint64_t pos = f->offset, next;
+        if (pos < 2) {
+            struct vnode *v = pos ? dir->parent : dir;
+            memset(ent, 0, sizeof *ent);
+            memcpy(ent->name, "..", pos + 1);
+            ent->ino = v->ino;
+            ent->type = DT_DIR;
+            next = pos + 1;
+        } else if (dir->ops->readdir(dir, &pos, ent)) {
+            next = pos + 1;
+        } else {
+            break;
+        }
+        uint32_t len = make_pseudo_record(rec, is64, ent, next);
+        if (len > count - done) {
+            err = done ? 0 : -EINVAL;
+            break;
+        }
+        if (copy_to_user(buf + done, rec, len)) {
+            err = done ? 0 : -EFAULT;
+            break;
+        }
+        done += len;
+        f->offset = next;
+    }
+    kfree(ent);
+    return err ? err : (int)done;
+}
+
 /* Fill buf with records from f's offset on: bytes written, 0 at the end, -EINVAL / -EFAULT. */
 static int fill_dirents(struct file *f, vaddr_t buf, uint32_t count, bool is64)
 {
+    if (f->vnode->ops && f->vnode->ops->readdir)
+        return f->vnode->nlink ? fill_pseudo(f, buf, count, is64) : -ENOENT;
     uint8_t rec[DIRENT_MAX];
     struct dir_cursor c = {f->vnode, NULL, f->offset};
     if (!f->vnode->nlink)
@@ -135,11 +190,13 @@ int32_t sys_chdir(SYSARGS1(upath))
     if (!err && v->type != VNODE_DIR)
         err = -ENOTDIR;
     if (!err)
+        err = vnode_permission(v, MAY_EXEC, &p->cred);
+    if (!err)
         fs_set_cwd(p, v);
     return err;
 }
 
-/* chroot(path): the directory becomes the caller's "/" (everyone is root, so it is allowed); the cwd stays. */
+/* chroot(path): the directory (searchable) becomes the caller's "/" if it is privileged (else EPERM); the cwd stays. */
 int32_t sys_chroot(SYSARGS1(upath))
 {
     struct proc *p = proc_current();
@@ -147,6 +204,10 @@ int32_t sys_chroot(SYSARGS1(upath))
     int err = path_lookup_user(p, AT_FDCWD, upath, true, &v);
     if (!err && v->type != VNODE_DIR)
         err = -ENOTDIR;
+    if (!err)
+        err = vnode_permission(v, MAY_EXEC, &p->cred);
+    if (!err && !cred_privileged(&p->cred))
+        err = -EPERM;
     if (!err)
         fs_set_root(p, v);
     return err;
@@ -158,7 +219,7 @@ int32_t sys_fchdir(SYSARGS1(fd))
     struct file *f = fd_get(p, (int)fd);
     if (!f)
         return -EBADF;
-    int err = f->kind == FILE_DIR ? 0 : -ENOTDIR;
+    int err = f->kind == FILE_DIR ? vnode_permission(f->vnode, MAY_EXEC, &p->cred) : -ENOTDIR;
     if (!err)
         fs_set_cwd(p, f->vnode);
     file_unref(f);
@@ -193,8 +254,16 @@ int32_t sys_readlinkat(SYSARGS4(dirfd, upath, buf, size))
         return err;
     if (v->type != VNODE_SYMLINK)
         return -EINVAL;
-    uint32_t n = MIN(size, (uint32_t)strlen(v->link_target));
-    return copy_to_user(buf, v->link_target, n) ?: (int32_t)n;
+    char *target = kmalloc(VFS_PATH_MAX);
+    if (!target)
+        return -ENOMEM;
+    int len = vnode_readlink(v, target, VFS_PATH_MAX);
+    if (len >= 0) {
+        uint32_t n = MIN(size, (uint32_t)len);
+        len = copy_to_user(buf, target, n) ?: (int32_t)n;
+    }
+    kfree(target);
+    return len;
 }
 
 int32_t sys_readlink(SYSARGS3(upath, buf, size))

@@ -1,6 +1,7 @@
 /* Descriptor calls: dup, dup2, dup3, pipe, pipe2, fcntl / fcntl64 and ioctl. */
 #include "fs/vfs.h"
 #include "errno.h"
+#include "fs/perm.h"
 #include "fs/file.h"
 #include "uapi/fs.h"
 #include "fs/pipe.h"
@@ -83,9 +84,12 @@ int32_t sys_pipe(SYSARGS1(ufds))
     return sys_pipe2(ufds, 0, 0, 0, 0, 0);
 }
 
-/* F_SETFL: replace the changeable status flags of f. */
+/* F_SETFL: replace the changeable status flags of f (turning O_NOATIME on needs the file's owner: EPERM). */
 static int set_status_flags(struct file *f, uint32_t flags)
 {
+    if ((flags & O_NOATIME) && !(f->flags & O_NOATIME) && f->vnode &&
+        !vnode_owner_or_priv(f->vnode, &proc_current()->cred))
+        return -EPERM;
     f->flags = (f->flags & ~O_SETFL_MASK) | (flags & O_SETFL_MASK);
     return 0;
 }

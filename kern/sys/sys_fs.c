@@ -132,7 +132,7 @@ static int seek_data_hole(struct file *f, int whence, int64_t pos, int64_t *out)
 /* Move f's offset: 0 and *pos, or -ESPIPE / -EINVAL / -ENXIO. Directory offsets count entries. */
 static int file_seek(struct file *f, int64_t off, int whence, int64_t *pos)
 {
-    if (f->kind != FILE_REG && f->kind != FILE_DIR && f->kind != FILE_BLK)
+    if (f->kind != FILE_REG && f->kind != FILE_DIR && f->kind != FILE_SEQ && f->kind != FILE_BLK)
         return -ESPIPE;
     if (f->flags & O_PATH)
         return -EBADF;
@@ -142,7 +142,7 @@ static int file_seek(struct file *f, int64_t off, int whence, int64_t *pos)
         base = 0;
     else if (whence == SEEK_CUR)
         base = (int64_t)f->offset;
-    else if (whence == SEEK_END && f->kind != FILE_DIR)
+    else if (whence == SEEK_END && (f->kind == FILE_REG || f->kind == FILE_BLK))
         base = (int64_t)size;
     else if ((whence == SEEK_DATA || whence == SEEK_HOLE) && f->kind == FILE_REG)
         return seek_data_hole(f, whence, off, pos);
@@ -193,7 +193,7 @@ static int32_t rw_at(uint32_t fd, vaddr_t buf, uint32_t len, int64_t pos, bool w
         r = -EBADF;
     else if (f->kind == FILE_DIR)
         r = -EISDIR;
-    else if (f->kind != FILE_REG && f->kind != FILE_BLK)
+    else if (f->kind != FILE_REG && f->kind != FILE_SEQ && f->kind != FILE_BLK)
         r = -ESPIPE;
     else if (pos < 0)
         r = -EINVAL;

@@ -3,64 +3,87 @@
  * 0 the caller's process group, -1 every process but the caller (the kernel
  * shell is never a target: it is not in the process table), < -1 the group
  * -pid. A zombie still exists until it is reaped: it matches, and takes no
- * signal. Everyone may signal everyone (one user), so EPERM never happens.
+ * signal. A user process may signal a process only if its real or
+ * effective uid is the target's real or saved uid, or it is privileged
+ * (euid 0), or the signal is SIGCONT within its session (Linux's
+ * check_kill_permission); the kernel (the tty's signals) may signal anyone.
  */
 #include "errno.h"
 #include "kern/proc.h"
 #include "kern/signal.h"
 #include "kern/sys/syscall.h"
 
-/* Post sig to p unless it is a zombie (sig 0 and bad signals: nothing). */
-static void post_to(struct proc *p, int sig)
+/* May sender (NULL: the kernel) send sig to p? */
+static bool may_signal(const struct proc *sender, const struct proc *p, int sig)
 {
-    if (sig > 0 && sig <= NSIG && p->state != PROC_ZOMBIE)
+    if (!sender || sender == p || cred_privileged(&sender->cred))
+        return true;
+    const struct cred *c = &sender->cred, *t = &p->cred;
+    if (c->euid == t->suid || c->euid == t->uid || c->uid == t->suid || c->uid == t->uid)
+        return true;
+    return sig == SIGCONT && (p->sid == 0 || p->sid == sender->sid);
+}
+
+/* Send sig to p as sender would (zombies take nothing; sig 0 only checks): 0, -EINVAL or -EPERM. */
+static int send_one(const struct proc *sender, struct proc *p, int sig)
+{
+    if (sig < 0 || sig > NSIG)
+        return -EINVAL;
+    if (!may_signal(sender, p, sig))
+        return -EPERM;
+    if (sig > 0 && p->state != PROC_ZOMBIE)
         signal_send(p, sig);
+    return 0;
 }
 
 /*
- * Post sig to every process pid selects: 0, -ESRCH when none matched,
- * -EINVAL for a bad signal (sig 0: check only). One pid is a hash lookup
- * and a group a walk over its members; only -1 visits every process.
+ * Send sig to every process pid selects, as sender (NULL: the kernel, no
+ * permission checks): 0 if one took it; -ESRCH when none matched; else
+ * the last error (-EPERM, -EINVAL). -1 succeeds if any matched and no
+ * error but EPERM occurred, as on Linux. One pid is a hash lookup and a
+ * group a walk over its members; only -1 visits every process.
  */
-static int kill_selected(int pid, int sig)
+static int kill_selected(const struct proc *sender, int pid, int sig)
 {
     struct proc *self = proc_current();
-    int matched = 0;
     if (pid == (int)0x80000000) /* -pid would overflow; Linux says ESRCH */
         return -ESRCH;
     if (pid > 0) {
         struct proc *p = proc_find(pid, true);
-        if (p) {
-            matched++;
-            post_to(p, sig);
-        }
-    } else if (pid == -1) {
+        return p ? send_one(sender, p, sig) : -ESRCH;
+    }
+    int matched = 0, err = 0;
+    bool sent = false;
+    if (pid == -1) {
         for (int i = 0; i < proc_slot_count(); i++) {
             struct proc *p = proc_slot(i);
             if (p && p != self) {
                 matched++;
-                post_to(p, sig);
+                int e = send_one(sender, p, sig);
+                if (e != -EPERM)
+                    err = e;
             }
         }
-    } else {
-        for (struct proc *p = proc_group_first(pid == 0 ? self->pgid : -pid); p; p = proc_group_next(p)) {
-            matched++;
-            post_to(p, sig);
-        }
+        return matched ? err : -ESRCH;
     }
-    if (!matched)
-        return -ESRCH;
-    return sig < 0 || sig > NSIG ? -EINVAL : 0;
+    for (struct proc *p = proc_group_first(pid == 0 ? self->pgid : -pid); p; p = proc_group_next(p)) {
+        matched++;
+        int e = send_one(sender, p, sig);
+        sent |= !e;
+        if (e)
+            err = e;
+    }
+    return !matched ? -ESRCH : sent ? 0 : err;
 }
 
 int signal_group(int pgid, int sig)
 {
-    return pgid > 1 ? kill_selected(-pgid, sig) : -ESRCH;
+    return pgid > 1 ? kill_selected(NULL, -pgid, sig) : -ESRCH;
 }
 
 int32_t sys_kill(SYSARGS2(pid, sig))
 {
-    return kill_selected((int)pid, (int)sig);
+    return kill_selected(proc_current(), (int)pid, (int)sig);
 }
 
 /* tkill(tid, sig): one thread, which here is one process. */
@@ -68,7 +91,7 @@ int32_t sys_tkill(SYSARGS2(tid, sig))
 {
     if ((int)tid <= 0)
         return -EINVAL;
-    return kill_selected((int)tid, (int)sig);
+    return kill_selected(proc_current(), (int)tid, (int)sig);
 }
 
 /* tgkill(tgid, tid, sig): the thread tid of process tgid; each process has one thread, tid == tgid. */
@@ -78,5 +101,5 @@ int32_t sys_tgkill(SYSARGS3(tgid, tid, sig))
         return -EINVAL;
     if (tgid != tid) /* no process has a second thread */
         return -ESRCH;
-    return kill_selected((int)tid, (int)sig);
+    return kill_selected(proc_current(), (int)tid, (int)sig);
 }

@@ -9,6 +9,7 @@
 #include "fs/vnode_object.h"
 #include "fs/vfs.h"
 #include "errno.h"
+#include "kern/commit.h"
 #include "drivers/mem.h"
 #include "fs/file.h"
 #include "mmu.h"
@@ -17,9 +18,24 @@
 #include "uaccess.h"
 #include "uapi/mman.h"
 
+/* brk(addr): the heap moves; growth is checked against the overcommit policy first (kern/commit.h). */
 int32_t sys_brk(SYSARGS1(addr))
 {
-    return (int32_t)vm_brk(proc_current()->vm, addr);
+    struct vmspace *vs = proc_current()->vm;
+    vaddr_t old = vs->brk;
+    if (addr > old && addr < USER_TOP &&
+        commit_check((ALIGN_UP(addr, PAGE_SIZE) - ALIGN_UP(old, PAGE_SIZE)) / PAGE_SIZE))
+        return (int32_t)old; /* refused: brk reports the heap's end unchanged, as Linux's */
+    return (int32_t)vm_brk(vs, addr);
+}
+
+/* Pages a new mapping commits (private writable, or shared anonymous), unless MAP_NORESERVE lets it off. */
+static uint32_t committed_by(uint32_t len, uint32_t prot, uint32_t flags, bool anonymous)
+{
+    bool accountable = (flags & MAP_SHARED) ? anonymous : (prot & PROT_WRITE) != 0;
+    if (!accountable || ((flags & MAP_NORESERVE) && vm_overcommit_mode != OVERCOMMIT_NEVER))
+        return 0;
+    return (uint32_t)((ALIGN_UP((uint64_t)len, PAGE_SIZE)) / PAGE_SIZE);
 }
 
 int32_t sys_munmap(SYSARGS2(addr, len))
@@ -46,6 +62,8 @@ static int file_backing(struct proc *p, uint32_t fd, uint32_t flags, uint32_t pr
     int err = 0;
     if (mem_is_zero_device(f))
         err = 1; /* /dev/zero: anonymous memory, as on Linux */
+    else if (f->kind == FILE_SEQ)
+        err = -EIO; /* a /proc file: what Linux's /proc answers */
     else if (f->kind != FILE_REG)
         err = -ENODEV;
     else if (!file_readable(f) || ((flags & MAP_SHARED) && (prot & PROT_WRITE) && !file_writable(f)))
@@ -83,6 +101,9 @@ int32_t sys_mmap2(SYSARGS6(addr, len, prot, flags, fd, pgoff))
             return -EINVAL;
     }
     uint32_t offset = pgoff << PAGE_SHIFT;
+    uint32_t commit = committed_by(len, prot, flags, !file);
+    if (commit && commit_check(commit))
+        return -ENOMEM; /* the overcommit policy (vm.overcommit_memory) */
     struct vm_object *obj = file ? vnode_object(file) : NULL;
     if (file && !obj)
         return -ENOMEM;

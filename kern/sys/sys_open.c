@@ -2,9 +2,12 @@
  * open, openat, creat and close: lookup, creation (O_CREAT, O_EXCL,
  * O_TMPFILE), truncation (O_TRUNC), and the checks Linux makes, in its
  * order (ENOENT for a missing directory, EEXIST, EISDIR, ENOTDIR, ELOOP).
- * Processes run as root: permission bits are not checked.
+ * Permission bits are checked as the caller's credentials say (fs/perm.c):
+ * the access mode (and O_TRUNC) on an existing file, write and search on
+ * the directory a file is created in; O_NOATIME needs the owner.
  */
 #include "fs/vfs.h"
+#include "fs/perm.h"
 #include "mm/kmem/kheap.h"
 #include "errno.h"
 #include "fs/file.h"
@@ -18,8 +21,19 @@
 
 static bool wants_write(uint32_t flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
-/* The open-time checks on an existing vnode v: 0 or -errno. */
-static int check_open(struct vnode *v, uint32_t flags, bool created)
+/* What opening with flags asks of the file's permission bits (MAY_*). */
+static uint32_t open_mask(uint32_t flags)
+{
+    uint32_t acc = flags & O_ACCMODE, mask = 0;
+    if (acc == O_RDONLY || acc == O_RDWR)
+        mask |= MAY_READ;
+    if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
+        mask |= MAY_WRITE;
+    return mask;
+}
+
+/* The open-time checks on an existing vnode v as c: 0 or -errno. */
+static int check_open(struct vnode *v, uint32_t flags, bool created, const struct cred *c)
 {
     if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) && !created)
         return -EEXIST;
@@ -31,8 +45,15 @@ static int check_open(struct vnode *v, uint32_t flags, bool created)
         return -ELOOP; /* only reached with O_NOFOLLOW */
     if (flags & O_PATH)
         return 0;
+    if (v->type == VNODE_DIR && wants_write(flags))
+        return -EISDIR;
+    int err = created ? 0 : vnode_permission(v, open_mask(flags), c); /* a file it just made opens as asked */
+    if (err)
+        return err;
+    if ((flags & O_NOATIME) && !vnode_owner_or_priv(v, c))
+        return -EPERM;
     if (v->type == VNODE_DIR)
-        return wants_write(flags) ? -EISDIR : 0;
+        return 0;
     if ((wants_write(flags) || (flags & O_TRUNC)) && v->running)
         return -ETXTBSY; /* the file of a running program */
     return 0;
@@ -54,12 +75,18 @@ static int create_file(struct proc *p, int dirfd, const char *path, uint32_t mod
         if (slash || len == 0 || (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
             return -EISDIR; /* "new/" or "dir/.": not a file name */
         struct dentry *e = dir_find(dir, name, len);
-        if (!e)
-            return vfs_create(dir, name, len, VNODE_FILE, mode & ~p->umask & 07777u, 0, 0, out);
+        if (!e) {
+            uint32_t perm = mode & ~p->umask & 07777u, uid, gid;
+            if ((err = vnode_may_create(dir, &p->cred)) != 0)
+                return err;
+            vnode_init_owner(dir, &p->cred, VNODE_FILE, &perm, &uid, &gid);
+            return vfs_create(dir, name, len, VNODE_FILE, perm, uid, gid, out);
+        }
         link = e->v;
         if (link->type != VNODE_SYMLINK || hops >= VFS_SYMLINK_TOTAL)
             return link->type == VNODE_SYMLINK ? -ELOOP : -EEXIST;
-        err = vfs_lookup_parent(link->link_target, dir, &dir, &name, &len, &slash); /* create where it points */
+        /* create where it points */
+        err = vfs_lookup_parent_as(&p->cred, p->root, link->link_target, dir, &dir, &name, &len, &slash);
     }
     return err;
 }
@@ -78,7 +105,11 @@ static int create_tmpfile(struct proc *p, int dirfd, const char *path, uint32_t 
         return -ENOTDIR;
     if (!dir->nlink)
         return -ENOENT;
-    if (!(*out = vnode_new(VNODE_FILE, mode & ~p->umask & 07777u, 0, 0)))
+    uint32_t perm = mode & ~p->umask & 07777u, uid, gid;
+    if ((err = vnode_may_create(dir, &p->cred)) != 0)
+        return err;
+    vnode_init_owner(dir, &p->cred, VNODE_FILE, &perm, &uid, &gid);
+    if (!(*out = vnode_new(VNODE_FILE, perm, uid, gid)))
         return -ENOMEM;
     (*out)->unnamed = !(flags & O_EXCL); /* O_EXCL: it must never get a name (linkat gives ENOENT) */
     return 0;
@@ -109,8 +140,10 @@ static int open_path(struct proc *p, int dirfd, char *path, uint32_t flags, uint
             return err;
         created = true;
     }
-    if (err || (err = check_open(v, flags, created)) != 0)
+    if (err || (err = check_open(v, flags, created, &p->cred)) != 0)
         return err;
+    if (v->ops && v->ops->open && !(flags & O_PATH))
+        return v->ops->open(v, flags, out); /* made-up contents (/proc): no truncation */
     if (v->type == VNODE_FIFO && !(flags & O_PATH))
         return fifo_open(v, flags, out);
     if ((v->type == VNODE_CHR || v->type == VNODE_BLK) && !(flags & O_PATH))

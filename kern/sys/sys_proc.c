@@ -5,6 +5,7 @@
 #include "arch/i386/fpu.h"
 #include "arch/i386/gdt.h"
 #include "fs/vfs.h"
+#include "fs/perm.h"
 #include "mm/kmem/kheap.h"
 #include "mm/vm/vm.h"
 #include "errno.h"
@@ -49,8 +50,7 @@ int32_t sys_getpid(SYSARGS0())
 
 int32_t sys_getppid(SYSARGS0())
 {
-    struct proc *parent = proc_current()->parent;
-    return parent && !parent->kernel_task ? parent->pid : 1; /* the shell adopts orphans, like init */
+    return proc_ppid(proc_current());
 }
 
 int32_t sys_fork(SYSARGS0())
@@ -126,7 +126,8 @@ int32_t sys_execve(SYSARGS3(upath, argv, envp))
     if (err >= 0)
         err = path_lookup_at(p, AT_FDCWD, path, true, &file);
     if (err >= 0)
-        err = file->type == VNODE_FILE ? exec_args_from_user(&a, argv, envp) : -EACCES;
+        err = file->type != VNODE_FILE ? -EACCES
+                                       : vnode_permission(file, MAY_EXEC, &p->cred) ?: exec_args_from_user(&a, argv, envp);
     if (err >= 0) {
         err = exec_replace(p, file, &a, &entry, &sp);
         exec_args_free(&a);

@@ -1,7 +1,7 @@
 /*
  * stat64, lstat64, fstat64, fstatat64, statx, and access / faccessat /
- * faccessat2. Processes run as root (uid 0), so only X_OK consults the
- * permission bits.
+ * faccessat2. access checks with the real ids (the effective ones with
+ * AT_EACCESS), the lookup included, as Linux's access_override_creds.
  */
 #include "fs/vfs.h"
 #include "mm/kmem/kheap.h"
@@ -10,6 +10,7 @@
 #include "uapi/fs.h"
 #include "kstring.h"
 #include "fs/path.h"
+#include "fs/perm.h"
 #include "kern/proc.h"
 #include "kern/sys/sys_fs.h"
 #include "kern/sys/syscall.h"
@@ -199,21 +200,48 @@ int32_t sys_statx(SYSARGS5(dirfd, upath, flags, mask, buf))
     return stat_at(proc_current(), (int)dirfd, upath, flags, &st) ?: put_statx(buf, &st);
 }
 
-/* May the caller (root) access what st describes with mode? 0 or -EACCES. */
-static int access_check(const struct kstat *st, uint32_t mode)
+/* access's credentials: the caller's with the real ids as fs ids, unless AT_EACCESS. */
+static struct cred access_cred(const struct proc *p, uint32_t flags)
 {
-    uint32_t type = st->mode & VFS_S_IFMT;
-    if ((mode & X_OK) && type != VFS_S_IFDIR && !(st->mode & 0111))
-        return -EACCES; /* root may execute only what someone may */
-    return 0;
+    struct cred c = p->cred; /* shares the groups: used only during the call */
+    if (!(flags & AT_EACCESS)) {
+        c.fsuid = c.uid;
+        c.fsgid = c.gid;
+    }
+    return c;
 }
 
 static int32_t access_at(int dirfd, vaddr_t upath, uint32_t mode, uint32_t flags)
 {
-    struct kstat st;
+    struct proc *p = proc_current();
+    struct vnode *v;
+    char *path;
     if ((mode & ~(R_OK | W_OK | X_OK)) || (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
         return -EINVAL;
-    return stat_at(proc_current(), dirfd, upath, flags, &st) ?: access_check(&st, mode);
+    struct cred c = access_cred(p, flags);
+    int err = path_from_user(upath, &path);
+    if (err)
+        return err;
+    if (!*path && (flags & AT_EMPTY_PATH)) {
+        struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(p, dirfd);
+        v = dirfd == AT_FDCWD ? (p->cwd ? p->cwd : p->root ? p->root : vfs_root()) : f ? f->vnode : NULL;
+        err = dirfd != AT_FDCWD && !f ? -EBADF : !v && !f ? -ENOENT : 0; /* no root file system */
+        if (!err && !v) {
+            struct kstat st; /* a pipe or the tty: only its mode bits to go by */
+            f->ops->stat(f, &st);
+            err = (mode & X_OK) && !(st.mode & 0111) ? -EACCES : 0;
+            file_unref(f);
+            kfree(path);
+            return err;
+        }
+        file_unref(f);
+    } else {
+        err = path_lookup_at_as(p, &c, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &v);
+    }
+    kfree(path);
+    if (err)
+        return err;
+    return vnode_permission(v, mode & (R_OK | W_OK | X_OK), &c);
 }
 
 int32_t sys_access(SYSARGS2(upath, mode))

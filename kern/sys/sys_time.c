@@ -245,6 +245,30 @@ static void set_limit(struct proc *p, uint32_t r, uint64_t soft, uint64_t hard)
         vm_space_set_stack_limit(p->vm, soft);
 }
 
+#define NR_OPEN 1048576u /* Linux's fs.nr_open: no hard RLIMIT_NOFILE above it, even for root */
+
+/* May limit r go from cur to soft/hard? 0, -EINVAL (soft above hard) or -EPERM (raising the hard limit unprivileged). */
+static int check_limit(uint32_t r, const uint64_t cur[2], uint64_t soft, uint64_t hard)
+{
+    if (soft > hard)
+        return -EINVAL;
+    if (hard > cur[1] && !cred_privileged(&proc_current()->cred))
+        return -EPERM;
+    if (r == RLIMIT_NOFILE && hard > NR_OPEN)
+        return -EPERM;
+    return 0;
+}
+
+/* May the caller read and set p's limits (prlimit64)? Itself, or one whose ids all equal its real ids, or privileged. */
+static bool may_prlimit(const struct proc *p)
+{
+    const struct cred *c = &proc_current()->cred, *t = &p->cred;
+    if (p == proc_current() || cred_privileged(c))
+        return true;
+    return c->uid == t->uid && c->uid == t->euid && c->uid == t->suid && c->gid == t->gid && c->gid == t->egid &&
+           c->gid == t->sgid;
+}
+
 /* prlimit64(pid, resource, new, old) with 64-bit limits. */
 int32_t sys_prlimit64(SYSARGS4(pid, r, unew, uold))
 {
@@ -254,13 +278,16 @@ int32_t sys_prlimit64(SYSARGS4(pid, r, unew, uold))
         return -ESRCH;
     if (r >= RLIM_NLIMITS)
         return -EINVAL;
+    if (unew && copy_from_user(next, unew, sizeof next))
+        return -EFAULT;
+    if (unew && next[0] > next[1])
+        return -EINVAL;
+    if (!may_prlimit(p))
+        return -EPERM;
     limit_of(p, r, cur);
-    if (unew) {
-        if (copy_from_user(next, unew, sizeof next))
-            return -EFAULT;
-        if (next[0] > next[1] || next[1] > cur[1])
-            return next[0] > next[1] ? -EINVAL : -EPERM;
-    }
+    int err = unew ? check_limit(r, cur, next[0], next[1]) : 0;
+    if (err)
+        return err;
     if (uold && copy_to_user(uold, cur, sizeof cur))
         return -EFAULT;
     if (unew)
@@ -302,8 +329,9 @@ int32_t sys_setrlimit(SYSARGS2(r, unew))
     struct proc *p = proc_current();
     limit_of(p, r, cur);
     uint64_t s = v[0] == 0xFFFFFFFFu ? RLIM_INFINITY : v[0], h = v[1] == 0xFFFFFFFFu ? RLIM_INFINITY : v[1];
-    if (s > h || h > cur[1])
-        return s > h ? -EINVAL : -EPERM;
+    int err = check_limit(r, cur, s, h);
+    if (err)
+        return err;
     set_limit(p, r, s, h);
     return 0;
 }

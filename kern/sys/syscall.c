@@ -55,11 +55,6 @@ static int32_t sys_quiet_enosys(SYSARGS0())
     return -ENOSYS;
 }
 
-static int32_t sys_zero(SYSARGS0())
-{
-    return 0;
-}
-
 const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     /* processes and signals (sys_proc.c) */
     [1] = sys_exit,           [2] = sys_fork,           [7] = sys_waitpid,        [11] = sys_execve,
@@ -84,10 +79,8 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [162] = sys_nanosleep,    [191] = sys_ugetrlimit,   [265] = sys_clock_gettime, [266] = sys_clock_getres,
     [267] = sys_clock_nanosleep, [340] = sys_prlimit64, [355] = sys_getrandom,    [403] = sys_clock_gettime64,
     [406] = sys_clock_getres64, [407] = sys_clock_nanosleep64,
-    /* identity and the machine (here) */
-    [24] = sys_zero,          [47] = sys_zero,          [49] = sys_zero,          [50] = sys_zero,
-    [122] = sys_uname,        [199] = sys_zero,         [200] = sys_zero,         [201] = sys_zero,
-    [202] = sys_zero,         [243] = sys_set_thread_area, [311] = sys_set_robust_list, [386] = sys_quiet_enosys,
+    /* the machine (here) */
+    [122] = sys_uname,        [243] = sys_set_thread_area, [311] = sys_set_robust_list, [386] = sys_quiet_enosys,
     /* files (sys_fs.h) */
     [3] = sys_read,          [4] = sys_write,       [5] = sys_open,        [6] = sys_close,
     [12] = sys_chdir,        [19] = sys_lseek,      [33] = sys_access,     [41] = sys_dup,
@@ -114,6 +107,15 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [412] = sys_utimensat_time64, [61] = sys_chroot, [106] = sys_old_stat, [107] = sys_old_lstat, [108] = sys_old_fstat,
     /* memory, continued */
     [144] = sys_msync,
+    /* user and group ids, 16-bit then 32-bit forms (sys_cred.c) */
+    [24] = sys_getuid16, [49] = sys_geteuid16, [47] = sys_getgid16, [50] = sys_getegid16,
+    [23] = sys_setuid16, [46] = sys_setgid16, [70] = sys_setreuid16, [71] = sys_setregid16,
+    [164] = sys_setresuid16, [165] = sys_getresuid16, [170] = sys_setresgid16, [171] = sys_getresgid16,
+    [138] = sys_setfsuid16, [139] = sys_setfsgid16, [80] = sys_getgroups16, [81] = sys_setgroups16,
+    [199] = sys_getuid32, [201] = sys_geteuid32, [200] = sys_getgid32, [202] = sys_getegid32,
+    [213] = sys_setuid32, [214] = sys_setgid32, [203] = sys_setreuid32, [204] = sys_setregid32,
+    [208] = sys_setresuid32, [209] = sys_getresuid32, [210] = sys_setresgid32, [211] = sys_getresgid32,
+    [215] = sys_setfsuid32, [216] = sys_setfsgid32, [205] = sys_getgroups32, [206] = sys_setgroups32,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];

@@ -372,6 +372,24 @@ void kfree(void *ptr)
     irq_restore(flags);
 }
 
+uint32_t kheap_trim(void)
+{
+    uint32_t freed = kpool_release_spares();
+    for (uint32_t i = 0; i < ARRAY_SIZE(caches); i++) {
+        struct kmem_cache *c = &caches[i];
+        for (struct slab *s = c->partial, *next; s && c->empty; s = next) {
+            next = s->next;
+            if (s->inuse)
+                continue;
+            list_del(&c->partial, s);
+            c->empty--;
+            freed += c->pages;
+            slab_destroy(s);
+        }
+    }
+    return freed;
+}
+
 void kheap_get_stats(struct kheap_stats *st)
 {
     *st = stats;

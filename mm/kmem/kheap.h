@@ -42,6 +42,8 @@ struct kheap_stats {
 };
 
 void kheap_get_stats(struct kheap_stats *st);
+/* Free the empty slabs and pool pages kept for reuse (drop_caches 2): the frames given back. */
+uint32_t kheap_trim(void);
 /* Reports are also kept for tests: the last error kind, or -1 if none. */
 int kheap_last_error(void);
 

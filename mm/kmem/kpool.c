@@ -95,6 +95,23 @@ void kpool_free_slow(struct kpool *p, struct kpool_page *pg, void *obj)
 
 uint32_t kpool_spare_frames(void) { return spare_frames; }
 
+uint32_t kpool_release_spares(void)
+{
+    uint32_t freed = 0;
+    for (struct kpool *p = pools; p; p = p->next_pool) {
+        struct kpool_page *pg = p->spare;
+        if (!pg)
+            continue;
+        page_unlink(p, pg);
+        pmm_free(virt_to_phys(pg));
+        p->pages--;
+        p->spare = NULL;
+        spare_frames--;
+        freed++;
+    }
+    return freed;
+}
+
 uint32_t kpool_frames(void)
 {
     uint32_t n = 0;

@@ -65,6 +65,8 @@ static inline void kpool_free(struct kpool *p, void *obj)
 }
 /* Frames every pool keeps without an object in use (the spares). */
 uint32_t kpool_spare_frames(void);
+/* Give every pool's spare page back to the frame allocator: the frames freed. */
+uint32_t kpool_release_spares(void);
 /* Frames every pool holds, spares included. */
 uint32_t kpool_frames(void);
 /* Forget every pool's pages (kheap_init: the frames went with the memory they lived in). */

@@ -5,6 +5,7 @@
 #include "mm/kmem/kheap.h"
 #include "mm/pmm/physmem.h"
 #include "mm/vm/vm_object.h"
+#include "mm/vm/vm.h"
 #include "mmu.h"
 
 /* A file's object: the generic object and the bytes the file started with. */
@@ -29,8 +30,10 @@ static int vnode_get(struct vm_object *o, uint32_t idx, paddr_t pa)
     uint32_t off = idx * PAGE_SIZE;
     uint32_t n = off < vo->backing_size ? MIN(PAGE_SIZE, vo->backing_size - off) : 0;
     uint8_t *page = kmap(pa);
-    if (n)
+    if (n) {
         memcpy(page, vo->backing + off, n);
+        vm_stats.pageins++; /* read from where the file's bytes are kept: a "major" fault's work */
+    }
     memset(page + n, 0, PAGE_SIZE - n);
     kunmap(page);
     return 0;

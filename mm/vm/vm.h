@@ -39,6 +39,7 @@ struct vm_stats {
     uint32_t last_fork_cycles, last_fork_pages;
     uint32_t fault_around_pages; /* resident object pages mapped around a fault (fault_around.c) */
     uint32_t readahead_pages;    /* object pages filled ahead of a sequential reader (readahead.c) */
+    uint32_t pageins;            /* file pages filled from the file's stored bytes (major faults' work) */
 };
 extern struct vm_stats vm_stats;
 

@@ -74,6 +74,7 @@ static void split_at(struct vm_map *m, struct vm_region *r, vaddr_t at, struct v
     advance_start(tail, at);
     r->obj_bytes = MIN(r->obj_bytes, at - r->start);
     r->end = at; /* only the gap below tail depends on it: the insertion computes that */
+    vm_map_tree_resized(m, r);
     vm_map_tree_insert(m, tail);
     m->count++;
 }
@@ -92,6 +93,7 @@ void vm_map_init(struct vm_map *m, vaddr_t lo, vaddr_t hi)
     lo = lo >= hi ? hi : ALIGN_UP(lo, PAGE_SIZE); /* lo < hi <= 0xFFFFF000: no wrap */
     m->root = m->head = m->tail = m->hint = NULL;
     m->count = 0;
+    m->pages = m->pages_peak = 0;
     m->lo = lo;
     m->hi = hi;
     m->stack_max = VM_STACK_DEFAULT;
@@ -316,6 +318,7 @@ int vm_map_clone(struct vm_map *dst, struct vm_map *src)
         vm_map_tree_insert(dst, r); /* at the end of the list */
         dst->count++;
     }
+    dst->pages_peak = MAX(dst->pages_peak, src->pages_peak); /* a fork inherits the peak, as Linux's hiwater_vm */
     return 0;
 }
 
@@ -329,6 +332,7 @@ void vm_map_destroy(struct vm_map *m)
     }
     m->root = m->head = m->tail = m->hint = NULL;
     m->count = 0;
+    m->pages = 0;
 }
 
 /* Extend r's start down to start (< r->start; checked): an object region maps the object from further back. */
@@ -383,12 +387,15 @@ static bool region_ok(const struct vm_map *m, const struct vm_region *r, vaddr_t
 
 int vm_map_check(const struct vm_map *m)
 {
-    uint32_t n = 0;
+    uint32_t n = 0, pages = 0;
     vaddr_t prev_end = 0;
     for (const struct vm_region *r = m->head; r; r = r->next, n++) {
-        if (n >= m->count || !region_ok(m, r, prev_end))
+        if (n >= m->count || !region_ok(m, r, prev_end) || r->counted != (r->end - r->start) / PAGE_SIZE)
             return -EINVAL;
         prev_end = r->end;
+        pages += r->counted;
     }
+    if (pages != m->pages || m->pages > m->pages_peak)
+        return -EINVAL;
     return n == m->count ? vm_map_tree_check(m) : -EINVAL;
 }

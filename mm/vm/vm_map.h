@@ -53,6 +53,7 @@ struct vm_region {
     struct vm_region *prev, *next;          /* the sorted list */
     struct vm_region *left, *right, *parent; /* the AVL tree */
     uint32_t gap_max;                        /* largest gap below a region of this subtree */
+    uint32_t counted;                        /* its pages as the map's total counts them */
     int32_t height;                          /* of this subtree */
 };
 
@@ -65,6 +66,7 @@ struct vm_map {
     uint32_t count;
     vaddr_t lo, hi;     /* allowed range, e.g. [0x1000, 0xC0000000) */
     uint32_t stack_max; /* largest size a VM_GROWSDOWN region grows to (RLIMIT_STACK) */
+    uint32_t pages, pages_peak; /* pages the regions span, and the most they ever did (VmSize, VmPeak) */
 };
 
 /* An empty map allowing [lo, hi), rounded inwards to pages; the NULL page is never allowed. stack_max: the default. */

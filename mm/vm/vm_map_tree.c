@@ -5,6 +5,7 @@
  * (rebalancing on the way), so the cached values are always exact.
  */
 #include "mm/vm/vm_map_tree.h"
+#include "mmu.h"
 #include "errno.h"
 
 static int height(const struct vm_region *n) { return n ? n->height : 0; }
@@ -113,8 +114,19 @@ static void refresh_up(const struct vm_map *m, struct vm_region *n)
         n = n->parent;
 }
 
+void vm_map_tree_resized(struct vm_map *m, struct vm_region *r)
+{
+    uint32_t now = (r->end - r->start) / PAGE_SIZE;
+    m->pages += now - r->counted; /* wraps and comes back when it shrank */
+    r->counted = now;
+    if (m->pages > m->pages_peak)
+        m->pages_peak = m->pages;
+}
+
 void vm_map_tree_insert(struct vm_map *m, struct vm_region *r)
 {
+    r->counted = 0; /* a copy of another map's region counted there, not here */
+    vm_map_tree_resized(m, r);
     struct vm_region *parent = NULL, **link = &m->root;
     while (*link) {
         parent = *link;
@@ -150,6 +162,8 @@ void vm_map_tree_insert(struct vm_map *m, struct vm_region *r)
 void vm_map_tree_erase(struct vm_map *m, struct vm_region *r)
 {
     struct vm_region *next = r->next, *fix;
+    m->pages -= r->counted;
+    r->counted = 0;
     /* the list first, so the gaps computed below already see r gone */
     if (r->prev)
         r->prev->next = next;
@@ -196,6 +210,7 @@ void vm_map_tree_erase(struct vm_map *m, struct vm_region *r)
 
 void vm_map_tree_moved(struct vm_map *m, struct vm_region *r)
 {
+    vm_map_tree_resized(m, r);
     refresh_up(m, r);
     if (r->next)
         refresh_up(m, r->next);

@@ -20,6 +20,8 @@ void vm_map_tree_insert(struct vm_map *m, struct vm_region *r);
 void vm_map_tree_erase(struct vm_map *m, struct vm_region *r);
 /* r's start or end moved (the order unchanged): refresh the gaps that depend on them. */
 void vm_map_tree_moved(struct vm_map *m, struct vm_region *r);
+/* r (in m) changed size where no gap depends on it (a split's head): only the map's page total follows. */
+void vm_map_tree_resized(struct vm_map *m, struct vm_region *r);
 /* The first region with end > addr, or NULL: O(log n). */
 struct vm_region *vm_map_tree_first_after(const struct vm_map *m, vaddr_t addr);
 /*

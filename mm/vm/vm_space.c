@@ -1,5 +1,6 @@
 /* Address spaces: creation, fork, teardown, activation (see vm_space.h). */
 #include "mm/vm/vm_space.h"
+#include "kstring.h"
 #include "errno.h"
 #include "mm/kmem/kheap.h"
 #include "mm/pmm/pmm.h"
@@ -13,6 +14,7 @@ struct vmspace *vm_space_create(void)
     struct vmspace *vs = kmalloc(sizeof *vs);
     if (!vs)
         return NULL;
+    memset(vs, 0, sizeof *vs);
     if (pmap_create(&vs->pmap)) {
         kfree(vs);
         return NULL;
@@ -46,6 +48,10 @@ static int fork_into(struct vmspace *dst, struct vmspace *src)
         }
     }
     dst->brk_start = src->brk_start;
+    dst->code_start = src->code_start, dst->code_end = src->code_end;
+    dst->data_start = src->data_start, dst->data_end = src->data_end;
+    dst->arg_start = src->arg_start, dst->arg_end = src->arg_end;
+    dst->env_start = src->env_start, dst->env_end = src->env_end, dst->stack_start = src->stack_start;
     dst->brk = src->brk;
     return 0;
 }

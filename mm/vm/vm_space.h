@@ -15,6 +15,9 @@ struct vmspace {
     struct vm_map map;
     struct pmap pmap;
     vaddr_t brk_start, brk; /* the heap: [brk_start, brk) */
+    /* Where exec put things, as /proc/PID/stat reports them (Linux's mm fields); 0 before an exec. */
+    vaddr_t code_start, code_end, data_start, data_end; /* the program's executable / writable segments */
+    vaddr_t arg_start, arg_end, env_start, env_end, stack_start; /* argv and envp strings; the stack's top argument */
     uint32_t refs;
 };
 

@@ -254,7 +254,7 @@ def user_programs():
             out = g.run("ps")
             assert re.search(r"^\s+%s\s+0\s+sleeping\s+\d+\s+sleeper$" % pid, out, re.M), out
             out = g.run("vmmap %s" % pid)
-            assert re.search(r"^080\w{5}-\w{8} r-xp \w{8} 00:00 0 +\d+ KiB  /bin/sleeper$", out, re.M), out
+            assert re.search(r"^080\w{5}-\w{8} r-xp \w{8} 00:01 \d+ +\d+ KiB  /bin/sleeper$", out, re.M), out
             assert re.search(r"rw-p .* \[heap\]$", out, re.M) and re.search(r"rw-p .* \[stack\]$", out, re.M), out
             assert re.search(r"\d+ regions, \d+ KiB resident, \d+ page tables", out), out
             assert "usage: vmmap" in g.run("vmmap") and "no process" in g.run("vmmap 999")
@@ -926,6 +926,84 @@ def iso_boot():
         g.kill()
 
 
+def procfs_checks():
+    """/proc seen by busybox and compared with the kernel shell's own views:
+    MemFree against memory stats, free against /proc/meminfo, ps and a
+    process's maps against ps and vmmap, and the overcommit modes."""
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD)
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        base = free_frames(g)
+
+        @case("procfs_meminfo_agrees_with_memory_stats")
+        def meminfo():
+            pid = start_background(g, "/bin/sleeper 60 64 meminfo")
+            line = g.expect(r"sleeper: MemFree:\s+(\d+) kB", 30)
+            text = g.run("memory stats")
+            free_kib, total_kib = kib(text, "free")[0], kib(text, "total")[0]
+            reserved_kib = kib(text, "reserved")[0]
+            kept = int(re.search(r"(\d+) of them empty slabs kept", text).group(1))
+            # read while the same processes held the same memory: the heap keeps the slabs the read emptied
+            # for reuse (counted free, as free_frames does); within one page of that
+            assert abs(int(line.group(1)) - (free_kib + 4 * kept)) <= 4, "MemFree %s kB, memory stats free %d KiB" \
+                " + %d kept slabs" % (line.group(1), free_kib, kept)
+            out = g.run("/bin/busybox cat /proc/meminfo")
+            m = re.search(r"^MemTotal:\s+(\d+) kB$", out, re.M)
+            assert m and int(m.group(1)) == total_kib - reserved_kib, (out, total_kib, reserved_kib)
+            # ps lists it; its maps are vmmap's lines without the resident column
+            out = g.run("/bin/busybox ps")
+            assert re.search(r"^\s*%s\s+\S+\s+/bin/sleeper 60 64 meminfo$" % pid, out, re.M), out
+            maps = g.run("/bin/busybox cat /proc/%s/maps" % pid)
+            vm = g.run("vmmap %s" % pid)
+            mlines = [l for l in maps.splitlines() if re.match(r"^[0-9a-f]{8}-", l)]
+            vlines = [re.sub(r"^(.{48}) +\d+ KiB ", r"\1", l).rstrip() for l in vm.splitlines()
+                      if re.match(r"^[0-9a-f]{8}-", l)]
+            assert mlines and [l.rstrip() for l in mlines] == vlines, "maps:\n%s\nvmmap:\n%s" % (maps, vm)
+            assert re.search(r"r-xp 00001000 00:01 \d+ +/bin/sleeper$", maps, re.M), maps
+            g.run("kill %s" % pid)
+            assert "[pid %s killed: SIGTERM]" % pid in g.run("echo reaped")
+        meminfo()
+
+        @case("procfs_free_and_uptime_read_proc")
+        def free_uptime():
+            out = g.run("/bin/sh -c '/bin/busybox free; /bin/busybox cat /proc/meminfo; /bin/busybox uptime'")
+            m = re.search(r"^Mem:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", out, re.M)
+            assert m, out
+            mi = dict((k, int(v)) for k, v in re.findall(r"^(\w+):\s+(\d+) kB$", out, re.M))
+            assert int(m.group(1)) == mi["MemTotal"], (m.group(0), mi)
+            # two processes apart (free, then cat, each with its own pages): within 256 KiB
+            assert abs(int(m.group(3)) - mi["MemFree"]) <= 256 and abs(int(m.group(6)) - mi["MemAvailable"]) <= 256, out
+            assert re.search(r"up .*load average: \d+\.\d\d, \d+\.\d\d, \d+\.\d\d", out), out
+        free_uptime()
+
+        @case("procfs_overcommit_modes")
+        def overcommit():
+            ok = lambda cmd: "sleeper:" in g.run(cmd, timeout=120)
+            assert ok("/bin/sleeper 0 40000"), "40 MB in 128 MB under the default heuristic"
+            out = g.run("/bin/sleeper 0 400000")
+            assert "[pid" in out and "exited with status 2" in out, out  # one mapping larger than RAM: ENOMEM
+            g.run("/bin/sh -c 'echo 2 > /proc/sys/vm/overcommit_memory'")
+            assert g.run("/bin/busybox cat /proc/sys/vm/overcommit_memory").strip().endswith("2")
+            out = g.run("/bin/sleeper 0 80000")  # past CommitLimit (half of RAM): refused
+            assert "exited with status 2" in out, out
+            assert ok("/bin/sleeper 0 8000"), "8 MB under CommitLimit"
+            out = g.run("/bin/sh -c 'echo 7 > /proc/sys/vm/overcommit_memory'")
+            assert "Invalid argument" in out, out
+            g.run("/bin/sh -c 'echo 0 > /proc/sys/vm/overcommit_memory'")
+            assert g.run("/bin/busybox cat /proc/sys/vm/overcommit_memory").strip().endswith("0")
+        overcommit()
+
+        @case("procfs_drop_caches_and_frames_return")
+        def drop():
+            g.run("/bin/sh -c 'cat /proc/self/maps /proc/1/status >/dev/null 2>&1; echo 3 > /proc/sys/vm/drop_caches'")
+            after = free_frames(g)
+            assert after == base, "free frames %d at the start, %d after the /proc checks" % (base, after)
+        drop()
+    finally:
+        g.kill()
+
+
 def main():
     for mem in (2, 32, 512, 3072):
         boot_at(mem)
@@ -941,6 +1019,7 @@ def main():
     user_test_suite()
     reclaim_under_pressure()
     sched_live_checks()
+    procfs_checks()
     block_devices()
     syscall_fuzz()
     iso_boot()

@@ -18,6 +18,8 @@
 
 #include "errno.h"
 #include "fs/vfs.h"
+#include "fs/perm.h"
+#include "kern/cred.h"
 #include "fs/vnode_object.h"
 #include "mm/kmem/kheap.h"
 #include "mm/pager/vnode_pager.h"
@@ -349,6 +351,65 @@ static void test_fallocate_and_punch(void **state)
     assert_int_equal(object_stats.dirty, 0);
 }
 
+/* fs/perm.c: owner/group/other bits, supplementary groups, root's override, the sticky rule, search in lookups. */
+static void test_permissions(void **state)
+{
+    (void)state;
+    uint32_t groups[] = {20, 30};
+    struct cred user = {1000, 1000, 1000, 1000, 100, 100, 100, 100, 2, groups};
+    struct cred rootc = {0};
+    struct vnode *d = mk(root, "d", VNODE_DIR), *f = mk(d, "f", VNODE_FILE), *out;
+    d->mode = VFS_S_IFDIR | 0750, d->uid = 0, d->gid = 30;
+    f->mode = VFS_S_IFREG | 0640, f->uid = 0, f->gid = 20;
+    assert_int_equal(vnode_permission(f, MAY_READ, &user), 0);            /* group 20 is supplementary */
+    assert_int_equal(vnode_permission(f, MAY_WRITE, &user), -EACCES);
+    assert_int_equal(vnode_permission(f, MAY_READ, NULL), 0);             /* the kernel */
+    assert_int_equal(vnode_permission(f, MAY_READ | MAY_WRITE, &rootc), 0);
+    assert_int_equal(vnode_permission(f, MAY_EXEC, &rootc), -EACCES);     /* no x bit anywhere */
+    f->mode |= 0001;
+    assert_int_equal(vnode_permission(f, MAY_EXEC, &rootc), 0);
+    assert_int_equal(vnode_permission(f, MAY_EXEC, &user), -EACCES);      /* the group bits decide, not other */
+    f->uid = 1000;
+    assert_int_equal(vnode_permission(f, MAY_READ | MAY_WRITE, &user), 0); /* owner */
+    assert_true(vnode_owner_or_priv(f, &user));
+    /* search: the group may (d is 0750, group 30), others may not; root always may */
+    assert_int_equal(vfs_lookup_as(&user, NULL, "/d/f", NULL, true, &out), 0);
+    user.groups = NULL, user.ngroups = 0;
+    assert_int_equal(vfs_lookup_as(&user, NULL, "/d/f", NULL, true, &out), -EACCES);
+    assert_int_equal(vfs_lookup_as(&user, NULL, "/d/missing", NULL, true, &out), -EACCES);
+    assert_int_equal(vfs_lookup_as(&user, NULL, "/d", NULL, true, &out), 0); /* d itself is not searched */
+    const char *name;
+    uint32_t len;
+    bool slash;
+    assert_int_equal(vfs_lookup_parent_as(&user, NULL, "/d/new", NULL, &out, &name, &len, &slash), -EACCES);
+    d->mode = VFS_S_IFDIR | 0000;
+    assert_int_equal(vfs_lookup_as(&rootc, NULL, "/d/f", NULL, true, &out), 0);
+    /* creating and deleting: write and search on the directory; the sticky rule */
+    d->mode = VFS_S_IFDIR | 01777;
+    assert_int_equal(vnode_may_create(d, &user), 0);
+    f->uid = 0;
+    assert_int_equal(vnode_may_delete(d, f, &user), -EPERM);
+    assert_int_equal(vnode_may_delete(d, f, &rootc), 0);
+    d->uid = 1000;
+    assert_int_equal(vnode_may_delete(d, f, &user), 0); /* the directory's owner */
+    d->mode = VFS_S_IFDIR | 0755, d->uid = 0;
+    assert_int_equal(vnode_may_create(d, &user), -EACCES);
+    /* new files: fs ids, or a set-group-ID directory's group (and bit, for directories) */
+    uint32_t perm = 0755, uid, gid;
+    vnode_init_owner(d, &user, VNODE_FILE, &perm, &uid, &gid);
+    assert_int_equal(uid, 1000);
+    assert_int_equal(gid, 100);
+    d->mode |= 02000;
+    vnode_init_owner(d, &user, VNODE_DIR, &perm, &uid, &gid);
+    assert_int_equal(gid, 30);
+    assert_int_equal(perm, 02755);
+    perm = 02755;
+    vnode_init_owner(d, &user, VNODE_FILE, &perm, &uid, &gid);
+    assert_int_equal(perm, 0755); /* not in group 30: no set-group-ID file */
+    assert_int_equal(rm(d, "f"), 0);
+    assert_int_equal(rmd(root, "d"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +419,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_archive_backed_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enospc_keeps_what_was_written, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fallocate_and_punch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
     };
     return cmocka_run_group_tests_name("tmpfs", tests, NULL, NULL);
 }

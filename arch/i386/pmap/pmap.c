@@ -73,7 +73,7 @@ int pmap_create(struct pmap *pm)
     kunmap(src);
     kunmap(dst);
     pm->pd = pd;
-    pm->tables = pm->resident = 0;
+    pm->tables = pm->resident = pm->resident_peak = 0;
     return 0;
 }
 
@@ -186,6 +186,7 @@ static void enter_account(struct pmap *pm, vaddr_t va, pte_t old, paddr_t pa, st
         pv_add(f, pm, va, spare);
     if (!holds_frame(old)) {
         pm->resident++;
+        pm->resident_peak = MAX(pm->resident_peak, pm->resident);
         return;
     }
     struct frame *of = pmm_frame(pte_frame(old));
@@ -338,6 +339,8 @@ void pmap_query(struct pmap *pm, vaddr_t va, struct pmap_info *info)
         return;
     }
     info->present = true;
+    info->accessed = e & PTE_A;
+    info->dirty = e & PTE_D;
     info->writable = (e & PTE_W) && (pde & PTE_W);
     info->user = (e & PTE_U) && (pde & PTE_U);
     info->pa = pte_frame(e) | (va & PAGE_MASK);
@@ -358,6 +361,7 @@ static int enter_hole(struct pmap *pm, vaddr_t va, pte_t *e, paddr_t pa, unsigne
         pv_add(f, pm, va, &spare);
     pv_free(spare);
     pm->resident++;
+    pm->resident_peak = MAX(pm->resident_peak, pm->resident);
     return 0;
 }
 
@@ -460,6 +464,7 @@ static int fork_table(struct pmap *dst, vaddr_t base, pte_t *dpt, pte_t *spt, ui
             pv_add(f, dst, base + i * PAGE_SIZE, &spare);
         pmm_ref(pte_frame(e));
         dst->resident++;
+        dst->resident_peak = MAX(dst->resident_peak, dst->resident);
     }
     return 0;
 }

@@ -29,6 +29,7 @@ struct pmap {
     paddr_t pd;        /* physical address of the page directory */
     uint32_t tables;   /* user-half page-table frames owned */
     uint32_t resident; /* user-half pages mapped */
+    uint32_t resident_peak; /* the most resident has been (VmHWM) */
 };
 
 /* Protection for pmap_enter/pmap_protect. */
@@ -40,6 +41,7 @@ struct pmap {
 /* What a walk of the page tables found for one address. */
 struct pmap_info {
     bool present, writable, user, big, reserved_bits;
+    bool accessed, dirty; /* the entry's A and D bits (present pages) */
     bool protnone; /* not present, but a PROT_NONE page holding the frame at pa */
     paddr_t pa;    /* physical address of va (with offset) when present or protnone */
 };

@@ -1,0 +1,155 @@
+/*
+ * /proc/meminfo, /proc/vmstat and /proc/swaps: the memory system's figures
+ * under Linux's names. Every figure is read from the allocator, the page
+ * cache, the heap and the process table when the file is read. This kernel
+ * has no swap, huge-page pool or block-device buffers yet: those lines
+ * show the zero totals of what is not there. Page states map onto Linux's
+ * lists as the README's "/proc" section explains (one file LRU; anonymous
+ * memory is never paged out, so it all counts as active).
+ */
+#include "kern/procfs/procfs_node.h"
+#include "fs/vfs.h"
+#include "kern/proc.h"
+#include "kern/commit.h"
+#include "mm/kmem/kheap.h"
+#include "mm/pmm/physmem.h"
+#include "mm/pmm/pmm.h"
+#include "mm/vm/anon.h"
+#include "mm/vm/fault_ring.h"
+#include "mm/vm/vm.h"
+#include "mm/vm/vm_map.h"
+#include "mm/vm/vm_reclaim.h"
+#include "mm/vm/vm_space.h"
+#include "mmu.h"
+
+/* Everything meminfo and vmstat report, in pages. */
+struct mem_figures {
+    uint32_t total, free, available, cached, anon, mapped, shmem, slab, slab_reclaimable, kstack, pagetables;
+    uint32_t active_anon, inactive_anon, active_file, inactive_file;
+    uint32_t low_total, low_free, high_total, high_free;
+    uint32_t commit_limit, committed;
+};
+
+static void mem_figures(struct mem_figures *m)
+{
+    struct pmm_stats st;
+    struct kheap_stats hs;
+    struct cache_stats cs;
+    pmm_get_stats(&st);
+    kheap_get_stats(&hs);
+    vm_cache_stats(&cs);
+    m->total = st.total_frames - st.reserved_frames; /* what the kernel may hand out, as MemTotal excludes its image */
+    m->free = st.free_frames;
+    m->cached = cs.cache_pages + cs.shared_pages;      /* page cache, tmpfs and shared memory, as Linux's Cached */
+    m->shmem = vfs_data_pages() + cs.shared_pages;     /* tmpfs data and shared anonymous / System V memory */
+    m->anon = anon_stats.anons;                        /* private anonymous pages: one anon each */
+    m->mapped = cs.mapped;
+    m->slab = hs.frames;
+    m->slab_reclaimable = hs.cached_frames;
+    m->kstack = st.by_kind[FRAME_KSTACK];
+    m->pagetables = st.by_kind[FRAME_PGTABLE];
+    uint32_t clean_cache = cs.cache_pages > cs.dirty ? cs.cache_pages - cs.dirty : 0;
+    m->available = m->free + clean_cache + m->slab_reclaimable; /* what reclaim can give back without swap */
+    m->active_anon = m->anon + m->shmem;
+    m->inactive_anon = 0;
+    m->active_file = cs.mapped;
+    m->inactive_file = cs.cache_pages > cs.mapped ? cs.cache_pages - cs.mapped : 0;
+    uint32_t low_frames = lowmem_end / PAGE_SIZE;
+    m->low_total = MIN(low_frames, st.total_frames) - MIN(st.reserved_frames, MIN(low_frames, st.total_frames));
+    m->low_free = st.free_low_frames;
+    m->high_total = m->total - m->low_total;
+    m->high_free = m->free - MIN(m->free, m->low_free);
+    m->commit_limit = commit_limit_pages();
+    m->committed = commit_committed_pages();
+}
+
+static void kb(struct seqbuf *s, const char *name, uint32_t pages)
+{
+    seq_printf(s, "%s", name);
+    seq_pad_to(s, 16);
+    seq_printf(s, "%8u kB\n", pages * (PAGE_SIZE / 1024));
+}
+
+int proc_show_meminfo(struct seqbuf *s, struct vnode *v)
+{
+    (void)v;
+    struct mem_figures m;
+    mem_figures(&m);
+    kb(s, "MemTotal:", m.total);
+    kb(s, "MemFree:", m.free);
+    kb(s, "MemAvailable:", m.available);
+    kb(s, "Buffers:", 0); /* no block devices: no buffer cache */
+    kb(s, "Cached:", m.cached);
+    kb(s, "SwapCached:", 0);
+    kb(s, "Active:", m.active_anon + m.active_file);
+    kb(s, "Inactive:", m.inactive_anon + m.inactive_file);
+    kb(s, "Active(anon):", m.active_anon);
+    kb(s, "Inactive(anon):", m.inactive_anon);
+    kb(s, "Active(file):", m.active_file);
+    kb(s, "Inactive(file):", m.inactive_file);
+    kb(s, "Unevictable:", 0);
+    kb(s, "Mlocked:", 0);
+    kb(s, "HighTotal:", m.high_total);
+    kb(s, "HighFree:", m.high_free);
+    kb(s, "LowTotal:", m.low_total);
+    kb(s, "LowFree:", m.low_free);
+    kb(s, "SwapTotal:", 0);
+    kb(s, "SwapFree:", 0);
+    kb(s, "Dirty:", 0); /* nothing has a backing store to be written to (tmpfs data counts as Shmem) */
+    kb(s, "Writeback:", 0);
+    kb(s, "AnonPages:", m.anon);
+    kb(s, "Mapped:", m.mapped);
+    kb(s, "Shmem:", m.shmem);
+    kb(s, "KReclaimable:", m.slab_reclaimable);
+    kb(s, "Slab:", m.slab);
+    kb(s, "SReclaimable:", m.slab_reclaimable);
+    kb(s, "SUnreclaim:", m.slab - m.slab_reclaimable);
+    kb(s, "KernelStack:", m.kstack);
+    kb(s, "PageTables:", m.pagetables);
+    kb(s, "NFS_Unstable:", 0);
+    kb(s, "Bounce:", 0);
+    kb(s, "WritebackTmp:", 0);
+    kb(s, "CommitLimit:", m.commit_limit);
+    kb(s, "Committed_AS:", m.committed);
+    kb(s, "AnonHugePages:", 0);
+    kb(s, "ShmemHugePages:", 0);
+    kb(s, "FileHugePages:", 0);
+    seq_printf(s, "HugePages_Total:   %5u\nHugePages_Free:    %5u\nHugePages_Rsvd:    %5u\nHugePages_Surp:    %5u\n", 0u,
+               0u, 0u, 0u);
+    seq_printf(s, "Hugepagesize:   %8u kB\n", BIG_PAGE_SIZE / 1024);
+    kb(s, "Hugetlb:", 0);
+    seq_printf(s, "DirectMap4M:    %8u kB\n", (uint32_t)(lowmem_end / 1024));
+    return 0;
+}
+
+int proc_show_vmstat(struct seqbuf *s, struct vnode *v)
+{
+    (void)v;
+    struct mem_figures m;
+    mem_figures(&m);
+    seq_printf(s, "nr_free_pages %u\nnr_zone_inactive_anon %u\nnr_zone_active_anon %u\n", m.free, m.inactive_anon,
+               m.active_anon);
+    seq_printf(s, "nr_zone_inactive_file %u\nnr_zone_active_file %u\nnr_zone_unevictable 0\n", m.inactive_file,
+               m.active_file);
+    seq_printf(s, "nr_inactive_anon %u\nnr_active_anon %u\nnr_inactive_file %u\nnr_active_file %u\n",
+               m.inactive_anon, m.active_anon, m.inactive_file, m.active_file);
+    seq_printf(s, "nr_slab_reclaimable %u\nnr_slab_unreclaimable %u\nnr_anon_pages %u\nnr_mapped %u\n",
+               m.slab_reclaimable, m.slab - m.slab_reclaimable, m.anon, m.mapped);
+    seq_printf(s, "nr_file_pages %u\nnr_dirty 0\nnr_writeback 0\nnr_shmem %u\nnr_kernel_stack %u\n", m.cached,
+               m.shmem, m.kstack * (PAGE_SIZE / 1024));
+    seq_printf(s, "nr_page_table_pages %u\nnr_swapcached 0\n", m.pagetables);
+    seq_printf(s, "pgpgin %u\npgpgout 0\npswpin 0\npswpout 0\n", vm_stats.pageins * (PAGE_SIZE / 1024));
+    uint32_t faults = fault_total();
+    seq_printf(s, "pgfault %u\npgmajfault %u\n", faults, vm_stats.pageins);
+    seq_printf(s, "pgsteal_kswapd 0\npgsteal_direct %u\npgscan_kswapd 0\npgscan_direct %u\n",
+               reclaim_stats.reclaimed, reclaim_stats.scanned);
+    seq_printf(s, "pgrefill %u\nallocstall_normal %u\n", reclaim_stats.second_chances, reclaim_stats.runs);
+    return 0;
+}
+
+int proc_show_swaps(struct seqbuf *s, struct vnode *v)
+{
+    (void)v;
+    seq_puts(s, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"); /* no swap areas (yet) */
+    return 0;
+}
