@@ -631,6 +631,7 @@ def reclaim_under_pressure():
 BLK_DIR = os.path.join(ROOT, "build", "blktest")
 BLK_SIZE = 4 << 20  # bytes of the pattern disks
 BLK_TINY = 1000     # bytes of the truncated disk: not a whole number of sectors
+BLK_SWAP = 1 << 20  # bytes of the disk busybox mkswap formats
 
 
 def blk_images():
@@ -639,7 +640,8 @@ def blk_images():
     import random
     os.makedirs(BLK_DIR, exist_ok=True)
     imgs = {}
-    for name, seed, size in (("pattern", 13, BLK_SIZE), ("ro", 14, BLK_SIZE), ("tiny", 15, BLK_TINY)):
+    for name, seed, size in (("pattern", 13, BLK_SIZE), ("ro", 14, BLK_SIZE), ("tiny", 15, BLK_TINY),
+                             ("swap", 16, BLK_SWAP)):
         data = random.Random(seed).randbytes(size)
         path = os.path.join(BLK_DIR, name + ".img")
         with open(path, "wb") as f:
@@ -773,7 +775,8 @@ def block_devices():
     imgs = blk_images()
     virtio = ["-drive", "file=%s,if=virtio,format=raw" % imgs["pattern"][0],
               "-drive", "file=%s,if=virtio,format=raw,readonly=on" % imgs["ro"][0],
-              "-drive", "file=%s,if=virtio,format=raw" % imgs["tiny"][0]]
+              "-drive", "file=%s,if=virtio,format=raw" % imgs["tiny"][0],
+              "-drive", "file=%s,if=virtio,format=raw" % imgs["swap"][0]]
     g = Guest(kernel=KERNEL, mem=64, initrd=INITRD, extra=virtio)
     try:
         g.prompt(60)
@@ -802,6 +805,12 @@ def block_devices():
             assert "PASS blkcheck" in out, out
         ro()
         tiny_disk_checks(g, "vdc", imgs)
+
+        @case("blk_vdd_busybox_mkswap")
+        def mkswap():
+            out = bb(g, "/bin/busybox mkswap -L eynswap /dev/vdd")
+            assert "Setting up swapspace version 1, size = %d bytes" % (BLK_SWAP - 4096) in out, out
+        mkswap()
         g.send("poweroff")
         g.wait_exit(30)
     except GuestError as e:
@@ -810,6 +819,18 @@ def block_devices():
     finally:
         g.kill()
     check_written_image("vda", imgs)
+
+    @case("blk_vdd_swap_header_on_the_host")
+    def swap_header():
+        import struct
+        with open(imgs["swap"][0], "rb") as f:
+            img = f.read()
+        assert img[4086:4096] == b"SWAPSPACE2", img[4086:4096]
+        version, last_page = struct.unpack_from("<II", img, 1024)
+        assert (version, last_page) == (1, BLK_SWAP // 4096 - 1), (version, last_page)
+        assert img[1024 + 28:1024 + 35] == b"eynswap", img[1024 + 28:1024 + 44]
+        assert img[4096:] == imgs["swap"][1][4096:], "mkswap wrote past its header page"
+    swap_header()
 
     @case("blk_vdb_read_only_image_unchanged")
     def ro_host():
