@@ -98,11 +98,11 @@ static void select_drive(struct ata_channel *ch, unsigned drive, uint8_t lba_bit
     ch->selected = (int)drive;
 }
 
-/* Issue a read/write/flush command for count sectors at lba on disk a. */
-static void issue(struct ata_disk *a, uint8_t cmd, uint64_t lba, uint32_t count)
+/* Issue command cmd for count sectors at lba on disk a, with 48-bit registers if ext (an EXT command). */
+static void issue(struct ata_disk *a, uint8_t cmd, uint64_t lba, uint32_t count, bool ext)
 {
     struct ata_channel *ch = a->ch;
-    if (a->lba48 && (lba + count > LBA28_LIMIT || cmd == CMD_READ_EXT || cmd == CMD_WRITE_EXT || cmd == CMD_FLUSH_EXT)) {
+    if (ext) { /* the high bytes first: each register keeps the previous byte written */
         select_drive(ch, a->drive, 0);
         outb(ch->io + ATA_COUNT, (uint8_t)(count >> 8));
         outb(ch->io + ATA_LBA0, (uint8_t)(lba >> 24));
@@ -150,12 +150,12 @@ static int ata_do(struct ata_disk *a, struct blk_request *rq)
     if (wait_not_busy(ch) < 0)
         return -EIO;
     if (rq->op == BLK_FLUSH) {
-        issue(a, a->lba48 ? CMD_FLUSH_EXT : CMD_FLUSH, 0, 0);
+        issue(a, a->lba48 ? CMD_FLUSH_EXT : CMD_FLUSH, 0, 0, a->lba48);
         int st = wait_not_busy(ch);
         return st < 0 || (st & (ST_ERR | ST_DF)) ? -EIO : 0;
     }
     bool write = rq->op == BLK_WRITE;
-    issue(a, write ? (ext ? CMD_WRITE_EXT : CMD_WRITE) : (ext ? CMD_READ_EXT : CMD_READ), rq->sector, rq->count);
+    issue(a, write ? (ext ? CMD_WRITE_EXT : CMD_WRITE) : (ext ? CMD_READ_EXT : CMD_READ), rq->sector, rq->count, ext);
     for (uint32_t i = 0; i < rq->count; i++) {
         void *mapped;
         uint8_t *p = buffer_at(rq, i * 512u, &mapped);

@@ -632,6 +632,7 @@ BLK_DIR = os.path.join(ROOT, "build", "blktest")
 BLK_SIZE = 4 << 20  # bytes of the pattern disks
 BLK_TINY = 1000     # bytes of the truncated disk: not a whole number of sectors
 BLK_SWAP = 1 << 20  # bytes of the disk busybox mkswap formats
+BLK_HUGE = 130 << 30  # a sparse IDE disk beyond LBA28's reach
 
 
 def blk_images():
@@ -839,15 +840,34 @@ def block_devices():
     ro_host()
 
     imgs = blk_images()
+    huge = os.path.join(BLK_DIR, "huge.img")  # sparse, past LBA28's 128 GiB: LBA48 commands
+    with open(huge, "wb") as f:
+        f.truncate(BLK_HUGE)
+        f.seek(BLK_HUGE - 4096)
+        f.write(b"TAIL" * 1024)
     g = Guest(kernel=KERNEL, mem=64, initrd=INITRD,
               extra=["-drive", "file=%s,if=ide,index=0,format=raw" % imgs["pattern"][0],
-                     "-drive", "file=%s,if=ide,index=1,format=raw" % imgs["tiny"][0]])
+                     "-drive", "file=%s,if=ide,index=1,format=raw" % imgs["tiny"][0],
+                     "-drive", "file=%s,if=ide,index=2,format=raw" % huge])
     try:
         g.prompt(60)
         g.run("/bin/hello warmup")
         base = free_frames(g)
         disk_checks(g, "hda", imgs, r"hda: ATA QEMU HARDDISK at 0x1f0, %d sectors" % (BLK_SIZE // 512), "3,0", base)
         tiny_disk_checks(g, "hdb", imgs)
+
+        @case("blk_hdc_secondary_channel_lba48")
+        def lba48():
+            assert re.search(r"hdc: ATA QEMU HARDDISK at 0x170, %d sectors \(LBA48\)" % (BLK_HUGE // 512), g.out)
+            assert re.search(r"^hdc\s+22:0\s+%d\s" % (BLK_HUGE // 512), g.run("disks"), re.M)
+            out = bb(g, "/bin/busybox dd if=/dev/hdc bs=4096 skip=%d | /bin/busybox md5sum" % (BLK_HUGE // 4096 - 1))
+            assert md5(b"TAIL" * 1024) in out, out
+            out = g.run("/bin/blkcheck /dev/hdc %d" % BLK_HUGE, timeout=120)
+            assert "PASS blkcheck" in out, out
+            with open(huge, "rb") as f:
+                f.seek(BLK_HUGE - 4096)
+                assert f.read() == b"TAIL" * 1024
+        lba48()
         g.send("poweroff")
         g.wait_exit(30)
     except GuestError as e:
