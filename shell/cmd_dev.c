@@ -1,9 +1,12 @@
-/* Shell commands about devices: `pci` (the functions the bus scan found) and `disks`. */
+/* Shell commands about devices: `pci` (the functions the bus scan found) and `disks` [test NAME]. */
 #include "shell/shell.h"
+#include "drivers/block/blk.h"
 #include "drivers/block/disks.h"
 #include "drivers/pci/pci.h"
 #include "errno.h"
+#include "kstring.h"
 #include "printk.h"
+#include "tests/kern/blk_devtest.h"
 
 int cmd_pci(int argc, char **argv)
 {
@@ -30,9 +33,16 @@ int cmd_pci(int argc, char **argv)
 
 int cmd_disks(int argc, char **argv)
 {
-    (void)argv;
-    if (argc != 1)
+    if (argc == 1) {
+        disks_list();
+        return 0;
+    }
+    if (argc != 3 || strcmp(argv[1], "test"))
         return -EINVAL;
-    disks_list();
-    return 0;
+    struct blkdev *d = blk_find(argv[2]);
+    if (!d) {
+        kprintf("disks: no disk %s\n", argv[2]);
+        return -ENODEV;
+    }
+    return blk_devtest(d);
 }

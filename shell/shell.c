@@ -55,7 +55,7 @@ static const struct shell_command commands[] = {
     {"vmmap", "PID", "the regions of a process, like /proc/PID/maps", cmd_vmmap},
     {"kill", "[-SIG] PID", "send a signal (default SIGTERM) to a process", cmd_kill},
     {"pci", "", "the PCI functions found at boot, with their drivers and BARs", cmd_pci},
-    {"disks", "", "the block devices with their sizes and I/O counts", cmd_disks},
+    {"disks", "[test NAME]", "the block devices with their sizes and I/O counts; test NAME's asynchronous frame I/O", cmd_disks},
     {"bench", "", "measure memory-core operations in CPU cycles", cmd_bench},
     {"selftest", "", "run the in-kernel self-tests", cmd_selftest},
     {"poweroff", "", "power the machine off (QEMU exits)", cmd_poweroff},

@@ -633,6 +633,7 @@ BLK_SIZE = 4 << 20  # bytes of the pattern disks
 BLK_TINY = 1000     # bytes of the truncated disk: not a whole number of sectors
 BLK_SWAP = 1 << 20  # bytes of the disk busybox mkswap formats
 BLK_HUGE = 130 << 30  # a sparse IDE disk beyond LBA28's reach
+BLK_MEM = 1024        # MiB: frames in highmem for `disks test`
 
 
 def blk_images():
@@ -726,6 +727,16 @@ def disk_checks(g, dev, imgs, sectors_rx, major_minor, base):
         assert "No such device or address" in out, out
     mknod()
 
+    @case("blk_%s_async_frame_requests_disks_test" % dev)
+    def devtest():
+        out = g.run("disks test %s" % dev, timeout=120)
+        m = re.search(r"disks test %s: 8 frames written by 4 requests at once and read back "
+                      r"\((\d+) frames in highmem\): PASS" % dev, out)
+        assert m and int(m.group(1)) > 0, out
+        out = bb(g, "/bin/busybox dd if=/dev/%s bs=4096 count=16 | /bin/busybox md5sum" % dev)
+        assert md5(data[:65536]) in out, "disks test did not put the sectors back:\n" + out
+    devtest()
+
     @case("blk_%s_frames_return_to_baseline" % dev)
     def frames():
         after = free_frames(g)
@@ -778,7 +789,7 @@ def block_devices():
               "-drive", "file=%s,if=virtio,format=raw,readonly=on" % imgs["ro"][0],
               "-drive", "file=%s,if=virtio,format=raw" % imgs["tiny"][0],
               "-drive", "file=%s,if=virtio,format=raw" % imgs["swap"][0]]
-    g = Guest(kernel=KERNEL, mem=64, initrd=INITRD, extra=virtio)
+    g = Guest(kernel=KERNEL, mem=BLK_MEM, initrd=INITRD, extra=virtio)
     try:
         g.prompt(60)
 
@@ -845,7 +856,7 @@ def block_devices():
         f.truncate(BLK_HUGE)
         f.seek(BLK_HUGE - 4096)
         f.write(b"TAIL" * 1024)
-    g = Guest(kernel=KERNEL, mem=64, initrd=INITRD,
+    g = Guest(kernel=KERNEL, mem=BLK_MEM, initrd=INITRD,
               extra=["-drive", "file=%s,if=ide,index=0,format=raw" % imgs["pattern"][0],
                      "-drive", "file=%s,if=ide,index=1,format=raw" % imgs["tiny"][0],
                      "-drive", "file=%s,if=ide,index=2,format=raw" % huge])
