@@ -741,6 +741,9 @@ def disk_checks(g, dev, imgs, sectors_rx, major_minor, base):
     def frames():
         after = free_frames(g)
         assert after == base, "free frames %d before the disk tests, %d after" % (base, after)
+        tasks, _, sleeping, _, timers = ps_check(g)
+        assert (tasks, sleeping, timers) == (1, 0, 0), "left behind: %d tasks, %d sleeping, %d timers" % (
+            tasks, sleeping, timers)
     frames()
 
 
