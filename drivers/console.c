@@ -25,18 +25,16 @@ void console_write(const char *s, size_t n)
     irq_restore(f);
 }
 
-static void (*interrupt_hook)(void);
+static bool (*input_filter)(int c);
 static void (*input_hook)(void);
 
-void console_set_interrupt_hook(void (*hook)(void)) { interrupt_hook = hook; }
+void console_set_input_filter(bool (*filter)(int c)) { input_filter = filter; }
 void console_set_input_hook(void (*hook)(void)) { input_hook = hook; }
 
 void console_input_push(int c)
 {
-    if (c == 0x03 && interrupt_hook) { /* Ctrl-C */
-        interrupt_hook();
-        return;
-    }
+    if (input_filter && input_filter(c))
+        return; /* taken at once (the terminal's signal characters) */
     uint32_t next = (in_head + 1) % INPUT_SIZE;
     if (next == in_tail)
         return; /* full: drop */

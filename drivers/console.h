@@ -7,8 +7,8 @@
 void console_write(const char *s, size_t n);
 /* Called from interrupt handlers with each received character. */
 void console_input_push(int c);
-/* Ctrl-C calls hook (from the interrupt handler) instead of queueing the character. */
-void console_set_interrupt_hook(void (*hook)(void));
+/* Each arriving character goes first to filter (from the interrupt handler): true means it took it, nothing is queued. */
+void console_set_input_filter(bool (*filter)(int c));
 /* Called (from the interrupt handler) after each character is queued. */
 void console_set_input_hook(void (*hook)(void));
 /* Next input character, or -1 if none is queued (never sleeps). */

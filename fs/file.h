@@ -19,6 +19,7 @@ struct proc;
 struct vnode;
 struct pipe;
 struct file;
+struct poll_table;
 
 #define FD_MAX 256 /* descriptors per process (RLIMIT_NOFILE); EMFILE beyond */
 
@@ -39,6 +40,11 @@ struct file_ops {
     /* Kind-specific ioctls: result or -errno; -ENOTTY if unknown. */
     int (*ioctl)(struct file *f, uint32_t req, vaddr_t arg);
     void (*stat)(struct file *f, struct kstat *st);
+    /*
+     * The POLL* events true now, naming with poll_wait (fs/poll.h) the
+     * channels whose wakeup may change them; NULL: never blocks (POLL_DEFAULT_MASK).
+     */
+    uint32_t (*poll)(struct file *f, struct poll_table *pt);
     /* The last reference is gone: drop what the kind holds. */
     void (*release)(struct file *f);
     /* FILE_BLK (seekable devices): a transfer at pos leaving f->offset alone (bytes or -errno), */

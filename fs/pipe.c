@@ -19,6 +19,7 @@
 #include "uaccess.h"
 #include "fs/uio.h"
 #include "fs/vfs.h"
+#include "fs/poll.h"
 
 /* Two heap frames, less room for the heap's redzone; above PIPE_BUF as POSIX needs. */
 #define PIPE_SIZE (2 * PAGE_SIZE - 64)
@@ -127,6 +128,33 @@ static int pipe_ioctl(struct file *f, uint32_t req, vaddr_t arg)
     return req == FIONREAD ? copy_to_user(arg, &v, sizeof v) : -ENOTTY;
 }
 
+/*
+ * Linux's pipe_poll: a read end is readable with data, hung up with no
+ * writer (for a FIFO, only once a writer has come since this open); a
+ * write end is writable with room for PIPE_BUF bytes, in error with no reader.
+ */
+static uint32_t pipe_poll(struct file *f, struct poll_table *pt)
+{
+    struct pipe *p = f->pipe;
+    uint32_t acc = f->flags & O_ACCMODE, mask = 0;
+    bool rd = f->kind == FILE_PIPE_READ || acc == O_RDWR, wr = f->kind == FILE_PIPE_WRITE || acc == O_RDWR;
+    if (rd) {
+        poll_wait(pt, &p->read_chan);
+        if (p->count)
+            mask |= POLLIN | POLLRDNORM;
+        if (!p->writers && (!p->fifo || p->opened_w != (uint32_t)f->offset))
+            mask |= POLLHUP;
+    }
+    if (wr) {
+        poll_wait(pt, &p->write_chan);
+        if (PIPE_SIZE - p->count >= PIPE_BUF)
+            mask |= POLLOUT | POLLWRNORM;
+        if (!p->readers)
+            mask |= POLLERR;
+    }
+    return mask;
+}
+
 static void pipe_stat(struct file *f, struct kstat *st)
 {
     if (f->vnode) { /* a FIFO: its file's attributes */
@@ -161,13 +189,14 @@ static void pipe_release(struct file *f)
 }
 
 static const struct file_ops read_end_ops = {
-    .read = pipe_read, .ioctl = pipe_ioctl, .stat = pipe_stat, .release = pipe_release};
+    .read = pipe_read, .ioctl = pipe_ioctl, .stat = pipe_stat, .poll = pipe_poll, .release = pipe_release};
 static const struct file_ops write_end_ops = {
-    .write = pipe_write, .ioctl = pipe_ioctl, .stat = pipe_stat, .release = pipe_release};
+    .write = pipe_write, .ioctl = pipe_ioctl, .stat = pipe_stat, .poll = pipe_poll, .release = pipe_release};
 
 /* A FIFO opened for both: either end's operations. */
 static const struct file_ops both_ends_ops = {
-    .read = pipe_read, .write = pipe_write, .ioctl = pipe_ioctl, .stat = pipe_stat, .release = pipe_release};
+    .read = pipe_read, .write = pipe_write, .ioctl = pipe_ioctl, .stat = pipe_stat, .poll = pipe_poll,
+    .release = pipe_release};
 
 /* The pipe of FIFO v (made on its first open), or NULL if out of memory. */
 static struct pipe *fifo_pipe(struct vnode *v)
@@ -214,6 +243,7 @@ int fifo_open(struct vnode *v, uint32_t flags, struct file **out)
         p->readers++, p->opened_r++;
     if (acc != O_RDONLY)
         p->writers++, p->opened_w++;
+    f->offset = p->opened_w; /* writers seen at open: poll's POLLHUP waits for a later one */
     proc_wakeup(&p->read_chan);
     proc_wakeup(&p->write_chan);
     /* a lone end waits for the other to be opened (O_RDWR and non-blocking readers never wait) */

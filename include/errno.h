@@ -53,6 +53,8 @@
 #define ERESTARTSYS 512
 #define ERESTARTNOINTR 513
 #define ERESTARTNOHAND 514
+#define ENOIOCTLCMD 515 /* kernel-internal: not this layer's ioctl */
 #define ERESTART_RESTARTBLOCK 516
 
+#define ELIBBAD 80 /* accessing a corrupted shared library (a bad ELF interpreter) */
 #endif

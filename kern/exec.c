@@ -19,8 +19,11 @@
 
 #define EM_386 3
 #define ET_EXEC 2
+#define ET_DYN 3
 #define PT_LOAD 1
+#define PT_INTERP 3
 #define PT_PHDR 6
+#define PIE_BASE 0x00400000u /* where a position-independent program goes (Linux's ELF_ET_DYN_BASE for i386) */
 #define PHF_X 1
 #define PHF_W 2
 #define PHF_R 4
@@ -41,25 +44,31 @@ struct elf_phdr {
 
 static bool header_ok(const struct elf_header *h, uint32_t file_size)
 {
-    return !memcmp(h->ident, "\177ELF", 4) && h->ident[4] == 1 && h->ident[5] == 1 && h->type == ET_EXEC &&
+    return !memcmp(h->ident, "\177ELF", 4) && h->ident[4] == 1 && h->ident[5] == 1 &&
+           (h->type == ET_EXEC || h->type == ET_DYN) &&
            h->machine == EM_386 && h->phentsize == sizeof(struct elf_phdr) && h->phnum > 0 &&
            h->phnum <= MAX_PHDRS && h->phoff < file_size &&
            h->phnum * sizeof(struct elf_phdr) <= file_size - h->phoff;
 }
 
-/* Turn one PT_LOAD header into a region; checks every field against the file. */
-static int map_segment(struct vmspace *vs, struct vnode *file, const struct elf_phdr *ph)
+/*
+ * Turn one PT_LOAD header into a region at its address plus bias; checks
+ * every field against the file. The program's own segments (main) set the
+ * heap's start and /proc's code and data bounds; an interpreter's do not.
+ */
+static int map_segment(struct vmspace *vs, struct vnode *file, const struct elf_phdr *ph, vaddr_t bias, bool main)
 {
     if (ph->filesz > ph->memsz || ph->offset > file->size || ph->filesz > file->size - ph->offset ||
-        ph->memsz > USER_TOP || ph->vaddr < PAGE_SIZE || ph->vaddr > USER_TOP - ph->memsz ||
-        (ph->vaddr & PAGE_MASK) != (ph->offset & PAGE_MASK))
+        ph->memsz > USER_TOP || ph->vaddr > USER_TOP - bias || ph->vaddr + bias < PAGE_SIZE ||
+        ph->vaddr + bias > USER_TOP - ph->memsz || (ph->vaddr & PAGE_MASK) != (ph->offset & PAGE_MASK))
         return -ENOEXEC;
-    vaddr_t start = ALIGN_DOWN(ph->vaddr, PAGE_SIZE), end = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE);
+    vaddr_t va = ph->vaddr + bias;
+    vaddr_t start = ALIGN_DOWN(va, PAGE_SIZE), end = ALIGN_UP(va + ph->memsz, PAGE_SIZE);
     if (end == start)
         return 0;
     uint32_t prot = (ph->flags & PHF_R ? PROT_READ : 0) | (ph->flags & PHF_W ? PROT_WRITE : 0) |
                     (ph->flags & PHF_X ? PROT_EXEC : 0);
-    uint32_t lead = ph->vaddr - start;
+    uint32_t lead = va - start;
     /*
      * A writable segment shows the file up to filesz; the rest (.bss, and the tail of the last file page) is
      * zero fill. A read-only one without .bss shows whole file pages, as on Linux: its last page (the ELF
@@ -75,55 +84,153 @@ static int map_segment(struct vmspace *vs, struct vnode *file, const struct elf_
     int32_t at = vm_mmap(vs, start, end - start, prot, MAP_PRIVATE | MAP_FIXED_NOREPLACE, obj, ph->offset - lead,
                          backed_end);
     vm_object_unref(obj); /* the region holds its own */
-    if (at < 0)
+    if (at < 0 && at > -4096) /* an address above 2 GiB is negative too: an error is -1..-4095 */
         return at == -EEXIST || at == -EINVAL ? -ENOEXEC : at;
+    if (!main)
+        return 0;
     if (end > vs->brk_start)
         vs->brk_start = vs->brk = end;
-    vaddr_t seg_end = ph->vaddr + ph->filesz;
+    vaddr_t seg_end = va + ph->filesz;
     if (ph->flags & PHF_X) { /* /proc/PID/stat's startcode/endcode, startdata/enddata, as Linux's ELF loader sets them */
-        if (!vs->code_start || ph->vaddr < vs->code_start)
-            vs->code_start = ph->vaddr;
+        if (!vs->code_start || va < vs->code_start)
+            vs->code_start = va;
         vs->code_end = MAX(vs->code_end, seg_end);
     } else if (ph->flags & PHF_W) {
-        if (!vs->data_start || ph->vaddr < vs->data_start)
-            vs->data_start = ph->vaddr;
+        if (!vs->data_start || va < vs->data_start)
+            vs->data_start = va;
         vs->data_end = MAX(vs->data_end, seg_end);
     }
     return 0;
 }
 
 struct auxv_info {
-    vaddr_t phdr, entry;
+    vaddr_t phdr, entry, base; /* the program's headers and entry (relocated); the interpreter's base (0: none) */
     uint32_t phnum;
 };
 
-static int load_segments(struct vmspace *vs, struct vnode *file, struct auxv_info *ai)
+/* An ELF file's header and program headers, checked: 0 or -ENOEXEC. */
+static int read_headers(struct vnode *file, struct elf_header *h, struct elf_phdr *ph)
 {
-    struct elf_header h;
-    struct elf_phdr ph[MAX_PHDRS];
-    if (vfs_read(file, &h, sizeof h, 0) != (int)sizeof h || !header_ok(&h, file->size))
+    if (file->type != VNODE_FILE)
+        return -EACCES;
+    if (vfs_read(file, h, sizeof *h, 0) != (int)sizeof *h || !header_ok(h, file->size))
         return -ENOEXEC;
-    uint32_t bytes = h.phnum * sizeof(struct elf_phdr);
-    if (vfs_read(file, ph, bytes, h.phoff) != (int)bytes)
-        return -ENOEXEC;
-    ai->entry = h.entry;
-    ai->phnum = h.phnum;
-    ai->phdr = 0;
-    int loads = 0;
-    for (int i = 0; i < h.phnum; i++) {
-        if (ph[i].type == PT_PHDR)
-            ai->phdr = ph[i].vaddr;
+    uint32_t bytes = h->phnum * sizeof(struct elf_phdr);
+    return vfs_read(file, ph, bytes, h->phoff) == (int)bytes ? 0 : -ENOEXEC;
+}
+
+/* The page-aligned span [*lo, *hi) the PT_LOAD segments cover (before any bias): false if none or it wraps. */
+static bool load_span(const struct elf_header *h, const struct elf_phdr *ph, vaddr_t *lo, vaddr_t *hi)
+{
+    uint64_t l = UINT64_MAX, e = 0;
+    for (int i = 0; i < h->phnum; i++) {
         if (ph[i].type != PT_LOAD)
             continue;
-        int err = map_segment(vs, file, &ph[i]);
+        l = MIN(l, (uint64_t)ALIGN_DOWN(ph[i].vaddr, PAGE_SIZE));
+        e = MAX(e, ALIGN_UP((uint64_t)ph[i].vaddr + ph[i].memsz, (uint64_t)PAGE_SIZE));
+    }
+    if (l >= e || e > USER_TOP)
+        return false;
+    *lo = (vaddr_t)l, *hi = (vaddr_t)e;
+    return true;
+}
+
+/*
+ * Where a file's segments go: bias 0 for a fixed-address program, PIE_BASE
+ * for a position-independent one, and for an interpreter the highest gap
+ * below the mmap area's top, as an mmap without an address would get.
+ */
+static int choose_bias(struct vmspace *vs, const struct elf_header *h, const struct elf_phdr *ph, bool main,
+                       vaddr_t *bias)
+{
+    vaddr_t lo, hi;
+    if (!load_span(h, ph, &lo, &hi))
+        return -ENOEXEC;
+    if (h->type == ET_EXEC) {
+        *bias = 0;
+        return 0;
+    }
+    if (main) {
+        *bias = PIE_BASE - lo;
+        return 0;
+    }
+    vaddr_t at = vm_map_find_gap(&vs->map, hi - lo, 0, MMAP_TOP);
+    if (!at)
+        return -ENOMEM;
+    *bias = at - lo;
+    return 0;
+}
+
+/* Map file's PT_LOAD segments into vs at bias; the program headers' address and the entry into *ai (relocated). */
+static int load_segments(struct vmspace *vs, struct vnode *file, const struct elf_header *h,
+                         const struct elf_phdr *ph, vaddr_t bias, bool main, struct auxv_info *ai)
+{
+    ai->entry = h->entry + bias;
+    ai->phnum = h->phnum;
+    ai->phdr = 0;
+    int loads = 0;
+    for (int i = 0; i < h->phnum; i++) {
+        if (ph[i].type == PT_PHDR)
+            ai->phdr = ph[i].vaddr + bias;
+        if (ph[i].type != PT_LOAD)
+            continue;
+        int err = map_segment(vs, file, &ph[i], bias, main);
         if (err)
             return err;
-        if (!ai->phdr && h.phoff >= ph[i].offset && h.phoff - ph[i].offset < ph[i].filesz)
-            ai->phdr = ph[i].vaddr + (h.phoff - ph[i].offset);
+        if (!ai->phdr && h->phoff >= ph[i].offset && h->phoff - ph[i].offset < ph[i].filesz)
+            ai->phdr = ph[i].vaddr + bias + (h->phoff - ph[i].offset);
         loads++;
     }
-    if (!loads || !vm_space_maps(vs, h.entry))
+    if (!loads || !vm_space_maps(vs, ai->entry))
         return -ENOEXEC;
+    return 0;
+}
+
+/* The path PT_INTERP names into path (cap bytes): 1 if there is one, 0 if none, -ENOEXEC if malformed. */
+static int interp_path(struct vnode *file, const struct elf_header *h, const struct elf_phdr *ph, char *path,
+                       uint32_t cap)
+{
+    for (int i = 0; i < h->phnum; i++) {
+        if (ph[i].type != PT_INTERP)
+            continue;
+        if (ph[i].filesz < 2 || ph[i].filesz > cap || ph[i].offset > file->size ||
+            ph[i].filesz > file->size - ph[i].offset)
+            return -ENOEXEC;
+        if (vfs_read(file, path, ph[i].filesz, ph[i].offset) != (int)ph[i].filesz || path[ph[i].filesz - 1] ||
+            strlen(path) != ph[i].filesz - 1)
+            return -ENOEXEC; /* the name must end with its NUL, as Linux checks */
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * Load the interpreter (the dynamic linker) a program names into vs: its
+ * segments at a base of their own, its entry where the program starts.
+ * 0, -ENOENT (no such file), -ELIBBAD (not a usable ELF interpreter), -ENOMEM.
+ */
+static int load_interp(struct vmspace *vs, struct proc *p, const char *path, struct auxv_info *ai)
+{
+    struct vnode *interp;
+    struct elf_header h;
+    struct elf_phdr ph[MAX_PHDRS];
+    char dummy[2];
+    int err = vfs_lookup_as(&p->cred, p->root, path, NULL, true, &interp);
+    if (err)
+        return err;
+    if ((err = read_headers(interp, &h, ph)) != 0)
+        return err == -ENOEXEC ? -ELIBBAD : err;
+    if (interp_path(interp, &h, ph, dummy, sizeof dummy) != 0)
+        return -ELIBBAD; /* an interpreter that wants one of its own */
+    vaddr_t bias;
+    struct auxv_info ii;
+    if ((err = choose_bias(vs, &h, ph, false, &bias)) != 0 ||
+        (err = load_segments(vs, interp, &h, ph, bias, false, &ii)) != 0)
+        return err == -ENOEXEC ? -ELIBBAD : err;
+    vaddr_t lo, hi;
+    load_span(&h, ph, &lo, &hi);
+    ai->base = bias + lo; /* AT_BASE: where its first page went */
+    ai->entry = ii.entry;
     return 0;
 }
 
@@ -175,7 +282,7 @@ static int build_stack(struct vmspace *vs, const struct exec_args *a, const stru
     plat = sp;
     err = err ? err : push(vs, &sp, seed, sizeof seed);
     rnd = sp;
-    uint32_t auxv[] = {AT_PHDR, ai->phdr, AT_PHENT, 32, AT_PHNUM, ai->phnum, AT_PAGESZ, PAGE_SIZE, AT_BASE, 0,
+    uint32_t auxv[] = {AT_PHDR, ai->phdr, AT_PHENT, 32, AT_PHNUM, ai->phnum, AT_PAGESZ, PAGE_SIZE, AT_BASE, ai->base,
                        AT_FLAGS, 0, AT_ENTRY, ai->entry, AT_UID, c->uid, AT_EUID, c->euid, AT_GID, c->gid, AT_EGID, c->egid,
                        AT_PLATFORM, plat, AT_HWCAP, 0x0383F9FF /* fpu..sse2 */, AT_CLKTCK, 100, AT_SECURE, secure,
                        AT_RANDOM, rnd, AT_EXECFN, strings, AT_NULL, 0};
@@ -193,21 +300,40 @@ static int build_stack(struct vmspace *vs, const struct exec_args *a, const stru
     return err;
 }
 
-/* Load file into vs (new, empty, not active): regions for its segments and the stack, argv/envp/auxv on it. */
-static int exec_load(struct vmspace *vs, struct vnode *file, const struct exec_args *a, const struct cred *c,
-                     bool secure, vaddr_t *entry, vaddr_t *sp)
+/*
+ * Load file into vs (new, empty, not active): regions for its segments (and
+ * its interpreter's, for a dynamically linked program) and the stack,
+ * argv/envp/auxv on it; *entry is where the process starts (the
+ * interpreter's entry if it has one).
+ */
+static int exec_load(struct vmspace *vs, struct proc *p, struct vnode *file, const struct exec_args *a,
+                     const struct cred *c, bool secure, vaddr_t *entry, vaddr_t *sp)
 {
     struct auxv_info ai;
-    if (file->type != VNODE_FILE)
-        return -EACCES;
-    int err = load_segments(vs, file, &ai);
+    struct elf_header h;
+    struct elf_phdr ph[MAX_PHDRS];
+    vaddr_t bias;
+    int err = read_headers(file, &h, ph);
     if (err)
         return err;
-    err = vm_stack_create(vs, USER_TOP, STACK_INITIAL);
+    char *interp = kmalloc(VFS_PATH_MAX);
+    if (!interp)
+        return -ENOMEM;
+    int has_interp = interp_path(file, &h, ph, interp, VFS_PATH_MAX);
+    err = has_interp < 0 ? has_interp : choose_bias(vs, &h, ph, true, &bias);
+    err = err ? err : load_segments(vs, file, &h, ph, bias, true, &ai);
+    ai.base = 0;
+    if (!err && (err = vm_stack_create(vs, USER_TOP, STACK_INITIAL)) == -EEXIST)
+        err = -ENOEXEC;
+    struct auxv_info interp_ai = ai;
+    if (!err && has_interp > 0)
+        err = load_interp(vs, p, interp, &interp_ai); /* after the stack: it must not take the stack's place */
+    kfree(interp);
     if (err)
-        return err == -EEXIST ? -ENOEXEC : err;
+        return err;
+    ai.base = interp_ai.base;
     err = build_stack(vs, a, &ai, c, secure, sp);
-    *entry = ai.entry;
+    *entry = has_interp > 0 ? interp_ai.entry : ai.entry;
     return err;
 }
 
@@ -247,7 +373,7 @@ int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, 
     if (old)
         vm_space_set_stack_limit(vs, old->map.stack_max); /* RLIMIT_STACK survives exec */
     bool secure = exec_creds(p, file, &next);
-    int err = exec_load(vs, file, a, &next, secure, entry, sp);
+    int err = exec_load(vs, p, file, a, &next, secure, entry, sp);
     if (err) {
         vm_space_unref(vs); /* the caller keeps its memory */
         return err;

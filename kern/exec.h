@@ -17,5 +17,12 @@ struct exec_args;
  * -EACCES (not a regular file), -ENOMEM or -EFAULT.
  */
 int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, vaddr_t *entry, vaddr_t *sp);
+/*
+ * If *file (opened as path) is a "#!" script, find the program that runs it
+ * (following scripts that name scripts, 5 in all) into *file and rewrite a's
+ * argv as Linux does: 0 (a binary: *file unchanged), -ENOEXEC, -ELOOP,
+ * -E2BIG, -ENOMEM or the interpreter's lookup/permission error.
+ */
+int exec_follow_scripts(struct proc *p, struct vnode **file, const char *path, struct exec_args *a);
 
 #endif

@@ -78,3 +78,22 @@ void exec_args_free(struct exec_args *a)
     kfree(a->strings);
     a->strings = NULL;
 }
+
+int exec_args_replace_argv0(struct exec_args *a, const char *const *front, uint32_t n)
+{
+    uint32_t first = a->argc ? (uint32_t)strlen(a->strings) + 1 : 0, add = 0;
+    for (uint32_t i = 0; i < n; i++)
+        add += (uint32_t)strlen(front[i]) + 1;
+    if (a->bytes - first + add > EXEC_ARG_MAX || a->argc + a->envc - (first ? 1 : 0) + n > EXEC_ARGV_MAX)
+        return -E2BIG;
+    memmove(a->strings + add, a->strings + first, a->bytes - first);
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t len = (uint32_t)strlen(front[i]) + 1;
+        memcpy(a->strings + at, front[i], len);
+        at += len;
+    }
+    a->bytes = a->bytes - first + add;
+    a->argc = a->argc - (first ? 1 : 0) + n;
+    return 0;
+}

@@ -17,5 +17,7 @@ int exec_args_from_user(struct exec_args *a, vaddr_t argv, vaddr_t envp);
 /* Kernel strings with the default environment (the shell's programs): 0, -E2BIG or -ENOMEM. */
 int exec_args_from_kernel(struct exec_args *a, int argc, char *const argv[]);
 void exec_args_free(struct exec_args *a);
+/* Replace argv[0] by the n strings of front (a script's interpreter, its argument, the script): 0 or -E2BIG. */
+int exec_args_replace_argv0(struct exec_args *a, const char *const *front, uint32_t n);
 
 #endif

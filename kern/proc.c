@@ -17,6 +17,7 @@
 #include "kern/procfs/procfs.h"
 #include "arch/i386/pit.h"
 #include "kern/sched.h"
+#include "kern/jobctl.h"
 #include "kern/tls.h"
 #include "uaccess.h"
 
@@ -347,6 +348,7 @@ void proc_exit(int status)
     vm_space_activate(NULL);
     release_resources(p);
     proc_attr_parent_exit(p);
+    jobctl_exit(p); /* its terminal, groups its exit orphans */
     reparent_children(p);
     p->exit_status = status;
     p->vfork_done = true;
@@ -355,7 +357,7 @@ void proc_exit(int status)
     list_del(&p->sibling); /* from the parent's children to the end of its zombies */
     list_add_tail(&p->parent->zombies, &p->sibling);
     proc_wakeup(p); /* a vfork parent */
-    proc_wakeup(p->parent);
+    jobctl_notify_parent(p, false); /* wakes its wait, SIGCHLD */
     sched_exit();
 }
 
@@ -402,7 +404,20 @@ static struct proc *find_zombie_child(int pid, bool *any)
     return NULL;
 }
 
-int proc_wait(int pid, struct proc_end *end, bool nohang)
+/* A live child matching pid with a stop or continue report that options ask for, or NULL. */
+static struct proc *find_reporting_child(int pid, uint32_t options)
+{
+    for (struct list *l = current->children.next; l != &current->children; l = l->next) {
+        struct proc *c = list_entry(l, struct proc, sibling);
+        if ((pid > 0 ? c->pid != pid : !wait_matches(c, pid)) || !c->jobctl_report)
+            continue;
+        if (c->jobctl_report == JOBCTL_CONTINUED ? options & WAIT_CONTINUED : options & WAIT_UNTRACED)
+            return c;
+    }
+    return NULL;
+}
+
+int proc_wait(int pid, struct proc_end *end, uint32_t options)
 {
     for (;;) {
         bool any;
@@ -413,6 +428,7 @@ int proc_wait(int pid, struct proc_end *end, bool nohang)
             end->killed_by_fault = c->killed_by_fault;
             end->cpu_ticks = c->cpu_ticks;
             end->fault = c->fault;
+            end->stopped = false;
             current->child_ticks += c->cpu_ticks + c->child_ticks;
             current->child_sys_ticks += c->sys_ticks + c->child_sys_ticks;
             proc_destroy(c);
@@ -420,7 +436,12 @@ int proc_wait(int pid, struct proc_end *end, bool nohang)
         }
         if (!any)
             return -ECHILD;
-        if (nohang)
+        if ((c = (options & (WAIT_UNTRACED | WAIT_CONTINUED)) ? find_reporting_child(pid, options) : NULL)) {
+            *end = (struct proc_end){.status = c->jobctl_report, .cpu_ticks = c->cpu_ticks, .stopped = true};
+            c->jobctl_report = 0;
+            return c->pid;
+        }
+        if (options & WAIT_NOHANG)
             return 0;
         if (proc_sleep(current) == -EINTR)
             return -EINTR;

@@ -15,6 +15,7 @@
 #include "kern/cred.h"
 #include "kern/itimer.h"
 #include "kern/list.h"
+#include "kern/sched.h"
 #include "kern/sigaction.h"
 #include "kern/timer.h"
 #include "types.h"
@@ -27,9 +28,10 @@
  * A task's state changes only in kern/sched.c (proc_sleep, proc_wakeup,
  * proc_wake, schedule, sched_start, sched_exit), which keeps the run queue
  * and the wait queues in step with it. PROC_NEW: created, not yet started
- * (proc_start or fork makes it runnable).
+ * (proc_start or fork makes it runnable). PROC_STOPPED: stopped by a job
+ * control signal (on no queue until SIGCONT or SIGKILL).
  */
-enum proc_state { PROC_UNUSED = 0, PROC_RUNNABLE, PROC_RUNNING, PROC_SLEEPING, PROC_ZOMBIE, PROC_NEW };
+enum proc_state { PROC_UNUSED = 0, PROC_RUNNABLE, PROC_RUNNING, PROC_SLEEPING, PROC_ZOMBIE, PROC_NEW, PROC_STOPPED };
 
 /* What a handler's siginfo says about a pending signal. */
 struct ksiginfo {
@@ -70,8 +72,13 @@ struct proc {
     struct vnode *exe;     /* the program it runs (held with vnode_exec_hold), NULL before the first exec */
     struct cred cred;      /* user and group ids (kern/cred.h): copied from its creator, changed by the set*id calls and set-id exec */
     uint32_t umask;        /* permission bits creat/mkdir/mknod clear (022 at boot; inherited) */
-    const void *sleep_chan; /* what it sleeps on when PROC_SLEEPING (NULL: only a signal or timer wakes it) */
-    struct list run_link;  /* on the run queue when RUNNABLE, on its channel's wait queue when SLEEPING */
+    const void *sleep_chan; /* what it sleeps on when PROC_SLEEPING (NULL: only a signal or timer wakes it; the first of several) */
+    struct list run_link;  /* on the run queue when RUNNABLE */
+    struct wait_entry wait1; /* its wait-queue node for a sleep on one channel */
+    struct wait_entry *waits; /* the wait-queue nodes of its sleep when SLEEPING (nwaits of them) */
+    uint32_t nwaits;
+    int jobctl_report;     /* a stop (0x7f | sig << 8) or continue (0xffff) status not yet reported to wait (0: none) */
+    bool stopped;          /* stopped by a job control signal until SIGCONT */
     struct ktimer sleep_timer; /* proc_sleep_until's wake-up */
     struct ktimer real_timer;  /* ITIMER_REAL's expiry */
     int slot;              /* index in the process table */
@@ -152,16 +159,22 @@ int proc_fork(void);
 struct proc_end {
     int status;                /* Linux wait status */
     bool killed_by_fault;      /* fault holds the page fault that killed it */
+    bool stopped;              /* a stop or continue report: the child was not reaped */
     uint32_t cpu_ticks;        /* the CPU time it used, in ticks */
     struct fault_record fault;
 };
+#define WAIT_NOHANG 1u    /* wait4's WNOHANG, WUNTRACED, WCONTINUED */
+#define WAIT_UNTRACED 2u
+#define WAIT_CONTINUED 8u
 /*
- * Reap a zombie child as wait4 selects it (pid > 0: that child, -1: any,
- * 0: any in the caller's process group, < -1: any in group -pid): its pid
- * with *end filled, 0 if nohang and none has ended yet, -ECHILD if there
- * is no such child, -EINTR.
+ * Wait for a child as wait4 selects it (pid > 0: that child, -1: any,
+ * 0: any in the caller's process group, < -1: any in group -pid): a zombie
+ * is reaped, a stop (WAIT_UNTRACED) or continue (WAIT_CONTINUED) not yet
+ * reported is reported once (*stopped set, the child stays). Its pid with
+ * *end filled, 0 if WAIT_NOHANG and nothing is to be reported, -ECHILD if
+ * there is no such child, -EINTR.
  */
-int proc_wait(int pid, struct proc_end *end, bool nohang);
+int proc_wait(int pid, struct proc_end *end, uint32_t options);
 /* End the current process with a wait status; never returns. */
 NORETURN void proc_exit(int status);
 /* Kill the current process for a user-mode exception; never returns. */

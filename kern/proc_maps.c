@@ -53,10 +53,12 @@ static void show_usage(struct seqbuf *s, struct proc *p, const struct vm_region 
     seq_printf(s, "Referenced:     %8u kB\nAnonymous:      %8u kB\n", u.referenced * 4, u.anon * 4);
     seq_printf(s, "LazyFree:       %8u kB\nAnonHugePages:  %8u kB\nShmemPmdMapped: %8u kB\n", 0u, 0u, 0u);
     seq_printf(s, "FilePmdMapped:  %8u kB\nShared_Hugetlb: %8u kB\nPrivate_Hugetlb:%8u kB\n", 0u, 0u, 0u);
-    seq_printf(s, "Swap:           %8u kB\nSwapPss:        %8u kB\nLocked:         %8u kB\n", 0u, 0u, 0u);
-    seq_printf(s, "THPeligible:    0\nVmFlags:%s%s%s%s%s%s%s\n", r->prot & VM_READ ? " rd" : "",
+    seq_printf(s, "Swap:           %8u kB\nSwapPss:        %8u kB\nLocked:         %8u kB\n", 0u, 0u,
+               r->flags & VM_LOCKED ? pss_kib : 0u);
+    seq_printf(s, "THPeligible:    0\nVmFlags:%s%s%s%s%s%s%s%s\n", r->prot & VM_READ ? " rd" : "",
                r->prot & VM_WRITE ? " wr" : "", r->prot & VM_EXEC ? " ex" : "", r->flags & VM_SHARED ? " sh" : "",
-               " mr mw me", r->flags & VM_GROWSDOWN ? " gd" : "", r->flags & VM_DONTFORK ? " dc" : "");
+               " mr mw me", r->flags & VM_GROWSDOWN ? " gd" : "", r->flags & VM_LOCKED ? " lo" : "",
+               r->flags & VM_DONTFORK ? " dc" : "");
 }
 
 /* One region's maps line (and smaps' lines). */

@@ -10,8 +10,8 @@
  *
  * The states and the queues: RUNNING is the current task (on no queue),
  * RUNNABLE tasks are on the run queue, SLEEPING ones on the wait queue of
- * their channel (or on none for a NULL channel), ZOMBIE and NEW ones on
- * no queue. Only this file writes p->state.
+ * each of their channels through wait entries (on none for a NULL channel),
+ * ZOMBIE, NEW and STOPPED ones on no queue. Only this file writes p->state.
  */
 #include "kern/sched.h"
 #include "arch/i386/cpu.h"
@@ -122,20 +122,74 @@ NORETURN void sched_exit(void)
     panic("a dead process was resumed");
 }
 
+/* Take p's wait entries off their queues (interrupts off). */
+static void unlink_waits(struct proc *p)
+{
+    for (uint32_t i = 0; i < p->nwaits; i++)
+        list_del(&p->waits[i].link);
+    p->nwaits = 0;
+}
+
+/* The current task sleeps on the channels of w[0..n) until woken (interrupts off). */
+static void sleep_on(struct proc *p, struct wait_entry *w, uint32_t n)
+{
+    p->waits = w;
+    p->nwaits = n;
+    p->sleep_chan = n ? w[0].chan : NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        w[i].p = p;
+        list_add_tail(waitq_of(w[i].chan), &w[i].link);
+    }
+    set_state(p, PROC_SLEEPING);
+    schedule();
+    p->sleep_chan = NULL;
+}
+
 int proc_sleep(const void *chan)
 {
     struct proc *p = proc_current();
     if (signal_pending(p))
         return -EINTR;
     uint32_t flags = irq_save();
-    p->sleep_chan = chan;
-    set_state(p, PROC_SLEEPING);
-    if (chan)
-        list_add_tail(waitq_of(chan), &p->run_link);
-    schedule();
-    p->sleep_chan = NULL;
+    p->wait1.chan = chan;
+    sleep_on(p, &p->wait1, chan ? 1 : 0);
     irq_restore(flags);
     return signal_pending(p) ? -EINTR : 0;
+}
+
+static void sleep_timeout(struct ktimer *t);
+
+int proc_sleep_many(struct wait_entry *w, uint32_t n, const uint32_t *deadline)
+{
+    struct proc *p = proc_current();
+    if (signal_pending(p))
+        return -EINTR;
+    if (deadline && (int32_t)(*deadline - pit_ticks()) <= 0)
+        return 0;
+    uint32_t flags = irq_save();
+    if (deadline)
+        timer_arm(&p->sleep_timer, *deadline, sleep_timeout);
+    sleep_on(p, w, n);
+    timer_cancel(&p->sleep_timer);
+    irq_restore(flags);
+    return signal_pending(p) ? -EINTR : 0;
+}
+
+void proc_stop_self(void)
+{
+    struct proc *p = proc_current();
+    uint32_t flags = irq_save();
+    set_state(p, PROC_STOPPED);
+    schedule();
+    irq_restore(flags);
+}
+
+void proc_continue(struct proc *p)
+{
+    uint32_t flags = irq_save();
+    if (p->state == PROC_STOPPED)
+        make_runnable(p);
+    irq_restore(flags);
 }
 
 void proc_wakeup(const void *chan)
@@ -144,13 +198,19 @@ void proc_wakeup(const void *chan)
         return;
     uint32_t flags = irq_save();
     struct list *q = waitq_of(chan);
-    for (struct list *n = q->next, *nx; n != q; n = nx) {
-        nx = n->next;
-        struct proc *p = list_entry(n, struct proc, run_link);
-        if (p->sleep_chan == chan) {
-            list_del(n);
-            make_runnable(p);
+    for (struct list *n = q->next; n != q;) {
+        struct wait_entry *e = list_entry(n, struct wait_entry, link);
+        if (e->chan != chan) {
+            n = n->next;
+            continue;
         }
+        struct proc *p = e->p;
+        bool several = p->nwaits > 1;
+        n = n->next;
+        unlink_waits(p);
+        make_runnable(p);
+        if (several)
+            n = q->next; /* its other nodes may have been on this queue, n among them: start again */
     }
     irq_restore(flags);
 }
@@ -159,7 +219,7 @@ void proc_wake(struct proc *p)
 {
     uint32_t flags = irq_save();
     if (p->state == PROC_SLEEPING) {
-        list_del(&p->run_link); /* off its wait queue (a no-op for a NULL channel) */
+        unlink_waits(p); /* off its wait queues (none for a NULL channel) */
         make_runnable(p);
     }
     irq_restore(flags);
@@ -238,21 +298,35 @@ static bool known_task(const struct proc *p)
     return p == proc_shell_task() || proc_slot(p->slot) == p;
 }
 
-/* Walk one queue: every node's back link, each task known and in state want (on wait queue i if a wait queue). */
-static int check_queue(struct list *q, enum proc_state want, int bucket, uint32_t *count)
+/* Walk the run queue: every node's back link, each task known and runnable. */
+static int check_runq(uint32_t *count)
 {
     uint32_t n = 0;
-    for (struct list *l = q->next; l != q; l = l->next) {
+    for (struct list *l = runq.next; l != &runq; l = l->next) {
         struct proc *p = list_entry(l, struct proc, run_link);
-        CHECK(l->next->prev == l && l->prev->next == l, "broken links on a %s queue\n",
-              bucket < 0 ? "run" : "wait");
+        CHECK(l->next->prev == l && l->prev->next == l, "broken links on the run queue\n");
         CHECK(++n <= PROC_MAX + 1, "a queue holds more tasks than exist (a cycle?)\n");
         CHECK(known_task(p), "queue node %p is no task\n", (void *)p);
-        CHECK(p->state == want, "pid %d (%s) is on the %s queue in state %d\n", p->pid, p->name,
-              bucket < 0 ? "run" : "wait", p->state);
-        if (bucket >= 0)
-            CHECK(p->sleep_chan && waitq_of(p->sleep_chan) == &waitq[bucket],
-                  "pid %d (%s) sleeps on %p but is on wait queue %d\n", p->pid, p->name, p->sleep_chan, bucket);
+        CHECK(p->state == PROC_RUNNABLE, "pid %d (%s) is on the run queue in state %d\n", p->pid, p->name, p->state);
+    }
+    *count += n;
+    return 0;
+}
+
+/* Walk wait queue i: links, each entry a sleeping known task's, hashed by its channel. */
+static int check_waitq(uint32_t i, uint32_t *count)
+{
+    uint32_t n = 0;
+    struct list *q = &waitq[i];
+    for (struct list *l = q->next; l != q; l = l->next) {
+        struct wait_entry *e = list_entry(l, struct wait_entry, link);
+        CHECK(l->next->prev == l && l->prev->next == l, "broken links on a wait queue\n");
+        CHECK(++n <= 64 * (PROC_MAX + 1), "a wait queue holds too many entries (a cycle?)\n");
+        CHECK(known_task(e->p), "wait entry %p names no task\n", (void *)e);
+        CHECK(e->p->state == PROC_SLEEPING, "pid %d (%s) is on a wait queue in state %d\n", e->p->pid, e->p->name,
+              e->p->state);
+        CHECK(e->chan && waitq_of(e->chan) == q, "pid %d (%s) sleeps on %p but is on wait queue %u\n", e->p->pid,
+              e->p->name, e->chan, i);
     }
     *count += n;
     return 0;
@@ -275,10 +349,16 @@ static int check_task(struct proc *p, struct sched_census *c, uint32_t *running,
         c->runnable++;
         break;
     case PROC_SLEEPING:
-        CHECK(linked == (p->sleep_chan != NULL), "sleeping pid %d (%s) on channel %p %s a wait queue\n", p->pid,
-              p->name, p->sleep_chan, linked ? "is on" : "is not on");
+        CHECK(!linked, "sleeping pid %d (%s) is on the run queue\n", p->pid, p->name);
+        for (uint32_t i = 0; i < p->nwaits; i++)
+            CHECK(list_linked(&p->waits[i].link) && p->waits[i].p == p, "sleeping pid %d (%s): wait entry %u unlinked\n",
+                  p->pid, p->name, i);
         c->sleeping++;
-        *hashed += linked;
+        *hashed += p->nwaits;
+        break;
+    case PROC_STOPPED:
+        CHECK(!linked && !p->nwaits, "stopped pid %d (%s) is on a queue\n", p->pid, p->name);
+        c->sleeping++;
         break;
     case PROC_ZOMBIE:
     case PROC_NEW:
@@ -304,10 +384,10 @@ static int check_locked(struct sched_census *c)
 {
     uint32_t queued = 0, running = 0, active_users = 0, hashed = 0;
     *c = (struct sched_census){0};
-    if (check_queue(&runq, PROC_RUNNABLE, -1, &queued))
+    if (check_runq(&queued))
         return -1;
     for (uint32_t i = 0; i < WAITQ_COUNT; i++)
-        if (check_queue(&waitq[i], PROC_SLEEPING, (int)i, &c->queued_sleepers))
+        if (check_waitq(i, &c->queued_sleepers))
             return -1;
     if (check_task(proc_shell_task(), c, &running, &active_users, &hashed))
         return -1;
@@ -318,7 +398,7 @@ static int check_locked(struct sched_census *c)
     }
     CHECK(running == 1, "%u tasks are RUNNING\n", running);
     CHECK(queued == c->runnable, "%u tasks on the run queue, %u runnable\n", queued, c->runnable);
-    CHECK(hashed == c->queued_sleepers, "%u tasks on wait queues, %u sleepers with a channel\n",
+    CHECK(hashed == c->queued_sleepers, "%u entries on wait queues, sleepers hold %u\n",
           c->queued_sleepers, hashed);
     CHECK(active_users == nr_active, "%u user tasks active, the counter says %u\n", active_users, nr_active);
     CHECK(c->timers == timer_count(), "tasks hold %u armed timers, the heap %u\n", c->timers, timer_count());

@@ -14,9 +14,21 @@
 #define EYN_SCHED_H
 
 #include "types.h"
+#include "kern/list.h"
 
 struct proc;
 struct trapframe;
+
+/*
+ * One channel a sleeping task waits on: a node of that channel's wait
+ * queue. A task sleeping on several channels (poll) has one per channel;
+ * waking the task takes all of them off their queues.
+ */
+struct wait_entry {
+    struct list link;
+    const void *chan;
+    struct proc *p;
+};
 
 /* Set up the run queues and wait queues with first (the boot context, the shell task) running. */
 void sched_init(struct proc *first);
@@ -27,6 +39,17 @@ void sched_init(struct proc *first);
  * wait queue: only a signal (proc_wake) ends it.
  */
 int proc_sleep(const void *chan);
+/*
+ * Block the current task on every channel of w[0..n) (chan fields set by
+ * the caller; the entries stay the caller's) until one is woken, a signal
+ * arrives, or, if deadline is not NULL, the tick *deadline passes: 0, or
+ * -EINTR when a signal is pending. Callers re-check their conditions.
+ */
+int proc_sleep_many(struct wait_entry *w, uint32_t n, const uint32_t *deadline);
+/* The current task stops (job control) until proc_continue: it is on no queue meanwhile. */
+void proc_stop_self(void);
+/* Make p runnable again if it is stopped (SIGCONT, SIGKILL). */
+void proc_continue(struct proc *p);
 /* Make every task sleeping on chan runnable (only the tasks of chan's wait queue are looked at). Safe from interrupt handlers. */
 void proc_wakeup(const void *chan);
 /* Make p runnable if it sleeps (a signal arrived for it). */

@@ -10,6 +10,7 @@
 #include "kstring.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
+#include "kern/jobctl.h"
 #include "kern/sigaction.h"
 #include "uaccess.h"
 
@@ -74,13 +75,14 @@ const char *signal_name(int sig)
 {
     static const char *const names[] = {"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
                                         "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2",
-                                        "SIGPIPE", "SIGALRM", "SIGTERM"};
-    return sig > 0 && sig < 16 ? names[sig] : "signal";
+                                        "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",
+                                        "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU"};
+    return sig > 0 && sig < (int)ARRAY_SIZE(names) ? names[sig] : "signal";
 }
 
 static bool ignored_by_default(int sig)
 {
-    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT || sig == SIGSTOP || sig == SIGTSTP;
+    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
 }
 
 
@@ -98,6 +100,7 @@ int signal_send(struct proc *p, int sig)
 {
     if (sig < 1 || sig > NSIG)
         return -EINVAL;
+    jobctl_on_send(p, sig); /* SIGCONT and stop signals act when sent */
     uint32_t h = sigaction_get(p, sig)->handler;
     if (sig != SIGKILL && (h == SIG_IGN || (h == SIG_DFL && ignored_by_default(sig))))
         return 0;
@@ -184,11 +187,15 @@ static bool push_frame(struct proc *p, struct trapframe *tf, int sig, const stru
     return true;
 }
 
-/* Default action of sig for the current process: nothing for the ignored ones, else it ends. */
+/* Default action of sig for the current process: nothing for the ignored ones, a stop, else it ends. */
 static void default_action(struct proc *p, int sig)
 {
     if (ignored_by_default(sig) && sig != SIGKILL)
         return;
+    if (jobctl_is_stop_signal(sig)) {
+        jobctl_stop(p, sig);
+        return;
+    }
     if (sig == p->fault_sig)
         p->killed_by_fault = true; /* the report names the fault */
     proc_exit(sig);
@@ -214,10 +221,8 @@ static void deliver_one(struct proc *p, struct trapframe *tf, int sig)
     }
     if (sig == p->fault_sig)
         p->fault_sig = 0;
-    if (p->saved_mask_valid) { /* sigsuspend's temporary mask ends with this frame */
-        p->sig_blocked = p->saved_mask;
-        p->saved_mask_valid = false;
-    }
+    /* sigsuspend's, ppoll's or pselect's temporary mask stays for the handler; its frame holds the old one */
+    p->saved_mask_valid = false;
     p->sig_blocked |= act.mask & ~UNBLOCKABLE;
     if (!(act.flags & SA_NODEFER))
         p->sig_blocked |= SIGBIT(sig) & ~UNBLOCKABLE;

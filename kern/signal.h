@@ -26,6 +26,8 @@
 #define SIGCONT 18
 #define SIGSTOP 19
 #define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
 #define SIGURG 23
 #define SIGWINCH 28
 

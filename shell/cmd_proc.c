@@ -32,7 +32,7 @@ static int ps_check(void)
 
 int cmd_ps(int argc, char **argv)
 {
-    static const char *const states[] = {"unused", "runnable", "running", "sleeping", "zombie", "new"};
+    static const char *const states[] = {"unused", "runnable", "running", "sleeping", "zombie", "new", "stopped"};
     if (argc == 2 && !strcmp(argv[1], "check"))
         return ps_check();
     if (argc != 1)

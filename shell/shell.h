@@ -36,7 +36,7 @@ int cmd_disks(int argc, char **argv);
 int shell_run_program(int argc, char **argv, bool background);
 /* Report and reap the children (background jobs, orphans) that have ended. */
 void shell_reap_background(void);
-/* The pid of the foreground program, 0 if none (Ctrl-C interrupts it). */
+/* The pid of the foreground program, 0 if none (it owns the console meanwhile). */
 int shell_foreground_pid(void);
 
 #endif

@@ -6,7 +6,8 @@
  * half the files' size more than sysinfo says is free, so the kernel must
  * drop file pages it can read again rather than kill anybody. It must not be killed; on EYN-OS mincore must show file pages
  * gone from memory; every anonymous page keeps what was written to it, and
- * reading the files' mappings again gives the same checksums. On Linux
+ * reading the files' mappings again gives the same checksums; the first
+ * file's mapping is mlocked and keeps every page in memory. On Linux
  * the child takes only half of what is free (an initramfs cannot give its
  * pages back), which checks the same bytes without the pressure.
  */
@@ -87,13 +88,25 @@ static size_t resident_file_pages(size_t *all)
     static unsigned char vec[(MAX_FILE + PAGE - 1) / PAGE];
     size_t n = 0;
     *all = 0;
-    for (int i = 0; i < nfiles; i++) {
+    for (int i = 1; i < nfiles; i++) { /* file 0 is mlocked: counted apart */
         size_t pages = (files[i].len + PAGE - 1) / PAGE;
         CHECK(mincore((void *)files[i].p, files[i].len, vec) == 0, "mincore: errno %d", errno);
         for (size_t k = 0; k < pages; k++)
             n += vec[k] & 1;
         *all += pages;
     }
+    return n;
+}
+
+/* Pages of file 0 (mlocked) in memory, of *all. */
+static size_t resident_locked_pages(size_t *all)
+{
+    static unsigned char vec[(MAX_FILE + PAGE - 1) / PAGE];
+    size_t n = 0;
+    *all = (files[0].len + PAGE - 1) / PAGE;
+    CHECK(mincore((void *)files[0].p, files[0].len, vec) == 0, "mincore: errno %d", errno);
+    for (size_t k = 0; k < *all; k++)
+        n += vec[k] & 1;
     return n;
 }
 
@@ -115,7 +128,8 @@ static void squeeze(void *unused)
     size_t target = free0 / 2 < (CACHE_MIB << 20) ? (size_t)(free0 / 2) : (CACHE_MIB << 20);
     CHECK(target >= (1u << 20), "only %llu KiB free", (unsigned long long)(free0 >> 10));
     size_t mapped = map_files(target);
-    CHECK(nfiles > 0 && mapped >= target / 2, "only %zu bytes of /bin to map", mapped);
+    CHECK(nfiles > 1 && mapped >= target / 2, "only %zu bytes of /bin to map", mapped);
+    CHECK(mlock(files[0].p, files[0].len) == 0, "mlock of the first file: errno %d", errno);
     size_t all, before = resident_file_pages(&all);
     CHECK(before == all, "%zu of %zu file pages in memory right after reading them", before, all);
     size_t len = anon_bytes(mapped / 2);
@@ -128,6 +142,9 @@ static void squeeze(void *unused)
         mapped >> 10, len >> 10, after, all);
     if (is_eyn())
         CHECK(after < all, "no file page left memory, although more than the free memory was touched");
+    size_t locked_all, locked = resident_locked_pages(&locked_all);
+    CHECK(locked == locked_all, "the mlocked file lost %zu of its %zu pages", locked_all - locked, locked_all);
+    say("the mlocked file kept all %zu pages", locked_all);
     for (size_t off = 0; off < len; off += PAGE)
         CHECK(a[off] == ((unsigned char)(off >> 12) | 1), "anonymous page at 0x%zx lost its byte", off);
     for (int i = 0; i < nfiles; i++)

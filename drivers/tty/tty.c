@@ -11,8 +11,14 @@
  *   raw (ICANON off): whatever has arrived is readable at once.
  *
  * Finished input waits in `ready` until read; a read returns at most one
- * line. Signal characters (VINTR...) are plain input until the signal layer
- * exists. Readers sleep on the console input channel.
+ * line. Readers (and pollers) sleep on the console input channel.
+ *
+ * The console is a controlling terminal (kern/ctty.h): with ISIG, VINTR,
+ * VQUIT and VSUSP send SIGINT, SIGQUIT and SIGTSTP to its foreground group
+ * the moment they arrive (a console input filter), echoed as ^C and input
+ * flushed unless NOFLSH; background readers get SIGTTIN, background
+ * writers (with TOSTOP) and settings changes SIGTTOU. While no session owns
+ * it (the kernel shell has it) the signal characters are plain input.
  */
 #include "drivers/tty/tty.h"
 #include "drivers/console.h"
@@ -26,12 +32,16 @@
 #include "arch/i386/cpu.h"
 #include "uaccess.h"
 #include "fs/uio.h"
+#include "fs/poll.h"
+#include "kern/ctty.h"
+#include "kern/signal.h"
 
 #define TTY_LINE 512u   /* longest input line (Linux allows 4095) */
 #define TTY_CHUNK 256u  /* write bounce buffer on the kernel stack */
 #define TTY_INO 3u
 #define TTY_GID 5u      /* group "tty" */
 #define CTRL(c) ((c) & 0x1F)
+#define RDEV_TTYS0 DEV_MAKE(4, 64)
 
 static struct {
     struct linux_termios t;
@@ -40,7 +50,7 @@ static struct {
     char ready[TTY_LINE]; /* input finished but not read yet */
     uint32_t ready_pos, ready_len;
     bool eof;             /* VEOF on an empty line, waiting to be read as EOF */
-    int pgrp;             /* TIOCSPGRP's value; 0 until set */
+    struct ctty ct;       /* the session owning it and its foreground group */
     bool initialized;
 } tty;
 
@@ -164,7 +174,48 @@ static const char input_chan; /* its address is the sleep channel of readers */
 
 static void input_arrived(void) { proc_wakeup(&input_chan); }
 
-void tty_init(void) { console_set_input_hook(input_arrived); }
+/* Drop all input: typed, finished and still queued at the console. */
+static void flush_input(void)
+{
+    tty.edit_len = tty.ready_len = tty.ready_pos = 0;
+    tty.eof = false;
+    while (console_trygetc() >= 0)
+        ;
+}
+
+/* The signal a character raises under ISIG, or 0 (a disabled slot is 0, _POSIX_VDISABLE). */
+static int isig_signal(uint8_t c)
+{
+    const uint8_t *cc = tty.t.c_cc;
+    if (!tty.initialized || !lflag(ISIG) || !tty.ct.pgrp || !c)
+        return 0;
+    return c == cc[VINTR] ? SIGINT : c == cc[VQUIT] ? SIGQUIT : c == cc[VSUSP] ? SIGTSTP : 0;
+}
+
+/* The console's input filter (interrupt context): a signal character goes to the foreground group at once. */
+static bool input_filter(int ch)
+{
+    int sig = isig_signal((uint8_t)ch);
+    if (!sig)
+        return false;
+    if (!lflag(NOFLSH))
+        flush_input();
+    echo_char((char)ch);
+    signal_group(tty.ct.pgrp, sig);
+    proc_wakeup(&input_chan); /* a flushed line: readers look again */
+    return true;
+}
+
+void tty_init(void)
+{
+    tty.ct.rdev = RDEV_TTYS0; /* the console is a controlling terminal as ttyS0 */
+    ctty_register(&tty.ct);
+    console_set_input_hook(input_arrived);
+    console_set_input_filter(input_filter);
+}
+
+void tty_console_give(const struct proc *leader) { ctty_give(&tty.ct, leader); }
+void tty_console_take_back(void) { tty.ct.session = tty.ct.pgrp = 0; }
 
 /* Sleep until input may have arrived (interrupts off, the ring found empty): proc_sleep's 0 or -EINTR. */
 static int input_sleep(void) { return proc_sleep(&input_chan); }
@@ -184,9 +235,12 @@ int tty_getc(void)
 
 static int tty_read(struct file *f, vaddr_t buf, uint32_t len)
 {
-    if (!len)
-        return 0;
     for (;;) {
+        int err = ctty_check(&tty.ct, SIGTTIN); /* a background reader stops (or gets EIO) */
+        if (err)
+            return err;
+        if (!len)
+            return 0;
         if (tty.ready_pos < tty.ready_len) {
             int got = deliver(buf, len);
             return got > 0 && !lflag(ICANON) ? raw_more(buf, len, got) : got;
@@ -211,6 +265,11 @@ static int tty_write(struct file *f, vaddr_t buf, uint32_t len)
 {
     (void)f;
     char chunk[TTY_CHUNK];
+    if (lflag(TOSTOP)) {
+        int err = ctty_check(&tty.ct, SIGTTOU);
+        if (err)
+            return err;
+    }
     uint32_t done = 0;
     while (done < len) {
         uint32_t want = MIN(len - done, TTY_CHUNK);
@@ -229,23 +288,23 @@ static int tty_write(struct file *f, vaddr_t buf, uint32_t len)
 static int set_termios(uint32_t req, vaddr_t arg)
 {
     struct linux_termios t;
+    int err = ctty_check(&tty.ct, SIGTTOU); /* from the background: stop first */
+    if (err)
+        return err;
     if (copy_from_user(&t, arg, sizeof t))
         return -EFAULT;
     tty.t = t;
-    if (req == TCSETSF) {
-        tty.edit_len = tty.ready_len = tty.ready_pos = 0;
-        tty.eof = false;
-        while (console_trygetc() >= 0)
-            ;
-    }
+    if (req == TCSETSF)
+        flush_input();
     return 0;
 }
 
 static int tty_ioctl(struct file *f, uint32_t req, vaddr_t arg)
 {
-    (void)f;
     struct linux_winsize ws = {25, 80, 0, 0};
-    int v;
+    int v = ctty_ioctl(&tty.ct, req, arg, file_readable(f));
+    if (v != -ENOIOCTLCMD)
+        return v;
     switch (req) {
     case TCGETS:
         return copy_to_user(arg, &tty.t, sizeof tty.t);
@@ -257,16 +316,6 @@ static int tty_ioctl(struct file *f, uint32_t req, vaddr_t arg)
         return copy_to_user(arg, &ws, sizeof ws);
     case TIOCSWINSZ: /* the console's size is fixed; accept and ignore */
         return copy_from_user(&ws, arg, sizeof ws);
-    case TIOCGPGRP:
-        v = tty.pgrp ? tty.pgrp : (proc_current() ? proc_current()->pid : 0);
-        return copy_to_user(arg, &v, sizeof v);
-    case TIOCSPGRP:
-        if (copy_from_user(&v, arg, sizeof v))
-            return -EFAULT;
-        if (v < 0)
-            return -EINVAL;
-        tty.pgrp = v;
-        return 0;
     case FIONREAD:
         v = (int)(tty.ready_len - tty.ready_pos);
         return copy_to_user(arg, &v, sizeof v);
@@ -288,21 +337,52 @@ static void tty_stat(struct file *f, struct kstat *st)
     st->blksize = 1024;
 }
 
-static const struct file_ops tty_ops = {.read = tty_read, .write = tty_write, .ioctl = tty_ioctl, .stat = tty_stat};
+/*
+ * Readable when a read would not block: finished input or a pending EOF
+ * (queued characters are run through the line discipline first, echoed as
+ * a read would); always writable.
+ */
+static uint32_t tty_poll(struct file *f, struct poll_table *pt)
+{
+    (void)f;
+    int c;
+    poll_wait(pt, &input_chan);
+    while (tty.ready_pos == tty.ready_len && !tty.eof && (c = console_trygetc()) >= 0)
+        tty_input(c);
+    uint32_t mask = POLLOUT | POLLWRNORM;
+    if (tty.ready_pos < tty.ready_len || tty.eof)
+        mask |= POLLIN | POLLRDNORM;
+    return mask;
+}
 
-/* /dev/tty, /dev/console and /dev/ttyS0 all reach the one console terminal. */
+static const struct file_ops tty_ops = {
+    .read = tty_read, .write = tty_write, .ioctl = tty_ioctl, .stat = tty_stat, .poll = tty_poll};
+
+#define RDEV_TTY DEV_MAKE(5, 0)
+
+/*
+ * /dev/tty, /dev/console and /dev/ttyS0 all reach the one console
+ * terminal. As on Linux, /dev/tty is the caller's controlling terminal
+ * (ENXIO without one), and of the others only /dev/ttyS0 becomes a
+ * session leader's controlling terminal when opened without O_NOCTTY.
+ */
 static int tty_dev_open(uint32_t rdev, uint32_t flags, struct file **out)
 {
-    (void)rdev;
+    if (rdev == RDEV_TTY && !ctty_is_callers(&tty.ct))
+        return -ENXIO;
     *out = tty_open_console(flags);
-    return *out ? 0 : -ENOMEM;
+    if (!*out)
+        return -ENOMEM;
+    if (rdev == RDEV_TTYS0)
+        ctty_open(&tty.ct, flags); /* a session leader's first terminal */
+    return 0;
 }
 
 void tty_devices_init(void)
 {
-    chrdev_register("tty", DEV_MAKE(5, 0), 0666, tty_dev_open);
+    chrdev_register("tty", RDEV_TTY, 0666, tty_dev_open);
     chrdev_register("console", RDEV_CONSOLE, 0600, tty_dev_open);
-    chrdev_register("ttyS0", DEV_MAKE(4, 64), 0660, tty_dev_open);
+    chrdev_register("ttyS0", RDEV_TTYS0, 0660, tty_dev_open);
 }
 
 struct file *tty_open_console(uint32_t flags)

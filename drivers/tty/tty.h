@@ -17,6 +17,11 @@ void tty_devices_init(void);
 
 /* Hook the tty to console input (after the scheduler is up). */
 void tty_init(void);
+struct proc;
+/* The kernel shell lends the console to leader's session, leader's group in the foreground. */
+void tty_console_give(const struct proc *leader);
+/* The kernel shell has the console again: no session owns it. */
+void tty_console_take_back(void);
 /* Next raw input character for the kernel shell; sleeps until one arrives. */
 int tty_getc(void);
 

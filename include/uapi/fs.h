@@ -87,6 +87,9 @@
 #define TIOCGWINSZ 0x5413u
 #define TIOCSWINSZ 0x5414u
 #define FIONREAD 0x541Bu
+#define TIOCSCTTY 0x540Eu
+#define TIOCNOTTY 0x5422u
+#define TIOCGSID 0x5429u
 #define FIONBIO 0x5421u
 #define FIONCLEX 0x5450u
 #define FIOCLEX 0x5451u
@@ -115,6 +118,8 @@
 #define ECHOCTL 0001000u
 #define ECHOKE 0004000u
 #define IEXTEN 0100000u
+#define NOFLSH 0000200u
+#define TOSTOP 0000400u
 #define VINTR 0
 #define VQUIT 1
 #define VERASE 2

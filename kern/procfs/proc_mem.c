@@ -27,8 +27,23 @@ struct mem_figures {
     uint32_t total, free, available, cached, anon, mapped, shmem, slab, slab_reclaimable, kstack, pagetables;
     uint32_t active_anon, inactive_anon, active_file, inactive_file;
     uint32_t low_total, low_free, high_total, high_free;
-    uint32_t commit_limit, committed;
+    uint32_t commit_limit, committed, mlocked;
 };
+
+/* Resident pages in locked regions of every address space (Mlocked, Unevictable). */
+static uint32_t locked_resident_pages(void)
+{
+    uint32_t pages = 0;
+    for (int i = 0; i < proc_slot_count(); i++) {
+        struct proc *p = proc_slot(i);
+        if (!p || !p->vm || proc_vm_seen_before(i, p->vm))
+            continue;
+        for (const struct vm_region *r = vm_map_first(&p->vm->map); r; r = vm_map_next(r))
+            if (r->flags & VM_LOCKED)
+                pages += vm_space_resident_in(p->vm, r->start, r->end);
+    }
+    return pages;
+}
 
 static void mem_figures(struct mem_figures *m)
 {
@@ -61,6 +76,7 @@ static void mem_figures(struct mem_figures *m)
     m->high_free = m->free - MIN(m->free, m->low_free);
     m->commit_limit = commit_limit_pages();
     m->committed = commit_committed_pages();
+    m->mlocked = locked_resident_pages();
 }
 
 static void kb(struct seqbuf *s, const char *name, uint32_t pages)
@@ -87,8 +103,8 @@ int proc_show_meminfo(struct seqbuf *s, struct vnode *v)
     kb(s, "Inactive(anon):", m.inactive_anon);
     kb(s, "Active(file):", m.active_file);
     kb(s, "Inactive(file):", m.inactive_file);
-    kb(s, "Unevictable:", 0);
-    kb(s, "Mlocked:", 0);
+    kb(s, "Unevictable:", m.mlocked); /* locked pages are the only ones reclaim may never take */
+    kb(s, "Mlocked:", m.mlocked);
     kb(s, "HighTotal:", m.high_total);
     kb(s, "HighFree:", m.high_free);
     kb(s, "LowTotal:", m.low_total);

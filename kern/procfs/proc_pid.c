@@ -7,6 +7,7 @@
 #include "errno.h"
 #include "fs/file.h"
 #include "kern/cred.h"
+#include "kern/ctty.h"
 #include "kern/proc.h"
 #include "kern/proc_maps.h"
 #include "kern/sigaction.h"
@@ -16,6 +17,7 @@
 #include "mm/vm/vm_map.h"
 #include "mm/vm/vm_space.h"
 #include "mm/vm/vm_usage.h"
+#include "mm/vm/vm_verbs.h"
 #include "mm/pager/vnode_pager.h"
 #include "mmu.h"
 
@@ -30,14 +32,28 @@ extern const struct vnode_ops proc_fd_dir_ops, proc_task_dir_ops;
 /* The process a file of v's shows, or NULL (the read gets ESRCH, as Linux's once the process is reaped). */
 static struct proc *shown(struct vnode *v) { return proc_node_proc(pnode(v)); }
 
-static char state_letter(const struct proc *p)
-{
-    return p->state == PROC_ZOMBIE ? 'Z' : p->state == PROC_SLEEPING ? 'S' : 'R';
-}
-
 static const char *state_words(const struct proc *p)
 {
-    return p->state == PROC_ZOMBIE ? "Z (zombie)" : p->state == PROC_SLEEPING ? "S (sleeping)" : "R (running)";
+    switch (p->state) {
+    case PROC_ZOMBIE:
+        return "Z (zombie)";
+    case PROC_SLEEPING:
+        return "S (sleeping)";
+    case PROC_STOPPED:
+        return "T (stopped)";
+    default:
+        return "R (running)";
+    }
+}
+
+static char state_letter(const struct proc *p) { return state_words(p)[0]; }
+
+/* tty_nr (Linux's encoding of the device number) and tpgid of p's controlling terminal: 0 and -1 without one. */
+static void terminal_of(const struct proc *p, uint32_t *tty_nr, int *tpgid)
+{
+    const struct ctty *t = ctty_of_session(p->sid);
+    *tty_nr = t ? (DEV_MINOR(t->rdev) & 0xFF) | (DEV_MAJOR(t->rdev) << 8) : 0;
+    *tpgid = t && t->pgrp ? t->pgrp : -1;
 }
 
 /* Sizes of p's memory by kind, in pages, as Linux's status and statm count them. */
@@ -101,8 +117,11 @@ static int show_stat(struct seqbuf *s, struct vnode *v)
     mem_sizes(p, &m);
     uint64_t ign, cgt;
     disposition_masks(p, &ign, &cgt);
-    seq_printf(s, "%d (%s) %c %d %d %d %d %d %u ", p->pid, p->name, state_letter(p), proc_ppid(p),
-               p->pgid, p->sid, 0, -1, p->execed ? 0u : PF_FORKNOEXEC);
+    uint32_t tty_nr;
+    int tpgid;
+    terminal_of(p, &tty_nr, &tpgid);
+    seq_printf(s, "%d (%s) %c %d %d %d %u %d %u ", p->pid, p->name, state_letter(p), proc_ppid(p), p->pgid, p->sid,
+               tty_nr, tpgid, p->execed ? 0u : PF_FORKNOEXEC);
     seq_printf(s, "%u 0 %u 0 %u %u %u %u 20 0 1 0 %u %u %u %u ", p->min_flt, p->maj_flt,
                p->cpu_ticks - p->sys_ticks, p->sys_ticks, p->child_ticks - p->child_sys_ticks, p->child_sys_ticks,
                p->start_tick, m.total * PAGE_SIZE, proc_rss_pages(p), rlimit_soft(p, RLIMIT_RSS));
@@ -156,7 +175,7 @@ static int show_status(struct seqbuf *s, struct vnode *v)
     if (p->vm) {
         kb_line(s, "VmPeak:", MAX(p->vm->map.pages_peak, m.total));
         kb_line(s, "VmSize:", m.total);
-        kb_line(s, "VmLck:", 0);
+        kb_line(s, "VmLck:", vm_locked_pages(p->vm));
         kb_line(s, "VmPin:", 0);
         kb_line(s, "VmHWM:", MAX(p->vm->pmap.resident_peak, rss));
         kb_line(s, "VmRSS:", rss);

@@ -10,6 +10,8 @@
 #include "fs/vfs.h"
 #include "errno.h"
 #include "kern/commit.h"
+#include "kern/cred.h"
+#include "mm/vm/vm_map.h"
 #include "drivers/mem.h"
 #include "fs/file.h"
 #include "mmu.h"
@@ -17,6 +19,19 @@
 #include "kern/sys/syscall.h"
 #include "uaccess.h"
 #include "uapi/mman.h"
+
+#define MCL_CURRENT 1u
+#define MCL_FUTURE 2u
+#define MCL_ONFAULT 4u
+#define MLOCK_ONFAULT 1u
+#define RLIMIT_MEMLOCK 8
+
+/* New memory [start, end) of a space under mlockall(MCL_FUTURE) is locked like the rest. */
+static void lock_if_future(struct vmspace *vs, vaddr_t start, vaddr_t end)
+{
+    if (vs->mlock_future && end > start)
+        vm_mlock(vs, start, end - start, true, vs->mlock_future & MCL_ONFAULT);
+}
 
 /* brk(addr): the heap moves; growth is checked against the overcommit policy first (kern/commit.h). */
 int32_t sys_brk(SYSARGS1(addr))
@@ -26,7 +41,96 @@ int32_t sys_brk(SYSARGS1(addr))
     if (addr > old && addr < USER_TOP &&
         commit_check((ALIGN_UP(addr, PAGE_SIZE) - ALIGN_UP(old, PAGE_SIZE)) / PAGE_SIZE))
         return (int32_t)old; /* refused: brk reports the heap's end unchanged, as Linux's */
-    return (int32_t)vm_brk(vs, addr);
+    vaddr_t now = vm_brk(vs, addr);
+    lock_if_future(vs, ALIGN_UP(old, PAGE_SIZE), ALIGN_UP(now, PAGE_SIZE));
+    return (int32_t)now;
+}
+
+/*
+ * Whether p may lock pages more pages in vs (beyond those locked): EPERM when
+ * RLIMIT_MEMLOCK is 0, ENOMEM past it; a privileged process (CAP_IPC_LOCK)
+ * may always. Linux's order and errors.
+ */
+static int may_lock(struct proc *p, struct vmspace *vs, uint32_t pages)
+{
+    uint64_t lim[2];
+    limit_of(p, RLIMIT_MEMLOCK, lim);
+    if (cred_privileged(&p->cred))
+        return 0;
+    if (lim[0] == 0)
+        return -EPERM;
+    return (uint64_t)vm_locked_pages(vs) + pages > lim[0] / PAGE_SIZE ? -ENOMEM : 0;
+}
+
+/* mlock / mlock2 / munlock over [addr, addr + len). */
+static int32_t lock_range(vaddr_t addr, uint32_t len, bool lock, bool onfault)
+{
+    struct proc *p = proc_current();
+    if (lock) {
+        vaddr_t start = ALIGN_DOWN(addr, PAGE_SIZE);
+        uint64_t end = ALIGN_UP((uint64_t)addr + len, (uint64_t)PAGE_SIZE);
+        uint64_t lim[2];
+        limit_of(p, RLIMIT_MEMLOCK, lim);
+        if (!cred_privileged(&p->cred) && lim[0] == 0)
+            return -EPERM;
+        if (end <= USER_TOP && end > start) {
+            int err = may_lock(p, p->vm, vm_unlocked_pages_in(p->vm, start, (vaddr_t)end));
+            if (err)
+                return err;
+        }
+    }
+    return vm_mlock(p->vm, addr, len, lock, onfault);
+}
+
+int32_t sys_mlock(SYSARGS2(addr, len)) { return lock_range(addr, len, true, false); }
+
+int32_t sys_munlock(SYSARGS2(addr, len)) { return lock_range(addr, len, false, false); }
+
+/* mlock2(addr, len, flags): MLOCK_ONFAULT locks pages as they are faulted in; other flags EINVAL. */
+int32_t sys_mlock2(SYSARGS3(addr, len, flags))
+{
+    if (flags & ~MLOCK_ONFAULT)
+        return -EINVAL;
+    return lock_range(addr, len, true, flags & MLOCK_ONFAULT);
+}
+
+/* mlockall(flags): MCL_CURRENT locks every region now, MCL_FUTURE every one made later; MCL_ONFAULT as mlock2's. */
+int32_t sys_mlockall(SYSARGS1(flags))
+{
+    struct proc *p = proc_current();
+    struct vmspace *vs = p->vm;
+    if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+        return -EINVAL;
+    uint64_t lim[2];
+    limit_of(p, RLIMIT_MEMLOCK, lim);
+    if (!cred_privileged(&p->cred) && lim[0] == 0)
+        return -EPERM;
+    if ((flags & MCL_CURRENT) && !cred_privileged(&p->cred) && (uint64_t)vs->map.pages > lim[0] / PAGE_SIZE)
+        return -ENOMEM;
+    vs->mlock_future = flags & MCL_FUTURE ? flags & (MCL_FUTURE | MCL_ONFAULT) : 0;
+    if (!(flags & MCL_CURRENT))
+        return 0;
+    int err = 0;
+    for (struct vm_region *r = vm_map_first(&vs->map); r;) {
+        vaddr_t start = r->start, end = r->end; /* locking may merge r away: go on from its end */
+        int e = vm_mlock(vs, start, end - start, true, flags & MCL_ONFAULT);
+        err = err ? err : e;
+        r = vm_map_first_after(&vs->map, end);
+    }
+    return err;
+}
+
+int32_t sys_munlockall(SYSARGS0())
+{
+    struct vmspace *vs = proc_current()->vm;
+    vs->mlock_future = 0;
+    for (struct vm_region *r = vm_map_first(&vs->map); r;) {
+        vaddr_t start = r->start, end = r->end; /* unlocking may merge r away: go on from its end */
+        if (r->flags & (VM_LOCKED | VM_LOCKONFAULT))
+            vm_mlock(vs, start, end - start, false, false);
+        r = vm_map_first_after(&vs->map, end);
+    }
+    return 0;
 }
 
 /* Pages a new mapping commits (private writable, or shared anonymous), unless MAP_NORESERVE lets it off. */
@@ -35,7 +139,7 @@ static uint32_t committed_by(uint32_t len, uint32_t prot, uint32_t flags, bool a
     bool accountable = (flags & MAP_SHARED) ? anonymous : (prot & PROT_WRITE) != 0;
     if (!accountable || ((flags & MAP_NORESERVE) && vm_overcommit_mode != OVERCOMMIT_NEVER))
         return 0;
-    return (uint32_t)((ALIGN_UP((uint64_t)len, PAGE_SIZE)) / PAGE_SIZE);
+    return (uint32_t)((ALIGN_UP((uint64_t)len, (uint64_t)PAGE_SIZE)) / PAGE_SIZE);
 }
 
 int32_t sys_munmap(SYSARGS2(addr, len))
@@ -111,6 +215,8 @@ int32_t sys_mmap2(SYSARGS6(addr, len, prot, flags, fd, pgoff))
                         file ? UINT32_MAX : 0); /* the whole mapping shows the file, as far as it reaches */
     if (obj)
         vm_object_unref(obj); /* the mapping holds its own */
+    if (r >= 0 || r < -4095)
+        lock_if_future(p->vm, (vaddr_t)r, (vaddr_t)r + ALIGN_UP(len, PAGE_SIZE));
     return r;
 }
 

@@ -129,7 +129,7 @@ int32_t sys_execve(SYSARGS3(upath, argv, envp))
         err = file->type != VNODE_FILE ? -EACCES
                                        : vnode_permission(file, MAY_EXEC, &p->cred) ?: exec_args_from_user(&a, argv, envp);
     if (err >= 0) {
-        err = exec_replace(p, file, &a, &entry, &sp);
+        err = exec_follow_scripts(p, &file, path, &a) ?: exec_replace(p, file, &a, &entry, &sp);
         exec_args_free(&a);
     }
     if (err >= 0) {
@@ -155,7 +155,7 @@ int32_t sys_wait4(SYSARGS4(pid, ustatus, options, rusage))
         return -EINVAL;
     if ((int)pid == (int)0x80000000) /* -pid would overflow; Linux says ESRCH */
         return -ESRCH;
-    int r = proc_wait((int)pid, &end, options & WNOHANG);
+    int r = proc_wait((int)pid, &end, options & (WAIT_NOHANG | WAIT_UNTRACED | WAIT_CONTINUED));
     if (r == -EINTR)
         return -ERESTARTSYS; /* EINTR, or restarted under SA_RESTART */
     if (r <= 0)

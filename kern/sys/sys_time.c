@@ -22,6 +22,7 @@
 #define TIMER_ABSTIME 1
 #define RLIMIT_STACK 3
 #define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
 #define RLIM_NLIMITS 16
 #define RLIM_INFINITY (~0ull)
 
@@ -224,7 +225,7 @@ int32_t sys_getrandom(SYSARGS3(buf, len, flags))
 }
 
 /* The limit of resource r in p (defaults until set). */
-static void limit_of(struct proc *p, uint32_t r, uint64_t out[2])
+void limit_of(struct proc *p, uint32_t r, uint64_t out[2])
 {
     if (p->rlimit[r][0] || p->rlimit[r][1]) {
         out[0] = p->rlimit[r][0], out[1] = p->rlimit[r][1];
@@ -235,6 +236,8 @@ static void limit_of(struct proc *p, uint32_t r, uint64_t out[2])
         out[0] = 8u * 1024 * 1024;
     if (r == RLIMIT_NOFILE)
         out[0] = 1024, out[1] = 4096;
+    if (r == RLIMIT_MEMLOCK)
+        out[0] = out[1] = 8u * 1024 * 1024; /* Linux 6.1's default */
 }
 
 /* Store a new limit; RLIMIT_STACK also bounds stack growth in p's address space. */

@@ -116,6 +116,12 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [213] = sys_setuid32, [214] = sys_setgid32, [203] = sys_setreuid32, [204] = sys_setregid32,
     [208] = sys_setresuid32, [209] = sys_getresuid32, [210] = sys_setresgid32, [211] = sys_getresgid32,
     [215] = sys_setfsuid32, [216] = sys_setfsgid32, [205] = sys_getgroups32, [206] = sys_setgroups32,
+    /* memory locks (sys_mm.c) */
+    [150] = sys_mlock,       [151] = sys_munlock,   [152] = sys_mlockall,  [153] = sys_munlockall,
+    [376] = sys_mlock2,
+    /* readiness: poll and select (sys_poll.c, sys_select.c over fs/poll.c) */
+    [168] = sys_poll,        [309] = sys_ppoll,     [414] = sys_ppoll_time64, [142] = sys_newselect,
+    [82] = sys_old_select,   [308] = sys_pselect6,  [413] = sys_pselect6_time64,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];

@@ -62,6 +62,13 @@ SYSCALL(sys_sigreturn);
 SYSCALL(sys_rt_sigreturn);
 SYSCALL(sys_pause);
 SYSCALL(sys_rt_sigsuspend);
+SYSCALL(sys_poll);
+SYSCALL(sys_ppoll);
+SYSCALL(sys_ppoll_time64);
+SYSCALL(sys_newselect);
+SYSCALL(sys_old_select);
+SYSCALL(sys_pselect6);
+SYSCALL(sys_pselect6_time64);
 SYSCALL(sys_sigsuspend);
 SYSCALL(sys_sched_yield);
 SYSCALL(sys_set_tid_address);
@@ -143,5 +150,14 @@ SYSCALL(sys_setfsuid16);
 SYSCALL(sys_setfsgid16);
 SYSCALL(sys_getgroups16);
 SYSCALL(sys_setgroups16);
+SYSCALL(sys_mlock);
+SYSCALL(sys_munlock);
+SYSCALL(sys_mlock2);
+SYSCALL(sys_mlockall);
+SYSCALL(sys_munlockall);
+
+struct proc;
+/* The soft and hard limits of resource r in p (Linux's defaults until set; sys_time.c). */
+void limit_of(struct proc *p, uint32_t r, uint64_t out[2]);
 
 #endif

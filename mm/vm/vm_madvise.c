@@ -24,9 +24,9 @@ static bool regions_all(struct vmspace *vs, vaddr_t addr, vaddr_t end, bool (*ok
 
 static bool private_anon(const struct vm_region *r) { return !(r->flags & (VM_SHARED | VM_FILE)); }
 static bool shared_region(const struct vm_region *r) { return r->flags & VM_SHARED; }
+static bool unlocked(const struct vm_region *r) { return !(r->flags & VM_LOCKED); }
 
-/* Fault every page of [addr, end) in for reading or writing (MADV_POPULATE_*): 0, -EFAULT or -ENOMEM. */
-static int populate(struct vmspace *vs, vaddr_t addr, vaddr_t end, bool write)
+int vm_populate(struct vmspace *vs, vaddr_t addr, vaddr_t end, bool write)
 {
     for (vaddr_t va = addr; va < end; va += PAGE_SIZE) {
         struct pmap_info info;
@@ -91,8 +91,8 @@ int vm_madvise(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t advice)
     switch (advice) {
     case MADV_DONTNEED:
     case MADV_FREE:
-        if (advice == MADV_FREE && !regions_all(vs, addr, end, private_anon))
-            return -EINVAL;
+        if ((advice == MADV_FREE && !regions_all(vs, addr, end, private_anon)) || !regions_all(vs, addr, end, unlocked))
+            return -EINVAL; /* locked memory is not given up, as Linux refuses */
         return drop_private(vs, addr, end);
     case MADV_REMOVE:
         if (!regions_all(vs, addr, end, shared_region))
@@ -109,7 +109,7 @@ int vm_madvise(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t advice)
         return vm_map_set_flags(&vs->map, addr, end, 0, VM_DONTFORK);
     case MADV_POPULATE_READ:
     case MADV_POPULATE_WRITE:
-        return populate(vs, addr, end, advice == MADV_POPULATE_WRITE);
+        return vm_populate(vs, addr, end, advice == MADV_POPULATE_WRITE);
     default:
         return 0; /* a hint: NORMAL, RANDOM, SEQUENTIAL, WILLNEED, HUGEPAGE, COLD, PAGEOUT... */
     }

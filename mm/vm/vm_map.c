@@ -310,6 +310,7 @@ int vm_map_clone(struct vm_map *dst, struct vm_map *src)
         if (s->amap && !(s->flags & VM_SHARED) && !wipe)
             s->flags |= VM_NEEDS_COPY; /* parent and child share the anons until one writes */
         *r = *s;
+        r->flags &= ~(VM_LOCKED | VM_LOCKONFAULT); /* memory locks are not inherited, as on Linux */
         if (wipe) { /* MADV_WIPEONFORK: the child's pages start as zeroes */
             r->amap = NULL;
             r->flags &= ~VM_NEEDS_COPY;

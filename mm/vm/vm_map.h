@@ -33,7 +33,9 @@
 #define VM_HEAP 0x80u      /* the brk heap */
 #define VM_WIPEONFORK 0x100u /* madvise(MADV_WIPEONFORK): a fork child gets it empty (zero-filled) */
 #define VM_DONTFORK 0x200u   /* madvise(MADV_DONTFORK): a fork child does not get it at all */
-#define VM_ADVICE_FLAGS (VM_WIPEONFORK | VM_DONTFORK) /* what vm_map_set_flags may change */
+#define VM_LOCKED 0x1000u     /* mlock: its pages stay in memory (reclaim passes them by) */
+#define VM_LOCKONFAULT 0x2000u /* mlock2(MLOCK_ONFAULT): locked as they are faulted in, not all at once */
+#define VM_ADVICE_FLAGS (VM_WIPEONFORK | VM_DONTFORK | VM_LOCKED | VM_LOCKONFAULT) /* what vm_map_set_flags may change */
 #define VM_NOMAYWRITE 0x800u /* shared, of a file or segment opened read-only: mprotect may not add write */
 #define VM_NEEDS_COPY 0x400u /* the amap is shared with a fork peer: copy it before changing any slot */
 

@@ -5,6 +5,7 @@
 #include "mm/pmm/pmm.h"
 #include "mm/vm/page_lru.h"
 #include "mm/vm/vm_object.h"
+#include "mm/vm/vm_verbs.h"
 #include "printk.h"
 
 struct reclaim_stats reclaim_stats;
@@ -22,14 +23,15 @@ enum verdict { KEEP_HELD, KEEP_USED, DROP };
 
 /*
  * Whether LRU member pa (frame f) may be dropped now: not while dirty,
- * wired, busy or held by anyone besides its object and its mappings (a
- * fault or copy in progress); not if its mappings were used since the last
+ * wired, busy, held by anyone besides its object and its mappings (a
+ * fault or copy in progress) or mapped in a locked region; not if its mappings were used since the last
  * look (second chance: the referenced bits are cleared).
  */
 static enum verdict judge(paddr_t pa, const struct frame *f)
 {
-    if ((f->flags & (FRAME_F_DIRTY | FRAME_F_WIRED | FRAME_F_BUSY)) || f->refcount != 1 + pmap_page_mapcount(pa))
-        return KEEP_HELD;
+    if ((f->flags & (FRAME_F_DIRTY | FRAME_F_WIRED | FRAME_F_BUSY)) || f->refcount != 1 + pmap_page_mapcount(pa) ||
+        vm_page_locked(pa))
+        return KEEP_HELD; /* dirty, busy, in use by a fault or copy, or mlocked by some mapping */
     return pmap_page_clear_referenced(pa) ? KEEP_USED : DROP;
 }
 

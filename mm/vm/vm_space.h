@@ -18,6 +18,7 @@ struct vmspace {
     /* Where exec put things, as /proc/PID/stat reports them (Linux's mm fields); 0 before an exec. */
     vaddr_t code_start, code_end, data_start, data_end; /* the program's executable / writable segments */
     vaddr_t arg_start, arg_end, env_start, env_end, stack_start; /* argv and envp strings; the stack's top argument */
+    uint32_t mlock_future;  /* mlockall's MCL_FUTURE (| MCL_ONFAULT): new mappings are locked; not inherited */
     uint32_t refs;
 };
 

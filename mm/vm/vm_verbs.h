@@ -38,6 +38,21 @@ int vm_munmap(struct vmspace *vs, vaddr_t addr, uint32_t len);
 int vm_mprotect(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t prot);
 /* Act on advice for [addr, addr+len): 0, -EINVAL, -ENOMEM (a hole), -EPERM, -EFAULT. */
 int vm_madvise(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t advice);
+/* Fault every page of [addr, end) in for reading or writing (MADV_POPULATE_*, mlock): 0, -EFAULT or -ENOMEM. */
+int vm_populate(struct vmspace *vs, vaddr_t addr, vaddr_t end, bool write);
+/*
+ * mlock / munlock [addr, addr + len) (rounded out to pages): VM_LOCKED (and
+ * VM_LOCKONFAULT with onfault) set or cleared on every region there; a lock
+ * without onfault faults every page in (private writable ones for writing).
+ * 0, -ENOMEM (a hole: nothing changed; or no memory to fault pages in),
+ * -EINVAL (the range wraps). Limits are the caller's to check.
+ */
+int vm_mlock(struct vmspace *vs, vaddr_t addr, uint32_t len, bool lock, bool onfault);
+/* Pages of vs in locked regions (VmLck), and of [addr, end) not locked yet. */
+uint32_t vm_locked_pages(struct vmspace *vs);
+uint32_t vm_unlocked_pages_in(struct vmspace *vs, vaddr_t addr, vaddr_t end);
+/* True if some mapping of frame pa lies in a locked region (reclaim keeps it). */
+bool vm_page_locked(paddr_t pa);
 /*
  * mincore: vec[i] = 1 if page i of [addr, addr + pages pages) is in memory
  * (mapped, a private page, or its object's page), else 0. addr is page

@@ -5,6 +5,7 @@ with "boot: N passed, M failed"."""
 import os
 import re
 import sys
+import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -932,6 +933,115 @@ FUZZ_CALLS = 200000  # per seed, 4 children at a time: about 90 s for the four u
 FUZZ_JOBS = 4
 
 
+SH_PROMPT = r"/ # (\x1b\[6n)?$"  # busybox ash's prompt, then its cursor-position query
+
+
+def interactive_shell():
+    """Debian's busybox ash typed into over the serial console: line editing
+    (backspace, up-arrow history), Ctrl-C (b"\x03") interrupting a foreground
+    job through the terminal's ISIG without killing the shell, Ctrl-Z
+    (b"\x1a") stopping one, then jobs / bg / fg / kill %1, exit and Ctrl-D
+    returning to eyn>; then every frame is back and no task is left."""
+    g = Guest(kernel=KERNEL, mem=64, initrd=INITRD)
+
+    def sh(text, want, timeout=30):
+        type_raw(g, text)
+        m = g.expect(want, timeout)
+        g.expect(SH_PROMPT, timeout)
+        return m
+
+    def start_sleep(suffix=""):
+        type_raw(g, "busybox sleep 100%s\r" % suffix)
+        g.expect(r"busybox sleep 100%s\n" % re.escape(suffix), 30)
+        time.sleep(1)  # it has forked and taken the terminal
+
+    try:
+        g.prompt(60)
+        g.run("/bin/sh -c true")  # warm the page cache and slabs
+        base = free_frames(g)
+
+        @case("sh_interactive_line_editing_and_history")
+        def editing():
+            g.send("/bin/sh")
+            g.expect(SH_PROMPT, 60)
+            sh("echo abcX\x7fdef\r", r"^abcdef$")  # DEL erases the X
+            sh("\x1b[A\r", r"echo abcdef(\x1b\[J)?\nabcdef$")  # up-arrow brings the line back
+            sh("echo one two\x08\x08\x08six\r", r"^one six$")  # backspace
+        editing()
+
+        @case("sh_ctrl_c_interrupts_foreground_job")
+        def ctrl_c():
+            start_sleep()
+            t0 = time.time()
+            type_raw(g, "\x03")
+            g.expect(SH_PROMPT, 20)
+            assert time.time() - t0 < 20, "Ctrl-C did not end the sleep"
+            sh("echo alive $?\r", r"^alive 130$")  # 128 + SIGINT; the shell lives
+        ctrl_c()
+
+        @case("sh_ctrl_z_jobs_bg_fg_kill")
+        def ctrl_z():
+            start_sleep()
+            type_raw(g, "\x1a")
+            g.expect(r"\[1\]\+\s+Stopped\s+busybox sleep 100", 20)
+            g.expect(SH_PROMPT, 20)
+            sh("jobs\r", r"\[1\]\+\s+Stopped\s+busybox sleep 100")
+            sh("bg\r", r"\[1\] busybox sleep 100")
+            sh("jobs\r", r"\[1\]\+\s+Running\s+busybox sleep 100")
+            type_raw(g, "fg\r")
+            g.expect(r"fg\nbusybox sleep 100\n", 20)
+            time.sleep(1)
+            type_raw(g, "\x1a")
+            g.expect(r"\[1\]\+\s+Stopped\s+busybox sleep 100", 20)
+            g.expect(SH_PROMPT, 20)
+            sh("kill %1\r", r"kill %1\n")  # SIGTERM waits while it is stopped, as on Linux
+            sh("fg\r", r"busybox sleep 100\nTerminated")  # SIGCONT: the SIGTERM ends it
+            start_sleep(" &")
+            sh("kill %1\r", r"kill %1\n")
+            sh("jobs\r", r"\[1\]\+\s+Terminated\s+busybox sleep 100")
+            sh("jobs\r", r"jobs\n")
+            assert "Stopped" not in g.out[g.mark - 40:], g.out[-400:]
+        ctrl_z()
+
+        @case("sh_exit_and_ctrl_d_return_to_kernel_shell")
+        def leave():
+            type_raw(g, "exit\r")
+            g.prompt(30)
+            g.send("/bin/sh")
+            g.expect(SH_PROMPT, 60)
+            type_raw(g, "\x04")  # Ctrl-D on an empty line: end of input
+            g.prompt(30)
+            out = g.run("echo kernel-shell-back")
+            assert "kernel-shell-back" in out, out
+        leave()
+
+        @case("kernel_shell_takes_console_back_from_stopped_program")
+        def stopped():
+            out = g.run("/bin/sh -c 'echo stopping; kill -STOP $$; echo never'", timeout=30)
+            m = re.search(r"\[pid (\d+) stopped: SIGSTOP\]", out)
+            assert m and "stopping" in out and "never" not in out, out
+            assert re.search(r"^\s+%s\s+0\s+stopped\s+\d+\s+sh$" % m.group(1), g.run("ps"), re.M)
+            g.run("kill -9 %s" % m.group(1))
+            out = g.run("echo reaped")
+            assert "[pid %s killed: SIGKILL]" % m.group(1) in out, out
+        stopped()
+
+        @case("sh_interactive_returns_every_frame")
+        def frames():
+            tasks, _, sleeping, _, timers = ps_check(g)
+            assert (tasks, sleeping, timers) == (1, 0, 0), (tasks, sleeping, timers)
+            after = free_frames(g)
+            assert after == base, "free frames %d before the shell, %d after" % (base, after)
+        frames()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("interactive_shell", False, str(e)))
+        print("FAIL interactive_shell: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+
 def syscall_fuzz():
     """/bin/sysfuzz (user/sysfuzz.c) for a few seeds in one boot: after each,
     the kernel still answers, sysfuzz printed 'sysfuzz: done', the free-frame
@@ -1075,6 +1185,7 @@ def main():
     reclaim_under_pressure()
     sched_live_checks()
     procfs_checks()
+    interactive_shell()
     block_devices()
     syscall_fuzz()
     iso_boot()

@@ -594,6 +594,12 @@ bool pmap_page_clear_referenced(paddr_t pa)
     return a.seen;
 }
 
+int pmap_page_each(paddr_t pa, int (*fn)(struct pmap *pm, vaddr_t va, void *arg), void *arg)
+{
+    struct frame *f = rmap_frame(pa);
+    return f ? pv_each(f, fn, arg) : 0;
+}
+
 uint32_t pmap_page_mapcount(paddr_t pa)
 {
     struct frame *f = rmap_frame(pa);

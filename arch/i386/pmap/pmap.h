@@ -132,6 +132,8 @@ void pmap_page_protect(paddr_t pa, unsigned prot);
 bool pmap_page_clear_referenced(paddr_t pa);
 /* Mappings of the frame holding pa on its rmap (0 for frames without metadata). */
 uint32_t pmap_page_mapcount(paddr_t pa);
+/* Call fn for every mapping (pm, va) of frame pa until it returns non-zero: that value, or 0. */
+int pmap_page_each(paddr_t pa, int (*fn)(struct pmap *pm, vaddr_t va, void *arg), void *arg);
 /*
  * Check pm against the reverse map: each user entry holding a managed frame
  * is listed on the frame's rmap exactly once, every mapping listed there
