@@ -693,6 +693,14 @@ def disk_checks(g, dev, imgs, sectors_rx, major_minor, base):
         assert md5(data[3000:8000]) in out, out  # unaligned: partial sectors
     reads()
 
+    @case("blk_%s_concurrent_readers" % dev)
+    def concurrent():
+        out = bb(g, "B=/bin/busybox; $B dd if=/dev/%s bs=65536 2>/dev/null | $B md5sum & "
+                    "$B dd if=/dev/%s 2>/dev/null | $B md5sum & $B dd if=/dev/%s bs=3000 2>/dev/null | $B md5sum; wait"
+                 % (dev, dev, dev), timeout=180)
+        assert out.count(md5(data)) == 3, "want three times %s:\n%s" % (md5(data), out)
+    concurrent()
+
     @case("blk_%s_linux_semantics_blkcheck" % dev)
     def check():
         out = g.run("/bin/blkcheck /dev/%s %d" % (dev, BLK_SIZE), timeout=120)
