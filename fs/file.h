@@ -23,7 +23,7 @@ struct poll_table;
 
 #define FD_MAX 256 /* descriptors per process (RLIMIT_NOFILE); EMFILE beyond */
 
-enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_DEV, FILE_SEQ };
+enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_DEV, FILE_SEQ, FILE_BLK };
 
 /* What stat reports about an open file or a vnode, before the ABI layout. */
 struct kstat {
@@ -47,6 +47,11 @@ struct file_ops {
     uint32_t (*poll)(struct file *f, struct poll_table *pt);
     /* The last reference is gone: drop what the kind holds. */
     void (*release)(struct file *f);
+    /* FILE_BLK (seekable devices): a transfer at pos leaving f->offset alone (bytes or -errno), */
+    int (*rw_at)(struct file *f, vaddr_t buf, uint32_t len, uint64_t pos, bool write);
+    /* the size SEEK_END counts from, and fsync (0 or -errno). */
+    uint64_t (*size)(struct file *f);
+    int (*fsync)(struct file *f);
 };
 
 struct file {

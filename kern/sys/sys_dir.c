@@ -60,7 +60,7 @@ static void cursor_next(struct dir_cursor *c)
 static uint8_t dirent_type(const struct vnode *v)
 {
     static const uint8_t types[] = {[VNODE_FILE] = DT_REG, [VNODE_DIR] = DT_DIR, [VNODE_SYMLINK] = DT_LNK,
-                                    [VNODE_FIFO] = DT_FIFO, [VNODE_CHR] = DT_CHR};
+                                    [VNODE_FIFO] = DT_FIFO, [VNODE_CHR] = DT_CHR, [VNODE_BLK] = DT_BLK};
     return types[v->type];
 }
 
