@@ -63,4 +63,8 @@ int futex_wake_op(struct vmspace *vs, vaddr_t uaddr, vaddr_t uaddr2, bool shared
  */
 int futex_wake_address(struct vmspace *vs, vaddr_t uaddr, int n);
 
+struct proc;
+/* p (ending, its memory still there) releases the robust locks it holds: FUTEX_OWNER_DIED, a waiter woken. */
+void futex_exit_robust(struct proc *p);
+
 #endif

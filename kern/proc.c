@@ -398,6 +398,7 @@ void thread_exit(int status)
     struct proc *p = current, *l = p->leader;
     if (p->kernel_task)
         panic("proc_exit in the kernel shell");
+    futex_exit_robust(p); /* before the memory goes, as Linux's mm_release */
     proc_clear_child_tid(p, p->vm);
     itimer_release(p);
     vm_space_activate(NULL);

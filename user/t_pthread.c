@@ -202,6 +202,30 @@ static void check_fork_exec_exit(void)
     say("fork from a thread (child of the process), exit_group from a thread, exec from a thread");
 }
 
+static pthread_mutex_t robust;
+
+static void *lock_and_die(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&robust);
+    return NULL; /* ends holding it */
+}
+
+static void check_robust_mutex(void)
+{
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+    CHECK(pthread_mutex_init(&robust, &a) == 0, "robust mutex");
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, lock_and_die, NULL) == 0 && pthread_join(t, NULL) == 0, "lock_and_die");
+    int r = pthread_mutex_lock(&robust);
+    CHECK(r == EOWNERDEAD, "locking a robust mutex whose owner ended: %d, want EOWNERDEAD", r);
+    CHECK(pthread_mutex_consistent(&robust) == 0 && pthread_mutex_unlock(&robust) == 0, "consistent");
+    CHECK(pthread_mutex_lock(&robust) == 0 && pthread_mutex_unlock(&robust) == 0, "usable again");
+    say("a robust mutex whose owner thread ended: EOWNERDEAD (the kernel walked its robust list)");
+}
+
 static void check_vfork_and_spawn(void)
 {
     volatile int shared = 1;
@@ -225,6 +249,7 @@ int main(void)
     check_cancel_and_task_dir();
     check_signals();
     check_fork_exec_exit();
+    check_robust_mutex();
     check_vfork_and_spawn();
     pass();
 }
