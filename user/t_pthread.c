@@ -202,6 +202,65 @@ static void check_fork_exec_exit(void)
     say("fork from a thread (child of the process), exit_group from a thread, exec from a thread");
 }
 
+/* The state letter of every thread of pid in /proc/pid/task: how many are in state c. */
+static int threads_in_state(pid_t pid, char c, int *all)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", pid);
+    DIR *d = opendir(path);
+    CHECK(d, "opendir %s", path);
+    struct dirent *e;
+    int n = 0;
+    *all = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char stat[300], buf[256];
+        snprintf(stat, sizeof stat, "/proc/%d/task/%s/stat", pid, e->d_name);
+        FILE *f = fopen(stat, "r");
+        if (!f)
+            continue;
+        if (fgets(buf, sizeof buf, f) && strchr(buf, ')'))
+            n += strchr(buf, ')')[2] == c;
+        fclose(f);
+        (*all)++;
+    }
+    closedir(d);
+    return n;
+}
+
+static void check_group_stop(void)
+{
+    pid_t c = fork();
+    if (c == 0) {
+        pthread_t a, b;
+        pthread_create(&a, NULL, blocker, NULL);
+        pthread_create(&b, NULL, blocker, NULL);
+        for (;;)
+            pause();
+    }
+    int all = 0;
+    for (int i = 0; i < 1000 && (threads_in_state(c, 'S', &all), all < 3); i++)
+        usleep(1000);
+    CHECK(all == 3, "the child has %d threads, want 3", all);
+    kill(c, SIGSTOP);
+    int st;
+    CHECK(waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "stop report 0x%x", st);
+    int stopped = 0;
+    for (int i = 0; i < 1000 && (stopped = threads_in_state(c, 'T', &all)) < 3; i++)
+        usleep(1000);
+    CHECK(stopped == 3, "%d of %d threads stopped", stopped, all);
+    kill(c, SIGCONT);
+    CHECK(waitpid(c, &st, WCONTINUED) == c && WIFCONTINUED(st), "continue report 0x%x", st);
+    for (int i = 0; i < 1000 && threads_in_state(c, 'T', &all) > 0; i++)
+        usleep(1000);
+    CHECK(threads_in_state(c, 'T', &all) == 0, "threads still stopped after SIGCONT");
+    kill(c, SIGKILL);
+    st = wait_for(c);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "killed: 0x%x", st);
+    say("SIGSTOP stops every thread of a process (one report), SIGCONT continues them all");
+}
+
 static pthread_mutex_t robust;
 
 static void *lock_and_die(void *arg)
@@ -250,6 +309,7 @@ int main(void)
     check_signals();
     check_fork_exec_exit();
     check_robust_mutex();
+    check_group_stop();
     check_vfork_and_spawn();
     pass();
 }
