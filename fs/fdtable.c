@@ -34,6 +34,7 @@ static struct fdtable *table_alloc(void)
     struct fdtable *t = kmalloc(sizeof *t);
     if (t) {
         memset(t, 0, sizeof *t);
+        t->refs = 1;
         t->size = FD_INLINE;
         t->file = t->inline_file;
         t->cloexec = t->inline_cloexec;
@@ -91,24 +92,52 @@ int fdtable_create_console(struct proc *p)
     return 0;
 }
 
-int fdtable_fork(struct proc *child, const struct proc *parent)
+/* A copy of from sharing its files (each gains a reference), or NULL when out of memory. */
+static struct fdtable *table_copy(const struct fdtable *from)
 {
-    if (!parent->fds)
-        return 0;
-    const struct fdtable *from = parent->fds;
     struct fdtable *t = table_alloc();
     if (!t || table_grow(t, from->size)) {
         if (t)
             table_free(t);
-        return -ENOMEM;
+        return NULL;
     }
     memcpy(t->file, from->file, from->size * sizeof *t->file);
     memcpy(t->cloexec, from->cloexec, from->size / 8);
     for (uint32_t fd = 0; fd < t->size; fd++)
         if (t->file[fd])
             file_ref(t->file[fd]);
+    return t;
+}
+
+int fdtable_fork(struct proc *child, const struct proc *parent)
+{
+    if (!parent->fds)
+        return 0;
+    struct fdtable *t = table_copy(parent->fds);
+    if (!t)
+        return -ENOMEM;
     fdtable_release(child);
     child->fds = t;
+    return 0;
+}
+
+void fdtable_share(struct proc *child, struct proc *parent)
+{
+    fdtable_release(child);
+    child->fds = parent->fds;
+    if (child->fds)
+        child->fds->refs++;
+}
+
+int fdtable_unshare(struct proc *p)
+{
+    if (!p->fds || p->fds->refs == 1)
+        return 0;
+    struct fdtable *own = table_copy(p->fds);
+    if (!own)
+        return -ENOMEM;
+    p->fds->refs--;
+    p->fds = own;
     return 0;
 }
 
@@ -125,6 +154,8 @@ void fdtable_release(struct proc *p)
         return;
     struct fdtable *t = p->fds;
     p->fds = NULL;
+    if (--t->refs)
+        return; /* other threads still use it */
     for (uint32_t fd = 0; fd < t->size; fd++)
         file_unref(t->file[fd]);
     table_free(t);

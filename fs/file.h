@@ -23,7 +23,7 @@ struct poll_table;
 
 #define FD_MAX 256 /* descriptors per process (RLIMIT_NOFILE); EMFILE beyond */
 
-enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_DEV, FILE_SEQ };
+enum file_kind { FILE_REG, FILE_DIR, FILE_TTY, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_DEV, FILE_SEQ, FILE_BLK };
 
 /* What stat reports about an open file or a vnode, before the ABI layout. */
 struct kstat {
@@ -47,6 +47,11 @@ struct file_ops {
     uint32_t (*poll)(struct file *f, struct poll_table *pt);
     /* The last reference is gone: drop what the kind holds. */
     void (*release)(struct file *f);
+    /* FILE_BLK (seekable devices): a transfer at pos leaving f->offset alone (bytes or -errno), */
+    int (*rw_at)(struct file *f, vaddr_t buf, uint32_t len, uint64_t pos, bool write);
+    /* the size SEEK_END counts from, and fsync (0 or -errno). */
+    uint64_t (*size)(struct file *f);
+    int (*fsync)(struct file *f);
 };
 
 struct file {
@@ -64,6 +69,7 @@ struct file {
 #define FD_INLINE 32 /* slots a table starts with, inside it; it grows by doubling up to FD_MAX */
 
 struct fdtable {
+    uint32_t refs;            /* processes using it: threads made with CLONE_FILES share one table */
     uint32_t size;            /* slots: FD_INLINE, then doubled as descriptors reach past them */
     struct file **file;       /* size slots: the inline ones, or a block of its own once grown */
     uint32_t *cloexec;        /* size bits */
@@ -77,9 +83,13 @@ struct fdtable {
 int fdtable_create_console(struct proc *p);
 /* child gets a copy of parent's table sharing its files (and its cwd): 0 or -ENOMEM. */
 int fdtable_fork(struct proc *child, const struct proc *parent);
+/* child uses parent's table itself (CLONE_FILES): one more reference, no copy. */
+void fdtable_share(struct proc *child, struct proc *parent);
+/* Give p a table of its own if it shares one (exec does, as Linux's): 0 or -ENOMEM. */
+int fdtable_unshare(struct proc *p);
 /* Close p's FD_CLOEXEC descriptors (at a successful exec). */
 void fdtable_exec(struct proc *p);
-/* Close all of p's descriptors and free its table (at exit). NULL-safe. */
+/* Drop p's use of its table: the last user closes every descriptor and frees it (at exit). NULL-safe. */
 void fdtable_release(struct proc *p);
 /* Make v (NULL: the root) p's working directory, holding a reference on it. */
 void fs_set_cwd(struct proc *p, struct vnode *v);

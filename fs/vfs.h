@@ -31,11 +31,12 @@
 #define VFS_S_IFMT 0170000u
 #define VFS_S_IFIFO 0010000u
 #define VFS_S_IFCHR 0020000u
+#define VFS_S_IFBLK 0060000u
 #define VFS_S_IFDIR 0040000u
 #define VFS_S_IFREG 0100000u
 #define VFS_S_IFLNK 0120000u
 
-enum vnode_type { VNODE_FILE, VNODE_DIR, VNODE_SYMLINK, VNODE_FIFO, VNODE_CHR };
+enum vnode_type { VNODE_FILE, VNODE_DIR, VNODE_SYMLINK, VNODE_FIFO, VNODE_CHR, VNODE_BLK };
 
 struct vm_object;
 struct pipe;

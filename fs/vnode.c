@@ -33,7 +33,7 @@ struct vnode *vnode_new_sized(enum vnode_type type, uint32_t perm, uint32_t uid,
 {
     static const uint32_t type_bits[] = {[VNODE_FILE] = VFS_S_IFREG, [VNODE_DIR] = VFS_S_IFDIR,
                                          [VNODE_SYMLINK] = VFS_S_IFLNK, [VNODE_FIFO] = VFS_S_IFIFO,
-                                         [VNODE_CHR] = VFS_S_IFCHR};
+                                         [VNODE_CHR] = VFS_S_IFCHR, [VNODE_BLK] = VFS_S_IFBLK};
     struct vnode *v = kmalloc(bytes);
     if (!v)
         return NULL;

@@ -11,6 +11,7 @@
 #include "kstring.h"
 #include "mmu.h"
 #include "kern/proc.h"
+#include "kern/futex.h"
 #include "kern/cred.h"
 #include "uaccess.h"
 #include "arch/i386/cpu.h"
@@ -378,8 +379,10 @@ int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, 
         vm_space_unref(vs); /* the caller keeps its memory */
         return err;
     }
-    if (old)
+    if (old) {
+        futex_exit_robust(p); /* its robust locks die with the image, as Linux's exec releases them */
         proc_clear_child_tid(p, old); /* the word lives in the memory being left */
+    }
     p->vm = vs;
     if (next.euid != p->cred.euid || next.egid != p->cred.egid)
         p->pdeathsig = 0; /* as commit_creds does */

@@ -8,6 +8,7 @@
  */
 #include "kern/jobctl.h"
 #include "kern/proc.h"
+#include "kern/thread.h"
 #include "kern/sched.h"
 #include "kern/sigaction.h"
 #include "kern/signal.h"
@@ -29,18 +30,26 @@ void jobctl_notify_parent(struct proc *p, bool stop_or_continue)
         return;
     if (stop_or_continue && (sigaction_get(parent, SIGCHLD)->flags & SA_NOCLDSTOP))
         return;
-    signal_send(parent, SIGCHLD);
+    int sig = stop_or_continue ? SIGCHLD : p->exit_signal; /* clone's choice for an exit (0: none) */
+    if (sig)
+        signal_send(parent, sig);
 }
 
 void jobctl_on_send(struct proc *p, int sig)
 {
-    if (sig == SIGCONT) {
-        p->sig_pending &= ~STOP_SIGNALS;
-        if (p->stopped) {
-            p->stopped = false;
-            p->jobctl_report = JOBCTL_CONTINUED;
-            jobctl_notify_parent(p, true);
-            proc_continue(p);
+    if (sig == SIGCONT) { /* every thread of the process goes on; its parent hears it once */
+        bool was_stopped = false;
+        for (struct proc *t = thread_next(p, NULL); t; t = thread_next(p, t)) {
+            t->sig_pending &= ~STOP_SIGNALS;
+            if (t->stopped) {
+                t->stopped = false;
+                was_stopped = true;
+                proc_continue(t);
+            }
+        }
+        if (was_stopped) {
+            p->leader->jobctl_report = JOBCTL_CONTINUED;
+            jobctl_notify_parent(p->leader, true);
         }
     } else if (jobctl_is_stop_signal(sig)) {
         p->sig_pending &= ~SIGBIT(SIGCONT);
@@ -87,11 +96,22 @@ void jobctl_exit(struct proc *p)
 
 void jobctl_stop(struct proc *p, int sig)
 {
+    if (p->stopped) { /* another thread stopped the process: this one stops with it */
+        while (p->stopped && !(p->sig_pending & SIGBIT(SIGKILL)))
+            proc_stop_self();
+        return;
+    }
     if (sig != SIGSTOP && jobctl_pgrp_orphaned(p->pgid))
         return; /* nobody in the session could continue it: Linux discards the signal */
-    p->stopped = true;
-    p->jobctl_report = 0x7f | (sig << 8);
-    jobctl_notify_parent(p, true);
+    for (struct proc *t = thread_next(p, NULL); t; t = thread_next(p, t)) { /* a group stop, as Linux's */
+        if (t->state == PROC_ZOMBIE)
+            continue;
+        t->stopped = true;
+        if (t != p)
+            signal_send_thread(t, SIGSTOP); /* it stops on its way back to user mode */
+    }
+    p->leader->jobctl_report = 0x7f | (sig << 8);
+    jobctl_notify_parent(p->leader, true);
     while (p->stopped && !(p->sig_pending & SIGBIT(SIGKILL)))
         proc_stop_self();
 }

@@ -19,6 +19,8 @@
 #include "kern/proc.h"
 #include "kern/procfs/procfs.h"
 #include "drivers/mem.h"
+#include "drivers/block/disks.h"
+#include "drivers/pci/pci.h"
 #include "fs/chrdev.h"
 #include "fs/initrd.h"
 #include "fs/vfs.h"
@@ -85,6 +87,11 @@ void kmain(uint32_t magic, paddr_t mbi)
     pit_init();
     keyboard_init();
     serial_enable_irq();
+    virtio_blk_init(); /* disk drivers, bound by the PCI scan */
+    ata_init();
+    pci_init();
+    disks_register_nodes();
+    chrdev_make_nodes(); /* the disks' nodes */
     sti();
     kstats_boot_done(boot_start);
     kstats_print_banner();

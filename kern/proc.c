@@ -1,5 +1,6 @@
 /* Process table, creation, fork, exit and wait. */
 #include "kern/proc.h"
+#include "kern/futex.h"
 #include "arch/i386/cpu.h"
 #include "arch/i386/fpu.h"
 #include "arch/i386/gdt.h"
@@ -18,6 +19,7 @@
 #include "arch/i386/pit.h"
 #include "kern/sched.h"
 #include "kern/jobctl.h"
+#include "kern/thread.h"
 #include "kern/tls.h"
 #include "uaccess.h"
 
@@ -123,6 +125,9 @@ void proc_init(void)
     cred_init_root(&shell_task.cred); /* root, as every process it starts */
     memcpy(shell_task.name, "kshell", 7);
     init_links(&shell_task);
+    shell_task.leader = &shell_task; /* a group of its own, like any task */
+    list_init(&shell_task.threads);
+    shell_task.nr_threads = 1;
     sched_init(&shell_task);
 }
 
@@ -139,8 +144,10 @@ void proc_set_name_from_path(struct proc *p, const char *path)
 void proc_clear_child_tid(struct proc *p, struct vmspace *vs)
 {
     uint32_t zero = 0;
-    if (p->clear_child_tid && p->vfork_parent_waits)
+    if (p->clear_child_tid && (p->vfork_parent_waits || (vs && vs->refs > 1))) { /* someone else uses vs */
         vm_copyout(vs, p->clear_child_tid, &zero, 4); /* a bad pointer is ignored, as on Linux */
+        futex_wake_address(vs, p->clear_child_tid, 1);
+    }
     p->clear_child_tid = 0;
 }
 
@@ -201,6 +208,7 @@ static void table_remove(struct proc *p)
 
 struct proc *proc_create(const char *name)
 {
+    thread_reap(); /* threads that ended since: their slots and memory first */
     struct proc *p = kmalloc(sizeof *p);
     if (!p)
         return NULL;
@@ -220,7 +228,11 @@ struct proc *proc_create(const char *name)
         kfree(p);
         return NULL;
     }
-    p->pid = pid;
+    p->pid = p->tgid = pid;
+    p->leader = p;
+    list_init(&p->threads);
+    p->nr_threads = 1;
+    p->exit_signal = 17; /* SIGCHLD */
     p->serial = next_serial++;
     p->start_tick = pit_ticks();
     created_total++;
@@ -296,32 +308,62 @@ void proc_start(struct proc *p, vaddr_t entry, vaddr_t esp)
 
 int proc_fork(void)
 {
+    struct proc *child;
+    int err = proc_clone(17 /* SIGCHLD */, 0, &child);
+    if (err)
+        return err;
+    sched_start(child);
+    return child->pid;
+}
+
+int proc_clone(uint32_t flags, vaddr_t newsp, struct proc **out)
+{
     uint64_t t0 = rdtsc();
     struct proc *parent = current;
     struct proc *child = proc_create(parent->name);
     if (!child)
         return -EAGAIN;
-    if (!(child->vm = vm_space_fork(parent->vm)) || fdtable_fork(child, parent) || sigaction_fork(child, parent)) {
+    if (!(flags & CLONE_THREAD) && parent->leader != parent) { /* a process a thread makes is its process's child (the leader's) */
+        list_del(&child->sibling);
+        child->parent = parent->leader;
+        list_add_tail(&child->parent->children, &child->sibling);
+    }
+    if (flags & CLONE_VM)
+        vm_space_ref(child->vm = parent->vm); /* threads, and vfork's child until it execs */
+    if (flags & CLONE_FILES)
+        fdtable_share(child, parent);
+    if ((!(flags & CLONE_VM) && !(child->vm = vm_space_fork(parent->vm))) ||
+        (!(flags & CLONE_FILES) && fdtable_fork(child, parent)) || sigaction_fork(child, parent)) {
         proc_destroy(child);
         return -ENOMEM;
     }
+    if (flags & CLONE_THREAD)
+        thread_join_group(child);
+    uint32_t shared = flags & (CLONE_FS | CLONE_FILES | CLONE_SIGHAND);
+    child->shares = shared;
+    parent->shares |= shared; /* the creator shares them with its new thread too */
     memcpy(child->tls, parent->tls, sizeof child->tls);
     child->sig_blocked = parent->sig_blocked;
+    child->umask = parent->umask;
     fs_set_cwd(child, parent->cwd);
     fs_set_root(child, parent->root);
     if ((child->exe = parent->exe) != NULL)
         vnode_exec_hold(child->exe);
     fpu_save(child->fpu);
     struct trapframe regs = *parent->tf;
-    regs.eax = 0; /* fork returns 0 in the child */
+    regs.eax = 0; /* fork and clone return 0 in the child */
+    if (newsp)
+        regs.user_esp = newsp;
     prepare_kstack(child, &regs);
-    sched_start(child);
-    uint32_t cycles = (uint32_t)(rdtsc() - t0);
-    vm_stats.forks++;
-    vm_stats.fork_cycles += cycles;
-    vm_stats.last_fork_cycles = cycles;
-    vm_stats.last_fork_pages = vm_space_resident(parent->vm);
-    return child->pid;
+    *out = child;
+    if (!(flags & CLONE_VM)) {
+        uint32_t cycles = (uint32_t)(rdtsc() - t0);
+        vm_stats.forks++;
+        vm_stats.fork_cycles += cycles;
+        vm_stats.last_fork_cycles = cycles;
+        vm_stats.last_fork_pages = vm_space_resident(parent->vm);
+    }
+    return 0;
 }
 
 /* Hand p's children to the shell task, which reaps orphans: the walk is over p's own children only. */
@@ -338,27 +380,88 @@ static void reparent_children(struct proc *p)
         proc_wakeup(&shell_task);
 }
 
-void proc_exit(int status)
+/* The process l (a group's leader) has ended with its last thread: its parent learns (from task p's stack). */
+static void process_ended(struct proc *l)
 {
-    struct proc *p = current;
+    if (l->group_exit)
+        l->exit_status = l->group_exit_status;
+    proc_attr_parent_exit(l);
+    jobctl_exit(l); /* its terminal, groups its exit orphans */
+    reparent_children(l);
+    list_del(&l->sibling); /* from the parent's children to the end of its zombies */
+    list_add_tail(&l->parent->zombies, &l->sibling);
+    jobctl_notify_parent(l, false); /* wakes its wait, SIGCHLD */
+}
+
+void thread_exit(int status)
+{
+    struct proc *p = current, *l = p->leader;
     if (p->kernel_task)
         panic("proc_exit in the kernel shell");
+    futex_exit_robust(p); /* before the memory goes, as Linux's mm_release */
     proc_clear_child_tid(p, p->vm);
     itimer_release(p);
     vm_space_activate(NULL);
     release_resources(p);
-    proc_attr_parent_exit(p);
-    jobctl_exit(p); /* its terminal, groups its exit orphans */
-    reparent_children(p);
     p->exit_status = status;
     p->vfork_done = true;
     p->vfork_parent_waits = false;
     nr_live--;
-    list_del(&p->sibling); /* from the parent's children to the end of its zombies */
-    list_add_tail(&p->parent->zombies, &p->sibling);
     proc_wakeup(p); /* a vfork parent */
-    jobctl_notify_parent(p, false); /* wakes its wait, SIGCHLD */
+    l->nr_threads--;
+    proc_wakeup(&l->nr_threads); /* an exec waiting for the others to go */
+    if (p != l) {
+        list_del(&p->threads);
+        list_init(&p->threads);
+        thread_bury(p); /* nobody waits for a thread: it is freed once it has switched away */
+    }
+    if (l->nr_threads == 0)
+        process_ended(l); /* the last thread out ends the process; else a leader stays, unreported, till then */
     sched_exit();
+}
+
+void proc_exit(int status)
+{
+    struct proc *l = current->leader;
+    if (l->nr_threads > 1 && !l->group_exit && !l->group_exec) { /* the whole group ends with this status */
+        l->group_exit = true;
+        l->group_exit_status = status;
+        thread_kill_others(current);
+    }
+    thread_exit(status);
+}
+
+void proc_take_leadership(struct proc *self)
+{
+    struct proc *l = self->leader;
+    hlist_del(&self->pid_link); /* the pids trade places: the process keeps its id */
+    hlist_del(&l->pid_link);
+    int tid = self->pid;
+    self->pid = l->pid;
+    l->pid = tid;
+    hlist_add(id_bucket(pid_hash, self->pid), &self->pid_link);
+    hlist_add(id_bucket(pid_hash, l->pid), &l->pid_link);
+    list_del(&self->threads); /* self heads the (now empty) thread list */
+    list_init(&self->threads);
+    self->leader = self;
+    self->nr_threads = 1;
+    l->nr_threads = 0;
+    l->leader = self;
+    self->parent = l->parent; /* self takes the leader's place among its parent's children */
+    list_add_tail(&l->sibling, &self->sibling);
+    list_del(&l->sibling);
+    list_init(&l->sibling);
+    list_splice_tail(&self->children, &l->children);
+    list_splice_tail(&self->zombies, &l->zombies);
+    struct list *lists[2] = {&self->children, &self->zombies};
+    for (int i = 0; i < 2; i++)
+        for (struct list *c = lists[i]->next; c != lists[i]; c = c->next)
+            list_entry(c, struct proc, sibling)->parent = self;
+    self->start_tick = l->start_tick;
+    self->child_ticks = l->child_ticks, self->child_sys_ticks = l->child_sys_ticks;
+    self->serial = l->serial; /* /proc/PID stays the same process's directory */
+    l->serial = 0;
+    thread_bury(l);
 }
 
 void proc_kill(int signal, const struct fault_record *fault)
@@ -379,6 +482,9 @@ static bool wait_matches(const struct proc *c, int pid)
     return pid == -1 || (pid == 0 ? c->pgid == current->pgid : c->pgid == -pid);
 }
 
+/* Whose children a wait looks at: the process's (its leader's), whichever thread waits. */
+#define waiter (current->leader)
+
 /*
  * A zombie child matching pid, or NULL; *any set if some child matches at
  * all. A pid is looked up in the pid hash, -1 takes the oldest zombie; a
@@ -388,10 +494,10 @@ static struct proc *find_zombie_child(int pid, bool *any)
 {
     if (pid > 0) {
         struct proc *c = proc_find(pid, true);
-        *any = c && c->parent == current;
-        return *any && c->state == PROC_ZOMBIE ? c : NULL;
+        *any = c && c->parent == waiter && c->leader == c; /* a thread's id is nobody's child */
+        return *any && c->state == PROC_ZOMBIE && !c->nr_threads ? c : NULL; /* its whole group has ended */
     }
-    for (struct list *l = current->zombies.next; l != &current->zombies; l = l->next) {
+    for (struct list *l = waiter->zombies.next; l != &waiter->zombies; l = l->next) {
         struct proc *c = list_entry(l, struct proc, sibling);
         if (wait_matches(c, pid)) {
             *any = true;
@@ -399,7 +505,7 @@ static struct proc *find_zombie_child(int pid, bool *any)
         }
     }
     *any = false;
-    for (struct list *l = current->children.next; l != &current->children && !*any; l = l->next)
+    for (struct list *l = waiter->children.next; l != &waiter->children && !*any; l = l->next)
         *any = wait_matches(list_entry(l, struct proc, sibling), pid);
     return NULL;
 }
@@ -407,7 +513,7 @@ static struct proc *find_zombie_child(int pid, bool *any)
 /* A live child matching pid with a stop or continue report that options ask for, or NULL. */
 static struct proc *find_reporting_child(int pid, uint32_t options)
 {
-    for (struct list *l = current->children.next; l != &current->children; l = l->next) {
+    for (struct list *l = waiter->children.next; l != &waiter->children; l = l->next) {
         struct proc *c = list_entry(l, struct proc, sibling);
         if ((pid > 0 ? c->pid != pid : !wait_matches(c, pid)) || !c->jobctl_report)
             continue;
@@ -419,6 +525,7 @@ static struct proc *find_reporting_child(int pid, uint32_t options)
 
 int proc_wait(int pid, struct proc_end *end, uint32_t options)
 {
+    thread_reap();
     for (;;) {
         bool any;
         struct proc *c = find_zombie_child(pid, &any);
@@ -429,8 +536,8 @@ int proc_wait(int pid, struct proc_end *end, uint32_t options)
             end->cpu_ticks = c->cpu_ticks;
             end->fault = c->fault;
             end->stopped = false;
-            current->child_ticks += c->cpu_ticks + c->child_ticks;
-            current->child_sys_ticks += c->sys_ticks + c->child_sys_ticks;
+            waiter->child_ticks += c->cpu_ticks + c->child_ticks;
+            waiter->child_sys_ticks += c->sys_ticks + c->child_sys_ticks;
             proc_destroy(c);
             return id;
         }
@@ -443,10 +550,11 @@ int proc_wait(int pid, struct proc_end *end, uint32_t options)
         }
         if (options & WAIT_NOHANG)
             return 0;
-        if (proc_sleep(current) == -EINTR)
+        if (proc_sleep(waiter) == -EINTR)
             return -EINTR;
     }
 }
+#undef waiter
 
 void proc_load_context(struct proc *prev, struct proc *next)
 {

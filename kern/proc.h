@@ -48,13 +48,14 @@ struct restart_block {
     uint64_t deadline; /* ns on clock */
     uint32_t clock, rem;
     bool wide;
+    uint32_t arg[2]; /* more words for the continuation (futex: the value and the bitset) */
 };
 
 struct fdtable;
 struct vnode;
 
 struct proc {
-    int pid;
+    int pid;               /* the task's id (gettid); a process's first thread's is the process id */
     enum proc_state state;
     bool kernel_task;      /* the shell: never enters user mode */
     char name[PROC_NAME];
@@ -107,6 +108,16 @@ struct proc {
     uint32_t serial;       /* never reused, unlike pids: /proc tells a new process from an old one of the same pid */
     uint32_t start_tick;   /* the PIT tick it was made at (/proc/PID/stat starttime) */
     uint32_t min_flt, maj_flt; /* its page faults: resolved from memory / that filled a page from a file */
+    /* thread groups (kern/thread.c): a process is its leader's group of threads sharing one pid (tgid) */
+    int tgid;              /* getpid's answer: the leader's pid */
+    struct proc *leader;   /* the group's first thread (itself when it is one) */
+    struct list threads;   /* leader: its group's other threads; another thread: its link on that list */
+    uint32_t nr_threads;   /* leader: the group's threads that have not exited, itself included */
+    uint32_t shares;       /* CLONE_FS | CLONE_FILES | CLONE_SIGHAND: what it shares with its creator's group */
+    bool group_exit;       /* leader: exit_group or a fatal signal ends every thread */
+    int group_exit_status; /* leader: that status */
+    struct proc *group_exec; /* leader: a thread exec'ing, for which the others are ending (not a group exit) */
+    int exit_signal;       /* what its parent gets when it ends: SIGCHLD, or clone's choice (0: nothing) */
     uint32_t nvcsw, nivcsw; /* context switches: gave the CPU up (slept, yielded) / preempted */
     uint64_t rlimit[16][2]; /* soft, hard (RLIM_INFINITY = ~0) */
     int pgid, sid;         /* process group and session (kern/pgrp.c; change pgid with proc_set_pgid); re-parenting keeps them, as on Linux */
@@ -121,6 +132,7 @@ struct proc {
     struct uio_window uio_window; /* a kernel buffer its uio copies may reach by address (fs/uio.h) */
     uint8_t *fpu;          /* FXSAVE area, 16-byte aligned inside fpu_buf */
     uint8_t fpu_buf[FPU_STATE_BYTES + 16];
+    vaddr_t robust_list;   /* set_robust_list's head (stored for get_robust_list; 0 after fork) */
 };
 
 #define PROC_PID_MAX_DEFAULT 32768 /* /proc/sys/kernel/pid_max at boot, as Linux's on i386 */
@@ -160,6 +172,15 @@ void proc_destroy(struct proc *p);
 void proc_start(struct proc *p, vaddr_t entry, vaddr_t esp);
 /* Duplicate the current process copy-on-write (fork): the child's pid, or -errno. */
 int proc_fork(void);
+/*
+ * The clone behind fork, vfork and threads (flags: kern/thread.h's CLONE_*,
+ * checked by the caller): a new task sharing what the flags say with the
+ * current one (CLONE_VM: the address space; CLONE_FILES: the descriptor
+ * table; CLONE_THREAD: its process), on the user stack newsp (0: the
+ * caller's), returning 0 to user mode. Not started yet: the caller does
+ * sched_start once it has set the task up. 0 and *out, or -EAGAIN / -ENOMEM.
+ */
+int proc_clone(uint32_t flags, vaddr_t newsp, struct proc **out);
 /* How a reaped process ended. */
 struct proc_end {
     int status;                /* Linux wait status */
@@ -180,8 +201,12 @@ struct proc_end {
  * there is no such child, -EINTR.
  */
 int proc_wait(int pid, struct proc_end *end, uint32_t options);
-/* End the current process with a wait status; never returns. */
+/* End the current process (every thread of it) with a wait status; never returns. */
 NORETURN void proc_exit(int status);
+/* End the current thread (exit(2)); the last thread ends the process with status. Never returns. */
+NORETURN void thread_exit(int status);
+/* exec from a thread (the others gone): self becomes its process's leader, with the leader's pid and place. */
+void proc_take_leadership(struct proc *self);
 /* Kill the current process for a user-mode exception; never returns. */
 NORETURN void proc_kill(int signal, const struct fault_record *fault);
 /* The process with this pid (not a zombie unless zombies), or NULL: a hash lookup. */

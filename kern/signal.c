@@ -9,6 +9,7 @@
 #include "errno.h"
 #include "kstring.h"
 #include "kern/proc.h"
+#include "kern/thread.h"
 #include "kern/sched.h"
 #include "kern/jobctl.h"
 #include "kern/sigaction.h"
@@ -96,7 +97,8 @@ static void post(struct proc *p, int sig, const struct ksiginfo *info)
         proc_wake(p);
 }
 
-int signal_send(struct proc *p, int sig)
+/* Send sig to thread t itself (thread: a thread-directed signal) or to one thread of its process. */
+static int send(struct proc *p, int sig, bool thread)
 {
     if (sig < 1 || sig > NSIG)
         return -EINVAL;
@@ -105,10 +107,15 @@ int signal_send(struct proc *p, int sig)
     if (sig != SIGKILL && (h == SIG_IGN || (h == SIG_DFL && ignored_by_default(sig))))
         return 0;
     struct proc *from = proc_current();
-    struct ksiginfo info = {.code = SI_USER, .pid = from->kernel_task ? 0 : from->pid, .uid = from->cred.uid};
-    post(p, sig, &info);
+    struct ksiginfo info = {.code = thread ? SI_TKILL : SI_USER, .pid = from->kernel_task ? 0 : from->tgid,
+                            .uid = from->cred.uid};
+    post(thread ? p : thread_for_signal(p, sig), sig, &info);
     return 0;
 }
+
+int signal_send(struct proc *p, int sig) { return send(p, sig, false); }
+
+int signal_send_thread(struct proc *t, int sig) { return send(t, sig, true); }
 
 void signal_force(int sig, int32_t code, uint32_t addr, const struct fault_record *fault)
 {

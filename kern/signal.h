@@ -33,6 +33,7 @@
 
 /* si_code values */
 #define SI_USER 0
+#define SI_TKILL (-6) /* tkill / tgkill: to one thread */
 #define SI_KERNEL 0x80
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
@@ -54,8 +55,13 @@ static inline bool signal_pending(const struct proc *p)
     return p->sig_pending && /* usually nothing at all: one test on the way back to user mode */
            (p->sig_pending & (~p->sig_blocked | ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1))))) != 0;
 }
-/* Post sig (1..64) to p, waking it if it sleeps; ignored signals are dropped. 0 or -EINVAL. */
+/*
+ * Post sig (1..64) to p's process (one of its threads that does not block
+ * it, p first), waking it if it sleeps; ignored signals are dropped. 0 or -EINVAL.
+ */
 int signal_send(struct proc *p, int sig);
+/* Post sig to thread t itself (tkill, tgkill, the group's SIGKILLs). 0 or -EINVAL. */
+int signal_send_thread(struct proc *t, int sig);
 /*
  * Post sig to the current process for a fault it caused, as Linux's
  * force_sig: a blocked or ignored sig is unblocked and reset to the default

@@ -54,6 +54,8 @@ static const struct shell_command commands[] = {
     {"ps", "[check]", "list processes with their resident memory; check the scheduler's queues", cmd_ps},
     {"vmmap", "PID", "the regions of a process, like /proc/PID/maps", cmd_vmmap},
     {"kill", "[-SIG] PID", "send a signal (default SIGTERM) to a process", cmd_kill},
+    {"pci", "", "the PCI functions found at boot, with their drivers and BARs", cmd_pci},
+    {"disks", "[test NAME]", "the block devices with their sizes and I/O counts; test NAME's asynchronous frame I/O", cmd_disks},
     {"bench", "", "measure memory-core operations in CPU cycles", cmd_bench},
     {"selftest", "", "run the in-kernel self-tests", cmd_selftest},
     {"poweroff", "", "power the machine off (QEMU exits)", cmd_poweroff},

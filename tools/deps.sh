@@ -46,6 +46,7 @@ esac
 case $what in all|test)
     need qemu-system-x86 have qemu-system-i386
     need libcmocka-dev test -f /usr/include/cmocka.h
+    need lz4 have lz4 # test_lz4's interop with the reference codec
     need python3 have python3 ;;
 esac
 

@@ -13,6 +13,28 @@ static inline uint8_t inb(uint16_t port)
     return v;
 }
 static inline void io_wait(void) { outb(0x80, 0); }
+/* n 16-bit words between port and memory (rep insw / rep outsw). */
+static inline void insw(uint16_t port, void *dst, uint32_t n)
+{
+    __asm__ volatile("rep insw" : "+D"(dst), "+c"(n) : "d"(port) : "memory");
+}
+static inline void outsw(uint16_t port, const void *src, uint32_t n)
+{
+    __asm__ volatile("rep outsw" : "+S"(src), "+c"(n) : "d"(port) : "memory");
+}
+static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t v;
+    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline uint32_t inl(uint16_t port)
+{
+    uint32_t v;
+    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
 
 static inline uint32_t read_cr0(void) { uint32_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
 static inline uint32_t read_cr2(void) { uint32_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }

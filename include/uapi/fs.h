@@ -67,11 +67,13 @@
 /* st_mode types beyond fs/vfs.h */
 #define S_IFIFO 0010000u
 #define S_IFCHR 0020000u
+#define S_IFBLK 0060000u
 
 /* getdents d_type */
 #define DT_FIFO 1
 #define DT_CHR 2
 #define DT_DIR 4
+#define DT_BLK 6
 #define DT_REG 8
 #define DT_LNK 10
 
@@ -91,6 +93,13 @@
 #define FIONBIO 0x5421u
 #define FIONCLEX 0x5450u
 #define FIOCLEX 0x5451u
+/* block devices (linux/fs.h, i386 values) */
+#define BLKROGET 0x125Eu       /* int: read-only? */
+#define BLKGETSIZE 0x1260u     /* unsigned long: size in 512-byte sectors */
+#define BLKFLSBUF 0x1261u      /* flush buffers */
+#define BLKSSZGET 0x1268u      /* int: logical sector size */
+#define BLKGETSIZE64 0x80041272u /* uint64_t: size in bytes (_IOR(0x12, 114, size_t)) */
+#define BLKPBSZGET 0x127Bu     /* unsigned int: physical sector size */
 
 /* termios bits and control-character slots */
 #define ICRNL 0000400u

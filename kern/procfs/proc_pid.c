@@ -122,9 +122,9 @@ static int show_stat(struct seqbuf *s, struct vnode *v)
     terminal_of(p, &tty_nr, &tpgid);
     seq_printf(s, "%d (%s) %c %d %d %d %u %d %u ", p->pid, p->name, state_letter(p), proc_ppid(p), p->pgid, p->sid,
                tty_nr, tpgid, p->execed ? 0u : PF_FORKNOEXEC);
-    seq_printf(s, "%u 0 %u 0 %u %u %u %u 20 0 1 0 %u %u %u %u ", p->min_flt, p->maj_flt,
+    seq_printf(s, "%u 0 %u 0 %u %u %u %u 20 0 %u 0 %u %u %u %u ", p->min_flt, p->maj_flt,
                p->cpu_ticks - p->sys_ticks, p->sys_ticks, p->child_ticks - p->child_sys_ticks, p->child_sys_ticks,
-               p->start_tick, m.total * PAGE_SIZE, proc_rss_pages(p), rlimit_soft(p, RLIMIT_RSS));
+               p->leader->nr_threads, p->start_tick, m.total * PAGE_SIZE, proc_rss_pages(p), rlimit_soft(p, RLIMIT_RSS));
     seq_printf(s, "%u %u %u 0 0 %u %u %u %u %d 0 0 17 0 0 0 0 0 0 ", vs ? vs->code_start : 0,
                vs ? vs->code_end : 0, vs ? vs->stack_start : 0, (uint32_t)p->sig_pending,
                (uint32_t)p->sig_blocked, (uint32_t)ign, (uint32_t)cgt, p->state == PROC_SLEEPING);
@@ -164,14 +164,14 @@ static int show_status(struct seqbuf *s, struct vnode *v)
     disposition_masks(p, &ign, &cgt);
     uint32_t rss = proc_rss_pages(p);
     seq_printf(s, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
-               p->name, p->umask, state_words(p), p->pid, p->pid, proc_ppid(p));
+               p->name, p->umask, state_words(p), p->tgid, p->pid, proc_ppid(p));
     const struct cred *c = &p->cred;
     seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%u\nGroups:\t", c->uid, c->euid, c->suid,
                c->fsuid, c->gid, c->egid, c->sgid, c->fsgid, p->fds ? p->fds->size : 0);
     for (uint32_t i = 0; i < c->ngroups; i++)
         seq_printf(s, "%u ", c->groups[i]);
     seq_puts(s, "\n");
-    seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, p->pid, p->pgid, p->sid);
+    seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->tgid, p->pid, p->pgid, p->sid);
     if (p->vm) {
         kb_line(s, "VmPeak:", MAX(p->vm->map.pages_peak, m.total));
         kb_line(s, "VmSize:", m.total);
@@ -190,7 +190,7 @@ static int show_status(struct seqbuf *s, struct vnode *v)
         kb_line(s, "VmSwap:", 0);
         seq_printf(s, "HugetlbPages:\t%8u kB\n", 0u);
     }
-    seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t1\nSigQ:\t%u/%u\n",
+    seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%u\nSigQ:\t%u/%u\n", p->leader->nr_threads,
                (uint32_t)__builtin_popcountll(p->sig_pending), rlimit_soft(p, 11 /* RLIMIT_SIGPENDING */));
     seq_printf(s, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n", 0ull,
                (unsigned long long)p->sig_pending, (unsigned long long)p->sig_blocked, (unsigned long long)ign,

@@ -8,6 +8,7 @@
 #include "errno.h"
 #include "fs/file.h"
 #include "kern/proc.h"
+#include "kern/thread.h"
 #include "kstring.h"
 #include "uapi/fs.h"
 
@@ -150,24 +151,42 @@ static bool fd_readdir(struct vnode *dir, uint64_t *pos, struct vnode_dirent *en
 
 const struct vnode_ops proc_fd_dir_ops = {.dev = PROC_DEV, .lookup = fd_lookup, .readdir = fd_readdir};
 
-/* --- task/: one thread per process, named by its pid --- */
+/* --- task/: the process's threads, by thread id --- */
 
 static const struct proc_entry tid_dir_entry = {"", VNODE_DIR, 0555, .dir_ops = &proc_pid_dir_ops,
                                                 .children = proc_tid_entries};
+
+/* Thread tid of p's process, or NULL. */
+static struct proc *member(struct proc *p, int tid)
+{
+    for (struct proc *t = thread_next(p, NULL); t; t = thread_next(p, t))
+        if (t->pid == tid)
+            return t;
+    return NULL;
+}
 
 static int task_lookup(struct vnode *dir, const char *name, uint32_t len, struct vnode **out)
 {
     struct proc *p = proc_node_proc(pnode(dir));
     char buf[12];
-    int n = p ? ksnprintf(buf, sizeof buf, "%d", p->pid) : 0;
-    if (!p || (uint32_t)n != len || memcmp(buf, name, len))
-        return -ENOENT;
+    int tid = 0;
+    for (uint32_t i = 0; i < len && i < 8 && name[i] >= '0' && name[i] <= '9'; i++)
+        tid = tid * 10 + (name[i] - '0');
+    struct proc *t = p ? member(p, tid) : NULL;
+    int n = t ? ksnprintf(buf, sizeof buf, "%d", tid) : 0;
     struct dentry *d = dir_find(dir, name, len);
-    if (d) {
+    if (!t || (uint32_t)n != len || memcmp(buf, name, len)) {
+        if (d)
+            proc_node_prune(dir, d); /* a thread that has ended */
+        return -ENOENT;
+    }
+    if (d && proc_node_proc(pnode(d->v)) == t) {
         *out = d->v;
         return 0;
     }
-    struct proc_node *node = proc_node_add(dir, &tid_dir_entry, buf, p, 0);
+    if (d)
+        proc_node_prune(dir, d);
+    struct proc_node *node = proc_node_add(dir, &tid_dir_entry, buf, t, 0);
     if (!node)
         return -ENOMEM;
     *out = &node->v;
@@ -177,16 +196,25 @@ static int task_lookup(struct vnode *dir, const char *name, uint32_t len, struct
 static bool task_readdir(struct vnode *dir, uint64_t *pos, struct vnode_dirent *ent)
 {
     struct proc *p = proc_node_proc(pnode(dir));
-    if (!p || *pos > 2)
-        return false;
-    char name[12];
-    ksnprintf(name, sizeof name, "%d", p->pid);
-    struct vnode *v;
-    if (task_lookup(dir, name, (uint32_t)strlen(name), &v))
-        return false;
-    proc_dirent(ent, name, v);
-    *pos = 2;
-    return true;
+    for (struct dentry *d = *pos == 2 ? dir->entries : NULL, *next; d; d = next) {
+        next = d->next; /* a new listing first drops the directories of threads that ended */
+        if (!proc_node_proc(pnode(d->v)))
+            proc_node_prune(dir, d);
+    }
+    uint64_t i = 2;
+    for (struct proc *t = p ? thread_next(p, NULL) : NULL; t; t = thread_next(p, t), i++) {
+        if (i < *pos || t->state == PROC_ZOMBIE)
+            continue;
+        char name[12];
+        ksnprintf(name, sizeof name, "%d", t->pid);
+        struct vnode *v;
+        if (task_lookup(dir, name, (uint32_t)strlen(name), &v))
+            continue;
+        proc_dirent(ent, name, v);
+        *pos = i;
+        return true;
+    }
+    return false;
 }
 
 const struct vnode_ops proc_task_dir_ops = {.dev = PROC_DEV, .lookup = task_lookup, .readdir = task_readdir};

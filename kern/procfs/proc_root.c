@@ -11,18 +11,18 @@ static int link_self(struct proc_node *n, char *buf, uint32_t cap, struct vnode 
     struct proc *p = proc_current();
     if (p->kernel_task)
         return -ENOENT; /* the kernel shell has no /proc directory */
-    int len = ksnprintf(buf, cap, "%d", p->pid);
+    int len = ksnprintf(buf, cap, "%d", p->tgid);
     return (uint32_t)len < cap ? len : -ENAMETOOLONG;
 }
 
-/* /proc/thread-self: the reader's thread (each process has one, named by its pid). */
+/* /proc/thread-self: the reader's own thread in its process's task/ directory. */
 static int link_thread_self(struct proc_node *n, char *buf, uint32_t cap, struct vnode **obj)
 {
     (void)n, (void)obj;
     struct proc *p = proc_current();
     if (p->kernel_task)
         return -ENOENT;
-    int len = ksnprintf(buf, cap, "%d/task/%d", p->pid, p->pid);
+    int len = ksnprintf(buf, cap, "%d/task/%d", p->tgid, p->pid);
     return (uint32_t)len < cap ? len : -ENAMETOOLONG;
 }
 

@@ -198,7 +198,7 @@ static struct proc *pid_at_or_after(int from)
     struct proc *best = NULL;
     for (int i = 0; i < proc_slot_count(); i++) {
         struct proc *p = proc_slot(i);
-        if (p && p->pid >= from && (!best || p->pid < best->pid))
+        if (p && p->leader == p && p->pid >= from && (!best || p->pid < best->pid)) /* processes; threads in task/ */
             best = p;
     }
     return best;

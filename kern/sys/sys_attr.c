@@ -14,6 +14,7 @@
 #include "fs/perm.h"
 #include "fs/vfs.h"
 #include "kern/proc.h"
+#include "kern/thread.h"
 #include "kern/sys/sys_fs.h"
 #include "kern/sys/syscall.h"
 #include "kstring.h"
@@ -483,13 +484,16 @@ int32_t sys_fstatfs64(SYSARGS3(fd, size, buf))
     return fd_open(fd, &v) ?: put_statfs64(v, buf, size);
 }
 
-/* fsync / fdatasync: files and directories have nothing to write back; pipes and the tty cannot sync (EINVAL). */
+/* fsync / fdatasync: files and directories have nothing to write back; block devices flush the disk's cache; pipes and the tty cannot sync (EINVAL). */
 static int32_t sync_fd(uint32_t fd)
 {
     struct file *f = fd_get(proc_current(), (int)fd);
     if (!f)
         return -EBADF;
-    int err = f->flags & O_PATH ? -EBADF : f->kind == FILE_REG || f->kind == FILE_DIR ? 0 : -EINVAL;
+    int err = f->flags & O_PATH                          ? -EBADF
+              : f->kind == FILE_REG || f->kind == FILE_DIR ? 0
+              : f->kind == FILE_BLK                        ? f->ops->fsync(f)
+                                                           : -EINVAL;
     file_unref(f);
     return err;
 }
@@ -512,5 +516,6 @@ int32_t sys_umask(SYSARGS1(mask))
     struct proc *p = proc_current();
     uint32_t old = p->umask;
     p->umask = mask & 0777u;
+    thread_share_fs(p); /* CLONE_FS threads share it */
     return (int32_t)old;
 }

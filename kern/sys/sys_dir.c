@@ -14,6 +14,7 @@
 #include "fs/path.h"
 #include "fs/perm.h"
 #include "kern/proc.h"
+#include "kern/thread.h"
 #include "kern/sys/sys_fs.h"
 #include "kern/sys/syscall.h"
 #include "uaccess.h"
@@ -59,7 +60,7 @@ static void cursor_next(struct dir_cursor *c)
 static uint8_t dirent_type(const struct vnode *v)
 {
     static const uint8_t types[] = {[VNODE_FILE] = DT_REG, [VNODE_DIR] = DT_DIR, [VNODE_SYMLINK] = DT_LNK,
-                                    [VNODE_FIFO] = DT_FIFO, [VNODE_CHR] = DT_CHR};
+                                    [VNODE_FIFO] = DT_FIFO, [VNODE_CHR] = DT_CHR, [VNODE_BLK] = DT_BLK};
     return types[v->type];
 }
 
@@ -191,8 +192,10 @@ int32_t sys_chdir(SYSARGS1(upath))
         err = -ENOTDIR;
     if (!err)
         err = vnode_permission(v, MAY_EXEC, &p->cred);
-    if (!err)
+    if (!err) {
         fs_set_cwd(p, v);
+        thread_share_fs(p); /* CLONE_FS threads share it */
+    }
     return err;
 }
 
@@ -208,8 +211,10 @@ int32_t sys_chroot(SYSARGS1(upath))
         err = vnode_permission(v, MAY_EXEC, &p->cred);
     if (!err && !cred_privileged(&p->cred))
         err = -EPERM;
-    if (!err)
+    if (!err) {
         fs_set_root(p, v);
+        thread_share_fs(p);
+    }
     return err;
 }
 
@@ -220,8 +225,10 @@ int32_t sys_fchdir(SYSARGS1(fd))
     if (!f)
         return -EBADF;
     int err = f->kind == FILE_DIR ? vnode_permission(f->vnode, MAY_EXEC, &p->cred) : -ENOTDIR;
-    if (!err)
+    if (!err) {
         fs_set_cwd(p, f->vnode);
+        thread_share_fs(p);
+    }
     file_unref(f);
     return err;
 }

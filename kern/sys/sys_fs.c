@@ -132,17 +132,17 @@ static int seek_data_hole(struct file *f, int whence, int64_t pos, int64_t *out)
 /* Move f's offset: 0 and *pos, or -ESPIPE / -EINVAL / -ENXIO. Directory offsets count entries. */
 static int file_seek(struct file *f, int64_t off, int whence, int64_t *pos)
 {
-    if (f->kind != FILE_REG && f->kind != FILE_DIR && f->kind != FILE_SEQ)
+    if (f->kind != FILE_REG && f->kind != FILE_DIR && f->kind != FILE_SEQ && f->kind != FILE_BLK)
         return -ESPIPE;
     if (f->flags & O_PATH)
         return -EBADF;
-    uint64_t size = f->kind == FILE_REG ? f->vnode->size : 0;
+    uint64_t size = f->kind == FILE_REG ? f->vnode->size : f->kind == FILE_BLK ? f->ops->size(f) : 0;
     int64_t base;
     if (whence == SEEK_SET)
         base = 0;
     else if (whence == SEEK_CUR)
         base = (int64_t)f->offset;
-    else if (whence == SEEK_END && f->kind == FILE_REG)
+    else if (whence == SEEK_END && (f->kind == FILE_REG || f->kind == FILE_BLK))
         base = (int64_t)size;
     else if ((whence == SEEK_DATA || whence == SEEK_HOLE) && f->kind == FILE_REG)
         return seek_data_hole(f, whence, off, pos);
@@ -150,6 +150,8 @@ static int file_seek(struct file *f, int64_t off, int whence, int64_t *pos)
         return -EINVAL;
     if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
         return -EINVAL;
+    if (f->kind == FILE_BLK && (uint64_t)(base + off) > size)
+        return -EINVAL; /* a block device's offset stays within it, as Linux's fixed_size_llseek */
     *pos = base + off;
     f->offset = (uint64_t)*pos;
     return 0;
@@ -191,10 +193,12 @@ static int32_t rw_at(uint32_t fd, vaddr_t buf, uint32_t len, int64_t pos, bool w
         r = -EBADF;
     else if (f->kind == FILE_DIR)
         r = -EISDIR;
-    else if (f->kind != FILE_REG && f->kind != FILE_SEQ)
+    else if (f->kind != FILE_REG && f->kind != FILE_SEQ && f->kind != FILE_BLK)
         r = -ESPIPE;
     else if (pos < 0)
         r = -EINVAL;
+    else if (f->kind == FILE_BLK)
+        r = range_below_top(buf, len) ? f->ops->rw_at(f, buf, MIN(len, MAX_RW_COUNT), (uint64_t)pos, write) : -EFAULT;
     else {
         uint64_t saved = f->offset; /* a regular-file transfer never sleeps, so nobody sees the swap */
         f->offset = (uint64_t)pos;

@@ -1,257 +1,20 @@
 /*
- * futex (240, 32-bit timeouts) and futex_time64 (422): waiting on a user
- * word until another process changes it and wakes the waiters, as Linux
- * 6.1: FUTEX_WAIT, FUTEX_WAKE, their _BITSET forms, FUTEX_REQUEUE,
- * FUTEX_CMP_REQUEUE and FUTEX_WAKE_OP, FUTEX_PRIVATE_FLAG and
- * FUTEX_CLOCK_REALTIME. The priority-inheritance operations need threads,
- * which clone refuses: they return ENOSYS, as an unknown operation does.
- *
- * A word is named by a key: a private futex (or one in private memory) by
- * its address space and address, a shared one in MAP_SHARED memory by the
- * memory object and offset, so processes sharing the memory meet on it
- * whatever address each maps it at. Waiters live on the kernel stacks of
- * the sleepers, in a hash of keys; each sleeps on itself, so a wake is
- * exact. Every check and the sleep happen with interrupts off on one CPU:
- * nothing can change the word between the compare and the sleep.
+ * futex (240), futex_time64 (422), set_robust_list (311) and
+ * get_robust_list (312): argument decoding as Linux 6.1 does it; the work
+ * is in kern/futex.c. The PI operations are not supported (ENOSYS).
  */
-#include "arch/i386/pit.h"
 #include "errno.h"
 #include "kern/clock.h"
-#include "kern/list.h"
+#include "kern/futex.h"
 #include "kern/proc.h"
-#include "kern/sched.h"
-#include "kern/signal.h"
 #include "kern/sys/syscall.h"
-#include "kern/timer.h"
-#include "mm/vm/vm_map.h"
-#include "mm/vm/vm_space.h"
-#include "mmu.h"
 #include "uaccess.h"
+#include "uapi/futex.h"
 
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_REQUEUE 3
-#define FUTEX_CMP_REQUEUE 4
-#define FUTEX_WAKE_OP 5
-#define FUTEX_LOCK_PI 6
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_WAIT_REQUEUE_PI 11
-#define FUTEX_LOCK_PI2 13
-#define FUTEX_PRIVATE_FLAG 128
-#define FUTEX_CLOCK_REALTIME 256
-#define FUTEX_CMD_MASK (~(uint32_t)(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
-#define FUTEX_BITSET_MATCH_ANY 0xFFFFFFFFu
+#define KTIME_SEC_MAX 9223372036ll /* seconds beyond which Linux's nanosecond time saturates */
 
-#define FUTEX_BUCKETS 64
-
-struct futex_key {
-    const void *space; /* the vmspace (private) or the vm_object (shared memory) */
-    uint32_t offset;   /* the address, or the offset in the object */
-};
-
-struct futex_waiter {
-    struct list link; /* in its key's bucket while it waits */
-    struct futex_key key;
-    uint32_t bitset;
-    struct proc *proc;
-    struct ktimer timer; /* the timeout, if any */
-    bool woken, timed_out;
-};
-
-static struct list buckets[FUTEX_BUCKETS];
-
-static struct list *bucket(const struct futex_key *k)
-{
-    uint32_t h = ((uint32_t)(uintptr_t)k->space >> 4) ^ (k->offset >> 2) ^ (k->offset >> 12);
-    struct list *b = &buckets[h % FUTEX_BUCKETS];
-    if (!b->next)
-        list_init(b);
-    return b;
-}
-
-static bool same_key(const struct futex_key *a, const struct futex_key *b)
-{
-    return a->space == b->space && a->offset == b->offset;
-}
-
-/*
- * The key of the word at uaddr: 0, -EINVAL if it is not 4-byte aligned, or
- * -EFAULT if it is outside user space or, for a shared key, no region
- * holds it (a private key needs no region: Linux looks up only shared ones).
- */
-static int futex_key(vaddr_t uaddr, bool private, struct futex_key *k)
-{
-    if (uaddr & 3)
-        return -EINVAL;
-    if (uaddr >= USER_TOP - 3)
-        return -EFAULT;
-    struct vmspace *vs = proc_current()->vm;
-    k->space = vs;
-    k->offset = uaddr;
-    if (private)
-        return 0;
-    struct vm_region *r = vs ? vm_map_lookup(&vs->map, uaddr) : NULL;
-    if (!r)
-        return -EFAULT;
-    if ((r->flags & VM_SHARED) && r->obj) {
-        k->space = r->obj;
-        k->offset = r->obj_offset + (uaddr - r->start);
-    }
-    return 0;
-}
-
-/* Wake up to n (at least one: Linux counts after waking) waiters on k whose bitset meets bitset: the number woken. */
-static int wake(const struct futex_key *k, int n, uint32_t bitset)
-{
-    struct list *b = bucket(k);
-    int woken = 0;
-    for (struct list *l = b->next, *next; l != b; l = next) {
-        next = l->next;
-        struct futex_waiter *w = list_entry(l, struct futex_waiter, link);
-        if (!same_key(&w->key, k) || !(w->bitset & bitset))
-            continue;
-        list_del(&w->link);
-        w->woken = true;
-        proc_wakeup(w);
-        if (++woken >= n)
-            break;
-    }
-    return woken;
-}
-
-static void timeout_fired(struct ktimer *t)
-{
-    struct futex_waiter *w = list_entry(t, struct futex_waiter, timer);
-    w->timed_out = true;
-    proc_wakeup(w);
-}
-
-/* The tick at which an absolute deadline on clock clk (ns) falls. */
-static uint32_t deadline_tick(uint64_t deadline, bool realtime)
-{
-    uint64_t now = realtime ? clock_realtime_ns() : clock_monotonic_ns();
-    uint64_t ticks = deadline > now ? (deadline - now + NSEC_PER_TICK - 1) / NSEC_PER_TICK + 1 : 0;
-    return pit_ticks() + (uint32_t)(ticks > 0x7FFFFFFFull ? 0x7FFFFFFFull : ticks);
-}
-
-/*
- * FUTEX_WAIT(_BITSET): sleep while the word at uaddr holds val, until woken,
- * until the absolute deadline (ns on the clock; NULL: none) or a signal.
- */
-static int32_t futex_wait(vaddr_t uaddr, bool private, uint32_t val, const uint64_t *deadline, bool realtime,
-                          uint32_t bitset)
-{
-    if (!bitset)
-        return -EINVAL;
-    struct futex_waiter w = {.bitset = bitset, .proc = proc_current()};
-    int err = futex_key(uaddr, private, &w.key);
-    if (err)
-        return err;
-    uint32_t cur;
-    if (copy_from_user(&cur, uaddr, sizeof cur))
-        return -EFAULT;
-    if (cur != val)
-        return -EAGAIN;
-    list_add_tail(bucket(&w.key), &w.link);
-    if (deadline)
-        timer_arm(&w.timer, deadline_tick(*deadline, realtime), timeout_fired);
-    while (!w.woken && !w.timed_out && !signal_pending(w.proc))
-        proc_sleep(&w);
-    if (deadline)
-        timer_cancel(&w.timer);
-    if (!w.woken)
-        list_del(&w.link);
-    if (w.woken)
-        return 0;
-    if (w.timed_out)
-        return -ETIMEDOUT;
-    /* a signal: restart when its handler allows (no timeout) or when none runs (absolute deadline) */
-    return deadline ? -ERESTARTNOHAND : -ERESTARTSYS;
-}
-
-/* FUTEX_(CMP_)REQUEUE: wake up to nr_wake on uaddr, move up to nr_requeue more to uaddr2; the total. */
-static int32_t futex_requeue(vaddr_t uaddr, bool private, vaddr_t uaddr2, int nr_wake, int nr_requeue,
-                             const uint32_t *cmpval)
-{
-    if (nr_wake < 0 || nr_requeue < 0)
-        return -EINVAL;
-    struct futex_key k1, k2;
-    int err = futex_key(uaddr, private, &k1);
-    if (!err)
-        err = futex_key(uaddr2, private, &k2);
-    if (err)
-        return err;
-    if (cmpval) {
-        uint32_t cur;
-        if (copy_from_user(&cur, uaddr, sizeof cur))
-            return -EFAULT;
-        if (cur != *cmpval)
-            return -EAGAIN;
-    }
-    int done = nr_wake ? wake(&k1, nr_wake, FUTEX_BITSET_MATCH_ANY) : 0;
-    struct list *b = bucket(&k1), *to = bucket(&k2);
-    for (struct list *l = b->next, *next; l != b && nr_requeue > 0; l = next) {
-        next = l->next;
-        struct futex_waiter *w = list_entry(l, struct futex_waiter, link);
-        if (!same_key(&w->key, &k1))
-            continue;
-        list_del(&w->link);
-        w->key = k2;
-        list_add_tail(to, &w->link);
-        nr_requeue--;
-        done++;
-    }
-    return done;
-}
-
-/* Sign-extend the low 12 bits of v. */
-static int32_t sext12(uint32_t v) { return (int32_t)(v << 20) >> 20; }
-
-/*
- * FUTEX_WAKE_OP: *uaddr2 = old OP oparg (atomic: interrupts are off), wake
- * up to nr_wake on uaddr and, if old CMP cmparg, up to nr_wake2 on uaddr2.
- */
-static int32_t futex_wake_op(vaddr_t uaddr, bool private, vaddr_t uaddr2, int nr_wake, int nr_wake2,
-                             uint32_t encoded)
-{
-    uint32_t op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
-    int32_t oparg = sext12(encoded >> 12), cmparg = sext12(encoded);
-    if (encoded & (8u << 28)) /* FUTEX_OP_OPARG_SHIFT */
-        oparg = (int32_t)(1u << (oparg & 31));
-    struct futex_key k1, k2;
-    int err = futex_key(uaddr, private, &k1);
-    if (!err)
-        err = futex_key(uaddr2, private, &k2);
-    if (err)
-        return err;
-    if (op > 4)
-        return -ENOSYS;
-    int32_t old;
-    if (copy_from_user(&old, uaddr2, sizeof old))
-        return -EFAULT;
-    int32_t new = op == 0 ? oparg : op == 1 ? old + oparg : op == 2 ? (old | oparg) : op == 3 ? (old & ~oparg)
-                                                                                               : (old ^ oparg);
-    if (copy_to_user(uaddr2, &new, sizeof new))
-        return -EFAULT;
-    bool hit;
-    switch (cmp) {
-    case 0: hit = old == cmparg; break;
-    case 1: hit = old != cmparg; break;
-    case 2: hit = old < cmparg; break;
-    case 3: hit = old <= cmparg; break;
-    case 4: hit = old > cmparg; break;
-    case 5: hit = old >= cmparg; break;
-    default: return -ENOSYS;
-    }
-    int done = wake(&k1, nr_wake, FUTEX_BITSET_MATCH_ANY);
-    if (hit)
-        done += wake(&k2, nr_wake2, FUTEX_BITSET_MATCH_ANY);
-    return done;
-}
-
-/* Read a timespec (32- or 64-bit fields): 0 and *ns, -EFAULT, or -EINVAL if it is not a valid time. */
-static int read_timespec(vaddr_t uts, bool wide, uint64_t *ns)
+/* Read a timeout (32- or 64-bit timespec) into ns: 0, -EFAULT, or -EINVAL (negative, nsec out of range). */
+static int get_timeout(vaddr_t uts, bool wide, uint64_t *ns)
 {
     int64_t sec, nsec;
     if (wide) {
@@ -267,61 +30,143 @@ static int read_timespec(vaddr_t uts, bool wide, uint64_t *ns)
     }
     if (sec < 0 || nsec < 0 || nsec >= (int64_t)NSEC_PER_SEC)
         return -EINVAL;
-    *ns = (uint64_t)sec * NSEC_PER_SEC + (uint64_t)nsec;
+    *ns = sec >= KTIME_SEC_MAX ? (uint64_t)INT64_MAX : (uint64_t)sec * NSEC_PER_SEC + (uint64_t)nsec;
     return 0;
 }
 
-static int32_t do_futex(vaddr_t uaddr, uint32_t op, uint32_t val, vaddr_t utime, vaddr_t uaddr2, uint32_t val3,
+/* The operations that take a timeout (Linux reads and checks it before anything else). */
+static bool cmd_has_timeout(uint32_t cmd)
+{
+    return cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_LOCK_PI || cmd == FUTEX_LOCK_PI2 ||
+           cmd == FUTEX_WAIT_REQUEUE_PI;
+}
+
+/*
+ * The deadline of a wait: FUTEX_WAIT's timeout is relative (monotonic),
+ * FUTEX_WAIT_BITSET's absolute on the monotonic clock, or on the realtime
+ * clock with FUTEX_CLOCK_REALTIME. 0 or -EFAULT / -EINVAL.
+ */
+static int get_deadline(vaddr_t uts, bool wide, uint32_t cmd, uint32_t op, struct futex_deadline *dl)
+{
+    uint64_t ns;
+    int err = get_timeout(uts, wide, &ns);
+    if (err)
+        return err;
+    dl->realtime = cmd != FUTEX_WAIT && (op & FUTEX_CLOCK_REALTIME);
+    if (cmd == FUTEX_WAIT) {
+        uint64_t now = clock_monotonic_ns();
+        ns = ns > (uint64_t)INT64_MAX - now ? (uint64_t)INT64_MAX : now + ns;
+    }
+    dl->ns = ns;
+    return 0;
+}
+
+static int32_t wait_restart(struct restart_block *rb);
+
+/*
+ * futex_wait for the caller. Interrupted, it is restarted if no handler
+ * runs (or one with SA_RESTART, when it has no timeout); one with a
+ * timeout resumes through restart_syscall with the same deadline, as
+ * Linux's futex_wait_restart.
+ */
+static int32_t wait_user(vaddr_t uaddr, bool shared, uint32_t val, uint32_t bitset, const struct futex_deadline *dl)
+{
+    struct proc *p = proc_current();
+    int r = futex_wait(p->vm, uaddr, shared, val, bitset, dl);
+    if (r != -EINTR)
+        return r;
+    if (!dl)
+        return -ERESTARTSYS;
+    p->restart = (struct restart_block){.fn = wait_restart, .deadline = dl->ns,
+                                        .clock = (dl->realtime ? 1u : 0u) | (shared ? 2u : 0u), .rem = uaddr,
+                                        .arg = {val, bitset}};
+    return -ERESTART_RESTARTBLOCK;
+}
+
+/* restart_syscall's continuation: the block's clock word holds the flags, rem the address. */
+static int32_t wait_restart(struct restart_block *rb)
+{
+    struct futex_deadline dl = {rb->deadline, rb->clock & 1};
+    return wait_user(rb->rem, rb->clock & 2, rb->arg[0], rb->arg[1], &dl);
+}
+
+/* futex(uaddr, op, val, timeout or val2, uaddr2, val3) with a 32- or 64-bit timespec. */
+static int32_t do_futex(vaddr_t uaddr, uint32_t op, uint32_t val, uint32_t utime, vaddr_t uaddr2, uint32_t val3,
                         bool wide)
 {
     uint32_t cmd = op & FUTEX_CMD_MASK;
-    bool private = op & FUTEX_PRIVATE_FLAG, realtime = op & FUTEX_CLOCK_REALTIME;
-    uint64_t deadline;
-    bool timed = false;
-    if (utime && (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_LOCK_PI ||
-                  cmd == FUTEX_LOCK_PI2 || cmd == FUTEX_WAIT_REQUEUE_PI)) {
-        int err = read_timespec(utime, wide, &deadline);
+    bool shared = !(op & FUTEX_PRIVATE_FLAG);
+    struct futex_deadline dl, *dlp = NULL;
+    struct vmspace *vs = proc_current()->vm;
+    if (utime && cmd_has_timeout(cmd)) {
+        int err = get_deadline(utime, wide, cmd, op, &dl);
         if (err)
             return err;
-        if (cmd == FUTEX_WAIT) /* relative, on the monotonic clock */
-            deadline += clock_monotonic_ns();
-        timed = true;
+        dlp = &dl;
     }
-    if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT_REQUEUE_PI && cmd != FUTEX_LOCK_PI2)
+    if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT_REQUEUE_PI &&
+        cmd != FUTEX_LOCK_PI2)
         return -ENOSYS;
     switch (cmd) {
     case FUTEX_WAIT:
-        return futex_wait(uaddr, private, val, timed ? &deadline : NULL, false, FUTEX_BITSET_MATCH_ANY);
+        return wait_user(uaddr, shared, val, FUTEX_BITSET_ANY, dlp);
     case FUTEX_WAIT_BITSET:
-        return futex_wait(uaddr, private, val, timed ? &deadline : NULL, realtime, val3);
+        return wait_user(uaddr, shared, val, val3, dlp);
     case FUTEX_WAKE:
-    case FUTEX_WAKE_BITSET: {
-        uint32_t bitset = cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : val3;
-        if (!bitset)
-            return -EINVAL;
-        struct futex_key k;
-        int err = futex_key(uaddr, private, &k);
-        return err ? err : wake(&k, (int32_t)val, bitset);
-    }
+        return futex_wake(vs, uaddr, shared, (int32_t)val, FUTEX_BITSET_ANY);
+    case FUTEX_WAKE_BITSET:
+        return futex_wake(vs, uaddr, shared, (int32_t)val, val3);
     case FUTEX_REQUEUE:
-        return futex_requeue(uaddr, private, uaddr2, (int32_t)val, (int32_t)utime, NULL);
+        return futex_requeue(vs, uaddr, uaddr2, shared, (int32_t)val, (int32_t)utime, NULL);
     case FUTEX_CMP_REQUEUE:
-        return futex_requeue(uaddr, private, uaddr2, (int32_t)val, (int32_t)utime, &val3);
+        return futex_requeue(vs, uaddr, uaddr2, shared, (int32_t)val, (int32_t)utime, &val3);
     case FUTEX_WAKE_OP:
-        return futex_wake_op(uaddr, private, uaddr2, (int32_t)val, (int32_t)utime, val3);
-    default:
+        return futex_wake_op(vs, uaddr, uaddr2, shared, (int32_t)val, (int32_t)utime, val3);
+    default: /* the PI operations, FUTEX_FD (gone from Linux), unknown ones */
         return -ENOSYS;
     }
 }
 
-/* futex(uaddr, op, val, timeout or val2, uaddr2, val3) with a 32-bit timespec */
 int32_t sys_futex(SYSARGS6(uaddr, op, val, utime, uaddr2, val3))
 {
     return do_futex(uaddr, op, val, utime, uaddr2, val3, false);
 }
 
-/* futex_time64: the same with a 64-bit timespec */
 int32_t sys_futex_time64(SYSARGS6(uaddr, op, val, utime, uaddr2, val3))
 {
     return do_futex(uaddr, op, val, utime, uaddr2, val3, true);
+}
+
+/* set_robust_list(head, len): the head is stored for get_robust_list (and the exit walk); EINVAL for a wrong len. */
+int32_t sys_set_robust_list(SYSARGS2(head, len))
+{
+    if (len != ROBUST_LIST_HEAD_SIZE)
+        return -EINVAL;
+    proc_current()->robust_list = head;
+    return 0;
+}
+
+/* Linux's ptrace_may_access(PTRACE_MODE_READ_REALCREDS) for reading t's robust list. */
+static bool may_read_robust_list(const struct proc *caller, const struct proc *t)
+{
+    const struct cred *c = &caller->cred, *tc = &t->cred;
+    if (caller == t || cred_privileged(c))
+        return true;
+    bool same_ids = c->uid == tc->uid && c->uid == tc->euid && c->uid == tc->suid && c->gid == tc->gid &&
+                    c->gid == tc->egid && c->gid == tc->sgid;
+    return same_ids && t->dumpable;
+}
+
+/* get_robust_list(pid, head_ptr, len_ptr): pid 0 is the caller; -ESRCH, -EPERM, -EFAULT. */
+int32_t sys_get_robust_list(SYSARGS3(pid, head_ptr, len_ptr))
+{
+    struct proc *me = proc_current(), *t = (int32_t)pid ? proc_find((int32_t)pid, true) : me;
+    if (!t || t->kernel_task)
+        return -ESRCH;
+    if (!may_read_robust_list(me, t))
+        return -EPERM;
+    uint32_t len = ROBUST_LIST_HEAD_SIZE, head = t->robust_list;
+    if (copy_to_user(len_ptr, &len, 4))
+        return -EFAULT;
+    return copy_to_user(head_ptr, &head, 4);
 }

@@ -24,17 +24,25 @@ static bool may_signal(const struct proc *sender, const struct proc *p, int sig)
     return sig == SIGCONT && (p->sid == 0 || p->sid == sender->sid);
 }
 
-/* Send sig to p as sender would (zombies take nothing; sig 0 only checks): 0, -EINVAL or -EPERM. */
-static int send_one(const struct proc *sender, struct proc *p, int sig)
+/*
+ * Send sig to p (a process, or one thread if thread) as sender would (an
+ * ended process takes nothing; sig 0 only checks): 0, -EINVAL or -EPERM.
+ */
+static int send_one(const struct proc *sender, struct proc *p, int sig, bool thread)
 {
     if (sig < 0 || sig > NSIG)
         return -EINVAL;
     if (!may_signal(sender, p, sig))
         return -EPERM;
-    if (sig > 0 && p->state != PROC_ZOMBIE)
-        signal_send(p, sig);
+    if (sig > 0 && thread && p->state != PROC_ZOMBIE)
+        signal_send_thread(p, sig);
+    else if (sig > 0 && !thread && p->leader->nr_threads) /* a zombie leader's live threads take it */
+        signal_send(p->leader, sig);
     return 0;
 }
+
+/* A process's own entry in the table: its leader (threads are reached through it). */
+static bool is_process(const struct proc *p) { return p->leader == p; }
 
 /*
  * Send sig to every process pid selects, as sender (NULL: the kernel, no
@@ -50,16 +58,16 @@ static int kill_selected(const struct proc *sender, int pid, int sig)
         return -ESRCH;
     if (pid > 0) {
         struct proc *p = proc_find(pid, true);
-        return p ? send_one(sender, p, sig) : -ESRCH;
+        return p ? send_one(sender, p->leader, sig, false) : -ESRCH;
     }
     int matched = 0, err = 0;
     bool sent = false;
     if (pid == -1) {
         for (int i = 0; i < proc_slot_count(); i++) {
             struct proc *p = proc_slot(i);
-            if (p && p != self) {
+            if (p && is_process(p) && p != self->leader) {
                 matched++;
-                int e = send_one(sender, p, sig);
+                int e = send_one(sender, p, sig, false);
                 if (e != -EPERM)
                     err = e;
             }
@@ -67,8 +75,10 @@ static int kill_selected(const struct proc *sender, int pid, int sig)
         return matched ? err : -ESRCH;
     }
     for (struct proc *p = proc_group_first(pid == 0 ? self->pgid : -pid); p; p = proc_group_next(p)) {
+        if (!is_process(p))
+            continue;
         matched++;
-        int e = send_one(sender, p, sig);
+        int e = send_one(sender, p, sig, false);
         sent |= !e;
         if (e)
             err = e;
@@ -86,20 +96,27 @@ int32_t sys_kill(SYSARGS2(pid, sig))
     return kill_selected(proc_current(), (int)pid, (int)sig);
 }
 
-/* tkill(tid, sig): one thread, which here is one process. */
+/* Thread tid (of process tgid, if tgid > 0; a zombie until reaped), or NULL. */
+static struct proc *thread_named(int tgid, int tid)
+{
+    struct proc *t = proc_find(tid, true);
+    return t && (tgid <= 0 || t->tgid == tgid) ? t : NULL;
+}
+
+/* tkill(tid, sig): one thread. */
 int32_t sys_tkill(SYSARGS2(tid, sig))
 {
     if ((int)tid <= 0)
         return -EINVAL;
-    return kill_selected(proc_current(), (int)tid, (int)sig);
+    struct proc *t = thread_named(0, (int)tid);
+    return t ? send_one(proc_current(), t, (int)sig, true) : -ESRCH;
 }
 
-/* tgkill(tgid, tid, sig): the thread tid of process tgid; each process has one thread, tid == tgid. */
+/* tgkill(tgid, tid, sig): the thread tid of process tgid. */
 int32_t sys_tgkill(SYSARGS3(tgid, tid, sig))
 {
     if ((int)tgid <= 0 || (int)tid <= 0)
         return -EINVAL;
-    if (tgid != tid) /* no process has a second thread */
-        return -ESRCH;
-    return kill_selected(proc_current(), (int)tid, (int)sig);
+    struct proc *t = thread_named((int)tgid, (int)tid);
+    return t ? send_one(proc_current(), t, (int)sig, true) : -ESRCH;
 }

@@ -72,7 +72,7 @@ static int make_node(struct parent *pp, enum vnode_type type, uint32_t perm, str
     int err = vnode_may_create(pp->dir, c);
     if (err)
         return err;
-    if (type == VNODE_CHR && !cred_fs_privileged(c))
+    if ((type == VNODE_CHR || type == VNODE_BLK) && !cred_fs_privileged(c))
         return -EPERM; /* device nodes need CAP_MKNOD */
     perm &= ~proc_current()->umask;
     vnode_init_owner(pp->dir, c, type, &perm, &uid, &gid);
@@ -102,7 +102,7 @@ static uint32_t decode_dev(uint32_t dev)
     return DEV_MAKE(major, minor);
 }
 
-/* mknodat(dirfd, path, mode, dev): FIFOs, regular files and character device nodes (block devices: EPERM). */
+/* mknodat(dirfd, path, mode, dev): FIFOs, regular files, character and block device nodes. */
 int32_t sys_mknodat(SYSARGS4(dirfd, upath, mode, dev))
 {
     uint32_t type = mode & VFS_S_IFMT;
@@ -115,8 +115,8 @@ int32_t sys_mknodat(SYSARGS4(dirfd, upath, mode, dev))
         vt = VNODE_CHR; /* opening it reaches the driver of dev, or ENXIO */
     else if (type == VFS_S_IFDIR)
         return -EPERM; /* mkdir's job, as Linux says */
-    else if (type == 0060000u)
-        return -EPERM; /* block devices: this kernel has no block driver */
+    else if (type == VFS_S_IFBLK)
+        vt = VNODE_BLK; /* opening it reaches the disk numbered dev, or ENXIO */
     else if (type == 0140000u)
         return -EPERM; /* sockets: not supported here */
     else
@@ -132,7 +132,7 @@ int32_t sys_mknodat(SYSARGS4(dirfd, upath, mode, dev))
     else {
         struct vnode *v;
         err = make_node(&pp, vt, mode & 07777u, &v);
-        if (!err && vt == VNODE_CHR)
+        if (!err && (vt == VNODE_CHR || vt == VNODE_BLK))
             v->rdev = decode_dev(dev);
     }
     parent_done(&pp);

@@ -1,12 +1,15 @@
 /*
  * The machine's names and the namespace call: uname, sethostname and
  * setdomainname (the node and domain names are the kernel's, one set for
- * everyone; "eyn" and "(none)" at boot), and unshare, which has nothing to
- * do for a process that shares no files, fs or memory with another and
- * refuses the namespace flags as a Linux built without namespaces does.
+ * everyone; "eyn" and "(none)" at boot), and unshare, which gives a thread
+ * its own descriptor table and fs state and refuses the namespace flags as
+ * a Linux built without namespaces does.
  */
 #include "errno.h"
+#include "fs/file.h"
+#include "kern/proc.h"
 #include "kern/sys/syscall.h"
+#include "kern/thread.h"
 #include "kstring.h"
 #include "uaccess.h"
 
@@ -51,32 +54,43 @@ int32_t sys_setdomainname(SYSARGS2(name, len))
     return set_name(domainname, name, len);
 }
 
-#define CLONE_VM 0x00000100u
-#define CLONE_FS 0x00000200u
-#define CLONE_FILES 0x00000400u
-#define CLONE_SIGHAND 0x00000800u
-#define CLONE_THREAD 0x00010000u
-#define CLONE_NEWNS 0x00020000u
-#define CLONE_SYSVSEM 0x00040000u
-#define CLONE_NEWCGROUP 0x02000000u
-#define CLONE_NEWUTS 0x04000000u
-#define CLONE_NEWIPC 0x08000000u
-#define CLONE_NEWUSER 0x10000000u
-#define CLONE_NEWPID 0x20000000u
-#define CLONE_NEWNET 0x40000000u
-#define CLONE_NEWTIME 0x00000080u
+#define CLONE_NEWTIME 0x00000080u /* the clone flags are kern/thread.h's; this one only unshare takes */
 #define CLONE_NEW_ANY (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
                        CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
 
 /*
- * unshare(flags): 0 for the sharing flags (a process here shares no thread,
- * signal handlers, memory, descriptor table, fs state or semaphore undo list),
- * -EINVAL for an unknown flag or a namespace.
+ * unshare(flags), as Linux 6.1's ksys_unshare: the implied flags added,
+ * EINVAL for an unknown flag, for CLONE_THREAD / CLONE_SIGHAND / CLONE_VM
+ * in a process with several threads, and for a namespace (none exist here,
+ * as on a Linux built without them); then a shared descriptor table is
+ * copied (CLONE_FILES) and the cwd, root and umask stop being shared
+ * (CLONE_FS). 0, -EINVAL or -ENOMEM.
  */
 int32_t sys_unshare(SYSARGS1(flags))
 {
     uint32_t known = CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | CLONE_NEW_ANY;
     if (flags & ~known)
         return -EINVAL;
-    return flags & CLONE_NEW_ANY ? -EINVAL : 0;
+    if (flags & CLONE_NEWUSER)
+        flags |= CLONE_THREAD | CLONE_FS;
+    if (flags & CLONE_VM)
+        flags |= CLONE_SIGHAND;
+    if (flags & CLONE_SIGHAND)
+        flags |= CLONE_THREAD;
+    if (flags & CLONE_NEWNS)
+        flags |= CLONE_FS;
+    struct proc *p = proc_current();
+    if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) && p->leader->nr_threads > 1)
+        return -EINVAL;
+    if (flags & CLONE_NEW_ANY)
+        return -EINVAL;
+    if ((flags & CLONE_FILES) && (p->shares & CLONE_FILES)) {
+        int err = fdtable_unshare(p);
+        if (err)
+            return err;
+        p->shares &= ~CLONE_FILES;
+    }
+    if (flags & CLONE_FS)
+        p->shares &= ~CLONE_FS;
+    return 0;
 }

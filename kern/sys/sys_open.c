@@ -146,7 +146,7 @@ static int open_path(struct proc *p, int dirfd, char *path, uint32_t flags, uint
         return v->ops->open(v, flags, out); /* made-up contents (/proc): no truncation */
     if (v->type == VNODE_FIFO && !(flags & O_PATH))
         return fifo_open(v, flags, out);
-    if (v->type == VNODE_CHR && !(flags & O_PATH))
+    if ((v->type == VNODE_CHR || v->type == VNODE_BLK) && !(flags & O_PATH))
         return chrdev_open(v, flags, out);
     if ((flags & O_TRUNC) && v->type == VNODE_FILE && !created && v->size && (err = vfs_truncate(v, 0)) != 0)
         return err;

@@ -22,28 +22,35 @@
 #include "kern/signal.h"
 #include "kern/sys/syscall.h"
 #include "kern/tls.h"
+#include "kern/thread.h"
 #include "uaccess.h"
 
 #define WNOHANG 1u
-#define CLONE_VM 0x100u
-#define CLONE_SIGHAND 0x800u
-#define CLONE_VFORK 0x4000u
-#define CLONE_THREAD 0x10000u
-#define CLONE_SETTLS 0x80000u
-#define CLONE_PARENT_SETTID 0x100000u
-#define CLONE_CHILD_CLEARTID 0x200000u
-#define CLONE_CHILD_SETTID 0x1000000u
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
 #define SIGBIT(s) (1ull << ((s) - 1))
 
+/* exit(code): this thread ends; the last one ends the process. */
 int32_t sys_exit(SYSARGS1(code))
+{
+    thread_exit((int)((code & 0xFF) << 8));
+}
+
+/* exit_group(code): every thread of the process ends. */
+int32_t sys_exit_group(SYSARGS1(code))
 {
     proc_exit((int)((code & 0xFF) << 8));
 }
 
+/* getpid: the process's id (its threads share it). */
 int32_t sys_getpid(SYSARGS0())
+{
+    return proc_current()->tgid;
+}
+
+/* gettid: this thread's own id. */
+int32_t sys_gettid(SYSARGS0())
 {
     return proc_current()->pid;
 }
@@ -61,37 +68,72 @@ int32_t sys_fork(SYSARGS0())
 
 
 /* clone(flags, newsp, parent_tid, tls, child_tid): fork-like flags only (no threads). */
+/* clone's flag rules, as Linux 6.1 checks them: 0 or -EINVAL. */
+static int clone_flags_ok(uint32_t flags)
+{
+    const uint32_t namespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
+                                CLONE_NEWNET | CLONE_NEWCGROUP;
+    if ((flags & 0xFFu) > NSIG)
+        return -EINVAL;
+    if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) ||
+        (flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS))
+        return -EINVAL;
+    if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+        return -EINVAL; /* threads share signal handlers */
+    if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+        return -EINVAL; /* shared handlers need shared memory */
+    if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD)))
+        return -EINVAL;
+    if (flags & (namespaces | CLONE_PIDFD))
+        return -EINVAL; /* no namespaces or pidfds here: what a kernel built without them says */
+    return 0;
+}
+
+/*
+ * clone(flags, newsp, ptid, tls, ctid), i386 argument order: fork, vfork
+ * (CLONE_VM | CLONE_VFORK: the child runs in the parent's memory, which
+ * waits until it execs or exits) and threads (CLONE_THREAD and the sharing
+ * flags glibc's pthread_create passes). TLS from a user_desc (CLONE_SETTLS),
+ * the new tid stored for the parent and the child, the child's word
+ * cleared and its futex woken at exit (CLONE_CHILD_CLEARTID).
+ */
 int32_t sys_clone(SYSARGS5(flags, newsp, ptid, tls, ctid))
 {
-    if (flags & (CLONE_THREAD | CLONE_SIGHAND) || ((flags & CLONE_VM) && !(flags & CLONE_VFORK)))
-        return -EINVAL; /* threads share an address space; this kernel has processes only */
+    int err = clone_flags_ok(flags);
+    if (err)
+        return err;
     uint32_t desc[4];
     if (flags & CLONE_SETTLS) { /* checked before anything is created, as Linux fails the clone */
         if (copy_from_user(desc, tls, sizeof desc))
             return -EFAULT;
-        int err = tls_desc_check(desc);
-        if (err)
+        if ((err = tls_desc_check(desc)) != 0)
             return err;
     }
-    int pid = proc_fork();
-    if (pid < 0)
-        return pid;
-    struct proc *child = proc_find(pid, false);
-    if (newsp)
-        child->tf->user_esp = newsp;
+    struct proc *self = proc_current(), *child;
+    if ((err = proc_clone(flags, newsp, &child)) != 0)
+        return err;
+    int tid = child->pid;
+    if ((flags & CLONE_PARENT) && !(flags & CLONE_THREAD) && self->leader->parent &&
+        !self->leader->parent->kernel_task) { /* a sibling of the caller rather than its child */
+        list_del(&child->sibling);
+        child->parent = self->leader->parent;
+        list_add_tail(&child->parent->children, &child->sibling);
+    }
+    child->exit_signal = flags & CLONE_THREAD ? 0 : (int)(flags & 0xFFu);
     if (flags & CLONE_SETTLS)
         proc_set_tls(child, desc);
     if (flags & CLONE_PARENT_SETTID)
-        copy_to_user(ptid, &pid, 4);
+        copy_to_user(ptid, &tid, 4);
     if (flags & CLONE_CHILD_SETTID)
-        vm_copyout(child->vm, ctid, &pid, 4); /* in the child's memory: a fault there is the child's */
+        vm_copyout(child->vm, ctid, &tid, 4); /* in the child's memory: a fault there is the child's */
     if (flags & CLONE_CHILD_CLEARTID)
         child->clear_child_tid = ctid;
     child->vfork_parent_waits = flags & CLONE_VFORK;
+    sched_start(child);
     if (flags & CLONE_VFORK) /* the parent waits until the child execs or exits */
-        while (proc_find(pid, false) && !child->vfork_done && proc_sleep(child) == 0)
+        while (proc_find(tid, false) && !child->vfork_done && proc_sleep(child) == 0)
             ;
-    return pid;
+    return tid;
 }
 
 /* vfork: the parent waits until the child execs or exits (the child's memory is a copy-on-write copy). */
@@ -129,7 +171,9 @@ int32_t sys_execve(SYSARGS3(upath, argv, envp))
         err = file->type != VNODE_FILE ? -EACCES
                                        : vnode_permission(file, MAY_EXEC, &p->cred) ?: exec_args_from_user(&a, argv, envp);
     if (err >= 0) {
-        err = exec_follow_scripts(p, &file, path, &a) ?: exec_replace(p, file, &a, &entry, &sp);
+        err = exec_follow_scripts(p, &file, path, &a);
+        if (!err) /* the point of no return for the other threads: they end now, as Linux's de_thread */
+            err = thread_exec_alone(p) ?: fdtable_unshare(p) ?: exec_replace(p, file, &a, &entry, &sp);
         exec_args_free(&a);
     }
     if (err >= 0) {
@@ -201,6 +245,8 @@ int32_t sys_rt_sigaction(SYSARGS4(sig, act, oldact, size))
     }
     if (act && sigaction_set(p, sig, &next))
         return -ENOMEM;
+    if (act)
+        thread_share_sigaction(p, sig); /* CLONE_SIGHAND threads see one table */
     if (act && (next.handler == SIG_IGN || (next.handler == SIG_DFL && (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH))))
         p->sig_pending &= ~SIGBIT(sig); /* a pending signal that is now ignored is discarded */
     return 0;

@@ -217,7 +217,7 @@ static int32_t sleep_until(uint32_t id, uint64_t deadline, bool relative, vaddr_
         clock_now(id, &now);
         if (rem && put_timespec(rem, deadline > now ? deadline - now : 0, wide))
             return -EFAULT;
-        proc_current()->restart = (struct restart_block){sleep_restart, deadline, id, rem, wide};
+        proc_current()->restart = (struct restart_block){.fn = sleep_restart, .deadline = deadline, .clock = id, .rem = rem, .wide = wide};
         return -ERESTART_RESTARTBLOCK;
     }
     return -ERESTARTNOHAND;

@@ -32,13 +32,6 @@ int32_t sys_set_thread_area(SYSARGS1(desc))
     return copy_to_user(desc, u, 4);
 }
 
-/* set_robust_list(head, len): accepted (no futexes to clean up at exit); EINVAL for a wrong len. */
-static int32_t sys_set_robust_list(SYSARGS2(head, len))
-{
-    (void)head;
-    return len == 12 ? 0 : -EINVAL;
-}
-
 /* A call glibc probes at start-up and copes without (rseq): ENOSYS without the log line. */
 static int32_t sys_quiet_enosys(SYSARGS0())
 {
@@ -52,7 +45,7 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [114] = sys_wait4,        [119] = sys_sigreturn,    [120] = sys_clone,        [158] = sys_sched_yield,
     [72] = sys_sigsuspend,    [179] = sys_rt_sigsuspend,
     [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction, [175] = sys_rt_sigprocmask, [190] = sys_vfork,
-    [224] = sys_getpid,       [238] = sys_tkill,        [252] = sys_exit,         [258] = sys_set_tid_address,
+    [224] = sys_gettid,       [238] = sys_tkill,        [252] = sys_exit_group,   [258] = sys_set_tid_address,
     [270] = sys_tgkill,
     /* groups, sessions, prctl, sysinfo (pgrp.c, sys_prctl.c, sys_sysinfo.c) */
     [57] = sys_setpgid,       [65] = sys_getpgrp,       [66] = sys_setsid,        [132] = sys_getpgid,
@@ -112,6 +105,8 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     /* readiness: poll and select (sys_poll.c, sys_select.c over fs/poll.c) */
     [168] = sys_poll,        [309] = sys_ppoll,     [414] = sys_ppoll_time64, [142] = sys_newselect,
     [82] = sys_old_select,   [308] = sys_pselect6,  [413] = sys_pselect6_time64,
+    /* futexes and robust lists (sys_futex.c) */
+    [240] = sys_futex,        [312] = sys_get_robust_list, [422] = sys_futex_time64,
     /* descriptor to descriptor (sys_sendfile.c) */
     [187] = sys_sendfile,    [239] = sys_sendfile64,
     /* priorities, affinity, I/O priority (sys_priority.c) */
@@ -121,8 +116,6 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [74] = sys_sethostname,  [121] = sys_setdomainname, [310] = sys_unshare,
     /* setting the wall clock (sys_time.c) */
     [79] = sys_settimeofday, [264] = sys_clock_settime, [404] = sys_clock_settime64,
-    /* futexes (sys_futex.c) */
-    [240] = sys_futex,       [422] = sys_futex_time64,
     /* the execution domain (sys_prctl.c) */
     [136] = sys_personality,
 };

@@ -52,10 +52,6 @@ SYSCALL(sys_sched_setaffinity);
 SYSCALL(sys_ioprio_get);
 SYSCALL(sys_ioprio_set);
 
-/* sys_futex.c */
-SYSCALL(sys_futex);
-SYSCALL(sys_futex_time64);
-
 /* sys_ns.c */
 SYSCALL(sys_uname);
 SYSCALL(sys_sethostname);
@@ -173,11 +169,19 @@ SYSCALL(sys_setfsuid16);
 SYSCALL(sys_setfsgid16);
 SYSCALL(sys_getgroups16);
 SYSCALL(sys_setgroups16);
+SYSCALL(sys_gettid);
+SYSCALL(sys_exit_group);
 SYSCALL(sys_mlock);
 SYSCALL(sys_munlock);
 SYSCALL(sys_mlock2);
 SYSCALL(sys_mlockall);
 SYSCALL(sys_munlockall);
+
+/* sys_futex.c */
+SYSCALL(sys_futex);
+SYSCALL(sys_futex_time64);
+SYSCALL(sys_set_robust_list);
+SYSCALL(sys_get_robust_list);
 
 struct proc;
 /* The soft and hard limits of resource r in p (Linux's defaults until set; sys_time.c). */

@@ -25,6 +25,7 @@ enum frame_kind {
     FRAME_USER,     /* user-space pages */
     FRAME_KSTACK,   /* kernel stacks */
     FRAME_OTHER,    /* anything else the kernel allocates */
+    FRAME_ZPOOL,    /* the compressed-page pool's frames (mm/zpool) */
     FRAME_KIND_COUNT
 };
 

@@ -629,6 +629,313 @@ def reclaim_under_pressure():
         g.kill()
 
 
+BLK_DIR = os.path.join(ROOT, "build", "blktest")
+BLK_SIZE = 4 << 20  # bytes of the pattern disks
+BLK_TINY = 1000     # bytes of the truncated disk: not a whole number of sectors
+BLK_SWAP = 1 << 20  # bytes of the disk busybox mkswap formats
+BLK_HUGE = 130 << 30  # a sparse IDE disk beyond LBA28's reach
+BLK_MEM = 1024        # MiB: frames in highmem for `disks test`
+
+
+def blk_images():
+    """Fresh images: pattern.img (a seeded random pattern, BLK_SIZE bytes), ro.img (another
+    pattern, attached read-only), tiny.img (BLK_TINY bytes). Returns {name: (path, bytes)}."""
+    import random
+    os.makedirs(BLK_DIR, exist_ok=True)
+    imgs = {}
+    for name, seed, size in (("pattern", 13, BLK_SIZE), ("ro", 14, BLK_SIZE), ("tiny", 15, BLK_TINY),
+                             ("swap", 16, BLK_SWAP)):
+        data = random.Random(seed).randbytes(size)
+        path = os.path.join(BLK_DIR, name + ".img")
+        with open(path, "wb") as f:
+            f.write(data)
+        imgs[name] = (path, data)
+    return imgs
+
+
+def md5(data):
+    import hashlib
+    return hashlib.md5(data).hexdigest()
+
+
+def bb(g, script, timeout=120):
+    """Run a busybox sh -c script in the guest; its output."""
+    return g.run("/bin/sh -c '%s'" % script, timeout=timeout)
+
+
+BLK_WRITE_TEXT = b"EYN-OS block test\n"
+BLK_WRITE_AT = 1 << 20      # the guest writes 1 MiB of BLK_WRITE_TEXT here
+BLK_POKE_AT = 2 * 1000 * 1000 + 3  # and "poke" here, through partial sectors
+
+
+def disk_checks(g, dev, imgs, sectors_rx, major_minor, base):
+    """The checks both disk kinds share, on /dev/DEV holding the pattern image."""
+    data = imgs["pattern"][1]
+
+    @case("blk_%s_probed_with_size" % dev)
+    def probed():
+        out = g.run("disks")
+        assert re.search(r"^%s\s+%s\s+%d\s" % (dev, major_minor.replace(",", ":"), BLK_SIZE // 512), out, re.M), out
+        assert re.search(sectors_rx, g.out), g.out[:3000]
+        out = bb(g, "/bin/busybox ls -l /dev/%s; /bin/busybox stat -c \"%%F %%t:%%T %%o\" /dev/%s; "
+                    "/bin/busybox blockdev --getsize64 /dev/%s; /bin/busybox blockdev --getss /dev/%s" % (dev, dev, dev, dev))
+        assert re.search(r"^brw-rw----\s.*\s%s\s.*/dev/%s$" % (major_minor.replace(",", r",\s*"), dev), out, re.M), out
+        maj, mi = (int(x) for x in major_minor.split(","))
+        assert "block special file %x:%x 4096" % (maj, mi) in out, out
+        assert "%d\n512" % BLK_SIZE in out, out
+    probed()
+
+    @case("blk_%s_reads_the_pattern" % dev)
+    def reads():
+        out = bb(g, "/bin/busybox dd if=/dev/%s bs=4096 | /bin/busybox md5sum" % dev)
+        assert md5(data) in out, "want %s:\n%s" % (md5(data), out)
+        out = bb(g, "/bin/busybox dd if=/dev/%s bs=1000 skip=3 count=5 | /bin/busybox md5sum" % dev)
+        assert md5(data[3000:8000]) in out, out  # unaligned: partial sectors
+    reads()
+
+    @case("blk_%s_concurrent_readers" % dev)
+    def concurrent():
+        out = bb(g, "B=/bin/busybox; $B dd if=/dev/%s bs=65536 2>/dev/null | $B md5sum & "
+                    "$B dd if=/dev/%s 2>/dev/null | $B md5sum & $B dd if=/dev/%s bs=3000 2>/dev/null | $B md5sum; wait"
+                 % (dev, dev, dev), timeout=180)
+        assert out.count(md5(data)) == 3, "want three times %s:\n%s" % (md5(data), out)
+    concurrent()
+
+    @case("blk_%s_linux_semantics_blkcheck" % dev)
+    def check():
+        out = g.run("/bin/blkcheck /dev/%s %d" % (dev, BLK_SIZE), timeout=120)
+        assert "PASS blkcheck" in out, out
+    check()
+
+    @case("blk_%s_end_of_disk_read_0_write_enospc" % dev)
+    def end():
+        out = bb(g, "/bin/busybox dd if=/dev/%s of=/dev/null bs=512 skip=%d count=1; "
+                    "/bin/busybox dd if=/dev/zero of=/dev/%s bs=512 seek=%d count=1" % (dev, BLK_SIZE // 512, dev,
+                                                                                        BLK_SIZE // 512))
+        assert "0+0 records in" in out, out
+        assert "No space left on device" in out, out
+    end()
+
+    @case("blk_%s_writes_a_new_pattern" % dev)
+    def write():
+        out = bb(g, "/bin/busybox yes \"EYN-OS block test\" | /bin/busybox head -c 1048576 | "
+                    "/bin/busybox dd of=/dev/%s bs=4096 seek=256 conv=fsync 2>&1; "
+                    "/bin/busybox printf poke | /bin/busybox dd of=/dev/%s bs=1 seek=%d conv=notrunc 2>&1"
+                 % (dev, dev, BLK_POKE_AT))
+        assert "256+0 records out" in out and "4+0 records out" in out, out
+        out = bb(g, "/bin/busybox dd if=/dev/%s bs=1 skip=%d count=6 2>/dev/null" % (dev, BLK_POKE_AT - 1))
+        assert "poke" in out, out
+    write()
+
+    @case("blk_%s_mknod_block_node" % dev)
+    def mknod():
+        out = bb(g, "/bin/busybox mknod /tmp/mydisk b %s; /bin/busybox dd if=/tmp/mydisk bs=4096 count=1 | "
+                    "/bin/busybox md5sum; /bin/busybox mknod /tmp/nodisk b 254 112; /bin/busybox dd if=/tmp/nodisk; "
+                    "/bin/busybox rm /tmp/mydisk /tmp/nodisk" % major_minor.replace(",", " "))
+        assert md5(data[:4096]) in out, out
+        assert "No such device or address" in out, out
+    mknod()
+
+    @case("blk_%s_async_frame_requests_disks_test" % dev)
+    def devtest():
+        out = g.run("disks test %s" % dev, timeout=120)
+        m = re.search(r"disks test %s: 8 frames written by 4 requests at once and read back "
+                      r"\((\d+) frames in highmem\): PASS" % dev, out)
+        assert m and int(m.group(1)) > 0, out
+        out = bb(g, "/bin/busybox dd if=/dev/%s bs=4096 count=16 | /bin/busybox md5sum" % dev)
+        assert md5(data[:65536]) in out, "disks test did not put the sectors back:\n" + out
+    devtest()
+
+    @case("blk_%s_frames_return_to_baseline" % dev)
+    def frames():
+        after = free_frames(g)
+        assert after == base, "free frames %d before the disk tests, %d after" % (base, after)
+        tasks, _, sleeping, _, timers = ps_check(g)
+        assert (tasks, sleeping, timers) == (1, 0, 0), "left behind: %d tasks, %d sleeping, %d timers" % (
+            tasks, sleeping, timers)
+    frames()
+
+
+def check_written_image(dev, imgs):
+    @case("blk_%s_host_sees_the_writes" % dev)
+    def host():
+        old = imgs["pattern"][1]
+        with open(imgs["pattern"][0], "rb") as f:
+            new = f.read()
+        assert len(new) == BLK_SIZE, len(new)
+        text = (BLK_WRITE_TEXT * (BLK_WRITE_AT // len(BLK_WRITE_TEXT) + 1))[:BLK_WRITE_AT]
+        want = bytearray(old)
+        want[BLK_WRITE_AT:2 * BLK_WRITE_AT] = text
+        want[BLK_POKE_AT:BLK_POKE_AT + 4] = b"poke"
+        bad = [i for i in range(0, BLK_SIZE, 512) if new[i:i + 512] != want[i:i + 512]]
+        assert not bad, "sectors differ from what was written: %s" % bad[:10]
+    host()
+
+
+def tiny_disk_checks(g, dev, imgs):
+    @case("blk_%s_truncated_image_is_harmless" % dev)
+    def tiny():
+        m = re.search(r"^%s\s+\d+:\d+\s+(\d+)\s" % dev, g.run("disks"), re.M)
+        assert m, g.run("disks")
+        n = int(m.group(1)) * 512
+        assert n <= 1024, n
+        want = (imgs["tiny"][1] + bytes(1024))[:n]
+        out = bb(g, "/bin/busybox dd if=/dev/%s bs=4096 | /bin/busybox md5sum; "
+                    "/bin/busybox dd if=/dev/zero of=/dev/%s bs=512 seek=2 count=1" % (dev, dev))
+        assert md5(want) in out, "%d bytes, want %s:\n%s" % (n, md5(want), out)
+        assert "No space left on device" in out, out
+    tiny()
+
+
+def block_devices():
+    """Disks: virtio-blk (-drive if=virtio, one attached read-only, one
+    truncated to a non-multiple of 512) and IDE (-hda, -hdb) carry a seeded
+    pattern that the kernel reads back (busybox dd | md5sum), user/blkcheck
+    checks Linux's semantics, the guest writes a new pattern the host finds
+    after QEMU exits, reads at the end give 0 and writes ENOSPC, the
+    read-only disk refuses writes, and every frame comes back. A disk whose
+    reads and writes fail (QEMU's blkdebug) gives EIO, and the kernel lives.
+    Booting without disks is every other group's boot."""
+    imgs = blk_images()
+    virtio = ["-drive", "file=%s,if=virtio,format=raw" % imgs["pattern"][0],
+              "-drive", "file=%s,if=virtio,format=raw,readonly=on" % imgs["ro"][0],
+              "-drive", "file=%s,if=virtio,format=raw" % imgs["tiny"][0],
+              "-drive", "file=%s,if=virtio,format=raw" % imgs["swap"][0]]
+    g = Guest(kernel=KERNEL, mem=BLK_MEM, initrd=INITRD, extra=virtio)
+    try:
+        g.prompt(60)
+
+        @case("pci_lists_functions_and_drivers")
+        def pci():
+            out = g.run("pci")
+            assert re.search(r"1af4:1001\s+010000\s+\d+\s+virtio-blk", out), out
+            assert re.search(r"8086:7010\s+0101\w\w\s+-\s+ata", out), out
+            assert re.search(r"8086:1237\s+060000\s.*bridge/host", out), out
+            assert re.search(r"\[0 io 0x[0-9a-f]+\+0x[0-9a-f]+\]", out), out
+            assert "pci" in g.run("help") and "disks" in g.run("help")
+        pci()
+        g.run("/bin/hello warmup")
+        base = free_frames(g)
+        disk_checks(g, "vda", imgs, r"vda: virtio-blk at .* irq \d+, %d sectors" % (BLK_SIZE // 512), "254,0", base)
+
+        @case("blk_vdb_read_only_refuses_writes")
+        def ro():
+            assert re.search(r"vdb: virtio-blk .*, read-only", g.out), g.out[:3000]
+            out = bb(g, "/bin/busybox dd if=/dev/vdb bs=65536 | /bin/busybox md5sum; "
+                        "/bin/busybox dd if=/dev/zero of=/dev/vdb bs=512 count=1 conv=notrunc")
+            assert md5(imgs["ro"][1]) in out, out
+            assert "Operation not permitted" in out, out
+            out = g.run("/bin/blkcheck /dev/vdb %d ro" % BLK_SIZE, timeout=120)
+            assert "PASS blkcheck" in out, out
+        ro()
+        tiny_disk_checks(g, "vdc", imgs)
+
+        @case("blk_vdd_busybox_mkswap")
+        def mkswap():
+            out = bb(g, "/bin/busybox mkswap -L eynswap /dev/vdd")
+            assert "Setting up swapspace version 1, size = %d bytes" % (BLK_SWAP - 4096) in out, out
+        mkswap()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("block_devices_virtio", False, str(e)))
+        print("FAIL block_devices_virtio: %s" % e, flush=True)
+    finally:
+        g.kill()
+    check_written_image("vda", imgs)
+
+    @case("blk_vdd_swap_header_on_the_host")
+    def swap_header():
+        import struct
+        with open(imgs["swap"][0], "rb") as f:
+            img = f.read()
+        assert img[4086:4096] == b"SWAPSPACE2", img[4086:4096]
+        version, last_page = struct.unpack_from("<II", img, 1024)
+        assert (version, last_page) == (1, BLK_SWAP // 4096 - 1), (version, last_page)
+        assert img[1024 + 28:1024 + 35] == b"eynswap", img[1024 + 28:1024 + 44]
+        assert img[4096:] == imgs["swap"][1][4096:], "mkswap wrote past its header page"
+    swap_header()
+
+    @case("blk_vdb_read_only_image_unchanged")
+    def ro_host():
+        with open(imgs["ro"][0], "rb") as f:
+            assert f.read() == imgs["ro"][1]
+    ro_host()
+
+    imgs = blk_images()
+    huge = os.path.join(BLK_DIR, "huge.img")  # sparse, past LBA28's 128 GiB: LBA48 commands
+    with open(huge, "wb") as f:
+        f.truncate(BLK_HUGE)
+        f.seek(BLK_HUGE - 4096)
+        f.write(b"TAIL" * 1024)
+    g = Guest(kernel=KERNEL, mem=BLK_MEM, initrd=INITRD,
+              extra=["-drive", "file=%s,if=ide,index=0,format=raw" % imgs["pattern"][0],
+                     "-drive", "file=%s,if=ide,index=1,format=raw" % imgs["tiny"][0],
+                     "-drive", "file=%s,if=ide,index=2,format=raw" % huge])
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        base = free_frames(g)
+        disk_checks(g, "hda", imgs, r"hda: ATA QEMU HARDDISK at 0x1f0, %d sectors" % (BLK_SIZE // 512), "3,0", base)
+        tiny_disk_checks(g, "hdb", imgs)
+
+        @case("blk_hdc_secondary_channel_lba48")
+        def lba48():
+            assert re.search(r"hdc: ATA QEMU HARDDISK at 0x170, %d sectors \(LBA48\)" % (BLK_HUGE // 512), g.out)
+            assert re.search(r"^hdc\s+22:0\s+%d\s" % (BLK_HUGE // 512), g.run("disks"), re.M)
+            out = bb(g, "/bin/busybox dd if=/dev/hdc bs=4096 skip=%d | /bin/busybox md5sum" % (BLK_HUGE // 4096 - 1))
+            assert md5(b"TAIL" * 1024) in out, out
+            out = g.run("/bin/blkcheck /dev/hdc %d" % BLK_HUGE, timeout=120)
+            assert "PASS blkcheck" in out, out
+            with open(huge, "rb") as f:
+                f.seek(BLK_HUGE - 4096)
+                assert f.read() == b"TAIL" * 1024
+        lba48()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("block_devices_ide", False, str(e)))
+        print("FAIL block_devices_ide: %s" % e, flush=True)
+    finally:
+        g.kill()
+    check_written_image("hda", imgs)
+    block_io_errors()
+
+
+def block_io_errors():
+    """QEMU's blkdebug fails reads of sector 2048 and writes of sector 3000
+    on a virtio and an IDE disk: dd gets EIO, the rest of the disk still
+    reads, nothing is killed, and the kernel answers."""
+    imgs = blk_images()
+    cfg = os.path.join(BLK_DIR, "blkdebug.cfg")
+    with open(cfg, "w") as f:
+        f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "2048"\n\n'
+                '[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "3000"\n')
+    g = Guest(kernel=KERNEL, mem=64, initrd=INITRD,
+              extra=["-drive", "file=blkdebug:%s:%s,if=virtio,format=raw" % (cfg, imgs["pattern"][0]),
+                     "-drive", "file=blkdebug:%s:%s,if=ide,index=0,format=raw" % (cfg, imgs["ro"][0])])
+    try:
+        g.prompt(60)
+        for dev, img in (("vda", "pattern"), ("hda", "ro")):
+            @case("blk_%s_io_errors_give_eio" % dev)
+            def eio():
+                data = imgs[img][1]
+                out = bb(g, "/bin/busybox dd if=/dev/%s of=/dev/null bs=4096; "
+                            "/bin/busybox dd if=/dev/zero of=/dev/%s bs=512 seek=3000 count=1; "
+                            "/bin/busybox dd if=/dev/%s bs=512 skip=2040 count=8 | /bin/busybox md5sum" % (dev, dev, dev))
+                assert out.count("Input/output error") == 2, out
+                assert md5(data[2040 * 512:2048 * 512]) in out, out
+                assert re.search(r"^%s\s.*\n.* [1-9]\d* errors" % dev, g.run("disks"), re.M)
+            eio()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("block_io_errors", False, str(e)))
+        print("FAIL block_io_errors: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+
 def busybox_userland():
     """Debian's busybox as the userland: tests/scripts/busybox.sh calls the
     everyday applets by name through their links and checks each one's exact
@@ -858,6 +1165,37 @@ def interactive_shell():
         g.kill()
 
 
+def futex_checks():
+    """t_futex (futex between fork children over shared anonymous memory, a
+    shared file mapping and System V shm; timeouts, signals, requeue, wake_op,
+    bitsets, a SIGKILLed waiter) passes twice in a row, every frame comes back
+    and no task, sleeper or timer is left behind."""
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD)
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        for run in (1, 2):
+            @case("futex_t_futex_run%d" % run)
+            def one():
+                before = free_frames(g)
+                out = g.run("/bin/t_futex", timeout=300)
+                assert "PASS t_futex" in out, out[-3000:]
+                assert not re.search(r"\[pid \d+ (killed|exited)", out.split("PASS t_futex")[-1]), out[-2000:]
+                after = free_frames(g)
+                assert after == before, "free frames %d before t_futex, %d after" % (before, after)
+                tasks, runnable, sleeping, _, timers = ps_check(g)
+                assert (tasks, sleeping, timers) == (1, 0, 0), "left behind: %d tasks, %d sleeping, %d timers" % (
+                    tasks, sleeping, timers)
+            one()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("futex_checks", False, str(e)))
+        print("FAIL futex_checks: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+
 def syscall_fuzz():
     """/bin/sysfuzz (user/sysfuzz.c) for a few seeds in one boot: after each,
     the kernel still answers, sysfuzz printed 'sysfuzz: done', the free-frame
@@ -1042,6 +1380,8 @@ def main():
     procfs_checks()
     debian_programs()
     interactive_shell()
+    futex_checks()
+    block_devices()
     busybox_userland()
     gdb_debug()
     syscall_fuzz()

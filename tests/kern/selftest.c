@@ -199,6 +199,7 @@ static void test_kheap_corruption(void)
 }
 
 static void test_fdtable(void) { failures += selftest_fdtable(); }
+static void test_zpool(void) { failures += selftest_zpool(); }
 
 struct selftest_case {
     const char *name;
@@ -218,6 +219,7 @@ static const struct selftest_case cases[] = {
     {"kheap_sizes_and_phys", test_kheap_sizes},
     {"kheap_corruption_detected", test_kheap_corruption},
     {"fdtable_fork_exec_release", test_fdtable},
+    {"lz4_and_zpool", test_zpool},
 };
 
 int selftest_run_all(void)

@@ -18,4 +18,7 @@ int selfcheck_protect(bool verbose);
 /* The descriptor-table API (kern/selftest_fd.c): the number of failed checks. */
 int selftest_fdtable(void);
 
+/* The LZ4 codec and the compressed-page pool (tests/kern/selftest_zpool.c): the number of failed checks. */
+int selftest_zpool(void);
+
 #endif

@@ -1,0 +1,10 @@
+/* An on-device check of the block layer's asynchronous frame-list requests (`disks test NAME`). */
+#ifndef EYN_BLK_DEVTEST_H
+#define EYN_BLK_DEVTEST_H
+
+struct blkdev;
+
+/* Write frames to d's first sectors with requests in flight together, read them back, compare, put the sectors back: 0 or -errno (a line says PASS or FAIL). */
+int blk_devtest(struct blkdev *d);
+
+#endif
