@@ -4,9 +4,13 @@
  * process; the old names are put back. unshare: 0 for the sharing flags a
  * single-threaded process has nothing to unshare of, EINVAL for an unknown
  * flag; namespaces work on Linux and are EINVAL here, as on a Linux built
- * without them. */
+ * without them. With a second thread: CLONE_THREAD, CLONE_SIGHAND and
+ * CLONE_VM are EINVAL, CLONE_FILES gives the caller its own descriptor
+ * table (a descriptor it opens then is not the other thread's). */
 #define TEST_NAME "t_hostname"
 #include "include/utest.h"
+#include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 
 static void check_names(const char *node, const char *domain)
@@ -71,9 +75,52 @@ static void test_unshare(void)
     say("unshare: sharing flags 0, unknown flags EINVAL");
 }
 
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static int stage, probe_fd = -1, probe_result;
+
+/* The second thread: waits for stage 1, then reports whether probe_fd is open in its table. */
+static void *second(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&lock);
+    while (stage != 1)
+        pthread_cond_wait(&cond, &lock);
+    probe_result = fcntl(probe_fd, F_GETFD) < 0 && errno == EBADF ? 1 : 2;
+    stage = 2;
+    pthread_cond_broadcast(&cond);
+    pthread_mutex_unlock(&lock);
+    return NULL;
+}
+
+static void test_unshare_threads(void)
+{
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, second, NULL) == 0, "pthread_create");
+    FAILS_WITH(syscall(SYS_unshare, CLONE_THREAD), EINVAL);
+    FAILS_WITH(syscall(SYS_unshare, CLONE_SIGHAND), EINVAL);
+    FAILS_WITH(syscall(SYS_unshare, CLONE_VM), EINVAL);
+    CHECK(syscall(SYS_unshare, CLONE_FILES | CLONE_FS) == 0, "unshare(CLONE_FILES|CLONE_FS) in a thread group: errno %d",
+          errno);
+    int fd = open("/dev/null", O_RDONLY);
+    CHECK(fd >= 0, "open");
+    pthread_mutex_lock(&lock);
+    probe_fd = fd;
+    stage = 1;
+    pthread_cond_broadcast(&cond);
+    while (stage != 2)
+        pthread_cond_wait(&cond, &lock);
+    pthread_mutex_unlock(&lock);
+    CHECK(pthread_join(t, NULL) == 0, "pthread_join");
+    CHECK(probe_result == 1, "the other thread sees the descriptor opened after unshare(CLONE_FILES)");
+    close(fd);
+    say("unshare with two threads: EINVAL for thread/sighand/vm, CLONE_FILES separates the tables");
+}
+
 int main(void)
 {
     test_names();
     test_unshare();
+    test_unshare_threads();
     pass();
 }
