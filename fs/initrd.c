@@ -1,12 +1,14 @@
 /*
  * The root file system: an in-memory tree (tmpfs) filled from the first
- * Multiboot module, a ustar archive, as Linux fills its initramfs. File
+ * Multiboot module, a ustar archive, as Linux fills its initramfs; later
+ * modules (more archives) are added on top. File
  * data stays in the archive's frames until written (the page cache copies
  * a page in when it is first used). /tmp, /dev, /dev/shm and /dev's
  * standard links are made if the archive lacks them; device nodes come
  * from the drivers (fs/chrdev.c).
  */
 #include "fs/initrd.h"
+#include "errno.h"
 #include "fs/ustar.h"
 #include "fs/vfs.h"
 #include "kern/bootinfo.h"
@@ -33,6 +35,20 @@ static struct vnode *archive_root(void)
     }
     kprintf("initrd: %u KiB ustar archive unpacked into / (tmpfs)\n", (m->end - m->start) / 1024);
     return root;
+}
+
+/* Unpack Multiboot modules 1.. (more archives, e.g. optional packages) into the tree at root. */
+static void add_modules(struct vnode *root)
+{
+    for (uint32_t i = 1; i < (uint32_t)boot_info.nmods; i++) {
+        const struct boot_module *m = &boot_info.mods[i];
+        int err = m->end > m->start && m->end <= lowmem_end ? ustar_add(phys_to_virt(m->start), m->end - m->start, root)
+                                                            : -EFAULT;
+        if (err)
+            kprintf("initrd: module %u (%u KiB) not added (error %d)\n", i, (m->end - m->start) / 1024, err);
+        else
+            kprintf("initrd: module %u: %u KiB ustar archive added\n", i, (m->end - m->start) / 1024);
+    }
 }
 
 /* Directory path (absolute, parents existing or made) with mode perm, unless something is there. */
@@ -69,6 +85,7 @@ void initrd_mount(void)
         return;
     }
     vfs_set_root(root);
+    add_modules(root);
     ensure_dir("/tmp", 01777);
     ensure_dir("/dev", 0755);
     ensure_dir("/dev/shm", 01777);

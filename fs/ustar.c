@@ -447,19 +447,13 @@ static int member_handle(struct mount_ctx *c, uint32_t off, uint32_t *next)
     return add_member(c, &m);
 }
 
-int ustar_mount(const void *archive, uint32_t size, struct vnode **root_out)
+/* Add every member of c's archive under c->root: 0, -EINVAL (not an archive) or -ENOMEM (what was added stays). */
+static int fill(struct mount_ctx *c)
 {
-    struct mount_ctx c = {.base = archive, .size = size};
     uint32_t off = 0, zeros = 0;
     bool seen = false, ended = false;
-    if (!root_out || !archive)
-        return -EINVAL;
-    *root_out = NULL;
-    if (!(c.root = vfs_root_new()))
-        return -ENOMEM;
-    c.root->atime = c.root->mtime = c.root->ctime = (struct vfs_time){0, 0};
-    while (size - off >= USTAR_BLOCK) {
-        const uint8_t *h = c.base + off;
+    while (c->size - off >= USTAR_BLOCK) {
+        const uint8_t *h = c->base + off;
         uint32_t next;
         if (block_is_zero(h)) {
             off += USTAR_BLOCK;
@@ -476,20 +470,37 @@ int ustar_mount(const void *archive, uint32_t size, struct vnode **root_out)
             break;
         }
         seen = true;
-        if (member_handle(&c, off, &next) != 0) {
-            ustar_unmount(c.root);
+        if (member_handle(c, off, &next) != 0)
             return -ENOMEM;
-        }
         if (!next)
             break;
         off = next;
     }
-    if (!seen && !ended) {
-        ustar_unmount(c.root);
+    return seen || ended ? 0 : -EINVAL;
+}
+
+int ustar_mount(const void *archive, uint32_t size, struct vnode **root_out)
+{
+    struct mount_ctx c = {.base = archive, .size = size};
+    if (!root_out || !archive)
         return -EINVAL;
+    *root_out = NULL;
+    if (!(c.root = vfs_root_new()))
+        return -ENOMEM;
+    c.root->atime = c.root->mtime = c.root->ctime = (struct vfs_time){0, 0};
+    int err = fill(&c);
+    if (err) {
+        ustar_unmount(c.root);
+        return err;
     }
     *root_out = c.root;
     return 0;
+}
+
+int ustar_add(const void *archive, uint32_t size, struct vnode *root)
+{
+    struct mount_ctx c = {.base = archive, .size = size, .root = root};
+    return archive && root ? fill(&c) : -EINVAL;
 }
 
 void ustar_unmount(struct vnode *root)

@@ -25,6 +25,12 @@
  */
 int ustar_mount(const void *archive, uint32_t size, struct vnode **root_out);
 
+/*
+ * Add the members of another archive to the tree at root (a later
+ * initrd module): 0, -EINVAL (not an archive: nothing added) or -ENOMEM
+ * (what was added stays).
+ */
+int ustar_add(const void *archive, uint32_t size, struct vnode *root);
 /* Free a tree from ustar_mount (NULL is ignored); the archive is untouched. */
 void ustar_unmount(struct vnode *root);
 

@@ -392,7 +392,9 @@ int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, 
     p->exe = file;
     if (proc_current() == p)
         vm_space_activate(vs);
-    if (old)
+    if (old) {
+        p->maxrss_kib = MAX(p->maxrss_kib, old->pmap.resident_peak * 4); /* ru_maxrss spans execs, as Linux's */
         vm_space_unref(old);
+    }
     return 0;
 }

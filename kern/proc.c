@@ -256,6 +256,7 @@ static void release_resources(struct proc *p)
     vnode_exec_release(p->exe);
     p->exe = NULL;
     if (p->vm) {
+        p->maxrss_kib = MAX(p->maxrss_kib, p->vm->pmap.resident_peak * 4); /* getrusage's ru_maxrss */
         vm_space_unref(p->vm);
         p->vm = NULL;
     }
@@ -344,6 +345,11 @@ int proc_clone(uint32_t flags, vaddr_t newsp, struct proc **out)
     parent->shares |= shared; /* the creator shares them with its new thread too */
     memcpy(child->tls, parent->tls, sizeof child->tls);
     child->sig_blocked = parent->sig_blocked;
+    if (!(flags & CLONE_VM) || (flags & CLONE_VFORK)) { /* a new thread starts without one, as Linux's */
+        child->altstack_sp = parent->altstack_sp;
+        child->altstack_size = parent->altstack_size;
+        child->altstack_flags = parent->altstack_flags;
+    }
     child->umask = parent->umask;
     fs_set_cwd(child, parent->cwd);
     fs_set_root(child, parent->root);
@@ -538,6 +544,9 @@ int proc_wait(int pid, struct proc_end *end, uint32_t options)
             end->stopped = false;
             waiter->child_ticks += c->cpu_ticks + c->child_ticks;
             waiter->child_sys_ticks += c->sys_ticks + c->child_sys_ticks;
+            waiter->child_min_flt += c->min_flt + c->child_min_flt;
+            waiter->child_maj_flt += c->maj_flt + c->child_maj_flt;
+            waiter->child_maxrss_kib = MAX(waiter->child_maxrss_kib, MAX(c->maxrss_kib, c->child_maxrss_kib));
             proc_destroy(c);
             return id;
         }

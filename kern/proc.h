@@ -118,6 +118,10 @@ struct proc {
     int group_exit_status; /* leader: that status */
     struct proc *group_exec; /* leader: a thread exec'ing, for which the others are ending (not a group exit) */
     int exit_signal;       /* what its parent gets when it ends: SIGCHLD, or clone's choice (0: nothing) */
+    vaddr_t altstack_sp;   /* sigaltstack: the alternate signal stack (size 0: none) */
+    uint32_t altstack_size, altstack_flags; /* its size and SS_AUTODISARM */
+    uint32_t child_min_flt, child_maj_flt, child_maxrss_kib; /* of its reaped children, for getrusage */
+    uint32_t maxrss_kib;   /* its resident peak, kept when its memory goes (getrusage's ru_maxrss) */
     uint32_t nvcsw, nivcsw; /* context switches: gave the CPU up (slept, yielded) / preempted */
     uint64_t rlimit[16][2]; /* soft, hard (RLIM_INFINITY = ~0) */
     int pgid, sid;         /* process group and session (kern/pgrp.c; change pgid with proc_set_pgid); re-parenting keeps them, as on Linux */

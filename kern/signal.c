@@ -16,6 +16,11 @@
 #include "uaccess.h"
 
 #define SA_SIGINFO 0x4u
+#define SA_ONSTACK 0x08000000u
+#define SS_ONSTACK 1u
+#define SS_DISABLE 2u
+#define SS_AUTODISARM 0x80000000u
+#define MINSIGSTKSZ 2048u
 #define SA_RESTART 0x10000000u
 #define SA_RESTORER 0x04000000u
 #define SA_NODEFER 0x40000000u
@@ -142,12 +147,59 @@ static void fill_sigcontext(struct sigcontext *sc, const struct trapframe *tf, u
                               tf->eflags, tf->user_esp, tf->user_ss, fpu, (uint32_t)oldmask, cr2};
 }
 
+/* Is esp on p's alternate signal stack? */
+static bool on_altstack(const struct proc *p, uint32_t esp)
+{
+    return p->altstack_size && esp > p->altstack_sp && esp - p->altstack_sp <= p->altstack_size;
+}
+
+/* stack_t's ss_flags for p at esp: SS_ONSTACK, SS_DISABLE, or 0 (and SS_AUTODISARM if set). */
+static uint32_t altstack_flags(const struct proc *p, uint32_t esp)
+{
+    if (!p->altstack_size)
+        return SS_DISABLE;
+    return (on_altstack(p, esp) ? SS_ONSTACK : 0) | p->altstack_flags;
+}
+
+int signal_altstack(vaddr_t uss, vaddr_t uoss, uint32_t user_esp)
+{
+    struct proc *p = proc_current();
+    uint32_t now[3] = {p->altstack_sp, altstack_flags(p, user_esp), p->altstack_size}, next[3];
+    if (uss && copy_from_user(next, uss, sizeof next))
+        return -EFAULT;
+    if (uss) {
+        uint32_t mode = next[1] & ~SS_AUTODISARM;
+        if (on_altstack(p, user_esp))
+            return -EPERM; /* it may not change under the handler running on it */
+        if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
+            return -EINVAL;
+        if (mode != SS_DISABLE && next[2] < MINSIGSTKSZ)
+            return -ENOMEM;
+    }
+    if (uoss && copy_to_user(uoss, now, sizeof now))
+        return -EFAULT;
+    if (uss) {
+        bool off = (next[1] & ~SS_AUTODISARM) == SS_DISABLE;
+        p->altstack_sp = off ? 0 : next[0];
+        p->altstack_size = off ? 0 : next[2];
+        p->altstack_flags = off ? 0 : next[1] & SS_AUTODISARM;
+    }
+    return 0;
+}
+
 /* Push a handler frame for sig on the user stack and point tf at the handler: false if the stack is bad. */
 static bool push_frame(struct proc *p, struct trapframe *tf, int sig, const struct k_sigaction *sa,
                        const struct ksiginfo *ki)
 {
     bool rt = sa->flags & SA_SIGINFO;
-    uint32_t esp = ALIGN_DOWN(tf->user_esp - 128 - sizeof(struct frame_tail), 16); /* skip a red zone */
+    uint32_t stack_sp = p->altstack_sp, stack_size = p->altstack_size, stack_flags = altstack_flags(p, tf->user_esp);
+    uint32_t top = tf->user_esp;
+    if ((sa->flags & SA_ONSTACK) && p->altstack_size && !on_altstack(p, tf->user_esp)) {
+        top = p->altstack_sp + p->altstack_size + 128; /* the alternate stack (the red zone skip stays in it) */
+        if (p->altstack_flags & SS_AUTODISARM)
+            p->altstack_sp = p->altstack_size = p->altstack_flags = 0; /* until the handler's sigreturn */
+    }
+    uint32_t esp = ALIGN_DOWN(top - 128 - sizeof(struct frame_tail), 16); /* skip a red zone */
     vaddr_t tail = esp;
     struct frame_tail t;
     bool fault = sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
@@ -160,7 +212,7 @@ static bool push_frame(struct proc *p, struct trapframe *tf, int sig, const stru
     memcpy(t.retcode, rt ? rt_code : old_code, 8);
     uint32_t ret = sa->flags & SA_RESTORER ? sa->restorer : tail + FPU_STATE_BYTES;
     uint32_t words[4];
-    bool ok = tf->user_esp > 4096 && copy_to_user(tail, &t, sizeof t) == 0;
+    bool ok = top > 4096 && copy_to_user(tail, &t, sizeof t) == 0;
     if (rt) {
         uint8_t info[128];
         struct ucontext uc;
@@ -169,6 +221,7 @@ static bool push_frame(struct proc *p, struct trapframe *tf, int sig, const stru
                                    ki->uid};
         memcpy(info, &h, sizeof h);
         memset(&uc, 0, sizeof uc);
+        uc.ss_sp = stack_sp, uc.ss_flags = stack_flags, uc.ss_size = stack_size; /* sigreturn restores it */
         fill_sigcontext(&uc.mc, tf, old_mask, tail, cr2);
         uc.sigmask = old_mask;
         esp = ALIGN_DOWN(esp - sizeof uc - sizeof info, 16) - 16;
@@ -300,6 +353,8 @@ bool signal_return(struct trapframe *tf, bool rt)
         if (copy_from_user(&sc, uc + offsetof(struct ucontext, mc), sizeof sc) ||
             copy_from_user(&mask, uc + offsetof(struct ucontext, sigmask), 8))
             return false;
+        /* the alternate stack as the frame says, as Linux's restore_altstack (errors ignored) */
+        signal_altstack(uc + offsetof(struct ucontext, ss_sp), 0, tf->user_esp);
     } else {
         vaddr_t f = tf->user_esp - 8; /* pretcode and sig were popped */
         uint32_t hi;

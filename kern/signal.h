@@ -60,6 +60,12 @@ static inline bool signal_pending(const struct proc *p)
  * it, p first), waking it if it sleeps; ignored signals are dropped. 0 or -EINVAL.
  */
 int signal_send(struct proc *p, int sig);
+/*
+ * sigaltstack(uss, uoss) for the current task, whose user stack pointer is
+ * user_esp: the old setting into uoss, the new one from uss. 0, -EFAULT,
+ * -EPERM (running on it), -EINVAL (flags), -ENOMEM (smaller than MINSIGSTKSZ).
+ */
+int signal_altstack(vaddr_t uss, vaddr_t uoss, uint32_t user_esp);
 /* Post sig to thread t itself (tkill, tgkill, the group's SIGKILLs). 0 or -EINVAL. */
 int signal_send_thread(struct proc *t, int sig);
 /*

@@ -38,5 +38,10 @@ grep -v '^[[:space:]]*\(#\|$\)' "$list" | while read -r pkg paths; do
         [ -e "$cache/pkg-$pkg/$p" ] || [ -L "$cache/pkg-$pkg/$p" ] || { echo "debian-i386: $pkg has no $p" >&2; exit 1; }
         mkdir -p "$root/$(dirname "$p")"
         cp -a "$cache/pkg-$pkg/$p" "$root/$p"
+        if [ -L "$cache/pkg-$pkg/$p" ]; then # a library's soname link: its file too
+            t=$(readlink "$cache/pkg-$pkg/$p")
+            case $t in /*) t=${t#/} ;; *) t=$(dirname "$p")/$t ;; esac
+            [ -e "$cache/pkg-$pkg/$t" ] && { mkdir -p "$root/$(dirname "$t")"; cp -a "$cache/pkg-$pkg/$t" "$root/$t"; }
+        fi
     done
 done

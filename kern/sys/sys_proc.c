@@ -43,6 +43,12 @@ int32_t sys_exit_group(SYSARGS1(code))
     proc_exit((int)((code & 0xFF) << 8));
 }
 
+/* sigaltstack(uss, uoss): the current thread's alternate signal stack. */
+int32_t sys_sigaltstack(SYSARGS2(uss, uoss))
+{
+    return signal_altstack(uss, uoss, proc_current()->tf->user_esp);
+}
+
 /* getpid: the process's id (its threads share it). */
 int32_t sys_getpid(SYSARGS0())
 {
@@ -145,6 +151,7 @@ int32_t sys_vfork(SYSARGS0())
 /* Reset what exec resets: handlers to default (ignored stays ignored), TLS, close-on-exec files. */
 static void exec_reset(struct proc *p, const char *path)
 {
+    p->altstack_sp = p->altstack_size = p->altstack_flags = 0; /* the old image's stack is gone */
     sigaction_exec(p);
     proc_reset_tls(p);
     fdtable_exec(p);

@@ -107,6 +107,8 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [82] = sys_old_select,   [308] = sys_pselect6,  [413] = sys_pselect6_time64,
     /* futexes and robust lists (sys_futex.c) */
     [240] = sys_futex,        [312] = sys_get_robust_list, [422] = sys_futex_time64,
+    /* alternate signal stacks, resource usage, the CPU (sys_proc.c, sys_rusage.c) */
+    [186] = sys_sigaltstack, [77] = sys_getrusage, [318] = sys_getcpu,
     /* descriptor to descriptor (sys_sendfile.c) */
     [187] = sys_sendfile,    [239] = sys_sendfile64,
     /* priorities, affinity, I/O priority (sys_priority.c) */
