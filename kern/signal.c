@@ -343,6 +343,26 @@ void signal_deliver_slow(struct trapframe *tf)
     }
 }
 
+int signal_dequeue(struct proc *p, uint64_t set, struct ksiginfo *info)
+{
+    uint64_t ready = p->sig_pending & set & ~UNBLOCKABLE;
+    if (!ready)
+        return 0;
+    int sig = __builtin_ctzll(ready) + 1;
+    *info = p->sig_info[sig - 1];
+    p->sig_pending &= ~SIGBIT(sig);
+    return sig;
+}
+
+int signal_copy_siginfo(vaddr_t uinfo, int sig, const struct ksiginfo *ki)
+{
+    uint8_t info[128];
+    memset(info, 0, sizeof info);
+    struct siginfo_head h = {sig, 0, ki->code, (uint32_t)ki->pid, ki->uid};
+    memcpy(info, &h, sizeof h);
+    return copy_to_user(uinfo, info, sizeof info);
+}
+
 bool signal_return(struct trapframe *tf, bool rt)
 {
     struct proc *p = proc_current();

@@ -66,6 +66,10 @@ int signal_send(struct proc *p, int sig);
  * -EPERM (running on it), -EINVAL (flags), -ENOMEM (smaller than MINSIGSTKSZ).
  */
 int signal_altstack(vaddr_t uss, vaddr_t uoss, uint32_t user_esp);
+/* Take the lowest pending signal of p in set (not SIGKILL or SIGSTOP) off its pending set: it and *info, or 0. */
+int signal_dequeue(struct proc *p, uint64_t set, struct ksiginfo *info);
+/* Write a siginfo_t (128 bytes) for sig with ki's sender at uinfo: 0 or -EFAULT. */
+int signal_copy_siginfo(vaddr_t uinfo, int sig, const struct ksiginfo *ki);
 /* Post sig to thread t itself (tkill, tgkill, the group's SIGKILLs). 0 or -EINVAL. */
 int signal_send_thread(struct proc *t, int sig);
 /*

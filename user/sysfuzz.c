@@ -780,6 +780,14 @@ int main(int argc, char **argv)
     }
     if (optind != argc || !opt_batch || !opt_jobs || opt_jobs > MAX_JOBS)
         usage();
+    /*
+     * A child's exit may orphan a process group with a stopped member that
+     * holds this process too (a grandchild left in it after its parent
+     * moved out): Linux's rule then sends the group SIGHUP and SIGCONT. The
+     * fuzzer must outlive its children: it ignores SIGHUP (they inherit that
+     * and may change it).
+     */
+    signal(SIGHUP, SIG_IGN);
     /* per slot, 8 words shared with its child: [1] call index, [2] kind draw, [3] number */
     uint32_t *progress = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (progress == MAP_FAILED) {

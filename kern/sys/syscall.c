@@ -120,6 +120,9 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [79] = sys_settimeofday, [264] = sys_clock_settime, [404] = sys_clock_settime64,
     /* the execution domain (sys_prctl.c) */
     [136] = sys_personality,
+    /* waiting for signals, capabilities, scheduling classes (sys_sigwait.c, sys_caps.c) */
+    [176] = sys_rt_sigpending, [73] = sys_sigpending, [177] = sys_rt_sigtimedwait, [421] = sys_rt_sigtimedwait_time64,
+    [184] = sys_capget,      [159] = sys_sched_get_priority_max, [160] = sys_sched_get_priority_min,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];
