@@ -25,7 +25,7 @@ KSRC := $(foreach d,$(KDIRS),$(wildcard $(d)/*.c))
 KASM := $(wildcard arch/i386/*.S)
 KOBJ := $(KSRC:%.c=$(BUILD)/k/%.o) $(KASM:%.S=$(BUILD)/k/%.o)
 
-.PHONY: all iso initrd run debug test check-host deps clean bench bench-initrd fuzz
+.PHONY: all iso initrd extra run debug test check-host deps clean bench bench-initrd fuzz
 all: $(BUILD)/kernel.elf $(BUILD)/initrd.tar
 
 $(BUILD)/k/%.o: %.c
@@ -82,6 +82,14 @@ $(BUILD)/rootfs/bin/%: user/dynamic/%.c
 $(BUILD)/rootfs/.debian-i386: tools/debian-i386.sh tools/debian-i386.list
 	tools/debian-i386.sh $(BUILD)/rootfs
 	@touch $@
+
+# The extra initrd module (tools/debian-i386-extra.list: stress-ng and its libraries), added to the
+# root when given after the image: qemu ... -initrd build/initrd.tar,build/extra.tar (the boot tests do).
+extra: $(BUILD)/extra.tar
+$(BUILD)/extra.tar: tools/debian-i386.sh tools/debian-i386-extra.list
+	rm -rf $(BUILD)/extra-rootfs && mkdir -p $(BUILD)/extra-rootfs
+	tools/debian-i386.sh $(BUILD)/extra-rootfs tools/debian-i386-extra.list
+	tar --format=ustar -C $(BUILD)/extra-rootfs -cf $@ .
 
 # Debian's busybox-static (i386) as /bin/busybox, its applet links (/bin/sh among them) and
 # /etc (tools/rootfs.sh, tools/skel); test scripts in /usr/share/eyn-tests. Everything is
@@ -142,7 +150,7 @@ deps:
 	@tools/deps.sh all
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all extra
 	@tests/run-all.sh
 
 # The system-call fuzzer (user/sysfuzz.c) run from the shell; checks the

@@ -345,6 +345,8 @@ int proc_clone(uint32_t flags, vaddr_t newsp, struct proc **out)
     parent->shares |= shared; /* the creator shares them with its new thread too */
     memcpy(child->tls, parent->tls, sizeof child->tls);
     child->sig_blocked = parent->sig_blocked;
+    child->caps_set = parent->caps_set;
+    memcpy(child->caps, parent->caps, sizeof child->caps);
     if (!(flags & CLONE_VM) || (flags & CLONE_VFORK)) { /* a new thread starts without one, as Linux's */
         child->altstack_sp = parent->altstack_sp;
         child->altstack_size = parent->altstack_size;

@@ -122,6 +122,8 @@ struct proc {
     uint32_t altstack_size, altstack_flags; /* its size and SS_AUTODISARM */
     uint32_t child_min_flt, child_maj_flt, child_maxrss_kib; /* of its reaped children, for getrusage */
     uint32_t maxrss_kib;   /* its resident peak, kept when its memory goes (getrusage's ru_maxrss) */
+    bool caps_set;         /* capset recorded sets of its own (else they follow the euid: all for root) */
+    uint32_t caps[3][2];   /* capset's effective, permitted, inheritable sets (2 words each) */
     uint32_t nvcsw, nivcsw; /* context switches: gave the CPU up (slept, yielded) / preempted */
     uint64_t rlimit[16][2]; /* soft, hard (RLIM_INFINITY = ~0) */
     int pgid, sid;         /* process group and session (kern/pgrp.c; change pgid with proc_set_pgid); re-parenting keeps them, as on Linux */

@@ -82,6 +82,22 @@ static void check_caps_and_priorities(void)
     if (geteuid() == 0)
         CHECK(d[0].effective == 0xFFFFFFFFu && d[0].permitted == 0xFFFFFFFFu && (d[1].effective & 0x1FF) == 0x1FF,
               "root's sets: %x %x %x", d[0].effective, d[0].permitted, d[1].effective);
+    if (geteuid() == 0) {
+        pid_t c = fork();
+        if (c == 0) { /* drop CAP_NET_RAW (13), then try to take it back */
+            struct __user_cap_header_struct hh = {_LINUX_CAPABILITY_VERSION_3, 0};
+            struct __user_cap_data_struct dd[2];
+            syscall(SYS_capget, &hh, dd);
+            dd[0].effective &= ~(1u << 13), dd[0].permitted &= ~(1u << 13);
+            CHECK(syscall(SYS_capset, &hh, dd) == 0, "capset drop: errno %d", errno);
+            syscall(SYS_capget, &hh, dd);
+            CHECK(!(dd[0].effective & (1u << 13)) && !(dd[0].permitted & (1u << 13)), "dropped: %x", dd[0].permitted);
+            dd[0].permitted |= 1u << 13;
+            FAILS_WITH(syscall(SYS_capset, &hh, dd), EPERM);
+            _exit(0);
+        }
+        CHECK(wait_for(c) == 0, "the capset child");
+    }
     h.version = 0x1234;
     FAILS_WITH(syscall(SYS_capget, &h, d), EINVAL);
     CHECK(h.version == _LINUX_CAPABILITY_VERSION_3, "a bad version is answered with the right one");
@@ -91,7 +107,7 @@ static void check_caps_and_priorities(void)
               sched_get_priority_max(SCHED_OTHER) == 0 && sched_get_priority_min(SCHED_RR) == 1,
           "priority ranges");
     FAILS_WITH(sched_get_priority_max(42), EINVAL);
-    say("capget (version handshake, root's sets, EINVAL); sched_get_priority_max/min");
+    say("capget (version handshake, root's sets, EINVAL), capset (a drop kept, no gain); sched_get_priority_max/min");
 }
 
 int main(void)

@@ -152,6 +152,7 @@ int32_t sys_vfork(SYSARGS0())
 static void exec_reset(struct proc *p, const char *path)
 {
     p->altstack_sp = p->altstack_size = p->altstack_flags = 0; /* the old image's stack is gone */
+    p->caps_set = false; /* capabilities follow the euid again, as a root exec restores them on Linux */
     sigaction_exec(p);
     proc_reset_tls(p);
     fdtable_exec(p);

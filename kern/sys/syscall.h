@@ -175,6 +175,7 @@ SYSCALL(sys_sigpending);
 SYSCALL(sys_rt_sigtimedwait);
 SYSCALL(sys_rt_sigtimedwait_time64);
 SYSCALL(sys_capget);
+SYSCALL(sys_capset);
 SYSCALL(sys_sched_get_priority_max);
 SYSCALL(sys_sched_get_priority_min);
 SYSCALL(sys_sigaltstack);

@@ -1362,6 +1362,40 @@ def debian_programs():
         g.kill()
 
 
+EXTRA = os.path.join(ROOT, "build", "extra.tar")
+
+
+def debian_stress_ng():
+    """Debian's stress-ng (unmodified, dynamically linked, from the extra
+    initrd module) runs the VM stressors with verification for a bounded
+    time: each run completes successfully with no failed verification, and
+    the free-frame count is back at its baseline afterwards."""
+    g = Guest(kernel=KERNEL, mem=256, initrd=INITRD + "," + EXTRA)
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        base = free_frames(g)
+        runs = [("vm", "--vm 2 --vm-bytes 16M --verify"), ("mmap", "--mmap 2 --mmap-bytes 8M --verify"),
+                ("stack", "--stack 2 --verify"), ("fork", "--fork 4"), ("pthread", "--pthread 4"),
+                ("futex", "--futex 2")]
+        for name, args in runs:
+            @case("stress_ng_%s" % name)
+            def run():
+                out = g.run("/usr/bin/stress-ng %s -t 5s --metrics-brief" % args, timeout=300)
+                assert "successful run completed" in out, out[-3000:]
+                assert not re.search(r"stress-ng: fail:|unsuccessful|killed", out), out[-3000:]
+                assert re.search(r"^stress-ng: metrc: \[\d+\] %s\s+\d+" % name, out, re.M), out[-3000:]
+            run()
+
+        @case("stress_ng_returns_every_frame")
+        def frames():
+            after = free_frames(g)
+            assert after == base, "free frames %d before, %d after" % (base, after)
+        frames()
+    finally:
+        g.kill()
+
+
 def main():
     for mem in (2, 32, 512, 3072):
         boot_at(mem)
@@ -1379,6 +1413,7 @@ def main():
     sched_live_checks()
     procfs_checks()
     debian_programs()
+    debian_stress_ng()
     interactive_shell()
     futex_checks()
     block_devices()
