@@ -8,31 +8,10 @@
 #include "kern/futex.h"
 #include "kern/proc.h"
 #include "kern/sys/syscall.h"
+#include "kern/sys/user_time.h"
 #include "uaccess.h"
 #include "uapi/futex.h"
 
-#define KTIME_SEC_MAX 9223372036ll /* seconds beyond which Linux's nanosecond time saturates */
-
-/* Read a timeout (32- or 64-bit timespec) into ns: 0, -EFAULT, or -EINVAL (negative, nsec out of range). */
-static int get_timeout(vaddr_t uts, bool wide, uint64_t *ns)
-{
-    int64_t sec, nsec;
-    if (wide) {
-        int64_t v[2];
-        if (copy_from_user(v, uts, sizeof v))
-            return -EFAULT;
-        sec = v[0], nsec = (int32_t)v[1]; /* a 32-bit kernel keeps the low half of tv_nsec */
-    } else {
-        int32_t v[2];
-        if (copy_from_user(v, uts, sizeof v))
-            return -EFAULT;
-        sec = v[0], nsec = v[1];
-    }
-    if (sec < 0 || nsec < 0 || nsec >= (int64_t)NSEC_PER_SEC)
-        return -EINVAL;
-    *ns = sec >= KTIME_SEC_MAX ? (uint64_t)INT64_MAX : (uint64_t)sec * NSEC_PER_SEC + (uint64_t)nsec;
-    return 0;
-}
 
 /* The operations that take a timeout (Linux reads and checks it before anything else). */
 static bool cmd_has_timeout(uint32_t cmd)
@@ -49,7 +28,7 @@ static bool cmd_has_timeout(uint32_t cmd)
 static int get_deadline(vaddr_t uts, bool wide, uint32_t cmd, uint32_t op, struct futex_deadline *dl)
 {
     uint64_t ns;
-    int err = get_timeout(uts, wide, &ns);
+    int err = timespec_from_user(uts, wide, &ns);
     if (err)
         return err;
     dl->realtime = cmd != FUTEX_WAIT && (op & FUTEX_CLOCK_REALTIME);

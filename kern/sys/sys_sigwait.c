@@ -12,6 +12,7 @@
 #include "kern/sched.h"
 #include "kern/signal.h"
 #include "kern/sys/syscall.h"
+#include "kern/sys/user_time.h"
 #include "arch/i386/pit.h"
 #include "uaccess.h"
 
@@ -47,8 +48,11 @@ static int32_t timed_wait(uint64_t set, vaddr_t uinfo, const uint64_t *timeout_n
         return -EAGAIN;
     if (!sig) {
         uint32_t deadline = 0;
+        uint64_t ticks = timeout_ns ? (*timeout_ns + NSEC_PER_TICK - 1) / NSEC_PER_TICK + 1 : 0;
+        if (ticks > 0x7FFFFFFFu)
+            timeout_ns = NULL; /* longer than the tick counter can say: no end (months away) */
         if (timeout_ns) /* whole ticks, rounded up, as a timer can only end on one */
-            deadline = pit_ticks() + (uint32_t)((*timeout_ns + NSEC_PER_TICK - 1) / NSEC_PER_TICK) + 1;
+            deadline = pit_ticks() + (uint32_t)ticks;
         uint64_t blocked = p->sig_blocked;
         p->sig_blocked &= ~set; /* the set's arrivals end the sleep; they are taken here, not delivered */
         struct wait_entry w = {.chan = p};
@@ -68,30 +72,6 @@ static int32_t timed_wait(uint64_t set, vaddr_t uinfo, const uint64_t *timeout_n
     return sig;
 }
 
-/* Read a timespec of two words of word bytes each at ut into ns: 0, -EFAULT or -EINVAL. */
-static int read_timeout(vaddr_t ut, uint32_t word, uint64_t *ns)
-{
-    int64_t sec;
-    int32_t nsec;
-    if (word == 8) {
-        int64_t t[2];
-        if (copy_from_user(t, ut, sizeof t))
-            return -EFAULT;
-        sec = t[0], nsec = (int32_t)t[1];
-        if (t[1] < 0 || t[1] >= (int64_t)NSEC_PER_SEC)
-            return -EINVAL;
-    } else {
-        int32_t t[2];
-        if (copy_from_user(t, ut, sizeof t))
-            return -EFAULT;
-        sec = t[0], nsec = t[1];
-    }
-    if (sec < 0 || nsec < 0 || nsec >= (int32_t)NSEC_PER_SEC)
-        return -EINVAL;
-    *ns = (uint64_t)sec * NSEC_PER_SEC + (uint64_t)nsec;
-    return 0;
-}
-
 static int32_t sigtimedwait_common(vaddr_t uset, vaddr_t uinfo, vaddr_t ut, uint32_t size, uint32_t word)
 {
     uint64_t set, ns;
@@ -100,7 +80,7 @@ static int32_t sigtimedwait_common(vaddr_t uset, vaddr_t uinfo, vaddr_t ut, uint
     if (copy_from_user(&set, uset, 8))
         return -EFAULT;
     if (ut) {
-        int err = read_timeout(ut, word, &ns);
+        int err = timespec_from_user(ut, word == 8, &ns);
         if (err)
             return err;
     }
