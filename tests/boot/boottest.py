@@ -191,7 +191,7 @@ def start_background(g, command):
 
 
 def user_programs():
-    g = Guest(kernel=KERNEL, mem=64, initrd=INITRD)
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD)
     try:
         case("initrd_mounted")(lambda: g.expect(r"initrd: \d+ KiB ustar archive unpacked into / \(tmpfs\)", 60))()
         g.prompt(60)
@@ -911,7 +911,7 @@ def block_io_errors():
     with open(cfg, "w") as f:
         f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "2048"\n\n'
                 '[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "3000"\n')
-    g = Guest(kernel=KERNEL, mem=64, initrd=INITRD,
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD,
               extra=["-drive", "file=blkdebug:%s:%s,if=virtio,format=raw" % (cfg, imgs["pattern"][0]),
                      "-drive", "file=blkdebug:%s:%s,if=ide,index=0,format=raw" % (cfg, imgs["ro"][0])])
     try:
@@ -1009,7 +1009,7 @@ def gdb_debug():
         return
     port = free_tcp_port()
     image = dict(iso=ISO) if os.path.exists(ISO) else dict(kernel=KERNEL, initrd=INITRD)
-    g = Guest(mem=64, extra=["-S", "-gdb", "tcp:127.0.0.1:%d" % port], **image)
+    g = Guest(mem=128, extra=["-S", "-gdb", "tcp:127.0.0.1:%d" % port], **image)
     gdb = None
     try:
         @case(name)
@@ -1065,7 +1065,7 @@ def interactive_shell():
     job through the terminal's ISIG without killing the shell, Ctrl-Z
     (b"\x1a") stopping one, then jobs / bg / fg / kill %1, exit and Ctrl-D
     returning to eyn>; then every frame is back and no task is left."""
-    g = Guest(kernel=KERNEL, mem=64, initrd=INITRD)
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD)
 
     def sh(text, want, timeout=30):
         type_raw(g, text)
@@ -1233,7 +1233,7 @@ def syscall_fuzz():
 @case("grub_iso_boots_to_shell")
 def iso_boot():
     assert os.path.exists(ISO), "build the ISO first (make iso)"
-    g = Guest(iso=ISO, mem=64)
+    g = Guest(iso=ISO, mem=128)
     try:
         g.prompt(120)
         check_stats(g, 64)
