@@ -1236,7 +1236,7 @@ def iso_boot():
     g = Guest(iso=ISO, mem=128)
     try:
         g.prompt(120)
-        check_stats(g, 64)
+        check_stats(g, 128)
         out = g.run("/bin/hello from-iso")
         assert "argv[1] = from-iso" in out, out  # GRUB loaded the initrd module
         g.send("poweroff")
