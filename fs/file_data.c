@@ -32,10 +32,13 @@ static void cache_idle(void *file, struct vm_object *o)
 static uint64_t extent(const struct vnode *v) { return MAX(v->size, v->alloc_end); }
 
 /* The object of regular file v (made on first use; v holds it), or NULL if out of memory. */
+static bool room_for(uint32_t n);
+
 static struct vm_object *file_obj(struct vnode *v)
 {
     if (!v->obj) {
         vnode_pager_set_idle(cache_idle);
+        vm_object_set_dirty_room(room_for); /* shared mappings' write faults keep to the same space */
         v->obj = vnode_pager_create(v, extent(v), v->backing, v->backing_size);
     }
     return v->obj;

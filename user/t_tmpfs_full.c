@@ -3,7 +3,8 @@
  * ENOSPC (a short write first, then -1/ENOSPC), never a crash or a hang,
  * and leave what was written readable; removing the file gives the space
  * back (statfs's free blocks return to what they were, and the same
- * amount can be written again).
+ * amount can be written again). Stores through a shared mapping of a
+ * file past what fits get SIGBUS, in a child, and its pages go with the file.
  *
  * On Linux this runs only where /tmp is a tmpfs with a size limit (statfs
  * says TMPFS_MAGIC); on ramfs, which has none, it passes without filling
@@ -13,7 +14,10 @@
 #include "include/utest.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
@@ -77,5 +81,27 @@ int main(void)
     CHECK(again + 4 * CHUNK >= written, "second fill %llu bytes, first %llu", again, written);
     close(fd);
     CHECK(unlink(path) == 0, "unlink: errno %d", errno);
+    /* a shared mapping bigger than the space: the store past it is SIGBUS, not an OOM kill */
+    fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
+    size_t len = (size_t)(written + 16 * CHUNK);
+    CHECK(fd >= 0 && ftruncate(fd, (off_t)len) == 0, "open/ftruncate: errno %d", errno);
+    pid_t c = fork();
+    if (c == 0) {
+        char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (m == MAP_FAILED)
+            _exit(3);
+        for (size_t off = 0; off < len; off += PAGE)
+            m[off] = 1;
+        _exit(4); /* everything fitted: wrong */
+    }
+    int ws = wait_for(c);
+    char desc[32];
+    CHECK(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGBUS, "stores past the space: %s, wanted SIGBUS",
+          status_str(ws, desc, sizeof desc));
+    close(fd);
+    CHECK(unlink(path) == 0, "unlink: errno %d", errno);
+    CHECK(statfs("/tmp", &after) == 0 && after.f_bfree == before.f_bfree, "free blocks %lu before, %lu after",
+          (unsigned long)before.f_bfree, (unsigned long)after.f_bfree);
+    say("a shared mapping's stores past the space: SIGBUS; its pages gone with the file");
     pass();
 }

@@ -183,6 +183,9 @@ static int map_object_page(struct fault *f, uint32_t idx)
     bool miss = !vm_object_lookup(r->obj, idx);
     paddr_t pa;
     int err = vm_object_get_page(r->obj, idx, &pa);
+    if (!err && (r->flags & VM_SHARED) && f->write && r->obj->ops->clean_refetchable &&
+        vm_object_page_clean(r->obj, pa) && !vm_object_dirty_room(1))
+        return -ENXIO; /* the file system is full: a store through a shared mapping gets SIGBUS, as on Linux */
     if (!err)
         err = map_frame(f, pa, (r->flags & VM_SHARED) ? shared_bits(f, pa) : PMAP_USER);
     if (err || !r->obj->ops->clean_refetchable)

@@ -182,6 +182,12 @@ uint32_t vm_object_drop_clean(struct vm_object *o)
     return dropped;
 }
 
+static bool (*dirty_room_fn)(uint32_t pages);
+
+void vm_object_set_dirty_room(bool (*room)(uint32_t pages)) { dirty_room_fn = room; }
+
+bool vm_object_dirty_room(uint32_t pages) { return !dirty_room_fn || dirty_room_fn(pages); }
+
 void vm_object_mark_dirty(struct vm_object *o, paddr_t pa)
 {
     struct frame *f = pmm_frame(pa);

@@ -110,6 +110,13 @@ int vm_object_read_page(struct vm_object *o, uint32_t idx, paddr_t pa);
 int vm_object_truncate(struct vm_object *o, uint64_t size);
 /* Drop o's resident pages that are clean, unmapped and not pinned (the pager can fill them again): how many went. */
 uint32_t vm_object_drop_clean(struct vm_object *o);
+/*
+ * Whether pages more object pages may become dirty (the only copy of a
+ * file's data: tmpfs's space), as the file system that set the rule says
+ * (always, until one does). A shared mapping's write fault asks first.
+ */
+bool vm_object_dirty_room(uint32_t pages);
+void vm_object_set_dirty_room(bool (*room)(uint32_t pages));
 /* Mark resident page pa of o dirty (it must be kept or written back before it may go). */
 void vm_object_mark_dirty(struct vm_object *o, paddr_t pa);
 /* Zero the resident pages of [idx, idx + n) in place (MADV_REMOVE): every mapping sees zeroes. */
