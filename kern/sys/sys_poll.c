@@ -13,6 +13,7 @@
 #include "kern/signal.h"
 #include "kern/sys/sys_poll.h"
 #include "kern/sys/syscall.h"
+#include "kern/sys/user_time.h"
 #include "kstring.h"
 #include "mm/kmem/kheap.h"
 #include "uaccess.h"
@@ -32,41 +33,38 @@ struct poll_set {
 
 uint64_t poll_nofile_limit(void)
 {
-    const struct proc *p = proc_current();
-    if (p->rlimit[RLIMIT_NOFILE][0] || p->rlimit[RLIMIT_NOFILE][1])
-        return p->rlimit[RLIMIT_NOFILE][0];
-    return 1024; /* the default sys_time.c reports */
+    uint64_t lim[2];
+    limit_of(proc_current(), RLIMIT_NOFILE, lim); /* the one reading of limits and their defaults */
+    return lim[0];
+}
+
+/* A timeval (select's): ns, whole seconds carried out of tv_usec as Linux's C division does. 0, -EFAULT, -EINVAL. */
+static int timeval_from_user(vaddr_t ut, uint64_t *ns)
+{
+    int32_t t[2];
+    if (copy_from_user(t, ut, sizeof t))
+        return -EFAULT;
+    int64_t sec = (int64_t)t[0] + t[1] / 1000000, usec = t[1] % 1000000;
+    if (sec < 0 || usec < 0)
+        return -EINVAL;
+    *ns = (uint64_t)sec * NSEC_PER_SEC + (uint64_t)usec * 1000;
+    return 0;
 }
 
 int poll_deadline_from_user(vaddr_t ut, enum poll_time_kind k, uint64_t *deadline, bool *infinite)
 {
-    int64_t sec, frac;
+    uint64_t ns;
     *infinite = !ut;
     if (!ut)
         return 0;
-    if (k == PT_TIMESPEC64) {
-        int64_t t[2];
-        if (copy_from_user(t, ut, sizeof t))
-            return -EFAULT;
-        sec = t[0], frac = (int32_t)t[1]; /* a 32-bit kernel drops the high half of tv_nsec */
-    } else {
-        int32_t t[2];
-        if (copy_from_user(t, ut, sizeof t))
-            return -EFAULT;
-        sec = t[0], frac = t[1];
-    }
-    uint64_t unit = k == PT_TIMEVAL ? 1000 : 1;
-    if (k == PT_TIMEVAL) { /* select carries whole seconds out of tv_usec (C division, as Linux) */
-        sec += frac / 1000000;
-        frac %= 1000000;
-    }
-    if (sec < 0 || frac < 0 || (uint64_t)frac * unit >= NSEC_PER_SEC)
-        return -EINVAL;
-    if (sec > 100ll * 365 * 86400) { /* beyond any uptime: no deadline */
+    int err = k == PT_TIMEVAL ? timeval_from_user(ut, &ns) : timespec_from_user(ut, k == PT_TIMESPEC64, &ns);
+    if (err)
+        return err;
+    if (ns > 100ull * 365 * 86400 * NSEC_PER_SEC) { /* beyond any uptime: no deadline */
         *infinite = true;
         return 0;
     }
-    *deadline = clock_monotonic_ns() + (uint64_t)sec * NSEC_PER_SEC + (uint64_t)frac * unit;
+    *deadline = clock_monotonic_ns() + ns;
     return 0;
 }
 
