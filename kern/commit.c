@@ -3,6 +3,7 @@
 #include "errno.h"
 #include "kern/proc.h"
 #include "mm/pmm/pmm.h"
+#include "mm/vm/anon_swap.h"
 #include "mm/vm/vm_map.h"
 #include "mm/vm/vm_space.h"
 #include "mmu.h"
@@ -19,7 +20,7 @@ uint32_t commit_total_pages(void)
 
 uint32_t commit_limit_pages(void)
 {
-    return (uint32_t)((uint64_t)commit_total_pages() * sysctl_overcommit_ratio / 100);
+    return (uint32_t)((uint64_t)commit_total_pages() * sysctl_overcommit_ratio / 100) + anon_swap_capacity();
 }
 
 uint32_t commit_committed_pages(void)
@@ -44,7 +45,7 @@ int commit_check(uint32_t pages)
     if (vm_overcommit_mode == OVERCOMMIT_ALWAYS)
         return 0;
     if (vm_overcommit_mode == OVERCOMMIT_GUESS)
-        return pages > commit_total_pages() ? -ENOMEM : 0;
+        return pages > commit_total_pages() + anon_swap_capacity() ? -ENOMEM : 0;
     uint64_t want = (uint64_t)commit_committed_pages() + pages;
     return want > commit_limit_pages() ? -ENOMEM : 0;
 }

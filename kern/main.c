@@ -12,6 +12,7 @@
 #include "mm/kmem/paging.h"
 #include "mm/pmm/pmm.h"
 #include "mm/vm/readahead.h"
+#include "mm/reclaim/zswap.h"
 #include "mm/vm/vm_reclaim.h"
 #include "shell/shell.h"
 #include "kern/bootinfo.h"
@@ -42,6 +43,23 @@ static void file_clock(struct vfs_time *t)
     t->nsec = (uint32_t)(ns % NSEC_PER_SEC);
 }
 
+/* The compressed pool's bound: zswap.max_pool_percent=N of RAM (1..90) on the command line, else 40%. */
+static uint32_t zswap_pool_frames(void)
+{
+    char v[8];
+    uint32_t percent = ZSWAP_DEFAULT_PERCENT;
+    if (cmdline_value("zswap.max_pool_percent", v, sizeof v)) {
+        uint32_t n = 0;
+        for (const char *c = v; *c >= '0' && *c <= '9'; c++)
+            n = n * 10 + (uint32_t)(*c - '0');
+        if (n >= 1 && n <= 90)
+            percent = n;
+    }
+    struct pmm_stats ps;
+    pmm_get_stats(&ps);
+    return (uint32_t)((uint64_t)ps.total_frames * percent / 100);
+}
+
 static void memory_init(void)
 {
     struct phys_range reserved[2 + BOOT_MAX_MODULES];
@@ -54,7 +72,10 @@ static void memory_init(void)
     if (pmm_init(boot_info.ram, boot_info.nram, reserved, n) != 0)
         panic("pmm_init: no room for the frame metadata");
     kheap_init();
-    vm_reclaim_init(); /* clean file-cache pages are dropped before an allocation fails */
+    vm_reclaim_init(zswap_pool_frames()); /* cache pages are dropped and anon pages paged out before an allocation fails */
+    struct pmm_stats ps;
+    pmm_get_stats(&ps);
+    pmm_set_reserve(MIN(MAX(ps.total_frames / 256, 32u), 1024u)); /* room for the pool to take what pageout stores */
 }
 
 void kmain(uint32_t magic, paddr_t mbi)

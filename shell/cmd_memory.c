@@ -9,6 +9,9 @@
 #include "mm/pmm/physmem.h"
 #include "mm/pmm/pmm.h"
 #include "mm/vm/anon.h"
+#include "mm/vm/anon_swap.h"
+#include "mm/reclaim/swap.h"
+#include "mm/reclaim/zswap.h"
 #include "mm/vm/vm.h"
 #include "mm/vm/vm_object.h"
 #include "mm/vm/vm_reclaim.h"
@@ -48,6 +51,28 @@ static void show_vm_costs(void)
             vm_stats.readahead_pages);
 }
 
+/* Paging out: the compressed pool, swap areas, and the traffic between them and memory. */
+static void show_swap(void)
+{
+    struct zswap_stats z;
+    zswap_get_stats(&z);
+    uint32_t total, free;
+    swap_totals(&total, &free);
+    uint32_t stored = z.entries - z.same_filled;
+    uint32_t ratio = z.compressed_bytes ? (uint32_t)((uint64_t)stored * PAGE_SIZE * 100 / z.compressed_bytes) : 0;
+    kprintf("Swap:\n");
+    kprintf("  compressed pool: %u pages stored (%u same-filled, no space), %u KiB compressed in %u of at most %u "
+            "frames; ratio %u.%02u\n",
+            z.entries, z.same_filled, z.compressed_bytes / 1024, z.pool_frames, z.max_frames, ratio / 100, ratio % 100);
+    kprintf("  swap areas: %u KiB, %u KiB used\n", total * 4, (total - free) * 4);
+    kprintf("  paged out: %u (%u to the pool, %u to disk), paged in: %u (%u from the pool, %u from disk); "
+            "%u written back from the pool\n",
+            swap_counts.pswpout, swap_counts.to_zswap, swap_counts.to_disk, swap_counts.pswpin, swap_counts.from_zswap,
+            swap_counts.from_disk, z.written_back);
+    kprintf("  kept resident: %u incompressible, %u pool full (no swap slot free); %u I/O errors\n",
+            swap_counts.kept_incompressible, swap_counts.kept_full, swap_counts.io_errors);
+}
+
 static void memory_stats(void)
 {
     struct pmm_stats st;
@@ -84,6 +109,7 @@ static void memory_stats(void)
         kprintf(", %s %u", fault_class_name(c), fault_count(c));
     kprintf("\n");
     show_vm_costs();
+    show_swap();
 }
 
 static void show_page(const char *label, vaddr_t va)

@@ -24,6 +24,7 @@ static uint32_t free_count[ZONE_COUNT]; /* free frames: buddy lists + caches */
 static struct pmm_stats stats;
 static pmm_reclaim_fn reclaim_hook; /* asked for frames when none is free (pmm_set_reclaim) */
 static bool reclaiming;             /* the hook is running: allocations inside it do not ask again */
+static uint32_t reserve;            /* frames user pages leave free (pmm_set_reserve) */
 
 static inline bool bit_test(uint32_t pfn) { return bitmap[pfn >> 5] & (1u << (pfn & 31)); }
 static inline void bit_set(uint32_t pfn) { bitmap[pfn >> 5] |= 1u << (pfn & 31); }
@@ -99,6 +100,7 @@ int pmm_init(const struct phys_range *avail, int navail, const struct phys_range
     memset(&stats, 0, sizeof stats);
     reclaim_hook = NULL;
     reclaiming = false;
+    reserve = 0;
     buddy_init();
     memset(free_count, 0, sizeof free_count);
     max_pfn = highest_pfn(avail, navail);
@@ -221,8 +223,31 @@ static __attribute__((noinline)) unsigned zone_after_reclaim(unsigned flags)
     return zone;
 }
 
+void pmm_set_reserve(uint32_t n) { reserve = n; }
+
+static inline uint32_t free_total(void) { return free_count[ZONE_LOW] + free_count[ZONE_HIGH]; }
+
+/*
+ * A user page would dip into the reserve: ask the hook, again while it
+ * frees something (what it frees may be partly spent at once: paging out
+ * into the compressed pool takes pool frames); true if free frames are
+ * above the reserve after all.
+ */
+static __attribute__((noinline)) bool refill_reserve(unsigned flags)
+{
+    for (int i = 0; i < 16 && free_total() <= reserve; i++)
+        if (!reclaim(reserve + 1 - free_total(), flags))
+            break;
+    if (free_total() <= reserve)
+        return false;
+    stats.reclaim_rescues++;
+    return true;
+}
+
 paddr_t pmm_alloc(unsigned flags, enum frame_kind kind)
 {
+    if (kind == FRAME_USER && reserve && !reclaiming && free_total() <= reserve && !refill_reserve(flags))
+        return 0;
     unsigned zone = zone_with_free(flags);
     if (zone == ZONE_COUNT && (zone = zone_after_reclaim(flags)) == ZONE_COUNT)
         return 0;

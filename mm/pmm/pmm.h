@@ -41,6 +41,7 @@ struct pv_entry;
 #define FRAME_F_DIRTY 0x08u  /* differs from its backing store */
 #define FRAME_F_WIRED 0x10u  /* must stay resident (never paged out) */
 #define FRAME_F_LRU 0x20u    /* on the page LRU (mm/vm/page_lru.h): next/prev are its links */
+#define FRAME_F_INCOMPRESSIBLE 0x40u /* an anon page the compressed pool refused: not tried again until used */
 
 /*
  * Per-frame metadata, 40 bytes on i386. next/prev link a free list while
@@ -122,6 +123,13 @@ typedef uint32_t (*pmm_reclaim_fn)(uint32_t want, bool lowmem);
 /* Set the hook pmm_alloc and pmm_alloc_contig call when memory runs out (NULL: none; pmm_init clears it). */
 void pmm_set_reclaim(pmm_reclaim_fn fn);
 #define PMM_RECLAIM_BATCH 32u /* frames asked of the hook at a time: one scan serves the next allocations too */
+/*
+ * Keep n frames free for the kernel and for reclaim itself (the compressed
+ * pool it stores pages in): a user-page allocation (FRAME_USER) outside
+ * reclaim that would leave n or fewer free asks the hook first and fails
+ * if that does not lift free frames above n. 0 (pmm_init's): no reserve.
+ */
+void pmm_set_reserve(uint32_t n);
 /* Free a frame that has exactly one owner (refcount 1). */
 void pmm_free(paddr_t pa);
 

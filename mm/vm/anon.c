@@ -3,6 +3,9 @@
 #include "errno.h"
 #include "mm/kmem/kpool.h"
 #include "mm/pmm/pmm.h"
+#include "mm/reclaim/swap.h"
+#include "mm/reclaim/zswap.h"
+#include "mm/vm/page_lru.h"
 
 struct anon_stats anon_stats;
 static struct kpool anon_pool = KPOOL_INIT("anon", sizeof(struct vm_anon));
@@ -14,25 +17,48 @@ struct vm_anon *anon_alloc_frame(paddr_t pa, struct frame *f)
     if (!a)
         return NULL;
     a->refs = 1;
-    a->frame = pa;
-    if (f) {
-        f->flags = (uint8_t)((f->flags & ~FRAME_F_OBJECT) | FRAME_F_ANON);
-        f->owner = a;
-        f->index = 0;
-    }
+    a->frame = 0;
+    a->z = NULL;
+    a->slot = 0;
+    if (f)
+        anon_take_frame(a, pa);
+    else
+        a->frame = pa; /* no metadata (host tests' unmanaged frames): not on the LRU */
     anon_stats.anons++;
     return a;
 }
 
-/* The last reference to a is gone: give up its frame, free it. */
-void anon_free(struct vm_anon *a)
+void anon_take_frame(struct vm_anon *a, paddr_t pa)
+{
+    struct frame *f = pmm_frame(pa);
+    a->frame = pa;
+    f->flags = (uint8_t)((f->flags & ~FRAME_F_OBJECT) | FRAME_F_ANON);
+    f->owner = a;
+    f->index = 0;
+    page_lru_insert(&lru_anon, pa);
+}
+
+void anon_release_frame(struct vm_anon *a)
 {
     struct frame *f = pmm_frame(a->frame);
     if (f && f->owner == a) {
+        page_lru_remove(&lru_anon, a->frame); /* the links must be off the list before the frame can be freed */
         f->flags &= (uint8_t)~FRAME_F_ANON;
         f->owner = NULL;
     }
     pmm_unref(a->frame);
+    a->frame = 0;
+}
+
+/* The last reference to a is gone: give up its page (frame or paged-out copy), free it. */
+void anon_free(struct vm_anon *a)
+{
+    if (a->frame)
+        anon_release_frame(a);
+    if (a->z)
+        zswap_drop(a->z);
+    if (a->slot)
+        swap_free(a->slot);
     anon_stats.anons--;
     kpool_free(&anon_pool, a);
 }

@@ -1,8 +1,9 @@
 /*
  * Anonymous pages and the maps that hold them.
  *
- * An anon is one page of private anonymous memory: a frame (later also a
- * swap slot) and the number of amap slots that hold it. Fork shares anons;
+ * An anon is one page of private anonymous memory and the number of amap
+ * slots that hold it. The page is resident in a frame (on the anon LRU),
+ * or paged out (anon_swap.h): kept compressed by zswap, or in a swap slot. Fork shares anons;
  * a write to an anon held more than once copies it (copy-on-write), so the
  * anon, not the page tables, is the page's identity.
  *
@@ -22,9 +23,13 @@
 
 struct frame;
 
+struct zswap_entry;
+
 struct vm_anon {
-    uint32_t refs; /* amap slots holding it */
-    paddr_t frame; /* the page (the anon holds one frame reference and owns the frame) */
+    uint32_t refs;         /* amap slots holding it */
+    paddr_t frame;         /* the page while resident (the anon holds one frame reference and owns the frame), else 0 */
+    struct zswap_entry *z; /* while paged out: its compressed copy, or */
+    uint32_t slot;         /* its swap slot (swp_t), 0 if none */
 };
 
 struct vm_amap {
@@ -44,9 +49,13 @@ extern struct anon_stats anon_stats;
  * over the caller's frame reference; NULL if out of memory.
  */
 struct vm_anon *anon_alloc_frame(paddr_t pa, struct frame *f);
+/* Make frame pa (the caller's reference passes to a) the page of a, which has none: owned, on the anon LRU. */
+void anon_take_frame(struct vm_anon *a, paddr_t pa);
+/* Give up a's frame (a stays, without a page): off the LRU, unowned, the anon's reference dropped. */
+void anon_release_frame(struct vm_anon *a);
 static inline void anon_ref(struct vm_anon *a) { a->refs++; }
 void anon_free(struct vm_anon *a);
-/* Drop a reference; the last frees the anon and drops its frame reference. */
+/* Drop a reference; the last frees the anon and drops its frame reference (or its paged-out copy). */
 static inline void anon_unref(struct vm_anon *a)
 {
     if (--a->refs == 0)

@@ -40,6 +40,7 @@ struct vm_stats {
     uint32_t fault_around_pages; /* resident object pages mapped around a fault (fault_around.c) */
     uint32_t readahead_pages;    /* object pages filled ahead of a sequential reader (readahead.c) */
     uint32_t pageins;            /* file pages filled from the file's stored bytes (major faults' work) */
+    uint32_t swapins;            /* anon pages faulted back from the compressed pool or swap */
 };
 extern struct vm_stats vm_stats;
 

@@ -21,6 +21,7 @@
 #include "arch/i386/pmap/pmap.h"
 #include "mm/pmm/pmm.h"
 #include "mm/vm/anon.h"
+#include "mm/vm/anon_swap.h"
 #include "mm/vm/fault_around.h"
 #include "mm/vm/readahead.h"
 #include "mm/vm/vm_map.h"
@@ -126,13 +127,22 @@ static int promote(struct fault *f, paddr_t src, struct vm_object *obj, uint32_t
     return map_frame(f, frame, region_bits(r));
 }
 
-/* Phase upper: f's page has an anon: map it, writable only when it is the region's alone. 1 if no anon. */
+/*
+ * Phase upper: f's page has an anon: bring it back if it was paged out,
+ * map it, writable only when it is the region's alone. 1 if no anon.
+ */
 static int fault_upper(struct fault *f)
 {
     struct vm_region *r = f->r;
     struct vm_anon *a = r->amap ? amap_lookup(r->amap, vm_region_slot(r, f->page)) : NULL;
     if (!a)
         return 1;
+    if (!a->frame) {
+        int err = anon_page_in(a); /* a major fault: every sharer finds the page resident after this */
+        if (err)
+            return err;
+        vm_stats.swapins++;
+    }
     if (!f->write) {
         bool mine = !(r->flags & VM_NEEDS_COPY) && a->refs == 1;
         return map_frame(f, a->frame, mine ? region_bits(r) : PMAP_USER);

@@ -8,15 +8,16 @@
 #include "mm/vm/vm_space.h"
 #include "mm/vm/vm_verbs.h"
 
-/* Page va of region r is in memory: mapped here, one of r's anons, or its object's page (a file's, even if unmapped here). */
+/* Page va of region r is in memory: mapped here, one of r's resident anons, or its object's page (a file's, even if unmapped here). */
 static bool resident(struct vmspace *vs, const struct vm_region *r, vaddr_t va)
 {
     struct pmap_info info;
     pmap_query(&vs->pmap, va, &info);
     if (info.present || info.protnone)
         return true;
-    if (r->amap && amap_lookup(r->amap, vm_region_slot(r, va)))
-        return true;
+    const struct vm_anon *a = r->amap ? amap_lookup(r->amap, vm_region_slot(r, va)) : NULL;
+    if (a)
+        return a->frame != 0; /* paged out: not resident, as Linux reports a swapped page */
     uint32_t off = va - r->start;
     return r->obj && off < r->obj_bytes && vm_object_lookup(r->obj, (r->obj_offset + off) / PAGE_SIZE) != 0;
 }

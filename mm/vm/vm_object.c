@@ -35,7 +35,7 @@ static void drop_page(void *page, void *o)
 {
     paddr_t pa = (paddr_t)(uintptr_t)page;
     struct frame *f = pmm_frame(pa);
-    page_lru_remove(pa); /* if a member: the links must be off the list before the frame can be freed */
+    page_lru_remove(&lru_file, pa); /* if a member: the links must be off the list before the frame can be freed */
     if (f && f->owner == o) {
         if (f->flags & FRAME_F_DIRTY)
             object_stats.dirty--;
@@ -86,7 +86,7 @@ static int fill_page(struct vm_object *o, uint32_t idx, paddr_t *pa, unsigned pm
     f->owner = o;
     f->index = idx;
     if (o->ops->clean_refetchable)
-        page_lru_insert(frame);
+        page_lru_insert(&lru_file, frame);
     object_stats.pages++;
     *pa = frame;
     return 0;
@@ -98,7 +98,7 @@ int vm_object_get_page(struct vm_object *o, uint32_t idx, paddr_t *pa)
         return fill_page(o, idx, pa, 0);
     struct frame *f = pmm_frame(*pa);
     if (f && (f->flags & FRAME_F_LRU))
-        page_lru_rotate(*pa); /* used again: the most recent */
+        page_lru_rotate(&lru_file, *pa); /* used again: the most recent */
     return 0;
 }
 

@@ -1,8 +1,10 @@
-/* Reclaiming clean file-cache pages (see vm_reclaim.h). */
+/* Reclaiming file-cache pages and paging out anonymous memory (see vm_reclaim.h). */
 #include "mm/vm/vm_reclaim.h"
 #include "arch/i386/pmap/pmap.h"
 #include "kstring.h"
 #include "mm/pmm/pmm.h"
+#include "mm/vm/anon.h"
+#include "mm/vm/anon_swap.h"
 #include "mm/vm/page_lru.h"
 #include "mm/vm/vm_object.h"
 #include "mm/vm/vm_verbs.h"
@@ -11,9 +13,11 @@
 struct reclaim_stats reclaim_stats;
 static bool running; /* reclaim allocates nothing, but a nested call must not walk the list it is changing */
 
-void vm_reclaim_init(void)
+void vm_reclaim_init(uint32_t pool_frames)
 {
-    page_lru_reset();
+    page_lru_reset(&lru_file);
+    page_lru_reset(&lru_anon);
+    anon_swap_init(pool_frames);
     memset(&reclaim_stats, 0, sizeof reclaim_stats);
     running = false;
     pmm_set_reclaim(vm_reclaim);
@@ -22,17 +26,21 @@ void vm_reclaim_init(void)
 enum verdict { KEEP_HELD, KEEP_USED, DROP };
 
 /*
- * Whether LRU member pa (frame f) may be dropped now: not while dirty,
- * wired, busy, held by anyone besides its object and its mappings (a
- * fault or copy in progress) or mapped in a locked region; not if its mappings were used since the last
- * look (second chance: the referenced bits are cleared).
+ * Whether LRU member pa (frame f) may be dropped or paged out now: not
+ * while dirty (a file page), wired, busy, held by anyone besides its owner
+ * and its mappings (a fault or copy in progress) or mapped in a locked
+ * region; not if its mappings were used since the last look (second
+ * chance: the referenced bits are cleared).
  */
-static enum verdict judge(paddr_t pa, const struct frame *f)
+static enum verdict judge(paddr_t pa, struct frame *f)
 {
     if ((f->flags & (FRAME_F_DIRTY | FRAME_F_WIRED | FRAME_F_BUSY)) || f->refcount != 1 + pmap_page_mapcount(pa) ||
         vm_page_locked(pa))
         return KEEP_HELD; /* dirty, busy, in use by a fault or copy, or mlocked by some mapping */
-    return pmap_page_clear_referenced(pa) ? KEEP_USED : DROP;
+    if (!pmap_page_clear_referenced(pa))
+        return DROP;
+    f->flags &= (uint8_t)~FRAME_F_INCOMPRESSIBLE; /* used since: it may compress now */
+    return KEEP_USED;
 }
 
 /* Drop LRU member pa (judged DROP) from its object: every mapping goes, then the frame. */
@@ -44,22 +52,59 @@ static void drop(paddr_t pa, const struct frame *f)
     vm_object_evict(o, f->index);
 }
 
-/* Look at LRU member pa once: drop it (true) or move it to the hot end. */
-static bool scan_one(paddr_t pa)
+/* Page out anon member pa (judged DROP): true if its frame was freed. */
+static bool page_out(paddr_t pa, const struct frame *f)
 {
-    const struct frame *f = pmm_frame(pa);
+    struct vm_anon *a = f->owner;
+    if (!(f->flags & FRAME_F_ANON) || !a || a->frame != pa)
+        panic("reclaim: anon LRU page 0x%x is not its anon's page", pa);
+    return anon_page_out(a) == 0;
+}
+
+/* Look at member pa of list l once: drop or page it out (true), or move it to the hot end. */
+static bool scan_one(struct page_list *l, paddr_t pa)
+{
+    struct frame *f = pmm_frame(pa);
     reclaim_stats.scanned++;
     enum verdict v = judge(pa, f);
-    if (v == DROP) {
+    if (v == DROP && l == &lru_file) {
         drop(pa, f);
         return true;
     }
+    if (v == DROP && page_out(pa, f)) {
+        reclaim_stats.paged_out++;
+        return true;
+    }
+    if (v == DROP)
+        reclaim_stats.kept_unstorable++;
     if (v == KEEP_USED)
         reclaim_stats.second_chances++;
     else
         reclaim_stats.kept++;
-    page_lru_rotate(pa);
+    page_lru_rotate(l, pa);
     return false;
+}
+
+/*
+ * Free up to want frames from list l, coldest first. Twice round at most:
+ * a page kept for its referenced bits is judged again with them cleared.
+ * Each round looks at as many pages as the list held when it began, from
+ * the cold end on (kept pages move to the hot end, behind the walk). A
+ * page outside the zone asked for is passed over where it is.
+ */
+static uint32_t scan_list(struct page_list *l, uint32_t want, bool lowmem)
+{
+    uint32_t freed = 0;
+    for (int round = 0; round < 2 && freed < want; round++) {
+        uint32_t n = page_lru_count(l);
+        for (paddr_t pa = page_lru_coldest(l), next; pa && n && freed < want; pa = next, n--) {
+            next = page_lru_hotter(pa); /* dropping or moving pa leaves it in place */
+            if (lowmem && pmm_frame(pa)->zone != ZONE_LOW)
+                continue;
+            freed += scan_one(l, pa);
+        }
+    }
+    return freed;
 }
 
 uint32_t vm_reclaim(uint32_t want, bool lowmem)
@@ -68,23 +113,10 @@ uint32_t vm_reclaim(uint32_t want, bool lowmem)
         return 0;
     running = true;
     reclaim_stats.runs++;
-    uint32_t freed = 0;
-    /*
-     * Twice round at most: a page kept for its referenced bits is judged
-     * again with them cleared. Each round looks at as many pages as the
-     * list held when it began, from the cold end on (kept pages move to
-     * the hot end, behind the walk). A page outside the zone asked for is
-     * passed over where it is.
-     */
-    for (int round = 0; round < 2 && freed < want; round++) {
-        uint32_t n = page_lru_count();
-        for (paddr_t pa = page_lru_coldest(), next; pa && n && freed < want; pa = next, n--) {
-            next = page_lru_hotter(pa); /* dropping or moving pa leaves it in place */
-            if (lowmem && pmm_frame(pa)->zone != ZONE_LOW)
-                continue;
-            freed += scan_one(pa);
-        }
-    }
+    /* The file cache first: a clean page costs nothing to drop and little to read again. */
+    uint32_t freed = scan_list(&lru_file, want, lowmem);
+    if (freed < want)
+        freed += scan_list(&lru_anon, want - freed, lowmem);
     reclaim_stats.reclaimed += freed;
     running = false;
     return freed;
@@ -93,7 +125,7 @@ uint32_t vm_reclaim(uint32_t want, bool lowmem)
 void vm_cache_stats(struct cache_stats *st)
 {
     memset(st, 0, sizeof *st);
-    for (paddr_t pa = page_lru_coldest(); pa; pa = page_lru_hotter(pa)) {
+    for (paddr_t pa = page_lru_coldest(&lru_file); pa; pa = page_lru_hotter(pa)) {
         const struct frame *f = pmm_frame(pa);
         st->cache_pages++;
         st->mapped += f->refcount > 1;

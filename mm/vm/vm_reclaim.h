@@ -1,14 +1,18 @@
 /*
  * Reclaim: when the frame allocator runs dry it asks here (the pmm's
  * reclaim hook) before anyone is killed for memory. Clean pages of the
- * file cache (objects whose pager is clean_refetchable, on the page LRU)
- * are taken from the cold end with a second chance: a page whose mappings
+ * file cache (objects whose pager is clean_refetchable, on lru_file) go
+ * first; then private anonymous pages (lru_anon) are paged out
+ * (anon_swap.h: compressed, or written to swap). Each list is taken from
+ * the cold end with a second chance: a page whose mappings
  * were used since the last look (the pmap's referenced bits, harvested
  * through the reverse map and cleared) goes back to the hot end. A dirty,
- * wired or busy page, or one somebody holds besides its object and its
- * mappings, stays. Dropping a page unmaps it everywhere and takes it out
- * of its object; the next fault or read fills it again from the pager.
- * Reclaim allocates nothing, so it cannot recurse.
+ * wired, busy or mlocked page, or one somebody holds besides its owner
+ * and its mappings, stays. Dropping a page unmaps it everywhere and takes
+ * it out of its object; the next fault or read fills it again from the
+ * pager. A paged-out anon comes back on its next fault. Reclaim allocates
+ * only without reclaim (the compressed pool's frames, within the pmm's
+ * reserve), so it cannot recurse.
  */
 #ifndef EYN_VM_RECLAIM_H
 #define EYN_VM_RECLAIM_H
@@ -21,6 +25,8 @@ struct reclaim_stats {
     uint32_t scanned;        /* LRU pages looked at */
     uint32_t second_chances; /* of those, kept because their mappings had been used */
     uint32_t kept;           /* of those, kept because dirty, wired, busy or held */
+    uint32_t paged_out;      /* anon pages paged out (of reclaimed) */
+    uint32_t kept_unstorable; /* anon pages that could go but had nowhere to (incompressible, pool full, no swap) */
 };
 extern struct reclaim_stats reclaim_stats;
 
@@ -32,9 +38,9 @@ struct cache_stats {
     uint32_t shared_pages; /* resident pages of other objects: shared anonymous memory, shm */
 };
 
-/* Start afresh (empty LRU, zero counts) and become the pmm's reclaim hook. */
-void vm_reclaim_init(void);
-/* Drop up to want clean cache pages, coldest first (lowmem: only frames of the direct map): the frames freed. */
+/* Start afresh (empty LRUs, zero counts, a compressed pool of at most pool_frames) and become the pmm's reclaim hook. */
+void vm_reclaim_init(uint32_t pool_frames);
+/* Free up to want frames: clean cache pages, then anon pages paged out, coldest first (lowmem: only frames of the direct map). The frames freed. */
 uint32_t vm_reclaim(uint32_t want, bool lowmem);
 /* Fill st from the LRU and the object counts (a walk of the LRU). */
 void vm_cache_stats(struct cache_stats *st);

@@ -126,7 +126,7 @@ static uint32_t zspage_bytes(const struct zclass *c) { return (uint32_t)sizeof(s
 static struct zspage *zspage_new(struct zpool *p, uint32_t ci)
 {
     struct zclass *c = &p->cls[ci];
-    if (c->nframes > p->max_frames - p->frames) {
+    if (p->frames + c->nframes > p->max_frames) { /* (the bound may have been lowered below frames) */
         p->fails_full++;
         return NULL;
     }
@@ -273,6 +273,20 @@ struct zpool *zpool_create(uint32_t max_frames)
     return p;
 }
 
+/* The pool holds no blob: give the whole handle table back (it grows again on the next store). */
+static void handles_release(struct zpool *p)
+{
+    for (uint32_t i = 0; i < p->nchunks; i++)
+        kfree(p->dir[i]);
+    kfree(p->dir);
+    p->meta_bytes -= p->nchunks * HCHUNK * (uint32_t)sizeof(struct zentry) + p->dir_cap * (uint32_t)sizeof(*p->dir);
+    p->dir = NULL;
+    p->nchunks = p->dir_cap = 0;
+    p->free_handle = 0;
+}
+
+void zpool_set_max(struct zpool *p, uint32_t max_frames) { p->max_frames = max_frames; }
+
 void zpool_destroy(struct zpool *p)
 {
     if (!p)
@@ -290,9 +304,7 @@ void zpool_destroy(struct zpool *p)
             }
         }
     }
-    for (uint32_t i = 0; i < p->nchunks; i++)
-        kfree(p->dir[i]);
-    kfree(p->dir);
+    handles_release(p);
     kfree(p);
 }
 
@@ -348,6 +360,8 @@ int zpool_free(struct zpool *p, zhandle_t h)
     p->blob_bytes -= e->len;
     slot_put(p, e->zp, e->slot);
     handle_free(p, h);
+    if (!p->blobs)
+        handles_release(p); /* an idle pool keeps no metadata beyond itself */
     return 0;
 }
 

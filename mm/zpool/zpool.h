@@ -49,6 +49,8 @@ struct zpool_stats {
 
 /* A new empty pool that will hold at most max_frames frames, or NULL (out of memory). */
 struct zpool *zpool_create(uint32_t max_frames);
+/* Change the bound: blobs above it stay, new zspages wait until the pool is under it again. */
+void zpool_set_max(struct zpool *pool, uint32_t max_frames);
 /* Free every blob, frame and the pool itself. */
 void zpool_destroy(struct zpool *pool);
 

@@ -68,7 +68,7 @@ static int teardown(void **state)
             spaces[i] = NULL;
         }
     }
-    assert_int_equal(page_lru_check(), 0);
+    assert_int_equal(page_lru_check(&lru_file), 0);
     assert_int_equal(object_stats.pages, 0);
     vmm_expect_usage(&baseline, "after the test");
     return 0;

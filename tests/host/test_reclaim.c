@@ -79,7 +79,7 @@ static int teardown(void **state)
             spaces[i] = NULL;
         }
     }
-    assert_int_equal(page_lru_check(), 0);
+    assert_int_equal(page_lru_check(&lru_file), 0);
     assert_int_equal(object_stats.pages, 0);
     vmm_expect_usage(&baseline, "after the test");
     return 0;
@@ -170,7 +170,7 @@ static void hog_highmem(void)
 static uint32_t lru_order(struct vm_object *o, uint32_t *idx, uint32_t n)
 {
     uint32_t k = 0;
-    for (paddr_t pa = page_lru_coldest(); pa && k < n; pa = page_lru_hotter(pa)) {
+    for (paddr_t pa = page_lru_coldest(&lru_file); pa && k < n; pa = page_lru_hotter(pa)) {
         assert_ptr_equal(pmm_frame(pa)->owner, o);
         idx[k++] = pmm_frame(pa)->index;
     }
@@ -188,7 +188,7 @@ static void test_lru_follows_get_drop_and_truncate(void **state)
     struct vm_object *o = fake_object(8);
     for (uint32_t i = 0; i < 4; i++)
         assert_true(page_lru_member(get(o, i)));
-    assert_int_equal(page_lru_check(), 4);
+    assert_int_equal(page_lru_check(&lru_file), 4);
     uint32_t order[8];
     assert_int_equal(lru_order(o, order, 8), 4);
     for (uint32_t i = 0; i < 4; i++)
@@ -202,13 +202,13 @@ static void test_lru_follows_get_drop_and_truncate(void **state)
     assert_int_equal(fake_fills, 4);
     for (uint32_t i = 4; i < 8; i++)
         get(o, i);
-    assert_int_equal(page_lru_check(), 8);
+    assert_int_equal(page_lru_check(&lru_file), 8);
     /* shared anonymous memory is never on it */
     struct vm_object *shm = aobj_create(P(2));
     paddr_t spa;
     assert_int_equal(vm_object_get_page(shm, 1, &spa), 0);
     assert_false(page_lru_member(spa));
-    assert_int_equal(page_lru_check(), 8);
+    assert_int_equal(page_lru_check(&lru_file), 8);
     struct cache_stats cs;
     vm_cache_stats(&cs);
     assert_int_equal(cs.cache_pages, 8);
@@ -219,16 +219,16 @@ static void test_lru_follows_get_drop_and_truncate(void **state)
     paddr_t gone = vm_object_lookup(o, 5);
     assert_int_equal(vm_object_truncate(o, P(3) + 100), 0);
     assert_false(page_lru_member(gone));
-    assert_int_equal(page_lru_check(), 4);
+    assert_int_equal(page_lru_check(&lru_file), 4);
     for (uint32_t i = 0; i < 4; i++)
         assert_true(page_lru_member(vm_object_lookup(o, i)));
     /* eviction, and the object's death, too */
     vm_object_evict(o, 2);
     assert_int_equal(vm_object_lookup(o, 2), 0);
-    assert_int_equal(page_lru_check(), 3);
+    assert_int_equal(page_lru_check(&lru_file), 3);
     vm_object_unref(o);
     assert_int_equal(fake_releases, 1);
-    assert_int_equal(page_lru_check(), 0);
+    assert_int_equal(page_lru_check(&lru_file), 0);
 }
 
 /* ---- reclaim ---- */
@@ -257,7 +257,7 @@ static void test_reclaim_drops_clean_pages_and_object_refills_them(void **state)
     assert_int_equal(vm_reclaim_n(4), 4); /* the coldest four */
     assert_int_equal(vmm_free_frames(), free0 + 4);
     assert_int_equal(object_stats.pages, 2);
-    assert_int_equal(page_lru_check(), 2);
+    assert_int_equal(page_lru_check(&lru_file), 2);
     assert_int_equal(vs->pmap.resident, res0 - 4);
     static const uint32_t went[] = {1, 3, 4, 5};
     for (uint32_t k = 0; k < ARRAY_SIZE(went); k++) {

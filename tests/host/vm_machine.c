@@ -28,7 +28,7 @@ void vmm_boot(paddr_t ram_end)
         pd_of(kpd)[KERNEL_PDE_FIRST + i] = (i * BIG_PAGE_SIZE) | PTE_P | PTE_W | PTE_PS | PTE_G;
     pmap_init_kernel(kpd);
     kheap_init();
-    vm_reclaim_init(); /* as the kernel's memory_init */
+    vm_reclaim_init(256); /* as the kernel's memory_init (a pool of 256 frames) */
 }
 
 uint32_t vmm_free_frames(void)

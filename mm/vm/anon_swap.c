@@ -1,0 +1,157 @@
+/* Paging anonymous memory out and in (see anon_swap.h). */
+#include "mm/vm/anon_swap.h"
+#include "arch/i386/pmap/pmap.h"
+#include "errno.h"
+#include "kstring.h"
+#include "mm/pmm/physmem.h"
+#include "mm/pmm/pmm.h"
+#include "mm/reclaim/swap.h"
+#include "mm/reclaim/zswap.h"
+#include "mm/vm/anon.h"
+
+struct swap_counts swap_counts;
+#define WRITEBACK_BATCH 16u /* pool entries moved to disk when the pool is full */
+
+/* A bounce frame for moving a pool entry to disk: reclaim may find no free frame. */
+static uint8_t bounce[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+void anon_swap_init(uint32_t pool_frames)
+{
+    memset(&swap_counts, 0, sizeof swap_counts);
+    zswap_init(pool_frames);
+    swap_set_pagein(anon_swapoff_pagein);
+}
+
+uint32_t anon_swap_capacity(void)
+{
+    uint32_t total, free;
+    swap_totals(&total, &free);
+    if (total)
+        return total;
+    struct pmm_stats ps;
+    pmm_get_stats(&ps);
+    return ps.total_frames;
+}
+
+/* Write frame pa to a new slot for a: the slot, or 0 (no slot free, or the write failed). */
+static swp_t write_to_slot(struct vm_anon *a, paddr_t pa)
+{
+    swp_t s;
+    while ((s = swap_alloc(a)) != 0) {
+        if (swap_write(s, pa) == 0)
+            return s;
+        swap_counts.io_errors++; /* the area marked that slot bad: try another */
+    }
+    return 0;
+}
+
+/* Move up to n of the pool's oldest entries to swap slots: how many moved. */
+static uint32_t writeback_oldest(uint32_t n)
+{
+    uint32_t moved = 0;
+    paddr_t pa = virt_to_phys(bounce);
+    for (struct zswap_entry *e; moved < n && (e = zswap_oldest()) != NULL; moved++) {
+        struct vm_anon *a = e->owner;
+        swp_t s = swap_alloc(a);
+        if (!s)
+            break;
+        if (zswap_load(e, pa) != 0) { /* the copy is damaged: nothing to write; the anon's page is lost */
+            swap_free(s);
+            a->z = NULL;
+            swap_counts.io_errors++;
+            continue; /* a later fault on it gets SIGBUS (no copy anywhere) */
+        }
+        a->z = NULL;
+        if (swap_write(s, pa) != 0) {
+            swap_counts.io_errors++;
+            s = write_to_slot(a, pa);
+        }
+        if (!s) { /* nowhere to put it after all: back into the pool */
+            if (zswap_store(pa, a, &a->z) != 0)
+                a->z = NULL; /* cannot happen: its space was just freed; if it does, the page is lost */
+            break;
+        }
+        a->slot = s;
+        zswap_note_writeback();
+    }
+    return moved;
+}
+
+/*
+ * Keep a copy of a's frame pa somewhere off the frame: 0, or why not. A
+ * page the pool refused as incompressible is not compressed again until it
+ * has been used (reclaim clears the mark then).
+ */
+static int store(struct vm_anon *a, paddr_t pa)
+{
+    struct frame *f = pmm_frame(pa);
+    int err = (f->flags & FRAME_F_INCOMPRESSIBLE) ? -E2BIG : zswap_store(pa, a, &a->z);
+    if (err == -ENOSPC && writeback_oldest(WRITEBACK_BATCH))
+        err = zswap_store(pa, a, &a->z); /* the pool made room by moving its oldest to disk */
+    if (err == -E2BIG)
+        f->flags |= FRAME_F_INCOMPRESSIBLE;
+    if (!err) {
+        swap_counts.to_zswap++;
+        return 0;
+    }
+    swp_t s = write_to_slot(a, pa);
+    if (s) {
+        a->slot = s;
+        swap_counts.to_disk++;
+        return 0;
+    }
+    if (err == -E2BIG)
+        swap_counts.kept_incompressible++;
+    else if (err == -ENOSPC)
+        swap_counts.kept_full++;
+    return err;
+}
+
+int anon_page_out(struct vm_anon *a)
+{
+    paddr_t pa = a->frame;
+    int err = store(a, pa);
+    if (err)
+        return err;
+    pmap_page_remove(pa); /* every mapping goes: the next touch faults the page back */
+    anon_release_frame(a); /* the last reference: the frame is free */
+    swap_counts.pswpout++;
+    return 0;
+}
+
+int anon_page_in(struct vm_anon *a)
+{
+    paddr_t pa = pmm_alloc(0, FRAME_USER); /* may page others out; a has no frame, so it stays out */
+    if (!pa)
+        return -ENOMEM;
+    int err = -ENXIO;
+    if (a->z) {
+        err = zswap_load(a->z, pa) ? -ENXIO : 0;
+        a->z = NULL;
+        swap_counts.from_zswap++;
+    } else if (a->slot) {
+        err = swap_read(a->slot, pa) ? -ENXIO : 0;
+        if (!err) {
+            swap_free(a->slot);
+            a->slot = 0;
+            swap_counts.from_disk++;
+        }
+    }
+    if (err) {
+        swap_counts.io_errors++;
+        pmm_free(pa);
+        return err; /* the slot stays the anon's: every later touch fails alike */
+    }
+    anon_take_frame(a, pa);
+    swap_counts.pswpin++;
+    return 0;
+}
+
+int anon_swapoff_pagein(void *owner, uint32_t s)
+{
+    struct vm_anon *a = owner;
+    if (!a || a->slot != s)
+        return -EINVAL;
+    int err = anon_page_in(a);
+    return err == -ENXIO ? -EIO : err; /* 0, or -ENOMEM */
+}

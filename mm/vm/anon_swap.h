@@ -1,0 +1,55 @@
+/*
+ * Paging anonymous memory out and in. Pageout takes a resident anon's page
+ * out of memory: zswap keeps it compressed (a same-filled page as its word
+ * alone); what zswap refuses (incompressible, or the pool at its bound)
+ * goes to a swap slot when a swap area has one, else the page stays. The
+ * page is unmapped everywhere through the reverse map and its frame freed;
+ * the anon remembers where the page went. Because the anon is the page's
+ * identity, a page shared copy-on-write by several processes is stored
+ * once and comes back shared: the first fault brings it in, the others
+ * find it resident (the anon is its own swap cache).
+ *
+ * When the pool is at its bound and a swap area exists, its oldest entries
+ * are written back to swap to make room (the pool keeps the recently
+ * paged-out pages; disk the old ones). swapoff brings pages back through
+ * anon_swapoff_pagein.
+ */
+#ifndef EYN_ANON_SWAP_H
+#define EYN_ANON_SWAP_H
+
+#include "types.h"
+
+struct vm_anon;
+
+struct swap_counts {
+    uint32_t pswpout, pswpin;       /* pages paged out / in, since boot */
+    uint32_t to_zswap, to_disk;     /* pageouts by destination */
+    uint32_t from_zswap, from_disk; /* pageins by source */
+    uint32_t kept_incompressible;   /* pageouts refused: incompressible with no swap slot free */
+    uint32_t kept_full;             /* refused: pool full with no swap slot free */
+    uint32_t io_errors;             /* swap reads or writes that failed */
+};
+extern struct swap_counts swap_counts;
+
+/*
+ * Page out resident anon a (frame pa, judged idle and held by nobody but a
+ * and its mappings): 0 (the frame is freed), or -E2BIG / -ENOSPC / -ENOMEM /
+ * -EIO (nothing changed: the page stays).
+ */
+int anon_page_out(struct vm_anon *a);
+/* Bring paged-out anon a back into a new frame (owned, on the LRU, unmapped): 0, -ENOMEM, or -ENXIO (the copy is lost: an I/O error). */
+int anon_page_in(struct vm_anon *a);
+/* swapoff's hook (swap.h): owner is an anon holding slot s; bring it in and free s. */
+int anon_swapoff_pagein(void *owner, uint32_t s);
+/*
+ * Pages that paging out can hold, for the commit limits (Linux's
+ * total_swap_pages): the swap areas' slots; with no swap area, the
+ * compressed store stands in as zram would, with RAM's size as capacity
+ * (zram's usual disk size; at the default pool bound of 40% of RAM that
+ * is a ratio of 2.5).
+ */
+uint32_t anon_swap_capacity(void);
+/* Pageout's decisions start afresh (boot), with the pool bounded to max_frames. */
+void anon_swap_init(uint32_t pool_frames);
+
+#endif
