@@ -42,7 +42,7 @@ static void show_usage(struct seqbuf *s, struct proc *p, const struct vm_region 
 {
     struct vm_usage u;
     memset(&u, 0, sizeof u);
-    vm_space_usage(p->vm, r->start, r->end, &u);
+    vm_region_usage(p->vm, r, &u);
     uint32_t pss_kib = (uint32_t)((u.pss * 4) >> PSS_SHIFT);
     seq_printf(s, "Size:           %8u kB\nKernelPageSize: %8u kB\nMMUPageSize:    %8u kB\n",
                (r->end - r->start) / 1024, PAGE_SIZE / 1024, PAGE_SIZE / 1024);
@@ -53,8 +53,8 @@ static void show_usage(struct seqbuf *s, struct proc *p, const struct vm_region 
     seq_printf(s, "Referenced:     %8u kB\nAnonymous:      %8u kB\n", u.referenced * 4, u.anon * 4);
     seq_printf(s, "LazyFree:       %8u kB\nAnonHugePages:  %8u kB\nShmemPmdMapped: %8u kB\n", 0u, 0u, 0u);
     seq_printf(s, "FilePmdMapped:  %8u kB\nShared_Hugetlb: %8u kB\nPrivate_Hugetlb:%8u kB\n", 0u, 0u, 0u);
-    seq_printf(s, "Swap:           %8u kB\nSwapPss:        %8u kB\nLocked:         %8u kB\n", 0u, 0u,
-               r->flags & VM_LOCKED ? pss_kib : 0u);
+    seq_printf(s, "Swap:           %8u kB\nSwapPss:        %8u kB\nLocked:         %8u kB\n", u.swap * 4,
+               (uint32_t)((u.swap_pss * 4) >> PSS_SHIFT), r->flags & VM_LOCKED ? pss_kib : 0u);
     seq_printf(s, "THPeligible:    0\nVmFlags:%s%s%s%s%s%s%s%s\n", r->prot & VM_READ ? " rd" : "",
                r->prot & VM_WRITE ? " wr" : "", r->prot & VM_EXEC ? " ex" : "", r->flags & VM_SHARED ? " sh" : "",
                " mr mw me", r->flags & VM_GROWSDOWN ? " gd" : "", r->flags & VM_LOCKED ? " lo" : "",

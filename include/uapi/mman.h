@@ -13,6 +13,7 @@
 #define MAP_NORESERVE 0x4000u /* not counted against the overcommit limit (but in mode 2) */
 #define MAP_FIXED_NOREPLACE 0x100000u
 
+#define MADV_WILLNEED 3
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
 #define MADV_REMOVE 9
@@ -20,6 +21,8 @@
 #define MADV_DOFORK 11
 #define MADV_WIPEONFORK 18
 #define MADV_KEEPONFORK 19
+#define MADV_COLD 20
+#define MADV_PAGEOUT 21
 #define MADV_POPULATE_READ 22
 #define MADV_POPULATE_WRITE 23
 #define MADV_HWPOISON 100

@@ -58,7 +58,7 @@ static void terminal_of(const struct proc *p, uint32_t *tty_nr, int *tpgid)
 
 /* Sizes of p's memory by kind, in pages, as Linux's status and statm count them. */
 struct mem_sizes {
-    uint32_t total, exec, data, stack, shared_file, file_rss, shmem_rss, anon_rss;
+    uint32_t total, exec, data, stack, shared_file, file_rss, shmem_rss, anon_rss, swap;
 };
 
 static void mem_sizes(struct proc *p, struct mem_sizes *m)
@@ -70,7 +70,7 @@ static void mem_sizes(struct proc *p, struct mem_sizes *m)
         uint32_t pages = (r->end - r->start) / PAGE_SIZE;
         struct vm_usage u;
         memset(&u, 0, sizeof u);
-        vm_space_usage(p->vm, r->start, r->end, &u);
+        vm_region_usage(p->vm, r, &u);
         m->total += pages;
         if (r->flags & VM_GROWSDOWN)
             m->stack += pages;
@@ -80,6 +80,7 @@ static void mem_sizes(struct proc *p, struct mem_sizes *m)
             m->data += pages;
         bool file = vnode_pager_is(r->obj);
         m->anon_rss += u.anon;
+        m->swap += u.swap;
         if (file)
             m->file_rss += u.rss - u.anon;
         else
@@ -187,7 +188,7 @@ static int show_status(struct seqbuf *s, struct vnode *v)
         kb_line(s, "VmExe:", m.exec);
         kb_line(s, "VmLib:", 0);
         kb_line(s, "VmPTE:", p->vm->pmap.tables);
-        kb_line(s, "VmSwap:", 0);
+        kb_line(s, "VmSwap:", m.swap);
         seq_printf(s, "HugetlbPages:\t%8u kB\n", 0u);
     }
     seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%u\nSigQ:\t%u/%u\n", p->leader->nr_threads,

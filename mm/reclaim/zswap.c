@@ -63,10 +63,25 @@ static uint32_t compress(const void *page)
     return n > 0 ? (uint32_t)n : 0;
 }
 
+/* A store is under way (its scratch space in use): an allocation inside it may reclaim, which must not store again. */
+static bool storing;
+
+static int store(paddr_t pa, void *owner, struct zswap_entry **out);
+
 int zswap_store(paddr_t pa, void *owner, struct zswap_entry **out)
 {
     if (!pool)
         return -ENOSPC;
+    if (storing)
+        return -EBUSY;
+    storing = true;
+    int err = store(pa, owner, out);
+    storing = false;
+    return err;
+}
+
+static int store(paddr_t pa, void *owner, struct zswap_entry **out)
+{
     void *page = kmap(pa);
     uint32_t word = 0, len = 0;
     bool filled = same_filled(page, &word);

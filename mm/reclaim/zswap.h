@@ -47,7 +47,8 @@ int zswap_init(uint32_t max_frames);
 void zswap_set_max(uint32_t max_frames);
 /*
  * Keep a compressed copy of frame pa for owner: 0 and *out, or -E2BIG
- * (incompressible), -ENOSPC (the pool is at its bound), -ENOMEM.
+ * (incompressible), -ENOSPC (the pool is at its bound), -ENOMEM, -EBUSY
+ * (called from reclaim inside a store's own allocation).
  */
 int zswap_store(paddr_t pa, void *owner, struct zswap_entry **out);
 /* Put e's page back into frame pa and free e: 0, or -EIO (the pool's copy is damaged; e is freed anyway). */

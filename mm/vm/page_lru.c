@@ -68,6 +68,21 @@ void page_lru_rotate(struct page_list *l, paddr_t pa)
     l->hot = pfn;
 }
 
+void page_lru_make_coldest(struct page_list *l, paddr_t pa)
+{
+    uint32_t pfn = pa >> PAGE_SHIFT;
+    struct frame *f = at(pfn);
+    if (!f || !(f->flags & FRAME_F_LRU))
+        panic("page_lru_make_coldest: frame 0x%x is not on the LRU", pa);
+    if (l->cold == pfn)
+        return;
+    lru_unlink(l, f);
+    f->next = 0;
+    f->prev = l->cold;
+    at(l->cold)->next = pfn; /* cold != pfn: the list had another member */
+    l->cold = pfn;
+}
+
 bool page_lru_member(paddr_t pa)
 {
     struct frame *f = pmm_frame(pa);

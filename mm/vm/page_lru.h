@@ -32,6 +32,8 @@ void page_lru_insert(struct page_list *l, paddr_t pa);
 void page_lru_remove(struct page_list *l, paddr_t pa);
 /* Move member pa to the hot end (it was just used, or is kept for now). */
 void page_lru_rotate(struct page_list *l, paddr_t pa);
+/* Move member pa to the cold end (it will be the next looked at). */
+void page_lru_make_coldest(struct page_list *l, paddr_t pa);
 /* True if frame pa is on a list. */
 bool page_lru_member(paddr_t pa);
 /* The coldest member, or 0 if the list is empty. */

@@ -4,9 +4,12 @@
 #include "kstring.h"
 #include "arch/i386/pmap/pmap.h"
 #include "uapi/mman.h"
+#include "mm/vm/anon.h"
+#include "mm/vm/anon_swap.h"
 #include "mm/vm/vm.h"
 #include "mm/vm/vm_map.h"
 #include "mm/vm/vm_object.h"
+#include "mm/vm/vm_reclaim.h"
 #include "mm/vm/vm_region.h"
 #include "mm/vm/vm_space.h"
 
@@ -70,11 +73,41 @@ static int zero_shared(struct vmspace *vs, vaddr_t addr, vaddr_t end)
     return 0;
 }
 
+/* MADV_COLD and MADV_PAGEOUT: each page of [addr, end) mapped here and by nobody else goes cold, or out now. */
+static int reclaim_range(struct vmspace *vs, vaddr_t addr, vaddr_t end, bool cold_only)
+{
+    for (vaddr_t va = addr; va < end; va += PAGE_SIZE) {
+        struct pmap_info info;
+        pmap_query(&vs->pmap, va, &info);
+        if (info.present)
+            vm_reclaim_page(info.pa & ~(paddr_t)PAGE_MASK, cold_only);
+    }
+    return 0;
+}
+
+/* MADV_WILLNEED: the paged-out private pages of [addr, end) come back now (not mapped: the next touch maps them). */
+static int page_in_range(struct vmspace *vs, vaddr_t addr, vaddr_t end)
+{
+    for (struct vm_region *r = vm_map_first_after(&vs->map, addr); r && r->start < end; r = vm_map_next(r)) {
+        if (!r->amap)
+            continue;
+        for (vaddr_t va = MAX(r->start, addr); va < MIN(r->end, end); va += PAGE_SIZE) {
+            struct vm_anon *a = amap_lookup(r->amap, vm_region_slot(r, va));
+            if (a && !a->frame && (a->z || a->slot) && anon_page_in(a) == -ENOMEM)
+                return 0; /* a hint: memory is short, the rest stays out */
+        }
+    }
+    return 0;
+}
+
 /*
  * DONTNEED and FREE drop private pages (they read back as zero or
  * file data); REMOVE zeroes shared memory; WIPEONFORK/KEEPONFORK and
  * DONTFORK/DOFORK mark regions for fork; POPULATE_READ/WRITE fault pages
- * in; the other hints are accepted. Errors as Linux: EINVAL (unaligned,
+ * in; COLD makes pages the next reclaim looks at, PAGEOUT reclaims them
+ * now (both only pages no other process maps, and never in locked
+ * regions); WILLNEED brings paged-out memory back; the other hints are
+ * accepted. Errors as Linux: EINVAL (unaligned,
  * unknown advice, advice that does not fit the mapping), ENOMEM (a hole).
  */
 int vm_madvise(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t advice)
@@ -110,7 +143,14 @@ int vm_madvise(struct vmspace *vs, vaddr_t addr, uint32_t len, uint32_t advice)
     case MADV_POPULATE_READ:
     case MADV_POPULATE_WRITE:
         return vm_populate(vs, addr, end, advice == MADV_POPULATE_WRITE);
+    case MADV_COLD:
+    case MADV_PAGEOUT:
+        if (!regions_all(vs, addr, end, unlocked))
+            return -EINVAL; /* Linux: locked memory stays where it is */
+        return reclaim_range(vs, addr, end, advice == MADV_COLD);
+    case MADV_WILLNEED:
+        return page_in_range(vs, addr, end);
     default:
-        return 0; /* a hint: NORMAL, RANDOM, SEQUENTIAL, WILLNEED, HUGEPAGE, COLD, PAGEOUT... */
+        return 0; /* a hint: NORMAL, RANDOM, SEQUENTIAL, HUGEPAGE... */
     }
 }

@@ -85,6 +85,26 @@ static bool scan_one(struct page_list *l, paddr_t pa)
     return false;
 }
 
+bool vm_reclaim_page(paddr_t pa, bool cold_only)
+{
+    struct frame *f = pmm_frame(pa);
+    if (!f || !(f->flags & FRAME_F_LRU) || pmap_page_mapcount(pa) > 1)
+        return false; /* not reclaimable, or mapped by others too (Linux leaves shared pages alone) */
+    struct page_list *l = (f->flags & FRAME_F_ANON) ? &lru_anon : &lru_file;
+    pmap_page_clear_referenced(pa);
+    if (cold_only) {
+        page_lru_make_coldest(l, pa);
+        return false;
+    }
+    if (judge(pa, f) != DROP)
+        return false;
+    if (l == &lru_file) {
+        drop(pa, f);
+        return true;
+    }
+    return page_out(pa, f);
+}
+
 /*
  * Free up to want frames from list l, coldest first. Twice round at most:
  * a page kept for its referenced bits is judged again with them cleared.

@@ -42,6 +42,13 @@ struct cache_stats {
 void vm_reclaim_init(uint32_t pool_frames);
 /* Free up to want frames: clean cache pages, then anon pages paged out, coldest first (lowmem: only frames of the direct map). The frames freed. */
 uint32_t vm_reclaim(uint32_t want, bool lowmem);
+/*
+ * MADV_PAGEOUT and MADV_COLD for one page: frame pa, if on an LRU and
+ * mapped by one mapping at most, loses its referenced bits; cold_only
+ * moves it to its list's cold end, else it is dropped (a clean file page)
+ * or paged out (an anon page) now if reclaim would take it. True if freed.
+ */
+bool vm_reclaim_page(paddr_t pa, bool cold_only);
 /* Fill st from the LRU and the object counts (a walk of the LRU). */
 void vm_cache_stats(struct cache_stats *st);
 

@@ -2,16 +2,30 @@
 #include "mm/vm/vm_usage.h"
 #include "arch/i386/pmap/pmap.h"
 #include "mm/pmm/pmm.h"
+#include "mm/vm/anon.h"
+#include "mm/vm/vm_region.h"
 #include "mm/vm/vm_space.h"
 #include "mmu.h"
 
-void vm_space_usage(struct vmspace *vs, vaddr_t start, vaddr_t end, struct vm_usage *u)
+/* Count page va of r if its anon is paged out. */
+static void count_swapped(const struct vm_region *r, vaddr_t va, struct vm_usage *u)
 {
-    for (vaddr_t va = start; va < end && va >= start; va += PAGE_SIZE) {
+    const struct vm_anon *a = r->amap ? amap_lookup(r->amap, vm_region_slot(r, va)) : NULL;
+    if (!a || a->frame || (!a->z && !a->slot))
+        return;
+    u->swap++;
+    u->swap_pss += ((uint64_t)1 << PSS_SHIFT) / a->refs;
+}
+
+void vm_region_usage(struct vmspace *vs, const struct vm_region *r, struct vm_usage *u)
+{
+    for (vaddr_t va = r->start; va < r->end; va += PAGE_SIZE) {
         struct pmap_info info;
         pmap_query(&vs->pmap, va, &info);
-        if (!info.present)
+        if (!info.present) {
+            count_swapped(r, va, u);
             continue;
+        }
         paddr_t pa = info.pa & ~(paddr_t)PAGE_MASK;
         struct frame *f = pmm_frame(pa);
         uint32_t maps = pmap_page_mapcount(pa);

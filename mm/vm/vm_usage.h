@@ -13,10 +13,13 @@ struct vm_usage {
     uint32_t private_clean, private_dirty; /* mapped here only */
     uint32_t referenced;    /* with the accessed bit set */
     uint64_t pss;           /* proportional set size: each page divided by its mappings, in pages << PSS_SHIFT */
+    uint32_t swap;          /* private anonymous pages paged out (compressed or in a swap slot) */
+    uint64_t swap_pss;      /* those divided by the amap slots sharing each, in pages << PSS_SHIFT */
 };
 #define PSS_SHIFT 12
 
-/* Add what [start, end) of vs maps to *u (dirty: written per the page tables, the page's object, or anonymous). */
-void vm_space_usage(struct vmspace *vs, vaddr_t start, vaddr_t end, struct vm_usage *u);
+struct vm_region;
+/* Add what region r of vs holds to *u (dirty: written per the page tables, the page's object, or anonymous). */
+void vm_region_usage(struct vmspace *vs, const struct vm_region *r, struct vm_usage *u);
 
 #endif
