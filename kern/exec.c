@@ -371,8 +371,10 @@ int exec_replace(struct proc *p, struct vnode *file, const struct exec_args *a, 
     struct cred next;
     if (!vs)
         return -ENOMEM;
-    if (old)
-        vm_space_set_stack_limit(vs, old->map.stack_max); /* RLIMIT_STACK survives exec */
+    if (old) { /* RLIMIT_STACK and RLIMIT_AS survive exec */
+        vm_space_set_stack_limit(vs, old->map.stack_max);
+        vs->map.as_max = old->map.as_max;
+    }
     bool secure = exec_creds(p, file, &next);
     int err = exec_load(vs, p, file, a, &next, secure, entry, sp);
     if (err) {

@@ -23,6 +23,7 @@
 #define RLIMIT_STACK 3
 #define RLIMIT_NOFILE 7
 #define RLIMIT_MEMLOCK 8
+#define RLIMIT_AS 9
 #define RLIM_NLIMITS 16
 #define RLIM_INFINITY (~0ull)
 
@@ -294,12 +295,14 @@ void limit_of(struct proc *p, uint32_t r, uint64_t out[2])
         out[0] = out[1] = 8u * 1024 * 1024; /* Linux 6.1's default */
 }
 
-/* Store a new limit; RLIMIT_STACK also bounds stack growth in p's address space. */
+/* Store a new limit; RLIMIT_STACK and RLIMIT_AS also bound p's address space. */
 static void set_limit(struct proc *p, uint32_t r, uint64_t soft, uint64_t hard)
 {
     p->rlimit[r][0] = soft, p->rlimit[r][1] = hard;
     if (r == RLIMIT_STACK && p->vm)
         vm_space_set_stack_limit(p->vm, soft);
+    if (r == RLIMIT_AS && p->vm)
+        vm_space_set_as_limit(p->vm, soft);
 }
 
 #define NR_OPEN 1048576u /* Linux's fs.nr_open: no hard RLIMIT_NOFILE above it, even for root */

@@ -47,8 +47,8 @@ static struct vm_region *grow_stack(struct vm_map *map, vaddr_t addr)
     if (!r || !(r->flags & VM_GROWSDOWN) || addr >= r->start)
         return NULL;
     vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
-    if (r->end - page > map->stack_max)
-        return NULL; /* RLIMIT_STACK */
+    if (r->end - page > map->stack_max || !vm_map_may_grow(map, (r->start - page) / PAGE_SIZE, 0))
+        return NULL; /* RLIMIT_STACK, RLIMIT_AS */
     struct vm_region *below = vm_map_prev(r); /* regions are disjoint and sorted: the nearest one */
     if (below && below->end + STACK_GUARD_GAP > page)
         return NULL; /* would come too close to the region below */

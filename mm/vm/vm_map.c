@@ -97,6 +97,7 @@ void vm_map_init(struct vm_map *m, vaddr_t lo, vaddr_t hi)
     m->lo = lo;
     m->hi = hi;
     m->stack_max = VM_STACK_DEFAULT;
+    m->as_max = VM_AS_UNLIMITED;
 }
 
 int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, uint32_t prot, uint32_t flags,
@@ -294,10 +295,19 @@ vaddr_t vm_map_find_gap(struct vm_map *m, uint32_t size, vaddr_t hint, vaddr_t b
     return vm_map_tree_gap_below(m, size, limit);
 }
 
+uint32_t vm_map_pages_in(const struct vm_map *m, vaddr_t start, vaddr_t end)
+{
+    uint32_t pages = 0;
+    for (struct vm_region *r = vm_map_first_after((struct vm_map *)m, start); r && r->start < end; r = r->next)
+        pages += (MIN(r->end, end) - MAX(r->start, start)) / PAGE_SIZE;
+    return pages;
+}
+
 int vm_map_clone(struct vm_map *dst, struct vm_map *src)
 {
     vm_map_init(dst, src->lo, src->hi);
     dst->stack_max = src->stack_max;
+    dst->as_max = src->as_max;
     for (struct vm_region *s = src->head; s; s = s->next) {
         if (s->flags & VM_DONTFORK)
             continue; /* MADV_DONTFORK: the child has nothing there */

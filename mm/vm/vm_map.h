@@ -68,8 +68,19 @@ struct vm_map {
     uint32_t count;
     vaddr_t lo, hi;     /* allowed range, e.g. [0x1000, 0xC0000000) */
     uint32_t stack_max; /* largest size a VM_GROWSDOWN region grows to (RLIMIT_STACK) */
+    uint32_t as_max;    /* most pages the regions may span (RLIMIT_AS), VM_AS_UNLIMITED for no limit */
     uint32_t pages, pages_peak; /* pages the regions span, and the most they ever did (VmSize, VmPeak) */
 };
+
+#define VM_AS_UNLIMITED 0xFFFFFFFFu
+
+/* Pages the regions of m span in [start, end). */
+uint32_t vm_map_pages_in(const struct vm_map *m, vaddr_t start, vaddr_t end);
+/* May m span more pages, given that `replaced` of the new ones are already mapped (RLIMIT_AS)? */
+static inline bool vm_map_may_grow(const struct vm_map *m, uint32_t pages, uint32_t replaced)
+{
+    return m->as_max == VM_AS_UNLIMITED || (uint64_t)m->pages - replaced + pages <= m->as_max;
+}
 
 /* An empty map allowing [lo, hi), rounded inwards to pages; the NULL page is never allowed. stack_max: the default. */
 void vm_map_init(struct vm_map *m, vaddr_t lo, vaddr_t hi);

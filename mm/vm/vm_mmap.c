@@ -27,6 +27,8 @@ int vm_unmap_range(struct vmspace *vs, vaddr_t start, vaddr_t end)
  */
 static int grow_heap(struct vmspace *vs, vaddr_t old_end, vaddr_t new_end)
 {
+    if (!vm_map_may_grow(&vs->map, (new_end - old_end) / PAGE_SIZE, 0))
+        return -ENOMEM; /* RLIMIT_AS */
     struct vm_region *r = old_end > vs->brk_start ? vm_map_lookup(&vs->map, old_end - 1) : NULL;
     if (r && (r->flags & ~VM_NEEDS_COPY) == VM_HEAP && r->prot == (VM_READ | VM_WRITE) && r->end == old_end)
         return vm_map_set_bounds(&vs->map, r, r->start, new_end);
@@ -63,12 +65,16 @@ static uint32_t vm_prot(uint32_t prot)
 static int place_mapping(struct vmspace *vs, uint32_t addr, uint32_t size, uint32_t flags, vaddr_t *at)
 {
     if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
+        if (!vm_map_may_grow(&vs->map, size / PAGE_SIZE, 0))
+            return -ENOMEM; /* RLIMIT_AS */
         *at = vm_map_find_gap(&vs->map, size, ALIGN_DOWN(addr, PAGE_SIZE), MMAP_TOP);
         return *at ? 0 : -ENOMEM;
     }
     *at = addr;
     if (addr < PAGE_SIZE || addr >= USER_TOP || size > USER_TOP - addr)
         return -ENOMEM;
+    if (!vm_map_may_grow(&vs->map, size / PAGE_SIZE, vm_map_pages_in(&vs->map, addr, addr + size)))
+        return -ENOMEM; /* RLIMIT_AS, checked before anything is replaced */
     if (flags & MAP_FIXED_NOREPLACE) {
         struct vm_region *r = vm_map_first_after(&vs->map, addr);
         return r && r->start < addr + size ? -EEXIST : 0;

@@ -115,6 +115,11 @@ static int32_t mremap_to(struct vmspace *vs, vaddr_t old, uint32_t old_len, uint
             return -EINVAL; /* the ranges may not overlap */
         if (new_addr < PAGE_SIZE)
             return -EPERM; /* below mmap_min_addr */
+        uint32_t keep = (flags & MREMAP_DONTUNMAP) ? old_len : 0; /* the old range stays mapped too */
+        if (new_len > old_len - keep &&
+            !vm_map_may_grow(&vs->map, (new_len - (old_len - keep)) / PAGE_SIZE,
+                             vm_map_pages_in(&vs->map, new_addr, new_addr + new_len)))
+            return -ENOMEM; /* RLIMIT_AS */
         if (vm_unmap_range(vs, new_addr, new_addr + new_len))
             return -ENOMEM;
     }
@@ -169,6 +174,8 @@ int32_t vm_mremap(struct vmspace *vs, vaddr_t old, uint32_t old_len, uint32_t ne
     int err = resize_check(r, old, old_len, new_len);
     if (err)
         return err;
+    if (!vm_map_may_grow(&vs->map, (new_len - old_len) / PAGE_SIZE, 0))
+        return -ENOMEM; /* RLIMIT_AS: the growth counts, as Linux's may_expand_vm */
     if (new_len > USER_TOP - old)
         return -ENOMEM;
     vaddr_t new_end = old + new_len;

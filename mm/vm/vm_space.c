@@ -94,6 +94,11 @@ void vm_space_set_stack_limit(struct vmspace *vs, uint64_t bytes)
     vs->map.stack_max = bytes > 0xFFFFF000u ? 0xFFFFF000u : (uint32_t)bytes;
 }
 
+void vm_space_set_as_limit(struct vmspace *vs, uint64_t bytes)
+{
+    vs->map.as_max = bytes >= (uint64_t)VM_AS_UNLIMITED * PAGE_SIZE ? VM_AS_UNLIMITED : (uint32_t)(bytes / PAGE_SIZE);
+}
+
 bool vm_space_maps(struct vmspace *vs, vaddr_t addr) { return vm_map_lookup(&vs->map, addr) != NULL; }
 
 void vm_space_query(struct vmspace *vs, vaddr_t va, struct pmap_info *info)

@@ -40,6 +40,8 @@ void vm_space_activate(struct vmspace *vs);
 struct vmspace *vm_space_active(void);
 /* Bound stack growth in vs to bytes (RLIMIT_STACK), clamped to what the address space can hold. */
 void vm_space_set_stack_limit(struct vmspace *vs, uint64_t bytes);
+/* Bound the pages all regions of vs may span (RLIMIT_AS: mmap, brk, mremap and stack growth fail past it). */
+void vm_space_set_as_limit(struct vmspace *vs, uint64_t bytes);
 /* True if some region of vs covers addr. */
 bool vm_space_maps(struct vmspace *vs, vaddr_t addr);
 /* What the page tables of vs (NULL: the active directory, the kernel's alone if none) say about va. */
