@@ -20,7 +20,7 @@ KASFLAGS := -m32 -I. -Iinclude -MMD -MP
 KLDFLAGS := -m elf_i386 -T arch/i386/linker.ld -nostdlib -z noexecstack --no-warn-rwx-segments
 LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
 
-KDIRS := arch/i386 arch/i386/pmap kern kern/sys kern/procfs mm/pmm mm/kmem mm/vm mm/pager mm/zpool fs drivers drivers/tty drivers/pci drivers/block shell lib tests/kern
+KDIRS := arch/i386 arch/i386/pmap kern kern/sys kern/procfs mm/pmm mm/kmem mm/vm mm/pager mm/zpool mm/reclaim fs drivers drivers/tty drivers/pci drivers/block shell lib tests/kern
 KSRC := $(foreach d,$(KDIRS),$(wildcard $(d)/*.c))
 KASM := $(wildcard arch/i386/*.S)
 KOBJ := $(KSRC:%.c=$(BUILD)/k/%.o) $(KASM:%.S=$(BUILD)/k/%.o)

@@ -8,6 +8,7 @@
 #include "mm/kmem/paging.h"
 #include "mm/pmm/physmem.h"
 #include "mm/pmm/pmm.h"
+#include "mm/reclaim/swap_area.h"
 #include "mm/vm/anon.h"
 #include "mm/vm/vm.h"
 #include "mm/vm/vm_object.h"
@@ -65,6 +66,11 @@ static void memory_stats(void)
             st.free_low_frames * 4, (pmm_phys_end() > lowmem_end ? pmm_phys_end() - lowmem_end : 0) / 1024);
     if (st.ignored_bytes)
         kprintf("  ignored:   %8u KiB above 4 GiB (no PAE)\n", (uint32_t)(st.ignored_bytes / 1024));
+    uint32_t swap_total, swap_free;
+    swap_totals(&swap_total, &swap_free);
+    kprintf("  swap:      %8u KiB in %u area(s), %u KiB used; %u pages swapped in, %u out, %u I/O errors\n",
+            swap_total * 4, swap_area_count(), (swap_total - swap_free) * 4, swap_stats.swapins, swap_stats.swapouts,
+            swap_stats.io_errors);
     kprintf("Kernel:\n");
     kprintf("  image:     %8u KiB (text %u, rodata %u, data %u, bss %u KiB)\n", fp.image_bytes / 1024,
             fp.text_bytes / 1024, fp.rodata_bytes / 1024, fp.data_bytes / 1024, fp.bss_bytes / 1024);
