@@ -282,8 +282,8 @@ static void area_remove(struct swap_area *a)
 int swap_area_off(uint32_t i)
 {
     struct swap_area *a = swap_area_get(i);
-    if (!a)
-        return -EINVAL;
+    if (!a || a->draining)
+        return -EINVAL; /* not an area, or another swapoff is emptying it (Linux: no longer SWP_WRITEOK) */
     a->draining = true;
     int err = 0;
     for (uint32_t off = 1; off < a->pages && !err; off++) {

@@ -59,7 +59,8 @@ struct swap_area *swap_area_get(uint32_t i);
 int swap_area_of_dev(const void *dev);
 /*
  * swapoff's work: bring back every page in a slot of area i through the
- * pagein hook, then remove the area (freed): 0, or the first error
+ * pagein hook, then remove the area (freed): 0, -EINVAL (no such area, or
+ * a swapoff of it is running already), or the first error
  * (-ENOMEM with no hook while slots are in use, or the hook's -ENOMEM /
  * -EIO), the area then staying enabled with what is still out.
  */

@@ -942,6 +942,18 @@ SWAP_B = 4 << 20   # made by util-linux mkswap on the host (or by hand when it i
 SWAP_TEST_PAGES = 64
 
 
+def swap_header(last_page, bad, endian, sig=b"SWAPSPACE2"):
+    """A swap header page as mkswap writes it (label eynB), fields in byte order endian ("<" or ">")."""
+    import struct
+    h = bytearray(4096)
+    struct.pack_into(endian + "III", h, 1024, 1, last_page, len(bad))
+    h[1024 + 28:1024 + 28 + 4] = b"eynB"
+    for i, p in enumerate(bad):
+        struct.pack_into(endian + "I", h, 1536 + 4 * i, p)
+    h[4086:4096] = sig
+    return bytes(h)
+
+
 def swap_images():
     """Fresh disks for swap_areas: a.img (blank, mkswap'd in the guest), b.img (util-linux
     mkswap on the host, label eynB, two bad pages), plain.img (random bytes: no header),
@@ -958,15 +970,6 @@ def swap_images():
     with open(paths["plain"], "wb") as f:
         f.write(random.Random(21).randbytes(1 << 20))
 
-    def header(last_page, bad, endian, sig=b"SWAPSPACE2"):
-        h = bytearray(4096)
-        struct.pack_into(endian + "III", h, 1024, 1, last_page, len(bad))
-        h[1024 + 28:1024 + 28 + 4] = b"eynB"
-        for i, p in enumerate(bad):
-            struct.pack_into(endian + "I", h, 1536 + 4 * i, p)
-        h[4086:4096] = sig
-        return bytes(h)
-
     with open(paths["b"], "wb") as f:
         f.truncate(SWAP_B)
     mkswap = shutil.which("mkswap") or ("/sbin/mkswap" if os.path.exists("/sbin/mkswap") else None)
@@ -979,12 +982,12 @@ def swap_images():
             f.write(struct.pack("<II", 3, 9))
     else:
         with open(paths["b"], "r+b") as f:
-            f.write(header(SWAP_B // 4096 - 1, [3, 9], "<"))
+            f.write(swap_header(SWAP_B // 4096 - 1, [3, 9], "<"))
     with open(paths["v0"], "wb") as f:
-        f.write(header(255, [], "<", b"SWAP-SPACE"))
+        f.write(swap_header(255, [], "<", b"SWAP-SPACE"))
         f.truncate(1 << 20)
     with open(paths["be"], "wb") as f:
-        f.write(header(255, [], ">"))
+        f.write(swap_header(255, [], ">"))
         f.truncate(1 << 20)
     return paths
 
@@ -1178,6 +1181,55 @@ def swap_areas():
     except GuestError as e:
         results.append(("swap_boot_option_refused", False, str(e)))
         print("FAIL swap_boot_option_refused: %s" % e, flush=True)
+    finally:
+        g.kill()
+    swap_io_errors()
+
+
+def swap_io_errors():
+    """QEMU's blkdebug fails writes of slot 5 and reads of slot 7 of a swap
+    area: swap_write and swap_read give -EIO, the slot whose write failed is
+    bad from then on (never handed out again, out of the totals), the errors
+    are counted, and the kernel lives; swapoff works and the frames come back."""
+    cfg = os.path.join(SWAP_DIR, "blkdebug.cfg")
+    with open(cfg, "w") as f:
+        f.write('[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "40"\n\n'
+                '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "56"\n')
+    img = os.path.join(SWAP_DIR, "errors.img")
+    with open(img, "wb") as f:
+        f.write(swap_header(SWAP_A // 4096 - 1, [], "<"))
+        f.truncate(SWAP_A)
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD,
+              extra=["-drive", "file=blkdebug:%s:%s,if=virtio,format=raw" % (cfg, img)])
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        base = free_frames(g)
+
+        @case("swap_io_errors_give_eio_and_bad_slots")
+        def io_errors():
+            out = bb(g, "/bin/busybox swapon /dev/vda; echo rc=$?")
+            assert "rc=0" in out, out
+            out = g.run("swap test 8")
+            assert "writing slot 0x00000005: -5 (the slot is now bad)" in out, out
+            assert "reading slot 0x00000007: -5" in out, out
+            assert "swap test: FAIL (-5): 1 write errors, 1 read errors" in out, out
+            out = g.run("swap")
+            assert re.search(r"^0\s+/dev/vda\s+-2\s+%d\s+0\s+1$" % (SWAP_A // 4096 - 2), out, re.M), out
+            assert "6 pages swapped in, 7 out, 2 I/O errors" in out, out
+            out = g.run("swap test 8")  # next-fit goes on after slot 8; the bad slot stays out of the totals
+            assert "swap test: PASS 8 pages (0 frames in highmem), slots 0x00000009..0x00000010" in out, out
+            assert swaps_line("vda", SWAP_A // 1024 - 8, 0, -2) in proc_swaps(g)
+            out = bb(g, "/bin/busybox swapoff /dev/vda; echo rc=$?")
+            assert "rc=0" in out, out
+            after = free_frames(g)
+            assert after == base, "free frames %d before, %d after" % (base, after)
+        io_errors()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("swap_io_errors", False, str(e)))
+        print("FAIL swap_io_errors: %s" % e, flush=True)
     finally:
         g.kill()
 
