@@ -32,6 +32,7 @@
 #include "mmu.h"
 #include "printk.h"
 #include "tests/kern/selftest.h"
+#include "kern/swap_boot.h"
 
 
 /* Hand RAM to the frame allocator, keeping the image, boot tables and modules. */
@@ -114,6 +115,7 @@ void kmain(uint32_t magic, paddr_t mbi)
     disks_register_nodes();
     chrdev_make_nodes(); /* the disks' nodes */
     sti();
+    swap_boot_option(); /* swap=: after the disks' nodes exist */
     kstats_boot_done(boot_start);
     kstats_print_banner();
     if (cmdline_has("noprefetch"))

@@ -8,6 +8,7 @@
 #include "mm/kmem/paging.h"
 #include "mm/pmm/physmem.h"
 #include "mm/pmm/pmm.h"
+#include "mm/reclaim/swap_area.h"
 #include "mm/vm/anon.h"
 #include "mm/vm/anon_swap.h"
 #include "mm/reclaim/swap.h"
@@ -56,15 +57,12 @@ static void show_swap(void)
 {
     struct zswap_stats z;
     zswap_get_stats(&z);
-    uint32_t total, free;
-    swap_totals(&total, &free);
     uint32_t stored = z.entries - z.same_filled;
     uint32_t ratio = z.compressed_bytes ? (uint32_t)((uint64_t)stored * PAGE_SIZE * 100 / z.compressed_bytes) : 0;
     kprintf("Swap:\n");
     kprintf("  compressed pool: %u pages stored (%u same-filled, no space), %u KiB compressed in %u of at most %u "
             "frames; ratio %u.%02u\n",
             z.entries, z.same_filled, z.compressed_bytes / 1024, z.pool_frames, z.max_frames, ratio / 100, ratio % 100);
-    kprintf("  swap areas: %u KiB, %u KiB used\n", total * 4, (total - free) * 4);
     kprintf("  paged out: %u (%u to the pool, %u to disk), paged in: %u (%u from the pool, %u from disk); "
             "%u written back from the pool\n",
             swap_counts.pswpout, swap_counts.to_zswap, swap_counts.to_disk, swap_counts.pswpin, swap_counts.from_zswap,
@@ -90,6 +88,11 @@ static void memory_stats(void)
             st.free_low_frames * 4, (pmm_phys_end() > lowmem_end ? pmm_phys_end() - lowmem_end : 0) / 1024);
     if (st.ignored_bytes)
         kprintf("  ignored:   %8u KiB above 4 GiB (no PAE)\n", (uint32_t)(st.ignored_bytes / 1024));
+    uint32_t swap_total, swap_free;
+    swap_totals(&swap_total, &swap_free);
+    kprintf("  swap:      %8u KiB in %u area(s), %u KiB used; %u pages swapped in, %u out, %u I/O errors\n",
+            swap_total * 4, swap_area_count(), (swap_total - swap_free) * 4, swap_stats.swapins, swap_stats.swapouts,
+            swap_stats.io_errors);
     kprintf("Kernel:\n");
     kprintf("  image:     %8u KiB (text %u, rodata %u, data %u, bss %u KiB)\n", fp.image_bytes / 1024,
             fp.text_bytes / 1024, fp.rodata_bytes / 1024, fp.data_bytes / 1024, fp.bss_bytes / 1024);

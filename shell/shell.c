@@ -56,6 +56,7 @@ static const struct shell_command commands[] = {
     {"kill", "[-SIG] PID", "send a signal (default SIGTERM) to a process", cmd_kill},
     {"pci", "", "the PCI functions found at boot, with their drivers and BARs", cmd_pci},
     {"disks", "[test NAME]", "the block devices with their sizes and I/O counts; test NAME's asynchronous frame I/O", cmd_disks},
+    {"swap", "[test [N]]", "the swap areas and their traffic; test: N pages written to swap slots and read back", cmd_swap},
     {"bench", "", "measure memory-core operations in CPU cycles", cmd_bench},
     {"selftest", "", "run the in-kernel self-tests", cmd_selftest},
     {"poweroff", "", "power the machine off (QEMU exits)", cmd_poweroff},

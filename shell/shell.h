@@ -32,6 +32,7 @@ int cmd_vmmap(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 int cmd_pci(int argc, char **argv);
 int cmd_disks(int argc, char **argv);
+int cmd_swap(int argc, char **argv);
 /* Run the program argv[0] (an absolute path), in the foreground unless background ("&"). */
 int shell_run_program(int argc, char **argv, bool background);
 /* Report and reap the children (background jobs, orphans) that have ended. */

@@ -114,6 +114,15 @@ int blk_flush(struct blkdev *d);
 /* The segments of rq: for i in 0.., the physical address and length of each piece; false past the last. */
 bool blk_segment(const struct blk_request *rq, uint32_t i, paddr_t *pa, uint32_t *len);
 
+/*
+ * Read or write one page at sector (PAGE_SIZE bytes) from or into frame (any
+ * zone), waiting without the scheduler: interrupts are enabled only inside
+ * a halt, no other task runs meanwhile (blk_poll.c). 0, the request's
+ * -errno, or -EIO after a device stays silent for 30 seconds. Needs
+ * d->ops->max_sectors to cover a page.
+ */
+int blk_rw_frame_polled(struct blkdev *d, enum blk_op op, uint64_t sector, paddr_t frame);
+
 /* How blk_rw waits until *done, woken by blk_wake(chan) (blk_wait.c: the scheduler's sleep; host tests: their own). */
 void blk_wait(volatile bool *done, const void *chan);
 void blk_wake(const void *chan);

@@ -1,8 +1,8 @@
 /*
- * /proc/meminfo, /proc/vmstat and /proc/swaps: the memory system's figures
+ * /proc/meminfo and /proc/vmstat: the memory system's figures
  * under Linux's names. Every figure is read from the allocator, the page
  * cache, the heap and the process table when the file is read. This kernel
- * has no swap, huge-page pool or block-device buffers yet: those lines
+ * has no swap cache, huge-page pool or block-device buffers yet: those lines
  * show the zero totals of what is not there. Page states map onto Linux's
  * lists as the README's "/proc" section explains (one file LRU; anonymous
  * memory is never paged out, so it all counts as active).
@@ -14,6 +14,7 @@
 #include "mm/kmem/kheap.h"
 #include "mm/pmm/physmem.h"
 #include "mm/pmm/pmm.h"
+#include "mm/reclaim/swap.h"
 #include "mm/vm/anon.h"
 #include "mm/vm/fault_ring.h"
 #include "mm/vm/vm.h"
@@ -109,8 +110,10 @@ int proc_show_meminfo(struct seqbuf *s, struct vnode *v)
     kb(s, "HighFree:", m.high_free);
     kb(s, "LowTotal:", m.low_total);
     kb(s, "LowFree:", m.low_free);
-    kb(s, "SwapTotal:", 0);
-    kb(s, "SwapFree:", 0);
+    uint32_t swap_total, swap_free;
+    swap_totals(&swap_total, &swap_free);
+    kb(s, "SwapTotal:", swap_total);
+    kb(s, "SwapFree:", swap_free);
     kb(s, "Dirty:", 0); /* nothing has a backing store to be written to (tmpfs data counts as Shmem) */
     kb(s, "Writeback:", 0);
     kb(s, "AnonPages:", m.anon);
@@ -154,18 +157,12 @@ int proc_show_vmstat(struct seqbuf *s, struct vnode *v)
     seq_printf(s, "nr_file_pages %u\nnr_dirty 0\nnr_writeback 0\nnr_shmem %u\nnr_kernel_stack %u\n", m.cached,
                m.shmem, m.kstack * (PAGE_SIZE / 1024));
     seq_printf(s, "nr_page_table_pages %u\nnr_swapcached 0\n", m.pagetables);
-    seq_printf(s, "pgpgin %u\npgpgout 0\npswpin 0\npswpout 0\n", vm_stats.pageins * (PAGE_SIZE / 1024));
+    seq_printf(s, "pgpgin %u\npgpgout 0\npswpin %u\npswpout %u\n", vm_stats.pageins * (PAGE_SIZE / 1024),
+               swap_stats.swapins, swap_stats.swapouts);
     uint32_t faults = fault_total();
     seq_printf(s, "pgfault %u\npgmajfault %u\n", faults, vm_stats.pageins);
     seq_printf(s, "pgsteal_kswapd 0\npgsteal_direct %u\npgscan_kswapd 0\npgscan_direct %u\n",
                reclaim_stats.reclaimed, reclaim_stats.scanned);
     seq_printf(s, "pgrefill %u\nallocstall_normal %u\n", reclaim_stats.second_chances, reclaim_stats.runs);
-    return 0;
-}
-
-int proc_show_swaps(struct seqbuf *s, struct vnode *v)
-{
-    (void)v;
-    seq_puts(s, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"); /* no swap areas (yet) */
     return 0;
 }

@@ -1,6 +1,7 @@
 /* sysinfo(struct sysinfo *): uptime, load, memory and process counts in Linux's i386 layout. */
 #include "mm/pmm/physmem.h"
 #include "mm/pmm/pmm.h"
+#include "mm/reclaim/swap.h"
 #include "kern/clock.h"
 #include "kstring.h"
 #include "kern/loadavg.h"
@@ -39,7 +40,7 @@ static void fill_memory(struct linux_sysinfo *si)
     si->totalram = st.total_frames - st.reserved_frames;
     si->freeram = st.free_frames;
     si->sharedram = si->bufferram = 0;  /* no shmem or buffer cache: the initrd is read in place */
-    si->totalswap = si->freeswap = 0;   /* no swap */
+    swap_totals(&si->totalswap, &si->freeswap); /* pages of the enabled swap areas */
     /* pmm tracks free frames per zone but not each zone's size: highmem's size is its address span */
     si->freehigh = st.free_frames - st.free_low_frames;
     si->totalhigh = MAX(high_frames, si->freehigh);

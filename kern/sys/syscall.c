@@ -13,6 +13,7 @@
 #include "printk.h"
 #include "kern/proc.h"
 #include "kern/sys/sys_fs.h"
+#include "kern/sys/sys_swap.h"
 #include "kern/tls.h"
 #include "uaccess.h"
 
@@ -123,6 +124,8 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     /* waiting for signals, capabilities, scheduling classes (sys_sigwait.c, sys_caps.c) */
     [176] = sys_rt_sigpending, [73] = sys_sigpending, [177] = sys_rt_sigtimedwait, [421] = sys_rt_sigtimedwait_time64,
     [184] = sys_capget,      [185] = sys_capset,     [159] = sys_sched_get_priority_max, [160] = sys_sched_get_priority_min,
+    /* swap areas (sys_swap.c) */
+    [87] = sys_swapon,       [115] = sys_swapoff,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];

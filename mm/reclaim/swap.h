@@ -49,4 +49,10 @@ void swap_totals(uint32_t *total, uint32_t *free);
 typedef int (*swap_pagein_fn)(void *owner, swp_t s);
 void swap_set_pagein(swap_pagein_fn fn);
 
+/* Pages moved by swap_read / swap_write since boot, and transfers that failed (swap_io.c). */
+struct swap_stats {
+    uint32_t swapins, swapouts, io_errors;
+};
+extern struct swap_stats swap_stats;
+
 #endif

@@ -40,7 +40,8 @@ static swp_t write_to_slot(struct vm_anon *a, paddr_t pa)
     while ((s = swap_alloc(a)) != 0) {
         if (swap_write(s, pa) == 0)
             return s;
-        swap_counts.io_errors++; /* the area marked that slot bad: try another */
+        swap_free(s); /* the area marked it bad: freed, it is retired for good */
+        swap_counts.io_errors++;
     }
     return 0;
 }
@@ -63,6 +64,7 @@ static uint32_t writeback_oldest(uint32_t n)
         }
         a->z = NULL;
         if (swap_write(s, pa) != 0) {
+            swap_free(s); /* retired (marked bad) */
             swap_counts.io_errors++;
             s = write_to_slot(a, pa);
         }

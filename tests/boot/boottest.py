@@ -936,6 +936,304 @@ def block_io_errors():
         g.kill()
 
 
+SWAP_DIR = os.path.join(ROOT, "build", "swaptest")
+SWAP_A = 8 << 20   # bytes of the disk busybox mkswap formats in the guest
+SWAP_B = 4 << 20   # made by util-linux mkswap on the host (or by hand when it is missing)
+SWAP_TEST_PAGES = 64
+
+
+def swap_header(last_page, bad, endian, sig=b"SWAPSPACE2"):
+    """A swap header page as mkswap writes it (label eynB), fields in byte order endian ("<" or ">")."""
+    import struct
+    h = bytearray(4096)
+    struct.pack_into(endian + "III", h, 1024, 1, last_page, len(bad))
+    h[1024 + 28:1024 + 28 + 4] = b"eynB"
+    for i, p in enumerate(bad):
+        struct.pack_into(endian + "I", h, 1536 + 4 * i, p)
+    h[4086:4096] = sig
+    return bytes(h)
+
+
+def swap_images():
+    """Fresh disks for swap_areas: a.img (blank, mkswap'd in the guest), b.img (util-linux
+    mkswap on the host, label eynB, two bad pages), plain.img (random bytes: no header),
+    v0.img (the old SWAP-SPACE signature), be.img (a header written big-endian, as by a
+    machine of the other byte order). Returns {name: path}."""
+    import random
+    import shutil
+    import struct
+    import subprocess
+    os.makedirs(SWAP_DIR, exist_ok=True)
+    paths = {n: os.path.join(SWAP_DIR, n + ".img") for n in ("a", "b", "plain", "v0", "be")}
+    with open(paths["a"], "wb") as f:
+        f.truncate(SWAP_A)
+    with open(paths["plain"], "wb") as f:
+        f.write(random.Random(21).randbytes(1 << 20))
+
+    with open(paths["b"], "wb") as f:
+        f.truncate(SWAP_B)
+    mkswap = shutil.which("mkswap") or ("/sbin/mkswap" if os.path.exists("/sbin/mkswap") else None)
+    if mkswap:
+        subprocess.run([mkswap, "-L", "eynB", paths["b"]], check=True, capture_output=True)
+        with open(paths["b"], "r+b") as f:  # two bad pages in util-linux's header: mkswap -c would list them so
+            f.seek(1024 + 8)
+            f.write(struct.pack("<I", 2))
+            f.seek(1536)
+            f.write(struct.pack("<II", 3, 9))
+    else:
+        with open(paths["b"], "r+b") as f:
+            f.write(swap_header(SWAP_B // 4096 - 1, [3, 9], "<"))
+    with open(paths["v0"], "wb") as f:
+        f.write(swap_header(255, [], "<", b"SWAP-SPACE"))
+        f.truncate(1 << 20)
+    with open(paths["be"], "wb") as f:
+        f.write(swap_header(255, [], ">"))
+        f.truncate(1 << 20)
+    return paths
+
+
+def swap_drives(paths):
+    return sum((["-drive", "file=%s,if=virtio,format=raw" % paths[n]] for n in ("a", "b", "plain", "v0", "be")), [])
+
+
+SWAPS_HEAD = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+
+
+def swaps_line(dev, kib, used, prio):
+    """/proc/swaps' line for /dev/DEV as Linux 6.1 prints it."""
+    path = "/dev/" + dev
+    return "%s%spartition\t%d\t\t%d\t\t%d" % (path, " " * (40 - len(path)), kib, used, prio)
+
+
+def proc_swaps(g):
+    out = bb(g, "/bin/busybox cat /proc/swaps")
+    assert out.replace("\r", "").count(SWAPS_HEAD.rstrip("\n")) == 1, repr(out)
+    return out.replace("\r", "")
+
+
+def swap_areas():
+    """Swap areas in Linux's format on virtio disks: busybox mkswap in the guest
+    and util-linux mkswap on the host make areas busybox swapon enables;
+    /proc/swaps (Linux 6.1's exact format), /proc/meminfo, free and the
+    shell's memory stats show them; a second swapon is EBUSY, a disk with no
+    or an old header EINVAL with the kernel's reason, a byte-swapped header
+    works; `swap test` writes pages (highmem frames) to slots and reads them
+    back, and the host finds them at the slots' offsets; swapoff removes the
+    areas; t_swapon checks priorities and errnos; the swap= boot option
+    enables an area with a priority, and a bad one is reported while boot goes
+    on. Free frames come back to the baseline."""
+    paths = swap_images()
+    g = Guest(kernel=KERNEL, mem=1024, initrd=INITRD, extra=swap_drives(paths))
+    first_slot = None
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        base = free_frames(g)
+
+        @case("swap_busybox_mkswap_swapon")
+        def mkswap_swapon():
+            out = bb(g, "/bin/busybox mkswap /dev/vda && /bin/busybox swapon /dev/vda; echo rc=$?")
+            assert "rc=0" in out, out
+            assert "Adding %dk swap on /dev/vda.  Priority:-2" % (SWAP_A // 1024 - 4) in g.out, g.out[-2000:]
+            assert swaps_line("vda", SWAP_A // 1024 - 4, 0, -2) in proc_swaps(g)
+            out = bb(g, "/bin/busybox free")
+            assert re.search(r"Swap:\s+%d\s+0\s+%d" % (SWAP_A // 1024 - 4, SWAP_A // 1024 - 4), out), out
+            out = bb(g, "/bin/busybox grep Swap /proc/meminfo")
+            assert re.search(r"SwapTotal:\s+%d kB\nSwapFree:\s+%d kB" % ((SWAP_A // 1024 - 4,) * 2), out.replace("\r", "")), out
+        mkswap_swapon()
+
+        @case("swap_swapon_twice_busy")
+        def busy():
+            out = bb(g, "/bin/busybox swapon /dev/vda; echo rc=$?")
+            assert "Device or resource busy" in out and "rc=0" not in out, out
+        busy()
+
+        @case("swap_not_a_swap_disk_refused")
+        def refused():
+            out = bb(g, "/bin/busybox swapon /dev/vdc; echo rc=$?")
+            assert "Invalid argument" in out, out
+            assert "swapon: /dev/vdc: Unable to find swap-space signature" in g.out, g.out[-2000:]
+            out = bb(g, "/bin/busybox swapon /dev/vdd; echo rc=$?")
+            assert "Invalid argument" in out, out
+            assert re.search(r"swapon: /dev/vdd: Unable to find swap-space signature \(an old version-0", g.out)
+            out = bb(g, "/bin/busybox swapon /bin; /bin/busybox swapon /dev/null; /bin/busybox swapon /bin/busybox")
+            assert "/bin: Is a directory" in out and out.count("Invalid argument") == 2, out
+            assert proc_swaps(g).count("partition") == 1
+        refused()
+
+        @case("swap_util_linux_mkswap_and_byte_swapped_areas")
+        def host_made():
+            out = bb(g, "/bin/busybox swapon /dev/vdb && /bin/busybox swapon /dev/vde; echo rc=$?")
+            assert "rc=0" in out, out
+            kib_b = SWAP_B // 1024 - 4 - 8  # the header and the two bad pages
+            swaps = proc_swaps(g)
+            assert swaps_line("vdb", kib_b, 0, -3) in swaps, swaps
+            assert swaps_line("vde", 1020, 0, -4) in swaps, swaps
+            total = SWAP_A // 1024 - 4 + kib_b + 1020
+            assert re.search(r"SwapTotal:\s+%d kB" % total, bb(g, "/bin/busybox cat /proc/meminfo"))
+            out = g.run("memory stats")
+            assert re.search(r"swap:\s+%d KiB in 3 area\(s\), 0 KiB used" % total, out), out
+        host_made()
+
+        @case("swap_slot_io_round_trip")
+        def slot_io():
+            nonlocal first_slot
+            vm0 = bb(g, "/bin/busybox cat /proc/vmstat")
+            out = g.run("swap test %d" % SWAP_TEST_PAGES, timeout=120)
+            m = re.search(r"swap test: PASS %d pages \((\d+) frames in highmem\), slots 0x([0-9a-f]+)\.\.0x([0-9a-f]+)"
+                          % SWAP_TEST_PAGES, out)
+            assert m, out
+            assert int(m.group(1)) > 0, "no highmem frame went through swap: " + out
+            first_slot = int(m.group(2), 16)
+            assert first_slot >> 27 == 0 and int(m.group(3), 16) == first_slot + SWAP_TEST_PAGES - 1, out
+            vm1 = bb(g, "/bin/busybox cat /proc/vmstat")
+            for key in ("pswpin", "pswpout"):
+                a = int(re.search(key + r" (\d+)", vm0).group(1))
+                b = int(re.search(key + r" (\d+)", vm1).group(1))
+                assert b - a == SWAP_TEST_PAGES, (key, a, b)
+            assert swaps_line("vda", SWAP_A // 1024 - 4, 0, -2) in proc_swaps(g)  # every slot freed
+            out = g.run("swap")
+            assert re.search(r"^0\s+/dev/vda\s+-2\s+%d\s+0\s+0$" % (SWAP_A // 4096 - 1), out, re.M), out
+            assert re.search(r"^1\s+/dev/vdb\s+-3\s+%d\s+0\s+2$" % (SWAP_B // 4096 - 3), out, re.M), out
+        slot_io()
+
+        @case("swap_swapoff_removes_areas")
+        def swapoff():
+            out = bb(g, "B=/bin/busybox; $B swapoff /dev/vdb && $B swapoff /dev/vde && $B swapoff /dev/vda; echo rc=$?;"
+                        " $B swapoff /dev/vda; $B swapoff /dev/vdc")
+            assert "rc=0" in out and out.count("Invalid argument") == 2, out
+            assert proc_swaps(g).strip() == SWAPS_HEAD.strip()
+            assert re.search(r"SwapTotal:\s+0 kB\nSwapFree:\s+0 kB", bb(g, "/bin/busybox cat /proc/meminfo").replace("\r", ""))
+        swapoff()
+
+        @case("swap_t_swapon_priorities_and_errnos")
+        def t_swapon():
+            out = g.run("/bin/t_swapon /dev/vda /dev/vdb", timeout=120)
+            assert "PASS t_swapon" in out, out[-3000:]
+            assert "/dev/vda (%d KiB, priority 5)" % (SWAP_A // 1024 - 4) in out, out
+        t_swapon()
+
+        @case("swap_frames_back_at_baseline")
+        def frames():
+            after = free_frames(g)
+            assert after == base, "free frames %d before, %d after" % (base, after)
+        frames()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("swap_areas", False, str(e)))
+        print("FAIL swap_areas: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+    @case("swap_slots_on_the_disk")
+    def on_disk():
+        import struct
+        assert first_slot is not None, "the round trip did not run"
+        with open(paths["a"], "rb") as f:
+            img = f.read()
+        assert img[4086:4096] == b"SWAPSPACE2"
+        for s in range(first_slot, first_slot + SWAP_TEST_PAGES):
+            words = struct.unpack_from("<1024I", img, s * 4096)
+            want = tuple(((s * 1024 + k) * 2654435761 & 0xFFFFFFFF) ^ 0x5A5A0000 for k in range(1024))
+            assert words == want, "slot %d's page is not on the disk at %d" % (s, s * 4096)
+    on_disk()
+
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD, extra=swap_drives(paths), append="swap=/dev/vdb:7")
+    try:
+        g.prompt(60)
+
+        @case("swap_boot_option_with_priority")
+        def boot_option():
+            kib_b = SWAP_B // 1024 - 4 - 8
+            assert "Adding %dk swap on /dev/vdb.  Priority:7" % kib_b in g.out, g.out[-3000:]
+            out = bb(g, "/bin/busybox swapon /dev/vda; echo rc=$?")
+            assert "rc=0" in out, out
+            swaps = proc_swaps(g)
+            assert swaps_line("vdb", kib_b, 0, 7) in swaps and swaps_line("vda", SWAP_A // 1024 - 4, 0, -2) in swaps, swaps
+            out = g.run("swap test 8")
+            # area 0 (vdb, the higher priority), its bad pages 3 and 9 skipped: slots 1..10
+            assert "swap test: PASS 8 pages" in out and "slots 0x00000001..0x0000000a" in out, out
+            out = bb(g, "/bin/busybox swapoff /dev/vda && /bin/busybox swapoff /dev/vdb; echo rc=$?")
+            assert "rc=0" in out and proc_swaps(g).strip() == SWAPS_HEAD.strip(), out
+        boot_option()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("swap_boot_option", False, str(e)))
+        print("FAIL swap_boot_option: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD, extra=swap_drives(paths), append="swap=/dev/vdc")
+    try:
+        g.prompt(60)
+
+        @case("swap_boot_option_refused_boot_goes_on")
+        def boot_refused():
+            assert "swapon: /dev/vdc: Unable to find swap-space signature" in g.out, g.out[-3000:]
+            assert "swap=/dev/vdc: not enabled (error 22)" in g.out, g.out[-3000:]
+            assert proc_swaps(g).strip() == SWAPS_HEAD.strip()
+            assert "PASS t_swapon" in g.run("/bin/t_swapon", timeout=60)
+        boot_refused()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("swap_boot_option_refused", False, str(e)))
+        print("FAIL swap_boot_option_refused: %s" % e, flush=True)
+    finally:
+        g.kill()
+    swap_io_errors()
+
+
+def swap_io_errors():
+    """QEMU's blkdebug fails writes of slot 5 and reads of slot 7 of a swap
+    area: swap_write and swap_read give -EIO, the slot whose write failed is
+    bad from then on (never handed out again, out of the totals), the errors
+    are counted, and the kernel lives; swapoff works and the frames come back."""
+    cfg = os.path.join(SWAP_DIR, "blkdebug.cfg")
+    with open(cfg, "w") as f:
+        f.write('[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "40"\n\n'
+                '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "56"\n')
+    img = os.path.join(SWAP_DIR, "errors.img")
+    with open(img, "wb") as f:
+        f.write(swap_header(SWAP_A // 4096 - 1, [], "<"))
+        f.truncate(SWAP_A)
+    g = Guest(kernel=KERNEL, mem=128, initrd=INITRD,
+              extra=["-drive", "file=blkdebug:%s:%s,if=virtio,format=raw" % (cfg, img)])
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        base = free_frames(g)
+
+        @case("swap_io_errors_give_eio_and_bad_slots")
+        def io_errors():
+            out = bb(g, "/bin/busybox swapon /dev/vda; echo rc=$?")
+            assert "rc=0" in out, out
+            out = g.run("swap test 8")
+            assert "writing slot 0x00000005: -5 (the slot is now bad)" in out, out
+            assert "reading slot 0x00000007: -5" in out, out
+            assert "swap test: FAIL (-5): 1 write errors, 1 read errors" in out, out
+            out = g.run("swap")
+            assert re.search(r"^0\s+/dev/vda\s+-2\s+%d\s+0\s+1$" % (SWAP_A // 4096 - 2), out, re.M), out
+            assert "6 pages swapped in, 7 out, 2 I/O errors" in out, out
+            out = g.run("swap test 8")  # next-fit goes on after slot 8; the bad slot stays out of the totals
+            assert "swap test: PASS 8 pages (0 frames in highmem), slots 0x00000009..0x00000010" in out, out
+            assert swaps_line("vda", SWAP_A // 1024 - 8, 0, -2) in proc_swaps(g)
+            out = bb(g, "/bin/busybox swapoff /dev/vda; echo rc=$?")
+            assert "rc=0" in out, out
+            after = free_frames(g)
+            assert after == base, "free frames %d before, %d after" % (base, after)
+        io_errors()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("swap_io_errors", False, str(e)))
+        print("FAIL swap_io_errors: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+
 def busybox_userland():
     """Debian's busybox as the userland: tests/scripts/busybox.sh calls the
     everyday applets by name through their links and checks each one's exact
@@ -1419,6 +1717,7 @@ def main():
     block_devices()
     busybox_userland()
     gdb_debug()
+    swap_areas()
     syscall_fuzz()
     iso_boot()
     passed = sum(1 for r in results if r[1])

@@ -1,0 +1,49 @@
+/*
+ * Reading and writing swap slots (see swap.h): one page per request, waited
+ * for without the scheduler (blk_rw_frame_polled), counted in swap_stats.
+ */
+#include "mm/reclaim/swap.h"
+#include "drivers/block/blk.h"
+#include "errno.h"
+#include "mm/reclaim/swap_area.h"
+#include "mmu.h"
+
+struct swap_stats swap_stats;
+
+/* Transfer slot s to or from frame pa: 0 or -EIO. */
+static int slot_io(swp_t s, paddr_t pa, enum blk_op op)
+{
+    uint32_t off;
+    struct swap_area *a = swap_area_slot(s, &off);
+    if (!a)
+        return -EIO;
+    struct blkdev *d = a->dev;
+    int err = blk_rw_frame_polled(d, op, (uint64_t)off * (PAGE_SIZE / d->sector_size), pa);
+    if (err) {
+        swap_stats.io_errors++;
+        return -EIO;
+    }
+    return 0;
+}
+
+int swap_write(swp_t s, paddr_t pa)
+{
+    int err = slot_io(s, pa, BLK_WRITE);
+    if (err) {
+        uint32_t off;
+        struct swap_area *a = swap_area_slot(s, &off);
+        if (a)
+            swap_area_mark_bad(a, off);
+        return err;
+    }
+    swap_stats.swapouts++;
+    return 0;
+}
+
+int swap_read(swp_t s, paddr_t pa)
+{
+    int err = slot_io(s, pa, BLK_READ);
+    if (!err)
+        swap_stats.swapins++;
+    return err;
+}
