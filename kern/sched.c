@@ -13,6 +13,7 @@
  * each of their channels through wait entries (on none for a NULL channel),
  * ZOMBIE, NEW and STOPPED ones on no queue. Only this file writes p->state.
  */
+#include "mm/vm/vm_reclaim.h"
 #include "kern/sched.h"
 #include "arch/i386/cpu.h"
 #include "arch/i386/pit.h"
@@ -32,6 +33,7 @@
 
 static bool need_resched;
 static volatile bool idle; /* halted in schedule() waiting for a runnable task */
+static volatile bool pageout_due; /* a tick passed: a return to user mode may run one background pageout batch */
 static struct cpu_times cpu;
 static struct list runq = {&runq, &runq};
 static struct list waitq[WAITQ_COUNT];
@@ -91,6 +93,8 @@ void schedule(void)
     uint32_t flags = irq_save();
     if (prev->state == PROC_RUNNING)
         make_runnable(prev);
+    while (list_empty(&runq) && vm_reclaim_background())
+        ; /* nothing to run: page out in the background while memory is short */
     while (list_empty(&runq)) {
         idle = true;
         sti_hlt(); /* idle until an interrupt makes something runnable */
@@ -257,6 +261,7 @@ void sched_tick(bool from_user)
     }
     if (cur->quantum && --cur->quantum == 0)
         need_resched = true;
+    pageout_due = true;
     loadavg_tick(now);
     itimer_tick(cur, now);
 }
@@ -270,6 +275,10 @@ void sched_yield(void)
 
 void sched_return_to_user(struct trapframe *tf)
 {
+    if (pageout_due) { /* a safe point: nothing of this task's is in flight in the kernel */
+        pageout_due = false;
+        vm_reclaim_background();
+    }
     if (need_resched)
         schedule();
     signal_deliver(tf);

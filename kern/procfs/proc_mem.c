@@ -2,10 +2,12 @@
  * /proc/meminfo and /proc/vmstat: the memory system's figures
  * under Linux's names. Every figure is read from the allocator, the page
  * cache, the heap and the process table when the file is read. This kernel
- * has no swap cache, huge-page pool or block-device buffers yet: those lines
- * show the zero totals of what is not there. Page states map onto Linux's
- * lists as the README's "/proc" section explains (one file LRU; anonymous
- * memory is never paged out, so it all counts as active).
+ * has no swap cache (a paged-out anon is its own), huge-page pool or
+ * block-device buffers: those lines show the zero totals of what is not
+ * there. Page states map onto Linux's lists as the README's "/proc"
+ * section explains (one file LRU and one anon LRU, each a second-chance
+ * clock: resident pages all count as active). Zswap/Zswapped are the
+ * compressed pool's frames and the pages it holds.
  */
 #include "kern/procfs/procfs_node.h"
 #include "fs/vfs.h"
@@ -15,6 +17,9 @@
 #include "mm/pmm/physmem.h"
 #include "mm/pmm/pmm.h"
 #include "mm/reclaim/swap.h"
+#include "mm/reclaim/zswap.h"
+#include "mm/vm/anon_swap.h"
+#include "mm/vm/page_lru.h"
 #include "mm/vm/anon.h"
 #include "mm/vm/fault_ring.h"
 #include "mm/vm/vm.h"
@@ -58,7 +63,7 @@ static void mem_figures(struct mem_figures *m)
     m->free = st.free_frames;
     m->cached = cs.cache_pages + cs.shared_pages;      /* page cache, tmpfs and shared memory, as Linux's Cached */
     m->shmem = vfs_data_pages() + cs.shared_pages;     /* tmpfs data and shared anonymous / System V memory */
-    m->anon = anon_stats.anons;                        /* private anonymous pages: one anon each */
+    m->anon = page_lru_count(&lru_anon);               /* resident private anonymous pages (paged-out anons are not) */
     m->mapped = cs.mapped;
     m->slab = hs.frames;
     m->slab_reclaimable = hs.cached_frames;
@@ -114,6 +119,10 @@ int proc_show_meminfo(struct seqbuf *s, struct vnode *v)
     swap_totals(&swap_total, &swap_free);
     kb(s, "SwapTotal:", swap_total);
     kb(s, "SwapFree:", swap_free);
+    struct zswap_stats z;
+    zswap_get_stats(&z);
+    kb(s, "Zswap:", z.pool_frames);   /* the compressed pool's frames */
+    kb(s, "Zswapped:", z.entries);    /* the pages it holds, uncompressed */
     kb(s, "Dirty:", 0); /* nothing has a backing store to be written to (tmpfs data counts as Shmem) */
     kb(s, "Writeback:", 0);
     kb(s, "AnonPages:", m.anon);
@@ -158,11 +167,13 @@ int proc_show_vmstat(struct seqbuf *s, struct vnode *v)
                m.shmem, m.kstack * (PAGE_SIZE / 1024));
     seq_printf(s, "nr_page_table_pages %u\nnr_swapcached 0\n", m.pagetables);
     seq_printf(s, "pgpgin %u\npgpgout 0\npswpin %u\npswpout %u\n", vm_stats.pageins * (PAGE_SIZE / 1024),
-               swap_stats.swapins, swap_stats.swapouts);
+               swap_stats.swapins, swap_stats.swapouts); /* swap areas' page I/O; the pool's is zswpin/zswpout */
     uint32_t faults = fault_total();
-    seq_printf(s, "pgfault %u\npgmajfault %u\n", faults, vm_stats.pageins);
-    seq_printf(s, "pgsteal_kswapd 0\npgsteal_direct %u\npgscan_kswapd 0\npgscan_direct %u\n",
-               reclaim_stats.reclaimed, reclaim_stats.scanned);
-    seq_printf(s, "pgrefill %u\nallocstall_normal %u\n", reclaim_stats.second_chances, reclaim_stats.runs);
+    seq_printf(s, "pgfault %u\npgmajfault %u\n", faults, vm_stats.pageins + vm_stats.swapins);
+    const struct reclaim_stats *rs = &reclaim_stats;
+    seq_printf(s, "pgsteal_kswapd %u\npgsteal_direct %u\npgscan_kswapd %u\npgscan_direct %u\n", rs->background_freed,
+               rs->reclaimed - rs->background_freed, rs->background_scanned, rs->scanned - rs->background_scanned);
+    seq_printf(s, "pgrefill %u\nallocstall_normal %u\n", rs->second_chances, rs->runs - rs->background_runs);
+    seq_printf(s, "zswpin %u\nzswpout %u\n", swap_counts.from_zswap, swap_counts.to_zswap);
     return 0;
 }

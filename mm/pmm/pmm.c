@@ -226,6 +226,8 @@ static __attribute__((noinline)) unsigned zone_after_reclaim(unsigned flags)
 void pmm_set_reserve(uint32_t n) { reserve = n; }
 
 static inline uint32_t free_total(void) { return free_count[ZONE_LOW] + free_count[ZONE_HIGH]; }
+uint32_t pmm_reserve(void) { return reserve; }
+uint32_t pmm_free_total(void) { return free_total(); }
 
 /*
  * A user page would dip into the reserve: ask the hook, again while it

@@ -130,6 +130,9 @@ void pmm_set_reclaim(pmm_reclaim_fn fn);
  * if that does not lift free frames above n. 0 (pmm_init's): no reserve.
  */
 void pmm_set_reserve(uint32_t n);
+/* The reserve set, and the frames free in every zone now. */
+uint32_t pmm_reserve(void);
+uint32_t pmm_free_total(void);
 /* Free a frame that has exactly one owner (refcount 1). */
 void pmm_free(paddr_t pa);
 

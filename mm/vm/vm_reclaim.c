@@ -142,6 +142,23 @@ uint32_t vm_reclaim(uint32_t want, bool lowmem)
     return freed;
 }
 
+#define BACKGROUND_BATCH 32u /* pages freed per background call: a short pause for whoever runs next */
+
+bool vm_reclaim_wanted(void) { return pmm_reserve() && pmm_free_total() < 2 * pmm_reserve(); }
+
+bool vm_reclaim_background(void)
+{
+    if (!vm_reclaim_wanted() || running)
+        return false;
+    uint32_t high = 3 * pmm_reserve(), free = pmm_free_total();
+    uint32_t scanned = reclaim_stats.scanned;
+    uint32_t got = vm_reclaim(MIN(high - free, BACKGROUND_BATCH), false);
+    reclaim_stats.background_runs++;
+    reclaim_stats.background_freed += got;
+    reclaim_stats.background_scanned += reclaim_stats.scanned - scanned;
+    return got && vm_reclaim_wanted();
+}
+
 void vm_cache_stats(struct cache_stats *st)
 {
     memset(st, 0, sizeof *st);

@@ -27,6 +27,8 @@ struct reclaim_stats {
     uint32_t kept;           /* of those, kept because dirty, wired, busy or held */
     uint32_t paged_out;      /* anon pages paged out (of reclaimed) */
     uint32_t kept_unstorable; /* anon pages that could go but had nowhere to (incompressible, pool full, no swap) */
+    uint32_t background_runs;    /* batches of background pageout (the rest were direct: an allocation waiting) */
+    uint32_t background_freed, background_scanned;
 };
 extern struct reclaim_stats reclaim_stats;
 
@@ -49,6 +51,18 @@ uint32_t vm_reclaim(uint32_t want, bool lowmem);
  * or paged out (an anon page) now if reclaim would take it. True if freed.
  */
 bool vm_reclaim_page(paddr_t pa, bool cold_only);
+/*
+ * Background pageout (Linux's kswapd, without a thread of its own): the
+ * scheduler calls vm_reclaim_background at safe points (the idle loop, and
+ * a return to user mode at most once a tick) and it frees a batch when
+ * free frames are under the low watermark (twice the pmm's reserve),
+ * until they reach the high one (three times), so that allocations rarely
+ * have to reclaim directly. True if free frames are still under the low
+ * watermark afterwards (more work for the next call).
+ */
+bool vm_reclaim_background(void);
+/* Free frames are under the low watermark: background pageout has work. */
+bool vm_reclaim_wanted(void);
 /* Fill st from the LRU and the object counts (a walk of the LRU). */
 void vm_cache_stats(struct cache_stats *st);
 
