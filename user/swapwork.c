@@ -1,7 +1,7 @@
 /*
  * swapwork: a working set that may not fit in RAM, every page verified.
  *
- *   swapwork MIB [OPS [SEED]]
+ *   swapwork MIB [OPS [SEED]] [--pageout] [--hold]
  *
  * Maps MIB MiB of private anonymous memory whose pages are, in turn, zero
  * (a later write fills them with one repeated word), compressible text
@@ -10,6 +10,10 @@
  *   read    every page read back in order and checked;
  *   random  OPS (default 20000) random pages, each read and checked or
  *           rewritten with new contents (half and half).
+ * --pageout: after the write phase, MADV_PAGEOUT the whole set (pages go
+ * to the compressed pool or swap now). --hold: then print "SWAPWORK
+ * holding" and wait for SIGUSR1 before reading back (so a test can swapoff
+ * or kill meanwhile).
  * A page's contents follow from its index, kind and version (one byte per
  * page, bumped by each rewrite), so any page can be checked at any time.
  * Prints "SWAPWORK <phase> cycles_per_page N" for each phase (rdtsc,
@@ -20,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 
 #define PAGE 4096u
@@ -102,15 +107,38 @@ static void report(const char *phase, uint64_t cycles, uint32_t pages)
     fflush(stdout);
 }
 
+/* Wait for SIGUSR1 (blocked, so one sent early is not lost). */
+static void hold(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    printf("SWAPWORK holding\n");
+    fflush(stdout);
+    int sig;
+    sigwait(&set, &sig);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2 || atoi(argv[1]) <= 0) {
-        fprintf(stderr, "usage: swapwork MIB [OPS [SEED]]\n");
+    const char *num[3] = {NULL, NULL, NULL};
+    int nums = 0, pageout = 0, holding = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--pageout"))
+            pageout = 1;
+        else if (!strcmp(argv[i], "--hold"))
+            holding = 1;
+        else if (nums < 3)
+            num[nums++] = argv[i];
+    }
+    if (!num[0] || atoi(num[0]) <= 0) {
+        fprintf(stderr, "usage: swapwork MIB [OPS [SEED]] [--pageout] [--hold]\n");
         return 2;
     }
-    uint32_t pages = (uint32_t)atoi(argv[1]) * (1u << 20) / PAGE;
-    uint32_t ops = argc > 2 ? (uint32_t)atoi(argv[2]) : 20000u;
-    uint32_t base = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 12345u;
+    uint32_t pages = (uint32_t)atoi(num[0]) * (1u << 20) / PAGE;
+    uint32_t ops = num[1] ? (uint32_t)atoi(num[1]) : 20000u;
+    uint32_t base = num[2] ? (uint32_t)strtoul(num[2], NULL, 0) : 12345u;
     uint8_t *mem = mmap(NULL, (size_t)pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     uint8_t *version = calloc(pages, 1);
     static uint8_t want[PAGE] __attribute__((aligned(4)));
@@ -126,6 +154,10 @@ int main(int argc, char **argv)
         if (i % 3) /* zero pages are left untouched: they read as zero */
             fill(mem + (size_t)i * PAGE, base, i, 0);
     report("write", rdtsc() - t, pages);
+    if (pageout && madvise(mem, (size_t)pages * PAGE, MADV_PAGEOUT) != 0)
+        perror("swapwork: MADV_PAGEOUT");
+    if (holding)
+        hold();
 
     t = rdtsc();
     for (uint32_t i = 0; i < pages; i++)

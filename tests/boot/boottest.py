@@ -1186,6 +1186,209 @@ def swap_areas():
     swap_io_errors()
 
 
+PAGING_PROGRAMS = ["swapwork", "t_swap", "hello", "busybox", "sleeper"]
+POOL_RX = r"compressed pool: (\d+) pages stored \((\d+) same-filled, no space\), (\d+) KiB compressed in (\d+) of at most (\d+) frames"
+OUT_RX = r"paged out: (\d+) \((\d+) to the pool, (\d+) to disk\), paged in: (\d+) \((\d+) from the pool, (\d+) from disk\)"
+
+
+def paging_counts(g):
+    """(pool pages stored now, paged out to the pool, to disk, paged in from the pool, from disk) from memory stats."""
+    out = g.run("memory stats")
+    pool, moved = re.search(POOL_RX, out), re.search(OUT_RX, out)
+    assert pool and moved, out
+    return (int(pool.group(1)), int(moved.group(2)), int(moved.group(3)), int(moved.group(5)), int(moved.group(6)))
+
+
+def swap_used_kib(g):
+    """KiB used in the swap areas, from the `memory stats` swap line."""
+    m = re.search(r"swap:\s+\d+ KiB in \d+ area\(s\), (\d+) KiB used", g.run("memory stats"))
+    assert m
+    return int(m.group(1))
+
+
+def swapwork_passes(g, args, timeout=1200):
+    out = g.run("/bin/swapwork " + args, timeout=timeout)
+    assert re.search(r"SWAPWORK PASS \d+ pages verified", out), out[-3000:]
+    assert "out of memory" not in out and "killed" not in out, out[-2000:]
+    return out
+
+
+def swap_paging():
+    """Paging anonymous memory out at 64 MiB (a small image: the full one
+    would take a third of the RAM). With no disk the compressed pool is the
+    only place pages go: swapwork's 96 MiB set (a third zero, a third text,
+    a third random, written, read back, 4000 random reads and writes, every
+    page checked) completes, and a set whose random third alone is more
+    than RAM gets its process OOM-killed while the kernel lives and the
+    pool empties. With a swap area made by busybox mkswap: twice RAM
+    completes with pages on disk; t_swap's fork shares paged-out pages
+    copy-on-write; a process killed with pages out gives every slot and pool
+    entry back; swapoff brings paged-out pages back while the owner holds
+    them (and fails with ENOMEM, losing nothing, when they cannot fit); an
+    unreadable slot kills only the process whose page it held. Free frames
+    come back to the baseline after each."""
+    initrd = small_initrd(PAGING_PROGRAMS, os.path.join(ROOT, "build", "paging-initrd.tar"))
+    g = Guest(kernel=KERNEL, mem=64, initrd=initrd)
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        base = free_frames(g)
+
+        @case("paging_compressed_only_96M_in_64M")
+        def compressed_only():
+            swapwork_passes(g, "96 4000")
+            stored, to_pool, to_disk, from_pool, _ = paging_counts(g)
+            assert to_pool > 0 and from_pool > 0 and to_disk == 0, (to_pool, to_disk, from_pool)
+            assert stored == 0, "pool entries left with the process gone: %d" % stored
+            after = free_frames(g)
+            assert after == base, "free frames %d before, %d after" % (base, after)
+        compressed_only()
+
+        @case("paging_t_swap_compressed")
+        def t_swap():
+            out = g.run("/bin/t_swap", timeout=300)
+            assert "PASS t_swap" in out, out[-2000:]
+            m = re.search(r"paged out (\d+) pages", out)
+            assert m and int(m.group(1)) >= 48, out  # all but the random quarter (kept: incompressible, no disk)
+        t_swap()
+
+        @case("paging_oom_only_when_pool_and_ram_are_full")
+        def oom():
+            out = g.run("/bin/swapwork 200 0", timeout=1200)
+            assert "out of memory: killed pid" in out and "SWAPWORK PASS" not in out, out[-2000:]
+            assert "paged out" in g.run("memory stats")  # the kernel lives
+            assert paging_counts(g)[0] == 0, "pool entries left after the OOM kill"
+            after = free_frames(g)
+            assert after == base, "free frames %d before, %d after" % (base, after)
+        oom()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("swap_paging_compressed", False, str(e)))
+        print("FAIL swap_paging_compressed: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+    os.makedirs(SWAP_DIR, exist_ok=True)
+    disk = os.path.join(SWAP_DIR, "paging.img")
+    with open(disk, "wb") as f:
+        f.truncate(256 << 20)
+    g = Guest(kernel=KERNEL, mem=64, initrd=initrd, extra=["-drive", "file=%s,if=virtio,format=raw" % disk])
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        out = bb(g, "/bin/busybox mkswap /dev/vda && /bin/busybox swapon /dev/vda; echo rc=$?")
+        assert "rc=0" in out, out
+        base = free_frames(g)
+
+        @case("paging_twice_ram_with_a_swap_disk")
+        def twice_ram():
+            swapwork_passes(g, "128 4000")
+            stored, to_pool, to_disk, from_pool, from_disk = paging_counts(g)
+            assert to_disk > 0 and from_disk > 0 and to_pool > 0, (to_pool, to_disk, from_disk)
+            assert stored == 0 and swap_used_kib(g) == 0, "pool entries or slots left: %d, %d KiB" % (
+                stored, swap_used_kib(g))
+        twice_ram()
+
+        @case("paging_fork_shares_paged_out_pages")
+        def fork_cow():
+            out = g.run("/bin/t_swap", timeout=300)
+            assert "PASS t_swap" in out, out[-2000:]
+            m = re.search(r"paged out (\d+) pages", out)
+            assert m and int(m.group(1)) == 96, out  # the random quarter goes to disk
+        fork_cow()
+
+        @case("paging_killed_process_gives_slots_back")
+        def killed():
+            pid = start_background(g, "/bin/swapwork 96 0 7 --pageout --hold")
+            g.expect("SWAPWORK holding", 600)
+            assert swap_used_kib(g) > 0 and paging_counts(g)[0] > 0
+            g.run("kill -9 %s" % pid)
+            out = g.run("echo reaped")
+            assert "[pid %s killed: SIGKILL]" % pid in out, out
+            assert swap_used_kib(g) == 0 and paging_counts(g)[0] == 0, g.run("memory stats")
+        killed()
+
+        @case("paging_swapoff_brings_pages_back")
+        def swapoff_ok():
+            pid = start_background(g, "/bin/swapwork 24 2000 8 --pageout --hold")
+            g.expect("SWAPWORK holding", 300)
+            used = swap_used_kib(g)
+            assert used > 0, "nothing went to disk"
+            out = bb(g, "/bin/busybox swapoff /dev/vda; echo rc=$?", timeout=300)
+            assert "rc=0" in out, out
+            assert proc_swaps(g).strip() == SWAPS_HEAD.strip()
+            g.run("kill -10 %s" % pid)  # SIGUSR1
+            g.expect(r"SWAPWORK PASS \d+ pages verified", 600)
+            out = bb(g, "/bin/busybox swapon /dev/vda; echo rc=$?")
+            assert "rc=0" in out, out
+        swapoff_ok()
+
+        @case("paging_swapoff_enomem_loses_nothing")
+        def swapoff_enomem():
+            pid = start_background(g, "/bin/swapwork 160 0 9 --hold")
+            g.expect("SWAPWORK holding", 1200)
+            used = swap_used_kib(g)
+            out = bb(g, "/bin/busybox swapoff /dev/vda; echo rc=$?", timeout=600)
+            assert "Cannot allocate memory" in out and "rc=0" not in out, out
+            assert "/dev/vda" in proc_swaps(g), "the area went away after a failed swapoff"
+            assert swap_used_kib(g) > 0, "used %d KiB before" % used
+            g.run("kill -10 %s" % pid)  # SIGUSR1
+            g.expect(r"SWAPWORK PASS \d+ pages verified", 1200)
+            g.expect(re.escape("eyn" + PROMPT_TAIL), 30)
+        swapoff_enomem()
+
+        @case("paging_frames_and_slots_back_at_baseline")
+        def frames():
+            assert swap_used_kib(g) == 0 and paging_counts(g)[0] == 0
+            after = free_frames(g)
+            assert after == base, "free frames %d before, %d after" % (base, after)
+        frames()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("swap_paging_disk", False, str(e)))
+        print("FAIL swap_paging_disk: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+    cfg = os.path.join(SWAP_DIR, "paging-blkdebug.cfg")
+    with open(cfg, "w") as f:  # reads of slots 3..5 fail: the random pages written there cannot come back
+        f.write("".join('[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%d"\n\n' % (8 * s)
+                        for s in (3, 4, 5)))
+    with open(disk, "wb") as f:
+        f.truncate(64 << 20)
+    g = Guest(kernel=KERNEL, mem=64, initrd=initrd,
+              extra=["-drive", "file=blkdebug:%s:%s,if=virtio,format=raw" % (cfg, disk)])
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        out = bb(g, "/bin/busybox mkswap /dev/vda && /bin/busybox swapon /dev/vda; echo rc=$?")
+        assert "rc=0" in out, out
+        base = free_frames(g)
+
+        @case("paging_unreadable_slot_kills_only_its_process")
+        def io_error():
+            pid = start_background(g, "/bin/sleeper 600")
+            out = g.run("/bin/swapwork 1 0 3 --pageout", timeout=120)
+            assert "killed: SIGBUS" in out and "SWAPWORK PASS" not in out, out[-2000:]
+            assert re.search(r"^\s+%s\s" % pid, g.run("ps"), re.M), "the bystander died"
+            swapwork_passes(g, "2 200 4")  # the next process swaps fine (past the bad slots)
+            g.run("kill %s" % pid)
+            g.run("echo reaped")
+            assert swap_used_kib(g) == 0
+            after = free_frames(g)
+            assert after == base, "free frames %d before, %d after" % (base, after)
+        io_error()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("swap_paging_io_error", False, str(e)))
+        print("FAIL swap_paging_io_error: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+
 def swap_io_errors():
     """QEMU's blkdebug fails writes of slot 5 and reads of slot 7 of a swap
     area: swap_write and swap_read give -EIO, the slot whose write failed is
@@ -1718,6 +1921,7 @@ def main():
     busybox_userland()
     gdb_debug()
     swap_areas()
+    swap_paging()
     syscall_fuzz()
     iso_boot()
     passed = sum(1 for r in results if r[1])
