@@ -1186,7 +1186,7 @@ def swap_areas():
     swap_io_errors()
 
 
-PAGING_PROGRAMS = ["swapwork", "t_swap", "hello", "busybox", "sleeper"]
+PAGING_PROGRAMS = ["swapwork", "t_swap", "hello", "busybox", "sh", "sleeper"]
 POOL_RX = r"compressed pool: (\d+) pages stored \((\d+) same-filled, no space\), (\d+) KiB compressed in (\d+) of at most (\d+) frames"
 OUT_RX = r"paged out: (\d+) \((\d+) to the pool, (\d+) to disk\), paged in: (\d+) \((\d+) from the pool, (\d+) from disk\)"
 
@@ -1254,7 +1254,9 @@ def swap_paging():
 
         @case("paging_oom_only_when_pool_and_ram_are_full")
         def oom():
+            bb(g, "echo 1 > /proc/sys/vm/overcommit_memory")  # past RAM + the pool's nominal capacity
             out = g.run("/bin/swapwork 200 0", timeout=1200)
+            bb(g, "echo 0 > /proc/sys/vm/overcommit_memory")
             assert "out of memory: killed pid" in out and "SWAPWORK PASS" not in out, out[-2000:]
             assert "paged out" in g.run("memory stats")  # the kernel lives
             assert paging_counts(g)[0] == 0, "pool entries left after the OOM kill"
