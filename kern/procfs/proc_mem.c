@@ -5,8 +5,7 @@
  * has no swap cache (a paged-out anon is its own), huge-page pool or
  * block-device buffers: those lines show the zero totals of what is not
  * there. Page states map onto Linux's lists as the README's "/proc"
- * section explains (one file LRU and one anon LRU, each a second-chance
- * clock: resident pages all count as active). Zswap/Zswapped are the
+ * section explains (the file and anon LRUs' active and inactive lists). Zswap/Zswapped are the
  * compressed pool's frames and the pages it holds.
  */
 #include "kern/procfs/procfs_node.h"
@@ -71,10 +70,10 @@ static void mem_figures(struct mem_figures *m)
     m->pagetables = st.by_kind[FRAME_PGTABLE];
     uint32_t clean_cache = cs.cache_pages > cs.dirty ? cs.cache_pages - cs.dirty : 0;
     m->available = m->free + clean_cache + m->slab_reclaimable; /* what reclaim can give back without swap */
-    m->active_anon = m->anon + m->shmem;
-    m->inactive_anon = 0;
-    m->active_file = cs.mapped;
-    m->inactive_file = cs.cache_pages > cs.mapped ? cs.cache_pages - cs.mapped : 0;
+    m->active_anon = cs.anon_active + m->shmem; /* shared memory is never paged out: active, as Linux counts it */
+    m->inactive_anon = cs.anon_inactive;
+    m->active_file = cs.active;
+    m->inactive_file = cs.cache_pages - cs.active;
     uint32_t low_frames = lowmem_end / PAGE_SIZE;
     m->low_total = MIN(low_frames, st.total_frames) - MIN(st.reserved_frames, MIN(low_frames, st.total_frames));
     m->low_free = st.free_low_frames;

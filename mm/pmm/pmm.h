@@ -42,6 +42,7 @@ struct pv_entry;
 #define FRAME_F_WIRED 0x10u  /* must stay resident (never paged out) */
 #define FRAME_F_LRU 0x20u    /* on the page LRU (mm/vm/page_lru.h): next/prev are its links */
 #define FRAME_F_INCOMPRESSIBLE 0x40u /* an anon page the compressed pool refused: not tried again until used */
+#define FRAME_F_ACTIVE 0x80u /* on an active LRU list (page_lru.h); clear: inactive */
 
 /*
  * Per-frame metadata, 40 bytes on i386. next/prev link a free list while

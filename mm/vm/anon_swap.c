@@ -12,14 +12,15 @@
 struct swap_counts swap_counts;
 #define WRITEBACK_BATCH 16u /* pool entries moved to disk when the pool is full */
 
-/* A bounce frame for moving a pool entry to disk: reclaim may find no free frame. */
-static uint8_t bounce[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+/* A frame for moving a pool entry to disk, taken at boot: reclaim may find no free frame. */
+static paddr_t bounce;
 
 void anon_swap_init(uint32_t pool_frames)
 {
     memset(&swap_counts, 0, sizeof swap_counts);
     zswap_init(pool_frames);
     swap_set_pagein(anon_swapoff_pagein);
+    bounce = pmm_alloc(PMM_LOW | PMM_NORECLAIM, FRAME_OTHER); /* 0 (no room at all): the pool never writes back */
 }
 
 uint32_t anon_swap_capacity(void)
@@ -50,8 +51,8 @@ static swp_t write_to_slot(struct vm_anon *a, paddr_t pa)
 static uint32_t writeback_oldest(uint32_t n)
 {
     uint32_t moved = 0;
-    paddr_t pa = virt_to_phys(bounce);
-    for (struct zswap_entry *e; moved < n && (e = zswap_oldest()) != NULL; moved++) {
+    paddr_t pa = bounce;
+    for (struct zswap_entry *e; pa && moved < n && (e = zswap_oldest()) != NULL; moved++) {
         struct vm_anon *a = e->owner;
         swp_t s = swap_alloc(a);
         if (!s)

@@ -98,7 +98,7 @@ int vm_object_get_page(struct vm_object *o, uint32_t idx, paddr_t *pa)
         return fill_page(o, idx, pa, 0);
     struct frame *f = pmm_frame(*pa);
     if (f && (f->flags & FRAME_F_LRU))
-        page_lru_rotate(&lru_file, *pa); /* used again: the most recent */
+        page_lru_activate(&lru_file, *pa); /* used again: on the active list, the most recent */
     return 0;
 }
 

@@ -61,8 +61,8 @@ static bool page_out(paddr_t pa, const struct frame *f)
     return anon_page_out(a) == 0;
 }
 
-/* Look at member pa of list l once: drop or page it out (true), or move it to the hot end. */
-static bool scan_one(struct page_list *l, paddr_t pa)
+/* Look at inactive member pa of l once: drop or page it out (true); a used page goes to the active list, a held one round the inactive list. */
+static bool scan_one(struct page_lru *l, paddr_t pa)
 {
     struct frame *f = pmm_frame(pa);
     reclaim_stats.scanned++;
@@ -75,14 +75,36 @@ static bool scan_one(struct page_list *l, paddr_t pa)
         reclaim_stats.paged_out++;
         return true;
     }
+    if (v == KEEP_USED) {
+        reclaim_stats.second_chances++;
+        page_lru_activate(l, pa);
+        return false;
+    }
     if (v == DROP)
         reclaim_stats.kept_unstorable++;
-    if (v == KEEP_USED)
-        reclaim_stats.second_chances++;
     else
         reclaim_stats.kept++;
     page_lru_rotate(l, pa);
     return false;
+}
+
+/*
+ * Look at up to budget pages from the cold end of l's active list: those
+ * used since the last look (referenced bits, cleared) go round the active
+ * list, the others down to the inactive list.
+ */
+static void refill_inactive(struct page_lru *l, uint32_t budget)
+{
+    uint32_t n = MIN(budget, l->active.members);
+    for (paddr_t pa = page_list_coldest(&l->active), next; pa && n; pa = next, n--) {
+        next = page_list_hotter(pa);
+        if (pmap_page_clear_referenced(pa)) {
+            page_lru_rotate(l, pa);
+        } else {
+            page_lru_deactivate(l, pa);
+            reclaim_stats.deactivated++;
+        }
+    }
 }
 
 bool vm_reclaim_page(paddr_t pa, bool cold_only)
@@ -90,7 +112,7 @@ bool vm_reclaim_page(paddr_t pa, bool cold_only)
     struct frame *f = pmm_frame(pa);
     if (!f || !(f->flags & FRAME_F_LRU) || pmap_page_mapcount(pa) > 1)
         return false; /* not reclaimable, or mapped by others too (Linux leaves shared pages alone) */
-    struct page_list *l = (f->flags & FRAME_F_ANON) ? &lru_anon : &lru_file;
+    struct page_lru *l = (f->flags & FRAME_F_ANON) ? &lru_anon : &lru_file;
     pmap_page_clear_referenced(pa);
     if (cold_only) {
         page_lru_make_coldest(l, pa);
@@ -106,19 +128,21 @@ bool vm_reclaim_page(paddr_t pa, bool cold_only)
 }
 
 /*
- * Free up to want frames from list l, coldest first. Twice round at most:
- * a page kept for its referenced bits is judged again with them cleared.
- * Each round looks at as many pages as the list held when it began, from
- * the cold end on (kept pages move to the hot end, behind the walk). A
- * page outside the zone asked for is passed over where it is.
+ * Free up to want frames of kind l. Three rounds at most, each topping up
+ * the inactive list from the active one when it is the shorter (or the
+ * last round freed too little) and then walking the inactive list from
+ * the cold end once (as many pages as it held: kept pages move behind the
+ * walk). A page outside the zone asked for is passed over where it is.
  */
-static uint32_t scan_list(struct page_list *l, uint32_t want, bool lowmem)
+static uint32_t shrink(struct page_lru *l, uint32_t want, bool lowmem)
 {
     uint32_t freed = 0;
-    for (int round = 0; round < 2 && freed < want; round++) {
-        uint32_t n = page_lru_count(l);
-        for (paddr_t pa = page_lru_coldest(l), next; pa && n && freed < want; pa = next, n--) {
-            next = page_lru_hotter(pa); /* dropping or moving pa leaves it in place */
+    for (int round = 0; round < 3 && freed < want; round++) {
+        if (round > 0 || l->inactive.members < l->active.members)
+            refill_inactive(l, MAX(4 * want, l->active.members - l->inactive.members));
+        uint32_t n = l->inactive.members;
+        for (paddr_t pa = page_list_coldest(&l->inactive), next; pa && n && freed < want; pa = next, n--) {
+            next = page_list_hotter(pa); /* dropping or moving pa leaves it in place */
             if (lowmem && pmm_frame(pa)->zone != ZONE_LOW)
                 continue;
             freed += scan_one(l, pa);
@@ -134,9 +158,9 @@ uint32_t vm_reclaim(uint32_t want, bool lowmem)
     running = true;
     reclaim_stats.runs++;
     /* The file cache first: a clean page costs nothing to drop and little to read again. */
-    uint32_t freed = scan_list(&lru_file, want, lowmem);
+    uint32_t freed = shrink(&lru_file, want, lowmem);
     if (freed < want)
-        freed += scan_list(&lru_anon, want - freed, lowmem);
+        freed += shrink(&lru_anon, want - freed, lowmem);
     reclaim_stats.reclaimed += freed;
     running = false;
     return freed;
@@ -162,11 +186,17 @@ bool vm_reclaim_background(void)
 void vm_cache_stats(struct cache_stats *st)
 {
     memset(st, 0, sizeof *st);
-    for (paddr_t pa = page_lru_coldest(&lru_file); pa; pa = page_lru_hotter(pa)) {
-        const struct frame *f = pmm_frame(pa);
-        st->cache_pages++;
-        st->mapped += f->refcount > 1;
-        st->dirty += (f->flags & FRAME_F_DIRTY) != 0;
+    for (int active = 0; active < 2; active++) {
+        const struct page_list *list = active ? &lru_file.active : &lru_file.inactive;
+        for (paddr_t pa = page_list_coldest(list); pa; pa = page_list_hotter(pa)) {
+            const struct frame *f = pmm_frame(pa);
+            st->cache_pages++;
+            st->active += active;
+            st->mapped += f->refcount > 1;
+            st->dirty += (f->flags & FRAME_F_DIRTY) != 0;
+        }
     }
+    st->anon_active = lru_anon.active.members;
+    st->anon_inactive = lru_anon.inactive.members;
     st->shared_pages = object_stats.pages - st->cache_pages;
 }

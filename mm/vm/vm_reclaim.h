@@ -3,10 +3,13 @@
  * reclaim hook) before anyone is killed for memory. Clean pages of the
  * file cache (objects whose pager is clean_refetchable, on lru_file) go
  * first; then private anonymous pages (lru_anon) are paged out
- * (anon_swap.h: compressed, or written to swap). Each list is taken from
- * the cold end with a second chance: a page whose mappings
- * were used since the last look (the pmap's referenced bits, harvested
- * through the reverse map and cleared) goes back to the hot end. A dirty,
+ * (anon_swap.h: compressed, or written to swap). Each kind has an active
+ * and an inactive list (page_lru.h): reclaim walks the inactive list from
+ * the cold end; a page whose mappings were used since the last look (the
+ * pmap's referenced bits, harvested through the reverse map and cleared)
+ * moves to the active list instead of going; when the inactive list is
+ * shorter than the active one, unused pages from the active list's cold
+ * end move down to it (used ones go round the active list). A dirty,
  * wired, busy or mlocked page, or one somebody holds besides its owner
  * and its mappings, stays. Dropping a page unmaps it everywhere and takes
  * it out of its object; the next fault or read fills it again from the
@@ -23,7 +26,8 @@ struct reclaim_stats {
     uint32_t runs;           /* times reclaim was asked */
     uint32_t reclaimed;      /* pages dropped (and frames freed), since boot */
     uint32_t scanned;        /* LRU pages looked at */
-    uint32_t second_chances; /* of those, kept because their mappings had been used */
+    uint32_t second_chances; /* of those, moved to the active list because they had been used */
+    uint32_t deactivated;    /* active pages found unused and moved to the inactive list */
     uint32_t kept;           /* of those, kept because dirty, wired, busy or held */
     uint32_t paged_out;      /* anon pages paged out (of reclaimed) */
     uint32_t kept_unstorable; /* anon pages that could go but had nowhere to (incompressible, pool full, no swap) */
@@ -38,6 +42,8 @@ struct cache_stats {
     uint32_t mapped;       /* of those, held by some mapping (refcount > 1) */
     uint32_t dirty;        /* of those, FRAME_F_DIRTY */
     uint32_t shared_pages; /* resident pages of other objects: shared anonymous memory, shm */
+    uint32_t active;       /* cache pages on the active list (the rest are inactive) */
+    uint32_t anon_active, anon_inactive; /* resident anon pages on each list */
 };
 
 /* Start afresh (empty LRUs, zero counts, a compressed pool of at most pool_frames) and become the pmm's reclaim hook. */

@@ -1,9 +1,8 @@
 /*
  * The host tests' disk for swap (tests/host): blk_rw_frame_polled over a
  * buffer of whole pages in the test's memory. fake_disk_create makes a
- * struct blkdev whose priv is the buffer; a write or read at or beyond
- * fake_disk_fail_from (a page offset) fails with -EIO, as a truncated
- * image would.
+ * struct blkdev whose priv is the buffer; a read or write of page
+ * fake_disk_bad_page (an offset) or past the end fails with -EIO.
  */
 #include "tests/host/fake_disk.h"
 #include "drivers/block/blk.h"
@@ -12,7 +11,7 @@
 #include "mm/pmm/physmem.h"
 #include <stdlib.h>
 
-uint32_t fake_disk_fail_from = UINT32_MAX;
+uint32_t fake_disk_bad_page = UINT32_MAX;
 uint32_t fake_disk_reads, fake_disk_writes;
 
 struct blkdev *fake_disk_create(uint32_t pages)
@@ -21,7 +20,7 @@ struct blkdev *fake_disk_create(uint32_t pages)
     d->sector_size = BLK_SECTOR_SIZE;
     d->sectors = (uint64_t)pages * (PAGE_SIZE / BLK_SECTOR_SIZE);
     d->priv = calloc(pages, PAGE_SIZE);
-    fake_disk_fail_from = UINT32_MAX;
+    fake_disk_bad_page = UINT32_MAX;
     fake_disk_reads = fake_disk_writes = 0;
     return d;
 }
@@ -35,7 +34,7 @@ void fake_disk_destroy(struct blkdev *d)
 int blk_rw_frame_polled(struct blkdev *d, enum blk_op op, uint64_t sector, paddr_t frame)
 {
     uint64_t page = sector / (PAGE_SIZE / BLK_SECTOR_SIZE);
-    if (page >= d->sectors / (PAGE_SIZE / BLK_SECTOR_SIZE) || page >= fake_disk_fail_from)
+    if (page >= d->sectors / (PAGE_SIZE / BLK_SECTOR_SIZE) || page == fake_disk_bad_page)
         return -EIO;
     uint8_t *disk = (uint8_t *)d->priv + page * PAGE_SIZE;
     void *mem = kmap(frame);

@@ -6,7 +6,7 @@
 
 struct blkdev;
 
-extern uint32_t fake_disk_fail_from;     /* pages at or past this offset fail with -EIO */
+extern uint32_t fake_disk_bad_page;      /* the page (offset) whose reads and writes fail with -EIO */
 extern uint32_t fake_disk_reads, fake_disk_writes;
 
 /* A disk of pages zeroed pages (not registered anywhere). */

@@ -9,7 +9,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out="$root/build/host"
-tests="test_pmm test_buddy test_pmap test_rmap test_kheap test_fault test_vm_map test_ustar test_vm test_vm_model test_tmpfs test_reclaim test_prefetch test_lz4 test_lz4_w32 test_zpool test_blk test_swap"
+tests="test_pmm test_buddy test_pmap test_rmap test_kheap test_fault test_vm_map test_ustar test_vm test_vm_model test_tmpfs test_reclaim test_prefetch test_lz4 test_lz4_w32 test_zpool test_blk test_swap test_swapout"
 
 build=1
 verbose=0

@@ -166,14 +166,16 @@ static void hog_highmem(void)
         pmm_free(pa);
 }
 
-/* The LRU from cold to hot, as object page indexes of o, into idx (at most n): how many. */
+/* The file LRU from cold to hot (the inactive list, then the active one), as object page indexes of o, into idx (at most n): how many. */
 static uint32_t lru_order(struct vm_object *o, uint32_t *idx, uint32_t n)
 {
     uint32_t k = 0;
-    for (paddr_t pa = page_lru_coldest(&lru_file); pa && k < n; pa = page_lru_hotter(pa)) {
-        assert_ptr_equal(pmm_frame(pa)->owner, o);
-        idx[k++] = pmm_frame(pa)->index;
-    }
+    const struct page_list *lists[2] = {&lru_file.inactive, &lru_file.active};
+    for (int l = 0; l < 2; l++)
+        for (paddr_t pa = page_list_coldest(lists[l]); pa && k < n; pa = page_list_hotter(pa)) {
+            assert_ptr_equal(pmm_frame(pa)->owner, o);
+            idx[k++] = pmm_frame(pa)->index;
+        }
     return k;
 }
 
@@ -193,7 +195,10 @@ static void test_lru_follows_get_drop_and_truncate(void **state)
     assert_int_equal(lru_order(o, order, 8), 4);
     for (uint32_t i = 0; i < 4; i++)
         assert_int_equal(order[i], i); /* cold to hot: in the order they came */
-    get(o, 1); /* used again: the hottest */
+    for (uint32_t i = 0; i < 4; i++)
+        assert_false(page_lru_active(vm_object_lookup(o, i))); /* new pages start inactive */
+    get(o, 1); /* used again: the hottest, on the active list */
+    assert_true(page_lru_active(vm_object_lookup(o, 1)));
     assert_int_equal(lru_order(o, order, 8), 4);
     assert_int_equal(order[0], 0);
     assert_int_equal(order[1], 2);
@@ -334,23 +339,28 @@ static void test_referenced_bit_gives_a_second_chance(void **state)
     vaddr_t a = map_object(vs, o, PROT_READ, MAP_PRIVATE);
     vaddr_t b = map_object(other, o, PROT_READ, MAP_PRIVATE);
     vm_object_unref(o);
-    expect_page(other, b, 0);
     for (uint32_t i = 0; i < 3; i++)
-        expect_page(vs, a, i); /* cold to hot: 0, 1, 2 */
-    set_referenced(other, b); /* page 0, the coldest, used through the second mapping only */
+        expect_page(vs, a, i); /* inactive, cold to hot: 0, 1, 2 */
+    set_referenced(vs, a); /* page 0, the coldest, used since */
     assert_int_equal(vm_reclaim_n(1), 1);
-    assert_true(mapped(vs, a) && mapped(other, b)); /* kept */
-    assert_false(referenced(other, b));            /* its bit harvested */
+    assert_true(mapped(vs, a));                    /* kept: moved to the active list */
+    assert_true(page_lru_active(vm_object_lookup(o, 0)));
+    assert_false(referenced(vs, a));               /* its bit harvested */
     assert_false(mapped(vs, a + P(1)));            /* the next coldest went instead */
     assert_int_equal(reclaim_stats.second_chances, 1);
     uint32_t order[3];
     assert_int_equal(lru_order(o, order, 3), 2);
-    assert_int_equal(order[0], 2);
-    assert_int_equal(order[1], 0); /* moved to the hot end */
+    assert_int_equal(order[0], 2); /* inactive */
+    assert_int_equal(order[1], 0); /* active */
+    /* used through the second mapping only: found by the reverse map when the active list is walked */
+    expect_page(other, b, 0);
+    set_referenced(other, b);
     assert_int_equal(vm_reclaim_n(1), 1);
     assert_false(mapped(vs, a + P(2)));
-    assert_int_equal(vm_reclaim_n(1), 1); /* no use since: now it goes */
-    assert_false(mapped(vs, a) || mapped(other, b));
+    assert_true(mapped(vs, a) && mapped(other, b));
+    assert_int_equal(vm_reclaim_n(1), 1); /* the inactive list is empty: page 0's bit is harvested, then it goes */
+    assert_false(referenced(other, b) || mapped(vs, a) || mapped(other, b));
+    assert_true(reclaim_stats.deactivated >= 1); /* page 0 (and page 2 if fault-around marked it used) */
     expect_page(other, b, 0);
 }
 
