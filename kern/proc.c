@@ -468,6 +468,7 @@ void proc_take_leadership(struct proc *self)
     self->start_tick = l->start_tick;
     self->child_ticks = l->child_ticks, self->child_sys_ticks = l->child_sys_ticks;
     self->serial = l->serial; /* /proc/PID stays the same process's directory */
+    self->oom_score_adj = l->oom_score_adj, self->oom_score_adj_min = l->oom_score_adj_min; /* the process's state */
     l->serial = 0;
     thread_bury(l);
 }

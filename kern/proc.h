@@ -139,6 +139,9 @@ struct proc {
     uint8_t *fpu;          /* FXSAVE area, 16-byte aligned inside fpu_buf */
     uint8_t fpu_buf[FPU_STATE_BYTES + 16];
     vaddr_t robust_list;   /* set_robust_list's head (stored for get_robust_list; 0 after fork) */
+    /* process-wide (Linux's signal_struct): kept on the leader, read through p->leader by every thread */
+    int16_t oom_score_adj; /* /proc/PID/oom_score_adj: -1000..1000, inherited by fork (kern/oom.h) */
+    int16_t oom_score_adj_min; /* the least an unprivileged write may set (a privileged write sets it) */
 };
 
 #define PROC_PID_MAX_DEFAULT 32768 /* /proc/sys/kernel/pid_max at boot, as Linux's on i386 */

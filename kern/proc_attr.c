@@ -21,6 +21,8 @@ void proc_attr_inherit(struct proc *child, const struct proc *creator)
     child->nice = creator->nice;
     child->ioprio = creator->ioprio;
     child->personality = creator->personality;
+    child->oom_score_adj = creator->leader->oom_score_adj; /* the process's, whichever thread forks */
+    child->oom_score_adj_min = creator->leader->oom_score_adj_min;
 }
 
 void proc_attr_exec(struct proc *p)

@@ -85,6 +85,11 @@ int signal_for_exception(uint32_t vector, int32_t *code);
 /* Post sig to every process of group pgid (kern/sys_kill.c): 0 or -ESRCH. */
 int signal_group(int pgid, int sig);
 void signal_deliver_slow(struct trapframe *tf);
+/* Is p's process on its way out (SIGKILL pending on p, or its group ending)? */
+static inline bool signal_fatal_pending(const struct proc *p)
+{
+    return (p->sig_pending & (1ull << (SIGKILL - 1))) || p->leader->group_exit;
+}
 /*
  * Act on the pending signals of the current process before it returns to
  * user mode, restart or fail an interrupted system call, restore a

@@ -28,6 +28,11 @@ int proc_link_exe(struct proc_node *n, char *buf, uint32_t cap, struct vnode **o
 int proc_link_cwd(struct proc_node *n, char *buf, uint32_t cap, struct vnode **obj);
 int proc_link_root(struct proc_node *n, char *buf, uint32_t cap, struct vnode **obj);
 extern const struct vnode_ops proc_fd_dir_ops, proc_task_dir_ops;
+int proc_show_oom_score_adj(struct seqbuf *s, struct vnode *v); /* proc_pid_oom.c */
+int proc_write_oom_score_adj(struct vnode *v, const char *data, uint32_t len);
+int proc_show_oom_adj(struct seqbuf *s, struct vnode *v);
+int proc_write_oom_adj(struct vnode *v, const char *data, uint32_t len);
+int proc_show_oom_score(struct seqbuf *s, struct vnode *v);
 
 /* The process a file of v's shows, or NULL (the read gets ESRCH, as Linux's once the process is reaped). */
 static struct proc *shown(struct vnode *v) { return proc_node_proc(pnode(v)); }
@@ -292,6 +297,9 @@ static int show_pid_mounts(struct seqbuf *s, struct vnode *v)
     {"environ", VNODE_FILE, 0400, .show = show_environ},                                                          \
     {"comm", VNODE_FILE, 0644, .show = show_comm, .write = write_comm},                                           \
     {"mounts", VNODE_FILE, 0444, .show = show_pid_mounts},                                                        \
+    {"oom_score_adj", VNODE_FILE, 0644, .show = proc_show_oom_score_adj, .write = proc_write_oom_score_adj},      \
+    {"oom_adj", VNODE_FILE, 0644, .show = proc_show_oom_adj, .write = proc_write_oom_adj},                        \
+    {"oom_score", VNODE_FILE, 0444, .show = proc_show_oom_score},                                                 \
     {"exe", VNODE_SYMLINK, 0777, .link = proc_link_exe, .magic = true},                                           \
     {"cwd", VNODE_SYMLINK, 0777, .link = proc_link_cwd, .magic = true},                                           \
     {"root", VNODE_SYMLINK, 0777, .link = proc_link_root, .magic = true},                                         \
