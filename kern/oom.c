@@ -7,7 +7,10 @@
 #include "kern/sched.h"
 #include "kern/signal.h"
 #include "kern/thread.h"
+#include "fs/vfs.h"
 #include "mm/pmm/pmm.h"
+#include "mm/vm/anon.h"
+#include "mm/vm/vm_reclaim.h"
 
 uint32_t oom_total_pages(void)
 {
@@ -88,9 +91,17 @@ bool oom_kill(void)
         kprintf("[out of memory: no killable process; pid %d (%s) gets no page]\n", self->pid, self->name);
         return false;
     }
-    if (!signal_fatal_pending(victim))
-        kprintf("[out of memory: killed pid %d (%s), %u KiB resident, oom_score_adj %d]\n", victim->tgid,
-                victim->name, victim->vm->pmap.resident * 4, victim->leader->oom_score_adj);
+    if (!signal_fatal_pending(victim)) {
+        struct pmm_stats st;
+        struct cache_stats cs;
+        pmm_get_stats(&st);
+        vm_cache_stats(&cs);
+        kprintf("[out of memory: killed pid %d (%s), %u KiB resident, oom_score_adj %d; free %u KiB, anon %u KiB, "
+                "file data %u KiB, shared %u KiB, cache %u KiB]\n",
+                victim->tgid, victim->name, victim->vm->pmap.resident * 4, victim->leader->oom_score_adj,
+                st.free_frames * 4, anon_stats.anons * 4, vfs_data_pages() * 4, cs.shared_pages * 4,
+                cs.cache_pages * 4);
+    }
     signal_send(victim, SIGKILL);
     if (victim->leader != self->leader)
         schedule(); /* let it die; the caller retries */
