@@ -408,7 +408,6 @@ void thread_exit(int status)
         panic("proc_exit in the kernel shell");
     futex_exit_robust(p); /* before the memory goes, as Linux's mm_release */
     proc_clear_child_tid(p, p->vm);
-    itimer_release(p);
     vm_space_activate(NULL);
     release_resources(p);
     p->exit_status = status;
@@ -423,8 +422,10 @@ void thread_exit(int status)
         list_init(&p->threads);
         thread_bury(p); /* nobody waits for a thread: it is freed once it has switched away */
     }
-    if (l->nr_threads == 0)
+    if (l->nr_threads == 0) {
+        itimer_release(l); /* the process's timers end with it */
         process_ended(l); /* the last thread out ends the process; else a leader stays, unreported, till then */
+    }
     sched_exit();
 }
 
@@ -469,6 +470,11 @@ void proc_take_leadership(struct proc *self)
     self->child_ticks = l->child_ticks, self->child_sys_ticks = l->child_sys_ticks;
     self->serial = l->serial; /* /proc/PID stays the same process's directory */
     self->oom_score_adj = l->oom_score_adj, self->oom_score_adj_min = l->oom_score_adj_min; /* the process's state */
+    memcpy(self->rlimit, l->rlimit, sizeof self->rlimit);
+    self->shared_pending = l->shared_pending; /* pending process signals survive exec */
+    memcpy(self->shared_info, l->shared_info, sizeof self->shared_info);
+    l->shared_pending = 0;
+    itimer_move(l, self);
     l->serial = 0;
     thread_bury(l);
 }

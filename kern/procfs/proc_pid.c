@@ -11,6 +11,7 @@
 #include "kern/proc.h"
 #include "kern/proc_maps.h"
 #include "kern/sigaction.h"
+#include "kern/signal.h"
 #include "kstring.h"
 #include "mm/kmem/kheap.h"
 #include "mm/vm/vm.h"
@@ -108,7 +109,8 @@ static void disposition_masks(const struct proc *p, uint64_t *ign, uint64_t *cgt
 
 static uint32_t rlimit_soft(const struct proc *p, int r)
 {
-    uint64_t v = p->rlimit[r][0] || p->rlimit[r][1] ? p->rlimit[r][0] : ~0ull;
+    const struct proc *l = p->leader; /* limits are the process's */
+    uint64_t v = l->rlimit[r][0] || l->rlimit[r][1] ? l->rlimit[r][0] : ~0ull;
     return v > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)v;
 }
 
@@ -196,9 +198,10 @@ static int show_status(struct seqbuf *s, struct vnode *v)
         seq_printf(s, "HugetlbPages:\t%8u kB\n", 0u);
     }
     seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%u\nSigQ:\t%u/%u\n", p->leader->nr_threads,
-               (uint32_t)__builtin_popcountll(p->sig_pending), rlimit_soft(p, 11 /* RLIMIT_SIGPENDING */));
-    seq_printf(s, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n", 0ull,
-               (unsigned long long)p->sig_pending, (unsigned long long)p->sig_blocked, (unsigned long long)ign,
+               (uint32_t)__builtin_popcountll(signal_pending_set(p)), rlimit_soft(p, 11 /* RLIMIT_SIGPENDING */));
+    seq_printf(s, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
+               (unsigned long long)p->sig_pending, (unsigned long long)p->leader->shared_pending,
+               (unsigned long long)p->sig_blocked, (unsigned long long)ign,
                (unsigned long long)cgt);
     unsigned long long caps = cred_privileged(c) ? 0x1ffffffffffull : 0; /* euid 0 holds every capability */
     seq_printf(s, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\nCapAmb:\t%016llx\n", 0ull,

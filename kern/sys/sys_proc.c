@@ -256,7 +256,7 @@ int32_t sys_rt_sigaction(SYSARGS4(sig, act, oldact, size))
     if (act)
         thread_share_sigaction(p, sig); /* CLONE_SIGHAND threads see one table */
     if (act && (next.handler == SIG_IGN || (next.handler == SIG_DFL && (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH))))
-        p->sig_pending &= ~SIGBIT(sig); /* a pending signal that is now ignored is discarded */
+        signal_discard(p, sig); /* a pending signal that is now ignored is discarded, in every thread */
     return 0;
 }
 
