@@ -38,8 +38,19 @@ int proc_pid_max = PROC_PID_MAX_DEFAULT;
  * The next free pid: counting up to pid_max, then again from 300 (Linux's
  * RESERVED_PIDS), skipping pids a process or a process group still uses.
  */
+static int requested_pid; /* clone3's set_tid for the next process made (0: none) */
+
+bool proc_pid_in_use(int pid) { return proc_find(pid, true) || proc_group_first(pid); }
+
+void proc_request_pid(int pid) { requested_pid = pid; }
+
 static int alloc_pid(void)
 {
+    if (requested_pid) { /* checked free by the caller; taken once */
+        int pid = requested_pid;
+        requested_pid = 0;
+        return pid;
+    }
     for (int tries = 0; tries < proc_pid_max; tries++) {
         if (next_pid >= proc_pid_max)
             next_pid = 300 < proc_pid_max ? 300 : 1;

@@ -158,6 +158,10 @@ bool proc_vm_seen_before(int i, const struct vmspace *vs);
 int proc_ppid(const struct proc *p);
 /* The pid given out last (/proc/loadavg). */
 int proc_last_pid(void);
+/* Is pid taken, as a process's, a thread's or a process group's id? */
+bool proc_pid_in_use(int pid);
+/* The next process made gets pid (clone3's set_tid; the caller has checked it is free and below pid_max). */
+void proc_request_pid(int pid);
 
 /* Name p after the last component of path, cut at 15 characters (Linux's comm). */
 void proc_set_name_from_path(struct proc *p, const char *path);

@@ -123,6 +123,8 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     /* waiting for signals, capabilities, scheduling classes (sys_sigwait.c, sys_caps.c) */
     [176] = sys_rt_sigpending, [73] = sys_sigpending, [177] = sys_rt_sigtimedwait, [421] = sys_rt_sigtimedwait_time64,
     [184] = sys_capget,      [185] = sys_capset,     [159] = sys_sched_get_priority_max, [160] = sys_sched_get_priority_min,
+    /* clone3: struct clone_args over clone's path (sys_clone3.c) */
+    [435] = sys_clone3,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];
