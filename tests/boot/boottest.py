@@ -1409,6 +1409,50 @@ def debian_stress_ng():
         g.kill()
 
 
+def oom_no_victim():
+    """At 32 MiB, a process at oom_score_adj -1000 that touches memory
+    without end meets an OOM killer with nothing it may kill (the kernel
+    shell is a kernel task): it kills nothing, the hog's fault gets SIGBUS
+    (Linux would panic), the kernel stays up and every frame comes back.
+    At oom_score_adj 0 the same hog is killed (SIGKILL) as before."""
+    initrd = small_initrd(["memhog", "hello"], os.path.join(ROOT, "build", "oom-initrd.tar"))
+    g = Guest(kernel=KERNEL, mem=32, initrd=initrd)
+    try:
+        g.prompt(60)
+        g.run("/bin/hello warmup")
+        base = free_frames(g)
+
+        @case("oom_nothing_killable_sigbus_32M")
+        def unkillable():
+            out = g.run("/bin/memhog -1000", timeout=120)
+            assert "memhog: touching memory" in out, out[-2000:]
+            assert re.search(r"\[out of memory: no killable process; pid \d+ \(memhog\) gets no page\]", out), out[-2000:]
+            assert re.search(r"\[pid \d+ killed: SIGBUS", out), out[-2000:]
+            assert "out of memory: killed" not in out, out[-2000:]
+        unkillable()
+
+        @case("oom_killable_hog_killed_32M")
+        def killable():
+            out = g.run("/bin/memhog 0", timeout=120)
+            assert re.search(r"\[out of memory: killed pid \d+ \(memhog\)", out), out[-2000:]
+            assert re.search(r"\[pid \d+ killed: SIGKILL", out), out[-2000:]
+        killable()
+
+        @case("oom_frames_back_32M")
+        def frames():
+            assert "hello from user space" in g.run("/bin/hello after")
+            after = free_frames(g)
+            assert after == base, "free frames %d before, %d after" % (base, after)
+        frames()
+        g.send("poweroff")
+        g.wait_exit(30)
+    except GuestError as e:
+        results.append(("oom_no_victim", False, str(e)))
+        print("FAIL oom_no_victim: %s" % e, flush=True)
+    finally:
+        g.kill()
+
+
 def main():
     for mem in (2, 32, 512, 3072):
         boot_at(mem)
@@ -1432,6 +1476,7 @@ def main():
     block_devices()
     busybox_userland()
     gdb_debug()
+    oom_no_victim()
     syscall_fuzz()
     iso_boot()
     passed = sum(1 for r in results if r[1])
