@@ -34,16 +34,17 @@ static int next_pid = 1;
 static uint32_t next_serial = 1, created_total;
 int proc_pid_max = PROC_PID_MAX_DEFAULT;
 
-/*
- * The next free pid: counting up to pid_max, then again from 300 (Linux's
- * RESERVED_PIDS), skipping pids a process or a process group still uses.
- */
 static int requested_pid; /* clone3's set_tid for the next process made (0: none) */
 
 bool proc_pid_in_use(int pid) { return proc_find(pid, true) || proc_group_first(pid); }
 
 void proc_request_pid(int pid) { requested_pid = pid; }
 
+/*
+ * The next free pid: the one clone3 asked for, else counting up to
+ * pid_max, then again from 300 (Linux's RESERVED_PIDS), skipping pids a
+ * process or a process group still uses.
+ */
 static int alloc_pid(void)
 {
     if (requested_pid) { /* checked free by the caller; taken once */

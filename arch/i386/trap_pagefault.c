@@ -15,7 +15,6 @@
 #include "kern/proc.h"
 #include "kern/signal.h"
 #include "kern/oom.h"
-#include "printk.h"
 
 void page_fault_trap(struct trapframe *tf)
 {
