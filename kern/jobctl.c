@@ -41,6 +41,7 @@ void jobctl_on_send(struct proc *p, int sig)
         bool was_stopped = false;
         for (struct proc *t = thread_next(p, NULL); t; t = thread_next(p, t)) {
             t->sig_pending &= ~STOP_SIGNALS;
+            t->leader->shared_pending &= ~STOP_SIGNALS;
             if (t->stopped) {
                 t->stopped = false;
                 was_stopped = true;
@@ -52,7 +53,7 @@ void jobctl_on_send(struct proc *p, int sig)
             jobctl_notify_parent(p->leader, true);
         }
     } else if (jobctl_is_stop_signal(sig)) {
-        p->sig_pending &= ~SIGBIT(SIGCONT);
+        signal_discard(p, SIGCONT);
     } else if (sig == SIGKILL) {
         proc_continue(p); /* it leaves jobctl_stop's loop and dies */
     }

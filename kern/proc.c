@@ -34,12 +34,24 @@ static int next_pid = 1;
 static uint32_t next_serial = 1, created_total;
 int proc_pid_max = PROC_PID_MAX_DEFAULT;
 
+static int requested_pid; /* clone3's set_tid for the next process made (0: none) */
+
+bool proc_pid_in_use(int pid) { return proc_find(pid, true) || proc_group_first(pid); }
+
+void proc_request_pid(int pid) { requested_pid = pid; }
+
 /*
- * The next free pid: counting up to pid_max, then again from 300 (Linux's
- * RESERVED_PIDS), skipping pids a process or a process group still uses.
+ * The next free pid: the one clone3 asked for, else counting up to
+ * pid_max, then again from 300 (Linux's RESERVED_PIDS), skipping pids a
+ * process or a process group still uses.
  */
 static int alloc_pid(void)
 {
+    if (requested_pid) { /* checked free by the caller; taken once */
+        int pid = requested_pid;
+        requested_pid = 0;
+        return pid;
+    }
     for (int tries = 0; tries < proc_pid_max; tries++) {
         if (next_pid >= proc_pid_max)
             next_pid = 300 < proc_pid_max ? 300 : 1;
@@ -408,7 +420,6 @@ void thread_exit(int status)
         panic("proc_exit in the kernel shell");
     futex_exit_robust(p); /* before the memory goes, as Linux's mm_release */
     proc_clear_child_tid(p, p->vm);
-    itimer_release(p);
     vm_space_activate(NULL);
     release_resources(p);
     p->exit_status = status;
@@ -423,8 +434,10 @@ void thread_exit(int status)
         list_init(&p->threads);
         thread_bury(p); /* nobody waits for a thread: it is freed once it has switched away */
     }
-    if (l->nr_threads == 0)
+    if (l->nr_threads == 0) {
+        itimer_release(l); /* the process's timers end with it */
         process_ended(l); /* the last thread out ends the process; else a leader stays, unreported, till then */
+    }
     sched_exit();
 }
 
@@ -468,6 +481,12 @@ void proc_take_leadership(struct proc *self)
     self->start_tick = l->start_tick;
     self->child_ticks = l->child_ticks, self->child_sys_ticks = l->child_sys_ticks;
     self->serial = l->serial; /* /proc/PID stays the same process's directory */
+    self->oom_score_adj = l->oom_score_adj, self->oom_score_adj_min = l->oom_score_adj_min; /* the process's state */
+    memcpy(self->rlimit, l->rlimit, sizeof self->rlimit);
+    self->shared_pending = l->shared_pending; /* pending process signals survive exec */
+    memcpy(self->shared_info, l->shared_info, sizeof self->shared_info);
+    l->shared_pending = 0;
+    itimer_move(l, self);
     l->serial = 0;
     thread_bury(l);
 }

@@ -82,7 +82,7 @@ struct proc {
     int jobctl_report;     /* a stop (0x7f | sig << 8) or continue (0xffff) status not yet reported to wait (0: none) */
     bool stopped;          /* stopped by a job control signal until SIGCONT */
     struct ktimer sleep_timer; /* proc_sleep_until's wake-up */
-    struct ktimer real_timer;  /* ITIMER_REAL's expiry */
+    struct ktimer real_timer;  /* ITIMER_REAL's expiry (leader) */
     int slot;              /* index in the process table */
     struct hnode pid_link; /* the pid hash */
     struct hnode pgrp_link; /* the process-group hash (by pgid) */
@@ -101,7 +101,7 @@ struct proc {
     vaddr_t clear_child_tid; /* set_tid_address */
     bool vfork_done;       /* exec'd or exited: a vfork parent may go on */
     bool vfork_parent_waits; /* a vfork parent sleeps until this child execs or exits: they count as sharing memory */
-    struct itimer itimer[3]; /* ITIMER_REAL, _VIRTUAL, _PROF (itimer.h); not inherited by fork */
+    struct itimer itimer[3]; /* ITIMER_REAL, _VIRTUAL, _PROF (itimer.h): the process's, on its leader; not inherited by fork */
     uint32_t cpu_ticks;    /* PIT ticks that found it running (CPU time, 10 ms each) */
     uint32_t sys_ticks;    /* of those, the ticks that found it in the kernel */
     uint32_t child_ticks, child_sys_ticks; /* CPU time of its reaped children (theirs included), as times() counts */
@@ -125,7 +125,7 @@ struct proc {
     bool caps_set;         /* capset recorded sets of its own (else they follow the euid: all for root) */
     uint32_t caps[3][2];   /* capset's effective, permitted, inheritable sets (2 words each) */
     uint32_t nvcsw, nivcsw; /* context switches: gave the CPU up (slept, yielded) / preempted */
-    uint64_t rlimit[16][2]; /* soft, hard (RLIM_INFINITY = ~0) */
+    uint64_t rlimit[16][2]; /* soft, hard (RLIM_INFINITY = ~0); the process's on its leader (limit_of) */
     int pgid, sid;         /* process group and session (kern/pgrp.c; change pgid with proc_set_pgid); re-parenting keeps them, as on Linux */
     bool execed;           /* called execve since it was forked (its parent's setpgid then gets EACCES) */
     bool no_new_privs;     /* prctl PR_SET_NO_NEW_PRIVS: stored and inherited; no set-id exec to stop here */
@@ -139,6 +139,11 @@ struct proc {
     uint8_t *fpu;          /* FXSAVE area, 16-byte aligned inside fpu_buf */
     uint8_t fpu_buf[FPU_STATE_BYTES + 16];
     vaddr_t robust_list;   /* set_robust_list's head (stored for get_robust_list; 0 after fork) */
+    /* process-wide (Linux's signal_struct): kept on the leader, read through p->leader by every thread */
+    int16_t oom_score_adj; /* /proc/PID/oom_score_adj: -1000..1000, inherited by fork (kern/oom.h) */
+    int16_t oom_score_adj_min; /* the least an unprivileged write may set (a privileged write sets it) */
+    uint64_t shared_pending; /* process-directed signals every thread blocked when sent: the first to unblock (or sigwait) takes each */
+    struct ksiginfo shared_info[NSIG]; /* for each of those */
 };
 
 #define PROC_PID_MAX_DEFAULT 32768 /* /proc/sys/kernel/pid_max at boot, as Linux's on i386 */
@@ -153,6 +158,10 @@ bool proc_vm_seen_before(int i, const struct vmspace *vs);
 int proc_ppid(const struct proc *p);
 /* The pid given out last (/proc/loadavg). */
 int proc_last_pid(void);
+/* Is pid taken, as a process's, a thread's or a process group's id? */
+bool proc_pid_in_use(int pid);
+/* The next process made gets pid (clone3's set_tid; the caller has checked it is free and below pid_max). */
+void proc_request_pid(int pid);
 
 /* Name p after the last component of path, cut at 15 characters (Linux's comm). */
 void proc_set_name_from_path(struct proc *p, const char *path);

@@ -17,10 +17,12 @@ void proc_attr_inherit(struct proc *child, const struct proc *creator)
     child->sid = creator->sid;
     child->dumpable = creator->dumpable;
     child->no_new_privs = creator->no_new_privs;
-    memcpy(child->rlimit, creator->rlimit, sizeof child->rlimit);
+    memcpy(child->rlimit, creator->leader->rlimit, sizeof child->rlimit); /* the process's, whichever thread forks */
     child->nice = creator->nice;
     child->ioprio = creator->ioprio;
     child->personality = creator->personality;
+    child->oom_score_adj = creator->leader->oom_score_adj; /* the process's, whichever thread forks */
+    child->oom_score_adj_min = creator->leader->oom_score_adj_min;
 }
 
 void proc_attr_exec(struct proc *p)

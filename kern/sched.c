@@ -372,8 +372,8 @@ static int check_task(struct proc *p, struct sched_census *c, uint32_t *running,
     case PROC_ZOMBIE:
     case PROC_NEW:
         CHECK(!linked, "pid %d (%s) in state %d is on a queue\n", p->pid, p->name, p->state);
-        CHECK(!p->sleep_timer.armed && !p->real_timer.armed, "pid %d (%s) in state %d has a timer armed\n",
-              p->pid, p->name, p->state);
+        CHECK(!p->sleep_timer.armed && (!p->real_timer.armed || (p->leader == p && p->nr_threads)),
+              "pid %d (%s) in state %d has a timer armed\n", p->pid, p->name, p->state); /* a leader that exited first keeps its process's ITIMER_REAL */
         break;
     default:
         CHECK(false, "pid %d (%s) has a bad state %d\n", p->pid, p->name, p->state);

@@ -102,6 +102,34 @@ static void post(struct proc *p, int sig, const struct ksiginfo *info)
         proc_wake(p);
 }
 
+/* Mark sig pending on process l's shared set (every thread blocks it): no thread needs waking. */
+static void post_shared(struct proc *l, int sig, const struct ksiginfo *info)
+{
+    if (!(l->shared_pending & SIGBIT(sig)))
+        l->shared_info[sig - 1] = *info;
+    l->shared_pending |= SIGBIT(sig);
+}
+
+/* Take pending sig off p: its own set first, else its process's shared one; its info into *info. */
+static void take(struct proc *p, int sig, struct ksiginfo *info)
+{
+    if (p->sig_pending & SIGBIT(sig)) {
+        *info = p->sig_info[sig - 1];
+        p->sig_pending &= ~SIGBIT(sig);
+    } else {
+        *info = p->leader->shared_info[sig - 1];
+        p->leader->shared_pending &= ~SIGBIT(sig);
+    }
+}
+
+void signal_discard(struct proc *p, int sig)
+{
+    for (struct proc *t = thread_next(p, NULL); t; t = thread_next(p, t))
+        t->sig_pending &= ~SIGBIT(sig);
+    p->sig_pending &= ~SIGBIT(sig); /* p itself, should it have left its group's list (an exiting thread) */
+    p->leader->shared_pending &= ~SIGBIT(sig);
+}
+
 /* Send sig to thread t itself (thread: a thread-directed signal) or to one thread of its process. */
 static int send(struct proc *p, int sig, bool thread)
 {
@@ -114,7 +142,11 @@ static int send(struct proc *p, int sig, bool thread)
     struct proc *from = proc_current();
     struct ksiginfo info = {.code = thread ? SI_TKILL : SI_USER, .pid = from->kernel_task ? 0 : from->tgid,
                             .uid = from->cred.uid};
-    post(thread ? p : thread_for_signal(p, sig), sig, &info);
+    struct proc *t = thread ? p : thread_for_signal(p, sig);
+    if (!thread && (t->sig_blocked & SIGBIT(sig)) && !(SIGBIT(sig) & UNBLOCKABLE))
+        post_shared(p->leader, sig, &info); /* every thread blocks it: the process keeps it */
+    else
+        post(t, sig, &info);
     return 0;
 }
 
@@ -265,8 +297,8 @@ static void default_action(struct proc *p, int sig)
 static void deliver_one(struct proc *p, struct trapframe *tf, int sig)
 {
     struct k_sigaction act = *sigaction_get(p, sig);
-    struct ksiginfo info = p->sig_info[sig - 1];
-    p->sig_pending &= ~SIGBIT(sig);
+    struct ksiginfo info;
+    take(p, sig, &info);
     if (sig != SIGKILL && act.handler == SIG_IGN)
         return;
     if (sig == SIGKILL || act.handler == SIG_DFL) {
@@ -326,7 +358,7 @@ void signal_deliver_slow(struct trapframe *tf)
 {
     struct proc *p = proc_current();
     while (signal_pending(p)) {
-        uint64_t ready = p->sig_pending & (~p->sig_blocked | UNBLOCKABLE);
+        uint64_t ready = signal_pending_set(p) & (~p->sig_blocked | UNBLOCKABLE);
         int sig = __builtin_ctzll(ready) + 1;
         const struct k_sigaction *sa = sigaction_get(p, sig);
         if (sig != SIGKILL && sa->handler > SIG_IGN) {
@@ -347,10 +379,11 @@ int signal_dequeue(struct proc *p, uint64_t set, struct ksiginfo *info)
 {
     uint64_t ready = p->sig_pending & set & ~UNBLOCKABLE;
     if (!ready)
+        ready = p->leader->shared_pending & set & ~UNBLOCKABLE; /* the thread's own first, as Linux's dequeue_signal */
+    if (!ready)
         return 0;
     int sig = __builtin_ctzll(ready) + 1;
-    *info = p->sig_info[sig - 1];
-    p->sig_pending &= ~SIGBIT(sig);
+    take(p, sig, info);
     return sig;
 }
 

@@ -49,15 +49,22 @@ struct trapframe;
 struct fault_record;
 
 const char *signal_name(int sig);
-/* True if p has a signal it does not block. */
+/* The signals pending for thread p: its own and its process's shared ones (Linux's sigpending(2) union). */
+static inline uint64_t signal_pending_set(const struct proc *p) { return p->sig_pending | p->leader->shared_pending; }
+/* True if p has a signal it does not block (its own, or its process's). */
 static inline bool signal_pending(const struct proc *p)
 {
-    return p->sig_pending && /* usually nothing at all: one test on the way back to user mode */
-           (p->sig_pending & (~p->sig_blocked | ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1))))) != 0;
+    uint64_t pending = signal_pending_set(p);
+    return pending && /* usually nothing at all: two tests on the way back to user mode */
+           (pending & (~p->sig_blocked | ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1))))) != 0;
 }
+/* Drop sig from every pending set of p's process: each thread's and the shared one (now ignored, or cancelled). */
+void signal_discard(struct proc *p, int sig);
 /*
  * Post sig (1..64) to p's process (one of its threads that does not block
- * it, p first), waking it if it sleeps; ignored signals are dropped. 0 or -EINVAL.
+ * it, p first), waking it if it sleeps; ignored signals are dropped. One
+ * that every thread blocks waits on the process's shared set until a
+ * thread unblocks it or sigwaits for it. 0 or -EINVAL.
  */
 int signal_send(struct proc *p, int sig);
 /*
@@ -66,7 +73,7 @@ int signal_send(struct proc *p, int sig);
  * -EPERM (running on it), -EINVAL (flags), -ENOMEM (smaller than MINSIGSTKSZ).
  */
 int signal_altstack(vaddr_t uss, vaddr_t uoss, uint32_t user_esp);
-/* Take the lowest pending signal of p in set (not SIGKILL or SIGSTOP) off its pending set: it and *info, or 0. */
+/* Take the lowest pending signal of p in set (not SIGKILL or SIGSTOP) off its own pending set, else its process's shared one: it and *info, or 0. */
 int signal_dequeue(struct proc *p, uint64_t set, struct ksiginfo *info);
 /* Write a siginfo_t (128 bytes) for sig with ki's sender at uinfo: 0 or -EFAULT. */
 int signal_copy_siginfo(vaddr_t uinfo, int sig, const struct ksiginfo *ki);
@@ -85,6 +92,11 @@ int signal_for_exception(uint32_t vector, int32_t *code);
 /* Post sig to every process of group pgid (kern/sys_kill.c): 0 or -ESRCH. */
 int signal_group(int pgid, int sig);
 void signal_deliver_slow(struct trapframe *tf);
+/* Is p's process on its way out (SIGKILL pending on p, or its group ending)? */
+static inline bool signal_fatal_pending(const struct proc *p)
+{
+    return (p->sig_pending & (1ull << (SIGKILL - 1))) || p->leader->group_exit;
+}
 /*
  * Act on the pending signals of the current process before it returns to
  * user mode, restart or fail an interrupted system call, restore a

@@ -423,13 +423,13 @@ static void sanitize(uint32_t nr, uint32_t *a)
     }
 }
 
-static int is_forklike(uint32_t nr) { return nr == 2 || nr == 120 || nr == 190; }
+static int is_forklike(uint32_t nr) { return nr == 2 || nr == 120 || nr == 190 || nr == 435; }
 
 /* Numbers the raw mode (no sanitizing of arguments) must not make. */
 static int raw_unsafe(uint32_t nr)
 {
     static const uint16_t bad[] = {1, 2, 11, 26, 37, 57, 61, 88, 96, 97, 119, 120, 154, 156, 173, 178, 190,
-                                   238, 241, 252, 270, 335, 340, 347, 348, 358, 434};
+                                   238, 241, 252, 270, 335, 340, 347, 348, 358, 434, 435};
     for (uint32_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (nr == bad[i])
             return 1;

@@ -28,34 +28,37 @@ void page_fault_trap(struct trapframe *tf)
 
     uint32_t fixup = 0, pageins = vm_stats.pageins;
     int err = vm_fault(vm_space_active(), addr, (enum fault_access)r.access, &page); /* the faulting space: CR3's */
-    if (err == 0)
+    if (err == -ENOMEM && addr < USER_TOP && (r.user || extable_find(tf->eip)) && oom_kill()) {
+        r.outcome = OUTCOME_OOM; /* a victim dies (or was dying): the access is retried once its memory is back */
+        if (!r.user && signal_fatal_pending(proc_current()))
+            err = -EFAULT; /* the kernel's copy for a dying process fails instead; the kill ends it on its way out */
+        else
+            err = 0;
+    }
+    if (err == 0 && r.outcome != OUTCOME_OOM)
         r.outcome = OUTCOME_RESOLVED;
-    if (err == 0 && addr < USER_TOP) { /* the process's own count (/proc/PID/stat) */
+    if (err == 0 && r.outcome == OUTCOME_RESOLVED && addr < USER_TOP) { /* the process's own count (/proc/PID/stat) */
         if (vm_stats.pageins != pageins)
             proc_current()->maj_flt++;
         else
             proc_current()->min_flt++;
     }
-    else if (err == -ENOMEM && r.user)
-        r.outcome = OUTCOME_OOM;
-    else if (!r.user && (fixup = extable_find(tf->eip)) != 0)
-        r.outcome = OUTCOME_FIXUP;
-    else if (r.user)
+    else if (err && !r.user && (fixup = extable_find(tf->eip)) != 0)
+        r.outcome = OUTCOME_FIXUP; /* a kernel copy from or to user memory: it returns EFAULT */
+    else if (err && r.user)
         r.outcome = OUTCOME_SIGNAL;
-    else
+    else if (err)
         r.outcome = OUTCOME_FATAL; /* a kernel access nobody expected to fault */
     if (fixup)
         tf->eip = fixup;
     r.cycles = rdtsc() - start;
     fault_record(&r);
 
-    if (r.outcome == OUTCOME_SIGNAL && err == -ENXIO)
+    if (r.outcome == OUTCOME_SIGNAL && (err == -ENXIO || err == -ENOMEM)) /* -ENOMEM: nothing may be killed */
         signal_force(SIGBUS, BUS_ADRERR, addr, &r);
     else if (r.outcome == OUTCOME_SIGNAL) /* a handler may catch it (siglongjmp out of a PROT_NONE page...) */
         signal_force(SIGSEGV, addr < USER_TOP && (err == -EACCES || (tf->error & 1)) ? SEGV_ACCERR : SEGV_MAPERR,
                      addr, &r);
-    if (r.outcome == OUTCOME_OOM)
-        oom_kill(); /* the fault is retried once the victim's memory is back */
     if (r.outcome == OUTCOME_FATAL) {
         char why[160];
         ksnprintf(why, sizeof why, "page fault: %s of 0x%08x, %s, from %s mode", fault_access_name(r.access), addr,

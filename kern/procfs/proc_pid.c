@@ -11,6 +11,7 @@
 #include "kern/proc.h"
 #include "kern/proc_maps.h"
 #include "kern/sigaction.h"
+#include "kern/signal.h"
 #include "kstring.h"
 #include "mm/kmem/kheap.h"
 #include "mm/vm/vm.h"
@@ -28,6 +29,11 @@ int proc_link_exe(struct proc_node *n, char *buf, uint32_t cap, struct vnode **o
 int proc_link_cwd(struct proc_node *n, char *buf, uint32_t cap, struct vnode **obj);
 int proc_link_root(struct proc_node *n, char *buf, uint32_t cap, struct vnode **obj);
 extern const struct vnode_ops proc_fd_dir_ops, proc_task_dir_ops;
+int proc_show_oom_score_adj(struct seqbuf *s, struct vnode *v); /* proc_pid_oom.c */
+int proc_write_oom_score_adj(struct vnode *v, const char *data, uint32_t len);
+int proc_show_oom_adj(struct seqbuf *s, struct vnode *v);
+int proc_write_oom_adj(struct vnode *v, const char *data, uint32_t len);
+int proc_show_oom_score(struct seqbuf *s, struct vnode *v);
 
 /* The process a file of v's shows, or NULL (the read gets ESRCH, as Linux's once the process is reaped). */
 static struct proc *shown(struct vnode *v) { return proc_node_proc(pnode(v)); }
@@ -104,7 +110,8 @@ static void disposition_masks(const struct proc *p, uint64_t *ign, uint64_t *cgt
 
 static uint32_t rlimit_soft(const struct proc *p, int r)
 {
-    uint64_t v = p->rlimit[r][0] || p->rlimit[r][1] ? p->rlimit[r][0] : ~0ull;
+    const struct proc *l = p->leader; /* limits are the process's */
+    uint64_t v = l->rlimit[r][0] || l->rlimit[r][1] ? l->rlimit[r][0] : ~0ull;
     return v > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)v;
 }
 
@@ -192,9 +199,10 @@ static int show_status(struct seqbuf *s, struct vnode *v)
         seq_printf(s, "HugetlbPages:\t%8u kB\n", 0u);
     }
     seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%u\nSigQ:\t%u/%u\n", p->leader->nr_threads,
-               (uint32_t)__builtin_popcountll(p->sig_pending), rlimit_soft(p, 11 /* RLIMIT_SIGPENDING */));
-    seq_printf(s, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n", 0ull,
-               (unsigned long long)p->sig_pending, (unsigned long long)p->sig_blocked, (unsigned long long)ign,
+               (uint32_t)__builtin_popcountll(signal_pending_set(p)), rlimit_soft(p, 11 /* RLIMIT_SIGPENDING */));
+    seq_printf(s, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
+               (unsigned long long)p->sig_pending, (unsigned long long)p->leader->shared_pending,
+               (unsigned long long)p->sig_blocked, (unsigned long long)ign,
                (unsigned long long)cgt);
     unsigned long long caps = cred_privileged(c) ? 0x1ffffffffffull : 0; /* euid 0 holds every capability */
     seq_printf(s, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\nCapAmb:\t%016llx\n", 0ull,
@@ -293,6 +301,9 @@ static int show_pid_mounts(struct seqbuf *s, struct vnode *v)
     {"environ", VNODE_FILE, 0400, .show = show_environ},                                                          \
     {"comm", VNODE_FILE, 0644, .show = show_comm, .write = write_comm},                                           \
     {"mounts", VNODE_FILE, 0444, .show = show_pid_mounts},                                                        \
+    {"oom_score_adj", VNODE_FILE, 0644, .show = proc_show_oom_score_adj, .write = proc_write_oom_score_adj},      \
+    {"oom_adj", VNODE_FILE, 0644, .show = proc_show_oom_adj, .write = proc_write_oom_adj},                        \
+    {"oom_score", VNODE_FILE, 0444, .show = proc_show_oom_score},                                                 \
     {"exe", VNODE_SYMLINK, 0777, .link = proc_link_exe, .magic = true},                                           \
     {"cwd", VNODE_SYMLINK, 0777, .link = proc_link_cwd, .magic = true},                                           \
     {"root", VNODE_SYMLINK, 0777, .link = proc_link_root, .magic = true},                                         \

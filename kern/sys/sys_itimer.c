@@ -71,7 +71,21 @@ static void arm(struct proc *p, int which, uint32_t value, uint32_t interval)
 
 void itimer_release(struct proc *p) { arm(p, ITIMER_REAL, 0, 0); }
 
-/* One timer ran out: signal, and reload it if it repeats. */
+void itimer_move(struct proc *from, struct proc *to)
+{
+    uint32_t f = irq_save();
+    for (int which = ITIMER_VIRTUAL; which <= ITIMER_PROF; which++)
+        to->itimer[which] = from->itimer[which], from->itimer[which].value = from->itimer[which].interval = 0;
+    struct itimer real = from->itimer[ITIMER_REAL];
+    arm(from, ITIMER_REAL, 0, 0);
+    if (real.value) { /* the same absolute expiry tick */
+        timer_arm(&to->real_timer, real.value, real_expired);
+        to->itimer[ITIMER_REAL] = real;
+    }
+    irq_restore(f);
+}
+
+/* One timer of process p (its leader) ran out: signal the process, and reload the timer if it repeats. */
 static void expire(struct proc *p, int which, int sig)
 {
     struct itimer *t = &p->itimer[which];
@@ -88,6 +102,7 @@ void itimer_tick(struct proc *cur, uint32_t now)
     (void)now; /* ITIMER_REAL runs from the timer heap */
     if (cur->kernel_task)
         return;
+    cur = cur->leader; /* every thread's CPU time counts down its process's timers */
     if (cur->itimer[ITIMER_VIRTUAL].value && --cur->itimer[ITIMER_VIRTUAL].value == 0)
         expire(cur, ITIMER_VIRTUAL, SIGVTALRM);
     if (cur->itimer[ITIMER_PROF].value && --cur->itimer[ITIMER_PROF].value == 0)
@@ -105,7 +120,7 @@ int32_t sys_getitimer(SYSARGS2(which, uval))
 {
     if (which > ITIMER_PROF)
         return -EINVAL;
-    struct proc *p = proc_current();
+    struct proc *p = proc_current()->leader; /* the timers are the process's */
     int32_t v[4];
     to_timeval(p->itimer[which].interval, v);
     to_timeval(remaining(p, (int)which), v + 2);
@@ -117,7 +132,7 @@ int32_t sys_setitimer(SYSARGS3(which, unew, uold))
 {
     if (which > ITIMER_PROF)
         return -EINVAL;
-    struct proc *p = proc_current();
+    struct proc *p = proc_current()->leader;
     int32_t v[4] = {0, 0, 0, 0}; /* it_interval, it_value */
     uint32_t interval, value;
     if (unew && copy_from_user(v, unew, sizeof v))
@@ -138,7 +153,7 @@ int32_t sys_setitimer(SYSARGS3(which, unew, uold))
 /* alarm(seconds): the real timer, no interval; the seconds the old one had left (rounded, at least 1). */
 int32_t sys_alarm(SYSARGS1(seconds))
 {
-    struct proc *p = proc_current();
+    struct proc *p = proc_current()->leader;
     uint32_t left = remaining(p, ITIMER_REAL);
     uint32_t ticks;
     timeval_ticks((int32_t)(seconds > 0x7FFFFFFFu ? 0x7FFFFFFFu : seconds), 0, &ticks);

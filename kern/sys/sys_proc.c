@@ -20,6 +20,7 @@
 #include "kern/sched.h"
 #include "kern/sigaction.h"
 #include "kern/signal.h"
+#include "kern/sys/clone.h"
 #include "kern/sys/syscall.h"
 #include "kern/tls.h"
 #include "kern/thread.h"
@@ -73,14 +74,11 @@ int32_t sys_fork(SYSARGS0())
 
 
 
-/* clone(flags, newsp, parent_tid, tls, child_tid): fork-like flags only (no threads). */
 /* clone's flag rules, as Linux 6.1 checks them: 0 or -EINVAL. */
 static int clone_flags_ok(uint32_t flags)
 {
     const uint32_t namespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
                                 CLONE_NEWNET | CLONE_NEWCGROUP;
-    if ((flags & 0xFFu) > NSIG)
-        return -EINVAL;
     if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) ||
         (flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS))
         return -EINVAL;
@@ -103,20 +101,32 @@ static int clone_flags_ok(uint32_t flags)
  * the new tid stored for the parent and the child, the child's word
  * cleared and its futex woken at exit (CLONE_CHILD_CLEARTID).
  */
-int32_t sys_clone(SYSARGS5(flags, newsp, ptid, tls, ctid))
+int32_t clone_run(const struct clone_request *r)
 {
+    uint32_t flags = r->flags;
     int err = clone_flags_ok(flags);
     if (err)
         return err;
     uint32_t desc[4];
     if (flags & CLONE_SETTLS) { /* checked before anything is created, as Linux fails the clone */
-        if (copy_from_user(desc, tls, sizeof desc))
+        if (copy_from_user(desc, r->tls, sizeof desc))
             return -EFAULT;
         if ((err = tls_desc_check(desc)) != 0)
             return err;
     }
+    if (r->set_tid) { /* alloc_pid's checks: one pid namespace level here */
+        if (r->set_tid < 1 || r->set_tid >= proc_pid_max)
+            return -EINVAL;
+        if (!cred_privileged(&proc_current()->cred))
+            return -EPERM; /* CAP_CHECKPOINT_RESTORE / CAP_SYS_ADMIN */
+        if (proc_pid_in_use(r->set_tid))
+            return -EEXIST;
+        proc_request_pid(r->set_tid);
+    }
     struct proc *self = proc_current(), *child;
-    if ((err = proc_clone(flags, newsp, &child)) != 0)
+    err = proc_clone(flags, r->newsp, &child);
+    proc_request_pid(0); /* unused if the clone failed early */
+    if (err)
         return err;
     int tid = child->pid;
     if ((flags & CLONE_PARENT) && !(flags & CLONE_THREAD) && self->leader->parent &&
@@ -125,21 +135,32 @@ int32_t sys_clone(SYSARGS5(flags, newsp, ptid, tls, ctid))
         child->parent = self->leader->parent;
         list_add_tail(&child->parent->children, &child->sibling);
     }
-    child->exit_signal = flags & CLONE_THREAD ? 0 : (int)(flags & 0xFFu);
+    child->exit_signal = flags & CLONE_THREAD ? 0 : r->exit_signal;
+    if (r->clear_sighand)
+        sigaction_exec(child); /* its own copy: handlers back to the default, ignored ones stay ignored */
     if (flags & CLONE_SETTLS)
         proc_set_tls(child, desc);
     if (flags & CLONE_PARENT_SETTID)
-        copy_to_user(ptid, &tid, 4);
+        copy_to_user(r->ptid, &tid, 4);
     if (flags & CLONE_CHILD_SETTID)
-        vm_copyout(child->vm, ctid, &tid, 4); /* in the child's memory: a fault there is the child's */
+        vm_copyout(child->vm, r->ctid, &tid, 4); /* in the child's memory: a fault there is the child's */
     if (flags & CLONE_CHILD_CLEARTID)
-        child->clear_child_tid = ctid;
+        child->clear_child_tid = r->ctid;
     child->vfork_parent_waits = flags & CLONE_VFORK;
     sched_start(child);
     if (flags & CLONE_VFORK) /* the parent waits until the child execs or exits */
         while (proc_find(tid, false) && !child->vfork_done && proc_sleep(child) == 0)
             ;
     return tid;
+}
+
+int32_t sys_clone(SYSARGS5(flags, newsp, ptid, tls, ctid))
+{
+    struct clone_request r = {.flags = flags & ~0xFFu, .exit_signal = (int)(flags & 0xFFu), .newsp = newsp,
+                              .ptid = ptid, .tls = tls, .ctid = ctid};
+    if ((flags & 0xFFu) > NSIG)
+        return -EINVAL;
+    return clone_run(&r);
 }
 
 /* vfork: the parent waits until the child execs or exits (the child's memory is a copy-on-write copy). */
@@ -256,7 +277,7 @@ int32_t sys_rt_sigaction(SYSARGS4(sig, act, oldact, size))
     if (act)
         thread_share_sigaction(p, sig); /* CLONE_SIGHAND threads see one table */
     if (act && (next.handler == SIG_IGN || (next.handler == SIG_DFL && (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH))))
-        p->sig_pending &= ~SIGBIT(sig); /* a pending signal that is now ignored is discarded */
+        signal_discard(p, sig); /* a pending signal that is now ignored is discarded, in every thread */
     return 0;
 }
 

@@ -25,7 +25,7 @@ int32_t sys_rt_sigpending(SYSARGS2(uset, size))
     if (size > 8)
         return -EINVAL;
     struct proc *p = proc_current();
-    uint64_t pending = p->sig_pending & p->sig_blocked;
+    uint64_t pending = signal_pending_set(p) & p->sig_blocked; /* its own and its process's */
     return copy_to_user(uset, &pending, size);
 }
 
@@ -33,7 +33,7 @@ int32_t sys_rt_sigpending(SYSARGS2(uset, size))
 int32_t sys_sigpending(SYSARGS1(uset))
 {
     struct proc *p = proc_current();
-    uint32_t pending = (uint32_t)(p->sig_pending & p->sig_blocked);
+    uint32_t pending = (uint32_t)(signal_pending_set(p) & p->sig_blocked);
     return copy_to_user(uset, &pending, 4);
 }
 

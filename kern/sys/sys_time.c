@@ -279,9 +279,10 @@ int32_t sys_getrandom(SYSARGS3(buf, len, flags))
     return (int32_t)len;
 }
 
-/* The limit of resource r in p (defaults until set). */
+/* The limit of resource r in p's process (defaults until set): limits are per process, kept on the leader. */
 void limit_of(struct proc *p, uint32_t r, uint64_t out[2])
 {
+    p = p->leader;
     if (p->rlimit[r][0] || p->rlimit[r][1]) {
         out[0] = p->rlimit[r][0], out[1] = p->rlimit[r][1];
         return;
@@ -295,10 +296,10 @@ void limit_of(struct proc *p, uint32_t r, uint64_t out[2])
         out[0] = out[1] = 8u * 1024 * 1024; /* Linux 6.1's default */
 }
 
-/* Store a new limit; RLIMIT_STACK and RLIMIT_AS also bound p's address space. */
+/* Store a new limit for p's process (every thread sees it); RLIMIT_STACK and RLIMIT_AS also bound its address space. */
 static void set_limit(struct proc *p, uint32_t r, uint64_t soft, uint64_t hard)
 {
-    p->rlimit[r][0] = soft, p->rlimit[r][1] = hard;
+    p->leader->rlimit[r][0] = soft, p->leader->rlimit[r][1] = hard;
     if (r == RLIMIT_STACK && p->vm)
         vm_space_set_stack_limit(p->vm, soft);
     if (r == RLIMIT_AS && p->vm)

@@ -126,6 +126,8 @@ const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
     [184] = sys_capget,      [185] = sys_capset,     [159] = sys_sched_get_priority_max, [160] = sys_sched_get_priority_min,
     /* swap areas (sys_swap.c) */
     [87] = sys_swapon,       [115] = sys_swapoff,
+    /* clone3: struct clone_args over clone's path (sys_clone3.c) */
+    [435] = sys_clone3,
 };
 
 static uint32_t logged[NR_MAX / 32 + 1];

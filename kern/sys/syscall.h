@@ -65,6 +65,7 @@ SYSCALL(sys_getppid);
 SYSCALL(sys_fork);
 SYSCALL(sys_vfork);
 SYSCALL(sys_clone);
+SYSCALL(sys_clone3);
 SYSCALL(sys_execve);
 SYSCALL(sys_wait4);
 SYSCALL(sys_waitpid);

@@ -17,6 +17,21 @@ static void count_swapped(const struct vm_region *r, vaddr_t va, struct vm_usage
     u->swap_pss += ((uint64_t)1 << PSS_SHIFT) / a->refs;
 }
 
+uint32_t vm_space_swapped(struct vmspace *vs)
+{
+    uint32_t pages = 0;
+    for (const struct vm_region *r = vm_map_first(&vs->map); r; r = vm_map_next((struct vm_region *)r)) {
+        if (!r->amap)
+            continue;
+        uint32_t first = vm_region_slot(r, r->start), n = (r->end - r->start) / PAGE_SIZE, at;
+        for (uint32_t from = first; sparse_next(&r->amap->slots, from, &at) && at - first < n; from = at + 1) {
+            const struct vm_anon *a = sparse_get(&r->amap->slots, at);
+            pages += !a->frame && (a->z || a->slot);
+        }
+    }
+    return pages;
+}
+
 void vm_region_usage(struct vmspace *vs, const struct vm_region *r, struct vm_usage *u)
 {
     for (vaddr_t va = r->start; va < r->end; va += PAGE_SIZE) {

@@ -22,4 +22,7 @@ struct vm_region;
 /* Add what region r of vs holds to *u (dirty: written per the page tables, the page's object, or anonymous). */
 void vm_region_usage(struct vmspace *vs, const struct vm_region *r, struct vm_usage *u);
 
+/* Private anonymous pages of vs that are paged out now (Linux's MM_SWAPENTS: a page shared copy-on-write counts in each holder). */
+uint32_t vm_space_swapped(struct vmspace *vs);
+
 #endif
