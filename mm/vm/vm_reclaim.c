@@ -80,10 +80,12 @@ static bool scan_one(struct page_lru *l, paddr_t pa)
         page_lru_activate(l, pa);
         return false;
     }
-    if (v == DROP)
+    if (v == DROP) { /* nowhere to put it (incompressible with no swap, or everything full): out of the way */
         reclaim_stats.kept_unstorable++;
-    else
-        reclaim_stats.kept++;
+        page_lru_activate(l, pa);
+        return false;
+    }
+    reclaim_stats.kept++;
     page_lru_rotate(l, pa);
     return false;
 }
