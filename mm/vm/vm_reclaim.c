@@ -131,9 +131,9 @@ bool vm_reclaim_page(paddr_t pa, bool cold_only)
 
 /*
  * Free up to want frames of kind l. Three rounds at most, each topping up
- * the inactive list from the active one when it is the shorter (or the
- * last round freed too little) and then walking the inactive list from
- * the cold end once (as many pages as it held: kept pages move behind the
+ * the inactive list from the active one (four times want pages looked at)
+ * when it is the shorter (or the last round freed too little) and then
+ * walking the inactive list from the cold end once (as many pages as it held: kept pages move behind the
  * walk). A page outside the zone asked for is passed over where it is.
  */
 static uint32_t shrink(struct page_lru *l, uint32_t want, bool lowmem)
@@ -141,7 +141,7 @@ static uint32_t shrink(struct page_lru *l, uint32_t want, bool lowmem)
     uint32_t freed = 0;
     for (int round = 0; round < 3 && freed < want; round++) {
         if (round > 0 || l->inactive.members < l->active.members)
-            refill_inactive(l, MAX(4 * want, l->active.members - l->inactive.members));
+            refill_inactive(l, 4 * want); /* bounded: a call's work follows what it frees, not the list's length */
         uint32_t n = l->inactive.members;
         for (paddr_t pa = page_list_coldest(&l->inactive), next; pa && n && freed < want; pa = next, n--) {
             next = page_list_hotter(pa); /* dropping or moving pa leaves it in place */
