@@ -9,19 +9,45 @@ static const char *const default_env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/
                                           "HOME=/root", "TERM=vt100", "SHELL=/bin/sh", "USER=root",
                                           "LOGNAME=root", NULL};
 
+#define ARGS_FIRST_CAP 4096u
+
 static int args_init(struct exec_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->strings = kmalloc(EXEC_ARG_MAX);
+    a->strings = kmalloc(ARGS_FIRST_CAP);
+    a->cap = ARGS_FIRST_CAP;
     return a->strings ? 0 : -ENOMEM;
 }
 
-/* Append one kernel string: 0 or -E2BIG. */
+/* Room for need more bytes (growing the buffer by doubling): 0, -E2BIG (past EXEC_ARG_MAX) or -ENOMEM. */
+static int reserve(struct exec_args *a, uint32_t need)
+{
+    if (need > EXEC_ARG_MAX - a->bytes)
+        return -E2BIG;
+    if (a->bytes + need <= a->cap)
+        return 0;
+    uint32_t cap = a->cap;
+    while (cap < a->bytes + need)
+        cap *= 2;
+    char *s = kmalloc(cap);
+    if (!s)
+        return -ENOMEM;
+    memcpy(s, a->strings, a->bytes);
+    kfree(a->strings);
+    a->strings = s;
+    a->cap = cap;
+    return 0;
+}
+
+/* Append one kernel string: 0, -E2BIG or -ENOMEM. */
 static int add_kernel(struct exec_args *a, const char *s)
 {
     uint32_t n = strlen(s) + 1;
-    if (n > EXEC_ARG_MAX - a->bytes || a->argc + a->envc >= EXEC_ARGV_MAX)
+    if (a->argc + a->envc >= EXEC_ARGV_MAX)
         return -E2BIG;
+    int err = reserve(a, n);
+    if (err)
+        return err;
     memcpy(a->strings + a->bytes, s, n);
     a->bytes += n;
     return 0;
@@ -38,7 +64,13 @@ static int add_user_vector(struct exec_args *a, vaddr_t vec, uint32_t *count)
             return 0;
         if (a->argc + a->envc >= EXEC_ARGV_MAX)
             return -E2BIG;
-        int n = strncpy_from_user(a->strings + a->bytes, ptr, EXEC_ARG_MAX - a->bytes);
+        int n;
+        while ((n = strncpy_from_user(a->strings + a->bytes, ptr, a->cap - a->bytes)) == -ENAMETOOLONG &&
+               a->cap < EXEC_ARG_MAX) {
+            int err = reserve(a, a->cap - a->bytes + 1); /* at least double: the string goes on past the end */
+            if (err)
+                return err;
+        }
         if (n < 0)
             return n == -ENAMETOOLONG ? -E2BIG : n;
         a->bytes += (uint32_t)n + 1;
@@ -88,6 +120,9 @@ int exec_args_replace_argv0(struct exec_args *a, const char *const *front, uint3
         add += (uint32_t)strlen(front[i]) + 1;
     if (a->bytes - first + add > EXEC_ARG_MAX || a->argc + a->envc - (first ? 1 : 0) + n > EXEC_ARGV_MAX)
         return -E2BIG;
+    int err = add > first ? reserve(a, add - first) : 0;
+    if (err)
+        return err;
     memmove(a->strings + add, a->strings + first, a->bytes - first);
     uint32_t at = 0;
     for (uint32_t i = 0; i < n; i++) {

@@ -69,6 +69,12 @@ static void show_swap(void)
             swap_counts.from_disk, z.written_back);
     kprintf("  kept resident: %u incompressible, %u pool full (no swap slot free); %u I/O errors\n",
             swap_counts.kept_incompressible, swap_counts.kept_full, swap_counts.io_errors);
+    kprintf("  swap cache: %u clean pages dropped unwritten, %u read ahead, %u faults found their page resident\n",
+            swap_counts.clean_dropped, swap_counts.readahead, swap_counts.cache_hits);
+    const struct swap_counts *c = &swap_counts;
+    kprintf("  cycles per page: out to the pool %u, to disk %u; in from the pool %u, from disk %u\n",
+            avg(c->out_cycles_pool, c->to_zswap), avg(c->out_cycles_disk, c->to_disk + c->clean_dropped),
+            avg(c->in_cycles_pool, c->from_zswap), avg(c->in_cycles_disk, c->from_disk));
 }
 
 static void memory_stats(void)

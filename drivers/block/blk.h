@@ -122,6 +122,9 @@ bool blk_segment(const struct blk_request *rq, uint32_t i, paddr_t *pa, uint32_t
  * d->ops->max_sectors to cover a page.
  */
 int blk_rw_frame_polled(struct blkdev *d, enum blk_op op, uint64_t sector, paddr_t frame);
+/* The same for n (1..BLK_POLL_MAX_FRAMES) frames at consecutive pages from sector, in one request if the driver takes that many sectors (else -EINVAL). */
+#define BLK_POLL_MAX_FRAMES 8u
+int blk_rw_frames_polled(struct blkdev *d, enum blk_op op, uint64_t sector, const paddr_t *frames, uint32_t n);
 
 /* How blk_rw waits until *done, woken by blk_wake(chan) (blk_wait.c: the scheduler's sleep; host tests: their own). */
 void blk_wait(volatile bool *done, const void *chan);

@@ -26,7 +26,7 @@
 
 struct poll_slot {
     struct blk_request rq;
-    paddr_t frames[1];
+    paddr_t frames[BLK_POLL_MAX_FRAMES];
     volatile bool done; /* set by the completion */
     bool busy;          /* in flight (waited for or given up on) */
 };
@@ -42,7 +42,13 @@ static void poll_done(struct blk_request *rq)
 
 int blk_rw_frame_polled(struct blkdev *d, enum blk_op op, uint64_t sector, paddr_t frame)
 {
-    if (op != BLK_READ && op != BLK_WRITE)
+    return blk_rw_frames_polled(d, op, sector, &frame, 1);
+}
+
+int blk_rw_frames_polled(struct blkdev *d, enum blk_op op, uint64_t sector, const paddr_t *frames, uint32_t n)
+{
+    if ((op != BLK_READ && op != BLK_WRITE) || n == 0 || n > BLK_POLL_MAX_FRAMES ||
+        n * (PAGE_SIZE / d->sector_size) > d->ops->max_sectors)
         return -EINVAL;
     uint32_t f = irq_save();
     struct poll_slot *s = NULL;
@@ -56,9 +62,10 @@ int blk_rw_frame_polled(struct blkdev *d, enum blk_op op, uint64_t sector, paddr
         irq_restore(f);
         return -EIO; /* every slot holds a request a dead device never finished */
     }
-    s->frames[0] = frame;
+    for (uint32_t i = 0; i < n; i++)
+        s->frames[i] = frames[i];
     s->done = false;
-    s->rq = (struct blk_request){.op = op, .sector = sector, .count = PAGE_SIZE / d->sector_size,
+    s->rq = (struct blk_request){.op = op, .sector = sector, .count = n * (PAGE_SIZE / d->sector_size),
                                  .frames = s->frames, .done = poll_done, .priv = s};
     int err = blk_submit(d, &s->rq);
     if (err) {

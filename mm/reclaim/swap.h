@@ -38,6 +38,9 @@ void *swap_owner(swp_t s);
 int swap_write(swp_t s, paddr_t pa);
 /* Read slot s into frame pa: 0, or -EIO. */
 int swap_read(swp_t s, paddr_t pa);
+/* Read n (1..SWAP_RUN_MAX) consecutive slots of one area from s into frames, in one request: 0, or -EIO. */
+#define SWAP_RUN_MAX 8u
+int swap_read_run(swp_t s, const paddr_t *frames, uint32_t n);
 /* Slots in all enabled areas (pages), and how many of them are free. */
 void swap_totals(uint32_t *total, uint32_t *free);
 

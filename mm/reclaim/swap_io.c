@@ -40,6 +40,21 @@ int swap_write(swp_t s, paddr_t pa)
     return 0;
 }
 
+int swap_read_run(swp_t s, const paddr_t *frames, uint32_t n)
+{
+    uint32_t off;
+    struct swap_area *a = swap_area_slot(s, &off);
+    if (!a || n == 0 || n > SWAP_RUN_MAX || off + n > a->pages)
+        return -EIO;
+    struct blkdev *d = a->dev;
+    if (blk_rw_frames_polled(d, BLK_READ, (uint64_t)off * (PAGE_SIZE / d->sector_size), frames, n)) {
+        swap_stats.io_errors++;
+        return -EIO;
+    }
+    swap_stats.swapins += n;
+    return 0;
+}
+
 int swap_read(swp_t s, paddr_t pa)
 {
     int err = slot_io(s, pa, BLK_READ);

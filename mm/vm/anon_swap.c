@@ -110,16 +110,63 @@ static int store(struct vm_anon *a, paddr_t pa)
     return err;
 }
 
+void anon_drop_slot(struct vm_anon *a)
+{
+    if (a->slot && a->frame) {
+        swap_free(a->slot);
+        a->slot = 0;
+    }
+}
+
 int anon_page_out(struct vm_anon *a)
 {
     paddr_t pa = a->frame;
-    int err = store(a, pa);
-    if (err)
-        return err;
+    uint64_t t0 = arch_cycles();
+    if (a->slot) { /* a clean copy of its slot (mapped read-only since it came back): nothing to write */
+        swap_counts.clean_dropped++;
+    } else {
+        int err = store(a, pa);
+        if (err)
+            return err;
+    }
+    if (a->z)
+        swap_counts.out_cycles_pool += arch_cycles() - t0;
+    else
+        swap_counts.out_cycles_disk += arch_cycles() - t0;
     pmap_page_remove(pa); /* every mapping goes: the next touch faults the page back */
     anon_release_frame(a); /* the last reference: the frame is free */
     swap_counts.pswpout++;
     return 0;
+}
+
+/*
+ * Read a's slot into frame pa, and the slots after it that hold other
+ * paged-out anons' pages into free frames, in one request (readahead: pages
+ * go out in LRU order, so neighbouring slots tend to be neighbouring pages).
+ * The read-ahead pages come back clean, keeping their slots. 0 or -EIO.
+ */
+static int read_cluster(struct vm_anon *a, paddr_t pa)
+{
+    paddr_t frames[SWAP_RUN_MAX] = {pa};
+    struct vm_anon *owners[SWAP_RUN_MAX] = {a};
+    uint32_t n = 1;
+    for (; n < SWAP_RUN_MAX; n++) {
+        swp_t s = a->slot + n;
+        struct vm_anon *b = SWP_AREA(s) == SWP_AREA(a->slot) ? swap_owner(s) : NULL;
+        if (!b || b->slot != s || b->frame || !(frames[n] = pmm_alloc(PMM_NORECLAIM, FRAME_USER)))
+            break; /* not another page out on disk, or no frame to spare: the run ends */
+        owners[n] = b;
+    }
+    int err = n > 1 ? swap_read_run(a->slot, frames, n) : -EIO;
+    for (uint32_t i = 1; i < n; i++) {
+        if (err) {
+            pmm_free(frames[i]);
+            continue;
+        }
+        anon_take_frame(owners[i], frames[i]);
+        swap_counts.readahead++;
+    }
+    return err ? swap_read(a->slot, pa) : 0; /* a bad sector among the neighbours: a's page alone */
 }
 
 int anon_page_in(struct vm_anon *a)
@@ -128,17 +175,17 @@ int anon_page_in(struct vm_anon *a)
     if (!pa)
         return -ENOMEM;
     int err = -ENXIO;
+    uint64_t t0 = arch_cycles();
     if (a->z) {
         err = zswap_load(a->z, pa) ? -ENXIO : 0;
         a->z = NULL;
         swap_counts.from_zswap++;
+        swap_counts.in_cycles_pool += arch_cycles() - t0;
     } else if (a->slot) {
-        err = swap_read(a->slot, pa) ? -ENXIO : 0;
-        if (!err) {
-            swap_free(a->slot);
-            a->slot = 0;
+        err = read_cluster(a, pa) ? -ENXIO : 0; /* the slot stays: a clean copy until the page is written */
+        if (!err)
             swap_counts.from_disk++;
-        }
+        swap_counts.in_cycles_disk += arch_cycles() - t0;
     }
     if (err) {
         swap_counts.io_errors++;
@@ -155,6 +202,15 @@ int anon_swapoff_pagein(void *owner, uint32_t s)
     struct vm_anon *a = owner;
     if (!a || a->slot != s)
         return -EINVAL;
+    if (a->frame) { /* resident, the slot only a clean copy */
+        swap_free(s);
+        a->slot = 0;
+        return 0;
+    }
     int err = anon_page_in(a);
+    if (!err) {
+        swap_free(s);
+        a->slot = 0;
+    }
     return err == -ENXIO ? -EIO : err; /* 0, or -ENOMEM */
 }

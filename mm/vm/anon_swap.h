@@ -9,6 +9,13 @@
  * once and comes back shared: the first fault brings it in, the others
  * find it resident (the anon is its own swap cache).
  *
+ * A page read back from a swap slot keeps the slot while it stays clean
+ * (the swap cache): it is mapped read-only, its first write drops the
+ * slot (anon_drop_slot), and paging it out again while clean only frees
+ * the frame. A swap-in from disk also reads the next slots of the run
+ * that belong to other paged-out anons (readahead, in one request, into
+ * frames that are free anyway); they come back clean and cached.
+ *
  * When the pool is at its bound and a swap area exists, its oldest entries
  * are written back to swap to make room (the pool keeps the recently
  * paged-out pages; disk the old ones). swapoff brings pages back through
@@ -28,6 +35,10 @@ struct swap_counts {
     uint32_t kept_incompressible;   /* pageouts refused: incompressible with no swap slot free */
     uint32_t kept_full;             /* refused: pool full with no swap slot free */
     uint32_t io_errors;             /* swap reads or writes that failed */
+    uint32_t clean_dropped;         /* pageouts of clean swap-cached pages: the frame freed, nothing written */
+    uint32_t readahead;             /* pages read ahead from swap with another's swap-in */
+    uint32_t cache_hits;            /* faults that found their paged-in page resident (read ahead, or brought by a sharer) */
+    uint64_t out_cycles_pool, out_cycles_disk, in_cycles_pool, in_cycles_disk; /* time spent, by destination/source */
 };
 extern struct swap_counts swap_counts;
 
@@ -39,6 +50,8 @@ extern struct swap_counts swap_counts;
 int anon_page_out(struct vm_anon *a);
 /* Bring paged-out anon a back into a new frame (owned, on the LRU, unmapped): 0, -ENOMEM, or -ENXIO (the copy is lost: an I/O error). */
 int anon_page_in(struct vm_anon *a);
+/* a is about to be written: a swap slot it keeps as a clean copy is freed. */
+void anon_drop_slot(struct vm_anon *a);
 /* swapoff's hook (swap.h): owner is an anon holding slot s; bring it in and free s. */
 int anon_swapoff_pagein(void *owner, uint32_t s);
 /*

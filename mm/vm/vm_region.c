@@ -134,5 +134,6 @@ bool vm_region_page_exclusive(paddr_t pa, void *arg)
     const struct frame *f = pmm_frame(pa);
     if (!f || !(f->flags & FRAME_F_ANON) || (r->flags & VM_NEEDS_COPY))
         return false;
-    return ((const struct vm_anon *)f->owner)->refs == 1;
+    const struct vm_anon *a = f->owner;
+    return a->refs == 1 && !a->slot; /* a clean swap-cached page stays read-only: its first write drops the copy */
 }

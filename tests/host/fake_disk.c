@@ -1,5 +1,5 @@
 /*
- * The host tests' disk for swap (tests/host): blk_rw_frame_polled over a
+ * The host tests' disk for swap (tests/host): blk_rw_frame(s)_polled over a
  * buffer of whole pages in the test's memory. fake_disk_create makes a
  * struct blkdev whose priv is the buffer; a read or write of page
  * fake_disk_bad_page (an offset) or past the end fails with -EIO.
@@ -29,6 +29,14 @@ void fake_disk_destroy(struct blkdev *d)
 {
     free(d->priv);
     free(d);
+}
+
+int blk_rw_frames_polled(struct blkdev *d, enum blk_op op, uint64_t sector, const paddr_t *frames, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (blk_rw_frame_polled(d, op, sector + i * (PAGE_SIZE / BLK_SECTOR_SIZE), frames[i]))
+            return -EIO;
+    return 0;
 }
 
 int blk_rw_frame_polled(struct blkdev *d, enum blk_op op, uint64_t sector, paddr_t frame)
