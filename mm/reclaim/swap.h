@@ -41,6 +41,8 @@ int swap_read(swp_t s, paddr_t pa);
 /* Read n (1..SWAP_RUN_MAX) consecutive slots of one area from s into frames, in one request: 0, or -EIO. */
 #define SWAP_RUN_MAX 8u
 int swap_read_run(swp_t s, const paddr_t *frames, uint32_t n);
+/* Write n consecutive slots likewise: 0, or -EIO (no slot is marked bad: the caller retries page by page). */
+int swap_write_run(swp_t s, const paddr_t *frames, uint32_t n);
 /* Slots in all enabled areas (pages), and how many of them are free. */
 void swap_totals(uint32_t *total, uint32_t *free);
 

@@ -40,20 +40,27 @@ int swap_write(swp_t s, paddr_t pa)
     return 0;
 }
 
-int swap_read_run(swp_t s, const paddr_t *frames, uint32_t n)
+/* Transfer n consecutive slots of one area from s to or from frames in one request: 0 or -EIO (nothing marked). */
+static int run_io(swp_t s, const paddr_t *frames, uint32_t n, enum blk_op op)
 {
     uint32_t off;
     struct swap_area *a = swap_area_slot(s, &off);
     if (!a || n == 0 || n > SWAP_RUN_MAX || off + n > a->pages)
         return -EIO;
     struct blkdev *d = a->dev;
-    if (blk_rw_frames_polled(d, BLK_READ, (uint64_t)off * (PAGE_SIZE / d->sector_size), frames, n)) {
+    if (blk_rw_frames_polled(d, op, (uint64_t)off * (PAGE_SIZE / d->sector_size), frames, n)) {
         swap_stats.io_errors++;
         return -EIO;
     }
-    swap_stats.swapins += n;
+    if (op == BLK_READ)
+        swap_stats.swapins += n;
+    else
+        swap_stats.swapouts += n;
     return 0;
 }
+
+int swap_read_run(swp_t s, const paddr_t *frames, uint32_t n) { return run_io(s, frames, n, BLK_READ); }
+int swap_write_run(swp_t s, const paddr_t *frames, uint32_t n) { return run_io(s, frames, n, BLK_WRITE); }
 
 int swap_read(swp_t s, paddr_t pa)
 {

@@ -8,6 +8,7 @@
 #include "mm/reclaim/swap.h"
 #include "mm/reclaim/zswap.h"
 #include "mm/vm/anon.h"
+#include "mm/vm/page_lru.h"
 
 struct swap_counts swap_counts;
 #define WRITEBACK_BATCH 16u /* pool entries moved to disk when the pool is full */
@@ -45,6 +46,75 @@ static swp_t write_to_slot(struct vm_anon *a, paddr_t pa)
         swap_counts.io_errors++;
     }
     return 0;
+}
+
+/*
+ * Pages bound for disk wait here, up to a run of consecutive slots, and go
+ * in one request (anon_swap_flush): a page per request costs the device's
+ * whole round trip each time. A queued page is off the LRU (so reclaim
+ * does not pick it twice) and still mapped: nothing runs before the flush
+ * but reclaim itself.
+ */
+static struct {
+    struct vm_anon *anon[SWAP_RUN_MAX];
+    paddr_t frame[SWAP_RUN_MAX];
+    swp_t first;
+    uint32_t n;
+    uint32_t failed; /* pages of runs flushed early that could not be written, not yet reported */
+} run;
+
+/* The queued page i has its slot on disk: unmap and free its frame. */
+static void finish_out(uint32_t i, swp_t s)
+{
+    struct vm_anon *a = run.anon[i];
+    a->slot = s;
+    pmap_page_remove(run.frame[i]);
+    anon_release_frame(a);
+    swap_counts.to_disk++;
+    swap_counts.pswpout++;
+}
+
+uint32_t anon_swap_flush(void)
+{
+    uint32_t failed = run.failed, n = run.n;
+    run.failed = 0;
+    if (!n)
+        return failed;
+    run.n = 0;
+    uint64_t t0 = arch_cycles();
+    if (swap_write_run(run.first, run.frame, n) == 0) {
+        for (uint32_t i = 0; i < n; i++)
+            finish_out(i, run.first + i);
+    } else { /* page by page: a bad slot is retired and the page tries another */
+        for (uint32_t i = 0; i < n; i++) {
+            swap_free(run.first + i);
+            swp_t s = write_to_slot(run.anon[i], run.frame[i]);
+            if (s) {
+                finish_out(i, s);
+            } else { /* stays resident */
+                page_lru_insert(&lru_anon, run.frame[i]);
+                failed++;
+            }
+        }
+    }
+    swap_counts.out_cycles_disk += arch_cycles() - t0;
+    return failed;
+}
+
+/* Queue a's frame pa for a new slot: true, or false if no slot is free. */
+static bool queue_for_disk(struct vm_anon *a, paddr_t pa)
+{
+    swp_t s = swap_alloc(a);
+    if (!s)
+        return false;
+    if (run.n && (s != run.first + run.n || run.n == SWAP_RUN_MAX))
+        run.failed += anon_swap_flush(); /* not the next slot of the run, or the run is full */
+    if (!run.n)
+        run.first = s;
+    run.anon[run.n] = a;
+    run.frame[run.n++] = pa;
+    page_lru_remove(&lru_anon, pa);
+    return true;
 }
 
 /* Move up to n of the pool's oldest entries to swap slots: how many moved. */
@@ -97,12 +167,8 @@ static int store(struct vm_anon *a, paddr_t pa)
         swap_counts.to_zswap++;
         return 0;
     }
-    swp_t s = write_to_slot(a, pa);
-    if (s) {
-        a->slot = s;
-        swap_counts.to_disk++;
-        return 0;
-    }
+    if (queue_for_disk(a, pa))
+        return 1; /* on its way: the flush unmaps and frees it */
     if (err == -E2BIG)
         swap_counts.kept_incompressible++;
     else if (err == -ENOSPC)
@@ -126,8 +192,10 @@ int anon_page_out(struct vm_anon *a)
         swap_counts.clean_dropped++;
     } else {
         int err = store(a, pa);
-        if (err)
+        if (err < 0)
             return err;
+        if (err > 0)
+            return 0; /* queued for disk */
     }
     if (a->z)
         swap_counts.out_cycles_pool += arch_cycles() - t0;

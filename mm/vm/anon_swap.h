@@ -44,10 +44,17 @@ extern struct swap_counts swap_counts;
 
 /*
  * Page out resident anon a (frame pa, judged idle and held by nobody but a
- * and its mappings): 0 (the frame is freed), or -E2BIG / -ENOSPC / -ENOMEM /
+ * and its mappings): 0 (the frame is freed, or will be by anon_swap_flush:
+ * a page bound for disk waits for its run), or -E2BIG / -ENOSPC / -ENOMEM /
  * -EIO (nothing changed: the page stays).
  */
 int anon_page_out(struct vm_anon *a);
+/*
+ * Write the pages pageout queued for disk (a run of consecutive slots, one
+ * request) and free their frames; reclaim calls it before it returns. The
+ * pages that could not be written (they stay resident): their count.
+ */
+uint32_t anon_swap_flush(void);
 /* Bring paged-out anon a back into a new frame (owned, on the LRU, unmapped): 0, -ENOMEM, or -ENXIO (the copy is lost: an I/O error). */
 int anon_page_in(struct vm_anon *a);
 /* a is about to be written: a swap slot it keeps as a clean copy is freed. */

@@ -82,6 +82,7 @@ static int reclaim_range(struct vmspace *vs, vaddr_t addr, vaddr_t end, bool col
         if (info.present)
             vm_reclaim_page(info.pa & ~(paddr_t)PAGE_MASK, cold_only);
     }
+    vm_reclaim_flush();
     return 0;
 }
 

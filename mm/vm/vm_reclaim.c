@@ -126,8 +126,10 @@ bool vm_reclaim_page(paddr_t pa, bool cold_only)
         drop(pa, f);
         return true;
     }
-    return page_out(pa, f);
+    return page_out(pa, f); /* a page bound for disk is written by the caller's vm_reclaim_flush */
 }
+
+uint32_t vm_reclaim_flush(void) { return anon_swap_flush(); }
 
 /*
  * Free up to want frames of kind l. Three rounds at most, each topping up
@@ -163,6 +165,8 @@ uint32_t vm_reclaim(uint32_t want, bool lowmem)
     uint32_t freed = shrink(&lru_file, want, lowmem);
     if (freed < want)
         freed += shrink(&lru_anon, want - freed, lowmem);
+    uint32_t failed = anon_swap_flush(); /* the pages bound for disk go now */
+    freed -= MIN(failed, freed);
     reclaim_stats.reclaimed += freed;
     running = false;
     return freed;

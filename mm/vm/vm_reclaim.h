@@ -57,6 +57,8 @@ uint32_t vm_reclaim(uint32_t want, bool lowmem);
  * or paged out (an anon page) now if reclaim would take it. True if freed.
  */
 bool vm_reclaim_page(paddr_t pa, bool cold_only);
+/* After vm_reclaim_page calls: write the pages they queued for disk. The pages that stay resident (write errors). */
+uint32_t vm_reclaim_flush(void);
 /*
  * Background pageout (Linux's kswapd, without a thread of its own): the
  * scheduler calls vm_reclaim_background at safe points (the idle loop, and
