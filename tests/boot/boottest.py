@@ -1337,7 +1337,7 @@ def swap_paging():
             assert swap_used_kib(g) > 0, "used %d KiB before" % used
             g.run("kill -10 %s" % pid)  # SIGUSR1
             g.expect(r"SWAPWORK PASS \d+ pages verified", 1200)
-            g.expect(re.escape("eyn" + PROMPT_TAIL), 30)
+            g.run("echo reaped")
         swapoff_enomem()
 
         @case("paging_frames_and_slots_back_at_baseline")
