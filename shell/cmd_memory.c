@@ -67,6 +67,10 @@ static void show_swap(void)
             "%u written back from the pool\n",
             swap_counts.pswpout, swap_counts.to_zswap, swap_counts.to_disk, swap_counts.pswpin, swap_counts.from_zswap,
             swap_counts.from_disk, z.written_back);
+    uint32_t life = z.compressed_bytes_ever
+                        ? (uint32_t)((uint64_t)z.compressed_pages_ever * PAGE_SIZE * 100 / z.compressed_bytes_ever)
+                        : 0;
+    kprintf("  since boot: %u pages compressed at ratio %u.%02u\n", z.compressed_pages_ever, life / 100, life % 100);
     kprintf("  kept resident: %u incompressible, %u pool full (no swap slot free); %u I/O errors\n",
             swap_counts.kept_incompressible, swap_counts.kept_full, swap_counts.io_errors);
     kprintf("  swap cache: %u clean pages dropped unwritten, %u read ahead, %u faults found their page resident\n",

@@ -15,4 +15,6 @@ echo "== Linux 6.1 686 through $anchor" >&2
 python3 tools/bench_linux.py "$anchor" "$out/rootfs/bin/vmbench" "$out/linux.json"
 echo "== results" >&2
 python3 tools/bench_report.py "$out/eyn.json" "$out/linux.json" BENCHMARKS.md
+echo "== memory larger than RAM: swapwork at 64 MiB, EYN-OS and Linux (disk swap, zram)" >&2
+python3 tools/bench_swap.py build/kernel.elf build/rootfs/bin/swapwork "$anchor" "$out/swap.json" BENCHMARKS.md
 echo "(written to BENCHMARKS.md)" >&2

@@ -23,8 +23,6 @@ MEM = 64
 SIZES = (64, 96)
 OPS = 20000
 PHASES = ("write", "read", "random")
-POOL_RX = (r"compressed pool: (\d+) pages stored \((\d+) same-filled, no space\), (\d+) KiB compressed in (\d+) "
-           r"of at most (\d+) frames; ratio (\d+\.\d+)")
 OUT_RX = r"paged out: (\d+) \((\d+) to the pool, (\d+) to disk\), paged in: (\d+)"
 
 
@@ -54,11 +52,15 @@ def eyn_run(kernel, initrd, mib, disk):
         res["phases"], res["completed"] = parse(out)
         res["killed"] = "out of memory" in out
         stats = g.run("memory stats", 60)
-        pool = re.search(POOL_RX, stats)
         moved = re.search(OUT_RX, stats)
         if moved:
             res["paged_out"], res["to_pool"], res["to_disk"], res["paged_in"] = (int(x) for x in moved.groups())
-        res["pool_ratio_seen"] = pool.group(6) if pool else None
+        life = re.search(r"since boot: (\d+) pages compressed at ratio (\d+\.\d+)", stats)
+        res["pool_ratio"] = life.group(2) if life else None
+        cyc = re.search(r"cycles per page: out to the pool (\d+), to disk (\d+); in from the pool (\d+), from disk (\d+)",
+                        stats)
+        if cyc:
+            res["cycles"] = dict(zip(("out_pool", "out_disk", "in_pool", "in_disk"), (int(x) for x in cyc.groups())))
     except GuestError as e:
         res["error"] = str(e)[:200]
     finally:
@@ -114,8 +116,17 @@ def report(results, path):
                 lines.append("| %d MiB | %s | %s | %s | %s | %s |" % (mib, swap, ph, cell(e, ph), cell(l, ph),
                                                                  ratio(e, l, ph)))
     lines += ["", "Compression ratio seen at the end (EYN pool / Linux zram mm_stat orig/compr): " + "; ".join(
-        "%s-%d: %s / %s" % (k.split("-")[0], int(k.split("-")[1]), results["eyn"][k].get("pool_ratio_seen"),
+        "%s-%d: %s / %s" % (k.split("-")[0], int(k.split("-")[1]), results["eyn"][k].get("pool_ratio"),
                             results["linux"][k].get("zram_ratio")) for k in sorted(results["eyn"]) if "zram" in k), ""]
+    lines += ["EYN-OS's pageout and swap-in costs (cycles per page, from `memory stats`), and where pages went:", ""]
+    for k in sorted(results["eyn"]):
+        e = results["eyn"][k]
+        c = e.get("cycles", {})
+        lines.append("- %s: out to the pool %s, to disk %s; in from the pool %s, from disk %s; paged out %s (%s to the "
+                     "pool, %s to disk), paged in %s" % (k, c.get("out_pool"), c.get("out_disk"), c.get("in_pool"),
+                                                        c.get("in_disk"), e.get("paged_out"), e.get("to_pool"),
+                                                        e.get("to_disk"), e.get("paged_in")))
+    lines.append("")
     text = open(path).read() if os.path.exists(path) else ""
     text = re.sub(r"\n## Memory larger than RAM\n.*?(?=\n## |\Z)", "\n", text, flags=re.S).rstrip("\n")
     with open(path, "w") as f:

@@ -113,6 +113,8 @@ static int store(paddr_t pa, void *owner, struct zswap_entry **out)
             return full ? -ENOSPC : -ENOMEM;
         }
         stats.compressed_bytes += len;
+        stats.compressed_pages_ever++;
+        stats.compressed_bytes_ever += len;
     } else {
         stats.same_filled++;
     }

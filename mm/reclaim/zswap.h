@@ -39,6 +39,8 @@ struct zswap_stats {
     uint32_t stores, loads;        /* pages in and out since boot */
     uint32_t rejects_incompressible, rejects_full, rejects_nomem;
     uint32_t written_back;     /* entries the caller moved to disk (zswap_note_writeback) */
+    uint32_t compressed_pages_ever;  /* compressed (not same-filled) pages stored since boot */
+    uint64_t compressed_bytes_ever;  /* what they compressed to: the lifetime ratio, as zram's mm_stat orig/compr */
 };
 
 /* Start (boot, a fresh heap: an earlier pool is forgotten) with a pool of at most max_frames frames: 0 or -ENOMEM. */
