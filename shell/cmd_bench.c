@@ -5,6 +5,8 @@
 #include "mm/kmem/paging.h"
 #include "mm/pmm/physmem.h"
 #include "mm/pmm/pmm.h"
+#include "lib/lz4.h"
+#include "mm/reclaim/zswap.h"
 #include "errno.h"
 #include "extable.h"
 #include "mmu.h"
@@ -54,6 +56,48 @@ static uint32_t bench_contig(uint32_t n)
         pmm_free_contig(pa, n);
     }
     return per_op(t, ROUNDS);
+}
+
+/* A page of text (words from a short list, as swapwork writes) at p. */
+static void text_page(uint8_t *p)
+{
+    static const char *const words[] = {"memory", "page", "the", "kernel", "swap", "of", "compressed", "pool", "fault"};
+    uint32_t at = 0, s = 12345;
+    while (at < PAGE_SIZE) {
+        s = s * 1103515245u + 12345u;
+        for (const char *w = words[(s >> 16) % 9]; *w && at < PAGE_SIZE; w++)
+            p[at++] = (uint8_t)*w;
+        if (at < PAGE_SIZE)
+            p[at++] = ' ';
+    }
+}
+
+/* Cycles to LZ4-compress and to decompress a text page, and a zswap store+load pair of it; 0s if no frame. */
+static void bench_compress(uint32_t out[3])
+{
+    static uint8_t work[LZ4_WORK_SIZE] __attribute__((aligned(4))), blob[LZ4_BOUND(PAGE_SIZE)], back[PAGE_SIZE];
+    out[0] = out[1] = out[2] = 0;
+    paddr_t pa = pmm_alloc(PMM_LOW, FRAME_OTHER);
+    if (!pa)
+        return;
+    uint8_t *page = phys_to_virt(pa);
+    text_page(page);
+    enum { N = 200 };
+    int len = 0;
+    uint64_t t = rdtsc();
+    for (uint32_t i = 0; i < N; i++)
+        len = lz4_compress(page, PAGE_SIZE, blob, sizeof blob, work);
+    out[0] = per_op(t, N);
+    t = rdtsc();
+    for (uint32_t i = 0; i < N && len > 0; i++)
+        lz4_decompress(blob, (uint32_t)len, back, PAGE_SIZE);
+    out[1] = per_op(t, N);
+    t = rdtsc();
+    uint32_t n = 0;
+    for (struct zswap_entry *e; n < N && zswap_store(pa, NULL, &e) == 0; n++)
+        zswap_load(e, pa);
+    out[2] = n ? per_op(t, n) : 0;
+    pmm_free(pa);
 }
 
 static void print_pair(const char *label, uint32_t cycles)
@@ -142,6 +186,10 @@ int cmd_bench(int argc, char **argv)
     kprintf("  map_page+unmap_page pair:   %u\n", bench_map(f));
     kprintf("  recovered kernel page fault: %u (trap, classify, fixup, record)\n", bench_fault());
     kprintf("  boot to shell:              %u kcycles\n", (uint32_t)(kstats_boot_cycles() / 1000));
+    uint32_t z[3];
+    bench_compress(z);
+    kprintf("  lz4 compress, text page:    %u\n  lz4 decompress, text page:  %u\n  zswap store+load pair:      %u\n",
+            z[0], z[1], z[2]);
     print_pair("contig16 alloc+free pair:  ", bench_contig(16));
     uint32_t holes;
     paddr_t kept = fragment(&holes);
