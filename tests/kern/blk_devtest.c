@@ -57,8 +57,7 @@ static int run_batch(struct blkdev *d, struct devtest *t, enum blk_op op, paddr_
     return err ? err : t->failed ? -EIO : 0;
 }
 
-/* Fill (seed != 0) or compare with the pattern frame i of a run holds: true if it matches. */
-static bool pattern(paddr_t pa, uint32_t i, uint32_t seed, bool fill)
+bool devtest_pattern(paddr_t pa, uint32_t i, uint32_t seed, bool fill)
 {
     uint32_t *w = kmap(pa);
     bool same = true;
@@ -79,7 +78,7 @@ static void refused_done(struct blk_request *rq) { *(bool *)rq->priv = true; }
 static int check(struct blkdev *d, struct devtest *t, uint32_t seed)
 {
     for (uint32_t i = 0; i < TEST_FRAMES; i++)
-        pattern(t->out[i], i, seed, true);
+        devtest_pattern(t->out[i], i, seed, true);
     int err = run_batch(d, t, BLK_WRITE, t->out);
     if (err) {
         kprintf("disks test %s: writing %u frames: %d\n", d->name, TEST_FRAMES, err);
@@ -90,7 +89,7 @@ static int check(struct blkdev *d, struct devtest *t, uint32_t seed)
         return err;
     }
     for (uint32_t i = 0; i < TEST_FRAMES; i++)
-        if (!pattern(t->in[i], i, seed, false)) {
+        if (!devtest_pattern(t->in[i], i, seed, false)) {
             kprintf("disks test %s: frame %u read back differs\n", d->name, i);
             return -EIO;
         }

@@ -1,5 +1,6 @@
 /* `swap test [N]`: swap_write / swap_read of whole frames through real slots (see swap_devtest.h). */
 #include "tests/kern/swap_devtest.h"
+#include "tests/kern/blk_devtest.h"
 #include "errno.h"
 #include "mm/kmem/kheap.h"
 #include "mm/pmm/physmem.h"
@@ -11,21 +12,6 @@
 #define DEVTEST_MAX 256u
 #define PATTERN_SEED 0x5A5A0000u
 
-/* Fill frame pa with slot s's pattern, or compare it: true if it matches. */
-static bool pattern(paddr_t pa, swp_t s, bool fill)
-{
-    uint32_t *w = kmap(pa);
-    bool same = true;
-    for (uint32_t k = 0; k < PAGE_SIZE / 4; k++) {
-        uint32_t want = (SWP_OFFSET(s) * 1024 + k) * 2654435761u ^ PATTERN_SEED;
-        if (fill)
-            w[k] = want;
-        else if (w[k] != want)
-            same = false;
-    }
-    kunmap(w);
-    return same;
-}
 
 /* Write every slot from its frame, then read back each one written and compare: 0 or -EIO; failures counted in *werr, *rerr. */
 static int round_trip(const swp_t *slots, const paddr_t *frames, uint32_t n, paddr_t in, uint32_t *werr, uint32_t *rerr)
@@ -35,7 +21,7 @@ static int round_trip(const swp_t *slots, const paddr_t *frames, uint32_t n, pad
     if (!written)
         return -ENOMEM;
     for (uint32_t i = 0; i < n; i++) {
-        pattern(frames[i], slots[i], true);
+        devtest_pattern(frames[i], SWP_OFFSET(slots[i]), PATTERN_SEED, true);
         int err = swap_write(slots[i], frames[i]);
         written[i] = !err;
         if (err) {
@@ -52,7 +38,7 @@ static int round_trip(const swp_t *slots, const paddr_t *frames, uint32_t n, pad
             kprintf("swap test: reading slot 0x%08x: %d\n", slots[i], err);
             (*rerr)++;
             result = -EIO;
-        } else if (!pattern(in, slots[i], false)) {
+        } else if (!devtest_pattern(in, SWP_OFFSET(slots[i]), PATTERN_SEED, false)) {
             kprintf("swap test: slot 0x%08x read back differs\n", slots[i]);
             result = -EIO;
         }
