@@ -1206,6 +1206,13 @@ def swap_used_kib(g):
     return int(m.group(1))
 
 
+def heap_bytes(g):
+    """The kernel heap's bytes in use, from memory stats."""
+    m = re.search(r"heap:\s+(\d+) bytes in use", g.run("memory stats"))
+    assert m
+    return int(m.group(1))
+
+
 def swapwork_passes(g, args, timeout=1200):
     out = g.run("/bin/swapwork " + args, timeout=timeout)
     assert re.search(r"SWAPWORK PASS \d+ pages verified", out), out[-3000:]
@@ -1282,6 +1289,7 @@ def swap_paging():
         out = bb(g, "/bin/busybox mkswap /dev/vda && /bin/busybox swapon /dev/vda; echo rc=$?")
         assert "rc=0" in out, out
         base = free_frames(g)
+        heap0 = heap_bytes(g)
 
         @case("paging_twice_ram_with_a_swap_disk")
         def twice_ram():
@@ -1324,6 +1332,10 @@ def swap_paging():
             g.expect(r"SWAPWORK PASS \d+ pages verified", 600)
             out = bb(g, "/bin/busybox swapon /dev/vda; echo rc=$?")
             assert "rc=0" in out, out
+            nonlocal base
+            heap = heap_bytes(g)
+            assert heap == heap0, "heap bytes in use %d before, %d after swapoff and swapon" % (heap0, heap)
+            base = free_frames(g)  # the area was rebuilt: its heap blocks may sit in another slab than before
         swapoff_ok()
 
         @case("paging_swapoff_enomem_loses_nothing")
@@ -1343,6 +1355,7 @@ def swap_paging():
         @case("paging_frames_and_slots_back_at_baseline")
         def frames():
             assert swap_used_kib(g) == 0 and paging_counts(g)[0] == 0
+            assert heap_bytes(g) == heap0
             after = free_frames(g)
             assert after == base, "free frames %d before, %d after" % (base, after)
         frames()
