@@ -139,19 +139,32 @@ static void release(struct zswap_entry *e)
     kpool_free(&entry_pool, e);
 }
 
-int zswap_load(struct zswap_entry *e, paddr_t pa)
+/* Decompress e's page into frame pa: 0 or -EIO. */
+static int unpack(const struct zswap_entry *e, paddr_t pa)
 {
     void *page = kmap(pa);
     int err = 0;
-    if (!e->len) {
+    if (!e->len)
         page_fill(page, e->value);
-    } else if (zpool_load(pool, e->value, blob) != e->len ||
-               lz4_decompress(blob, e->len, page, PAGE_SIZE) != (int)PAGE_SIZE) {
+    else if (zpool_load(pool, e->value, blob) != e->len || lz4_decompress(blob, e->len, page, PAGE_SIZE) != (int)PAGE_SIZE)
         err = -EIO;
-    }
     kunmap(page);
-    release(e);
     stats.loads++;
+    return err;
+}
+
+int zswap_load_keep(struct zswap_entry *e, paddr_t pa)
+{
+    int err = unpack(e, pa);
+    if (err)
+        release(e);
+    return err;
+}
+
+int zswap_load(struct zswap_entry *e, paddr_t pa)
+{
+    int err = unpack(e, pa);
+    release(e);
     return err;
 }
 

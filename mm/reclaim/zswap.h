@@ -55,6 +55,8 @@ void zswap_set_max(uint32_t max_frames);
 int zswap_store(paddr_t pa, void *owner, struct zswap_entry **out);
 /* Put e's page back into frame pa and free e: 0, or -EIO (the pool's copy is damaged; e is freed anyway). */
 int zswap_load(struct zswap_entry *e, paddr_t pa);
+/* Put e's page into frame pa, keeping e (a clean copy while the page is not written): 0, or -EIO (e freed then). */
+int zswap_load_keep(struct zswap_entry *e, paddr_t pa);
 /* Free e without loading it (its owner is gone). */
 void zswap_drop(struct zswap_entry *e);
 /* The entry stored longest ago, or NULL. */

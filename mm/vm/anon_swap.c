@@ -117,16 +117,23 @@ static bool queue_for_disk(struct vm_anon *a, paddr_t pa)
     return true;
 }
 
-/* Move up to n of the pool's oldest entries to swap slots: how many moved. */
+/* Move up to n of the pool's oldest entries to swap slots (a clean copy of a resident page is just dropped): how many went. */
 static uint32_t writeback_oldest(uint32_t n)
 {
-    uint32_t moved = 0;
+    uint32_t moved = 0, looked = 0;
     paddr_t pa = bounce;
-    for (struct zswap_entry *e; pa && moved < n && (e = zswap_oldest()) != NULL; moved++) {
+    for (struct zswap_entry *e = zswap_oldest(), *next; e && moved < n && looked < 4 * n; e = next, looked++) {
+        next = e->newer; /* e may go: the walk goes on from its newer neighbour */
         struct vm_anon *a = e->owner;
-        swp_t s = swap_alloc(a);
+        if (a->frame) { /* a clean copy of a resident page: dropping it loses nothing */
+            zswap_drop(e);
+            a->z = NULL;
+            moved++;
+            continue;
+        }
+        swp_t s = pa ? swap_alloc(a) : 0;
         if (!s)
-            break;
+            continue; /* no disk (or no room on it): only clean copies can go */
         if (zswap_load(e, pa) != 0) { /* the copy is damaged: nothing to write; the anon's page is lost */
             swap_free(s);
             a->z = NULL;
@@ -146,6 +153,7 @@ static uint32_t writeback_oldest(uint32_t n)
         }
         a->slot = s;
         zswap_note_writeback();
+        moved++;
     }
     return moved;
 }
@@ -176,11 +184,17 @@ static int store(struct vm_anon *a, paddr_t pa)
     return err;
 }
 
-void anon_drop_slot(struct vm_anon *a)
+void anon_drop_copy(struct vm_anon *a)
 {
-    if (a->slot && a->frame) {
+    if (!a->frame)
+        return;
+    if (a->slot) {
         swap_free(a->slot);
         a->slot = 0;
+    }
+    if (a->z) {
+        zswap_drop(a->z);
+        a->z = NULL;
     }
 }
 
@@ -188,7 +202,7 @@ int anon_page_out(struct vm_anon *a)
 {
     paddr_t pa = a->frame;
     uint64_t t0 = arch_cycles();
-    if (a->slot) { /* a clean copy of its slot (mapped read-only since it came back): nothing to write */
+    if (a->slot || a->z) { /* a clean copy in its slot or the pool (mapped read-only since it came back): nothing to write */
         swap_counts.clean_dropped++;
     } else {
         int err = store(a, pa);
@@ -245,8 +259,9 @@ int anon_page_in(struct vm_anon *a)
     int err = -ENXIO;
     uint64_t t0 = arch_cycles();
     if (a->z) {
-        err = zswap_load(a->z, pa) ? -ENXIO : 0;
-        a->z = NULL;
+        err = zswap_load_keep(a->z, pa) ? -ENXIO : 0; /* the entry stays: a clean copy until the page is written */
+        if (err)
+            a->z = NULL;
         swap_counts.from_zswap++;
         swap_counts.in_cycles_pool += arch_cycles() - t0;
     } else if (a->slot) {

@@ -9,10 +9,10 @@
  * once and comes back shared: the first fault brings it in, the others
  * find it resident (the anon is its own swap cache).
  *
- * A page read back from a swap slot keeps the slot while it stays clean
- * (the swap cache): it is mapped read-only, its first write drops the
- * slot (anon_drop_slot), and paging it out again while clean only frees
- * the frame. A swap-in from disk also reads the next slots of the run
+ * A page brought back keeps its copy (the pool entry, as Linux 6.1's zswap
+ * keeps it, or the swap slot: the swap cache) while it stays clean: it is
+ * mapped read-only, its first write drops the copy (anon_drop_copy), and
+ * paging it out again while clean only frees the frame. A swap-in from disk also reads the next slots of the run
  * that belong to other paged-out anons (readahead, in one request, into
  * frames that are free anyway); they come back clean and cached.
  *
@@ -57,8 +57,8 @@ int anon_page_out(struct vm_anon *a);
 uint32_t anon_swap_flush(void);
 /* Bring paged-out anon a back into a new frame (owned, on the LRU, unmapped): 0, -ENOMEM, or -ENXIO (the copy is lost: an I/O error). */
 int anon_page_in(struct vm_anon *a);
-/* a is about to be written: a swap slot it keeps as a clean copy is freed. */
-void anon_drop_slot(struct vm_anon *a);
+/* a is about to be written: the pool entry or swap slot it keeps as a clean copy is freed. */
+void anon_drop_copy(struct vm_anon *a);
 /* swapoff's hook (swap.h): owner is an anon holding slot s; bring it in and free s. */
 int anon_swapoff_pagein(void *owner, uint32_t s);
 /*

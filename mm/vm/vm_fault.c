@@ -142,11 +142,11 @@ static int fault_upper(struct fault *f)
         if (err)
             return err;
         vm_stats.swapins++;
-    } else if (a->slot && !f->info.present) {
+    } else if (anon_has_copy(a) && !f->info.present) {
         swap_counts.cache_hits++; /* read ahead, or brought back by another holder: no I/O */
     }
     if (!f->write) { /* writable only when the region's alone, and not a clean copy of a swap slot */
-        bool mine = !(r->flags & VM_NEEDS_COPY) && a->refs == 1 && !a->slot;
+        bool mine = !(r->flags & VM_NEEDS_COPY) && a->refs == 1 && !anon_has_copy(a);
         return map_frame(f, a->frame, mine ? region_bits(r) : PMAP_USER);
     }
     if (r->flags & VM_NEEDS_COPY) {
@@ -155,7 +155,7 @@ static int fault_upper(struct fault *f)
         a = amap_lookup(r->amap, vm_region_slot(r, f->page));
     }
     if (a->refs == 1) { /* the last holder: no copy */
-        anon_drop_slot(a); /* written: the swap slot's copy is stale now */
+        anon_drop_copy(a); /* written: the pool's or the slot's copy is stale now */
         vm_stats.cow_reuses++;
         return map_frame(f, a->frame, region_bits(r));
     }

@@ -135,5 +135,5 @@ bool vm_region_page_exclusive(paddr_t pa, void *arg)
     if (!f || !(f->flags & FRAME_F_ANON) || (r->flags & VM_NEEDS_COPY))
         return false;
     const struct vm_anon *a = f->owner;
-    return a->refs == 1 && !a->slot; /* a clean swap-cached page stays read-only: its first write drops the copy */
+    return a->refs == 1 && !anon_has_copy(a); /* a clean paged-in page stays read-only: its first write drops the copy */
 }
