@@ -2,7 +2,8 @@
  * at oom_score_adj 1000 and a big hog at -1000 (the test itself at -1000
  * too): when the hog runs the machine out of memory, the small one is
  * killed, never the hog, which is far bigger but unkillable; the hog then
- * gets its memory and ends normally. (Skipped on a machine with more RAM
+ * gets its memory and ends normally. The hog writes random words, which
+ * no compressed swap can shrink. (Skipped on a machine with more RAM
  * than a 32-bit process can fill.) Runs as root. */
 #define TEST_NAME "t_oom_victim"
 #include "include/utest.h"
@@ -53,12 +54,18 @@ int main(void)
     CHECK(hog >= 0, "fork");
     if (hog == 0) { /* -1000, inherited: touches memory until the small one is gone */
         uint64_t limit = ram + (64u << 20);
+        uint32_t seed = 2463534242u;
         for (uint64_t got = 0; got < limit; got += CHUNK) {
             uint8_t *p = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
             if (p == MAP_FAILED)
                 _exit(22);
-            for (uint32_t off = 0; off < CHUNK; off += PAGE)
-                p[off] = 1;
+            uint32_t *w = (uint32_t *)p; /* random words: a compressed pool cannot hold them in less */
+            for (uint32_t i = 0; i < CHUNK / 4; i++) {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                w[i] = seed;
+            }
             struct pollfd pf = {alive[0], POLLIN, 0};
             char c;
             if (poll(&pf, 1, 0) == 1 && read(alive[0], &c, 1) == 0)
