@@ -83,7 +83,13 @@ static int map_frame(struct fault *f, paddr_t pa, unsigned bits)
     if (f->info.present && ALIGN_DOWN(f->info.pa, PAGE_SIZE) == pa)
         return pmap_protect(&f->vs->pmap, f->page, bits); /* the same page: only its protection changes */
     pmm_ref(pa);
-    int err = pmap_enter(&f->vs->pmap, f->page, pa, bits);
+    /*
+     * Accessed from the start: the access that faulted is about to happen,
+     * and reclaim must not take the page back before it does (it would
+     * fault again at once, and a reclaim on every return to user mode
+     * would never let the process past that instruction).
+     */
+    int err = pmap_enter(&f->vs->pmap, f->page, pa, bits | PMAP_ACCESSED);
     if (err)
         pmm_unref(pa);
     return err;

@@ -339,8 +339,10 @@ static void test_referenced_bit_gives_a_second_chance(void **state)
     vaddr_t a = map_object(vs, o, PROT_READ, MAP_PRIVATE);
     vaddr_t b = map_object(other, o, PROT_READ, MAP_PRIVATE);
     vm_object_unref(o);
-    for (uint32_t i = 0; i < 3; i++)
+    for (uint32_t i = 0; i < 3; i++) {
         expect_page(vs, a, i); /* inactive, cold to hot: 0, 1, 2 */
+        pmap_pte(&vs->pmap, a + P(i), false)[0] &= ~(pte_t)PTE_A; /* mapped accessed by the fault: not used since */
+    }
     set_referenced(vs, a); /* page 0, the coldest, used since */
     assert_int_equal(vm_reclaim_n(1), 1);
     assert_true(mapped(vs, a));                    /* kept: moved to the active list */

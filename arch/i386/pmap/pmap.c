@@ -28,6 +28,8 @@ static pte_t prot_bits(unsigned prot)
         b |= PTE_G;
     if (prot & PMAP_NOCACHE)
         b |= PTE_PCD;
+    if (prot & PMAP_ACCESSED)
+        b |= PTE_A;
     return b;
 }
 

@@ -37,6 +37,7 @@ struct pmap {
 #define PMAP_USER 0x2u
 #define PMAP_GLOBAL 0x4u
 #define PMAP_NOCACHE 0x8u
+#define PMAP_ACCESSED 0x10u /* pmap_enter: the entry starts with its accessed bit set (a fault's page, about to be used) */
 
 /* What a walk of the page tables found for one address. */
 struct pmap_info {
