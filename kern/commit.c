@@ -3,6 +3,7 @@
 #include "errno.h"
 #include "kern/proc.h"
 #include "mm/pmm/pmm.h"
+#include "mm/reclaim/swap.h"
 #include "mm/vm/anon_swap.h"
 #include "mm/vm/vm_map.h"
 #include "mm/vm/vm_space.h"
@@ -20,7 +21,9 @@ uint32_t commit_total_pages(void)
 
 uint32_t commit_limit_pages(void)
 {
-    return (uint32_t)((uint64_t)commit_total_pages() * sysctl_overcommit_ratio / 100) + anon_swap_capacity();
+    uint32_t swap, free;
+    swap_totals(&swap, &free); /* strict accounting counts what is guaranteed: swap areas, not the pool's guess */
+    return (uint32_t)((uint64_t)commit_total_pages() * sysctl_overcommit_ratio / 100) + swap;
 }
 
 uint32_t commit_committed_pages(void)

@@ -41,11 +41,16 @@ int main(void)
     if (small == 0) { /* holds the pipe's write end while it lives */
         close(alive[0]);
         set_adj("1000");
-        uint8_t *p = mmap(NULL, 4 * CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        uint32_t *p = mmap(NULL, 4 * CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
             _exit(21);
-        for (uint32_t off = 0; off < 4 * CHUNK; off += PAGE)
-            p[off] = 1;
+        uint32_t seed = 88172645u; /* random words: its memory stays real memory, which its death gives back */
+        for (uint32_t i = 0; i < 4 * CHUNK / 4; i++) {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            p[i] = seed;
+        }
         for (;;)
             pause();
     }

@@ -62,11 +62,12 @@ void anon_drop_copy(struct vm_anon *a);
 /* swapoff's hook (swap.h): owner is an anon holding slot s; bring it in and free s. */
 int anon_swapoff_pagein(void *owner, uint32_t s);
 /*
- * Pages that paging out can hold, for the commit limits (Linux's
- * total_swap_pages): the swap areas' slots; with no swap area, the
- * compressed store stands in as zram would, with RAM's size as capacity
- * (zram's usual disk size; at the default pool bound of 40% of RAM that
- * is a ratio of 2.5).
+ * Pages that paging out can hold, for the overcommit heuristic (Linux's
+ * total_swap_pages in mode 0): the swap areas' slots; with no swap area,
+ * the compressed store stands in as zram would, with RAM's size as
+ * capacity (zram's usual disk size; at the default pool bound of 40% of
+ * RAM that is a ratio of 2.5). Strict accounting (mode 2) counts swap
+ * areas only: the pool's capacity depends on what the pages hold.
  */
 uint32_t anon_swap_capacity(void);
 /* Pageout's decisions start afresh (boot), with the pool bounded to max_frames. */
