@@ -1241,6 +1241,22 @@ def swap_paging():
         g.run("/bin/hello warmup")
         base = free_frames(g)
 
+        # First, on a fresh machine: once an earlier run has left swapwork's text on the active list, a memory
+        # full of incompressible pages thrashes on that text (clean file pages are always reclaimable, so
+        # reclaim keeps making "progress") for minutes before the OOM killer is called; there is no
+        # refault detection yet to call that no progress.
+        @case("paging_oom_only_when_pool_and_ram_are_full")
+        def oom():
+            bb(g, "echo 1 > /proc/sys/vm/overcommit_memory")  # past RAM + the pool's nominal capacity
+            out = g.run("/bin/swapwork 200 0", timeout=1200)
+            bb(g, "echo 0 > /proc/sys/vm/overcommit_memory")
+            assert "out of memory: killed pid" in out and "SWAPWORK PASS" not in out, out[-2000:]
+            assert "paged out" in g.run("memory stats")  # the kernel lives
+            assert paging_counts(g)[0] == 0, "pool entries left after the OOM kill"
+            after = free_frames(g)
+            assert after == base, "free frames %d before, %d after" % (base, after)
+        oom()
+
         @case("paging_compressed_only_96M_in_64M")
         def compressed_only():
             swapwork_passes(g, "96 4000")
@@ -1259,17 +1275,6 @@ def swap_paging():
             assert m and int(m.group(1)) >= 48, out  # all but the random quarter (kept: incompressible, no disk)
         t_swap()
 
-        @case("paging_oom_only_when_pool_and_ram_are_full")
-        def oom():
-            bb(g, "echo 1 > /proc/sys/vm/overcommit_memory")  # past RAM + the pool's nominal capacity
-            out = g.run("/bin/swapwork 200 0", timeout=1200)
-            bb(g, "echo 0 > /proc/sys/vm/overcommit_memory")
-            assert "out of memory: killed pid" in out and "SWAPWORK PASS" not in out, out[-2000:]
-            assert "paged out" in g.run("memory stats")  # the kernel lives
-            assert paging_counts(g)[0] == 0, "pool entries left after the OOM kill"
-            after = free_frames(g)
-            assert after == base, "free frames %d before, %d after" % (base, after)
-        oom()
         g.send("poweroff")
         g.wait_exit(30)
     except GuestError as e:
