@@ -1335,6 +1335,10 @@ def swap_paging():
             assert proc_swaps(g).strip() == SWAPS_HEAD.strip()
             g.run("kill -10 %s" % pid)  # SIGUSR1
             g.expect(r"SWAPWORK PASS \d+ pages verified", 600)
+            for _ in range(10):  # reaped (its process and pid released) before the heap is measured
+                if "[pid %s exited" % pid in g.run("echo reaped"):
+                    break
+                time.sleep(1)
             out = bb(g, "/bin/busybox swapon /dev/vda; echo rc=$?")
             assert "rc=0" in out, out
             nonlocal base
