@@ -62,13 +62,19 @@ int proc_show_oom_score_adj(struct seqbuf *s, struct vnode *v)
     return 0;
 }
 
+/* The process of node v and the integer written to it: 0, -ESRCH (gone), or parse_int's error. */
+static int written_value(struct vnode *v, const char *data, uint32_t len, struct proc **p, int *value)
+{
+    if (!(*p = proc_node_proc(pnode(v))))
+        return -ESRCH;
+    return parse_int(data, len, value);
+}
+
 int proc_write_oom_score_adj(struct vnode *v, const char *data, uint32_t len)
 {
-    struct proc *p = proc_node_proc(pnode(v));
-    int adj, err;
-    if (!p)
-        return -ESRCH;
-    if ((err = parse_int(data, len, &adj)) != 0)
+    struct proc *p;
+    int adj, err = written_value(v, data, len, &p, &adj);
+    if (err)
         return err;
     if (adj < OOM_SCORE_ADJ_MIN || adj > OOM_SCORE_ADJ_MAX)
         return -EINVAL;
@@ -89,11 +95,9 @@ int proc_show_oom_adj(struct seqbuf *s, struct vnode *v)
 /* Written -16..15 or -17 (OOM_DISABLE): scaled to oom_score_adj (15 to 1000, -17 to -1000). */
 int proc_write_oom_adj(struct vnode *v, const char *data, uint32_t len)
 {
-    struct proc *p = proc_node_proc(pnode(v));
-    int adj, err;
-    if (!p)
-        return -ESRCH;
-    if ((err = parse_int(data, len, &adj)) != 0)
+    struct proc *p;
+    int adj, err = written_value(v, data, len, &p, &adj);
+    if (err)
         return err;
     if ((adj < OOM_ADJUST_MIN || adj > OOM_ADJUST_MAX) && adj != OOM_DISABLE)
         return -EINVAL;

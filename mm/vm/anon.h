@@ -55,6 +55,8 @@ void anon_take_frame(struct vm_anon *a, paddr_t pa);
 void anon_release_frame(struct vm_anon *a);
 static inline void anon_ref(struct vm_anon *a) { a->refs++; }
 void anon_free(struct vm_anon *a);
+/* Paged out: no frame, the page in the pool or a swap slot (what VmSwap and mincore count as not resident). */
+static inline bool anon_paged_out(const struct vm_anon *a) { return !a->frame && (a->z || a->slot); }
 /* A resident anon that still has its paged-out copy (pool entry or slot): clean, so mapped read-only until written. */
 static inline bool anon_has_copy(const struct vm_anon *a) { return a->frame && (a->z || a->slot); }
 /* Drop a reference; the last frees the anon and drops its frame reference (or its paged-out copy). */

@@ -94,7 +94,7 @@ static int page_in_range(struct vmspace *vs, vaddr_t addr, vaddr_t end)
             continue;
         for (vaddr_t va = MAX(r->start, addr); va < MIN(r->end, end); va += PAGE_SIZE) {
             struct vm_anon *a = amap_lookup(r->amap, vm_region_slot(r, va));
-            if (a && !a->frame && (a->z || a->slot) && anon_page_in(a) == -ENOMEM)
+            if (a && anon_paged_out(a) && anon_page_in(a) == -ENOMEM)
                 return 0; /* a hint: memory is short, the rest stays out */
         }
     }

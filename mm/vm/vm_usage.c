@@ -11,7 +11,7 @@
 static void count_swapped(const struct vm_region *r, vaddr_t va, struct vm_usage *u)
 {
     const struct vm_anon *a = r->amap ? amap_lookup(r->amap, vm_region_slot(r, va)) : NULL;
-    if (!a || a->frame || (!a->z && !a->slot))
+    if (!a || !anon_paged_out(a))
         return;
     u->swap++;
     u->swap_pss += ((uint64_t)1 << PSS_SHIFT) / a->refs;
@@ -26,7 +26,7 @@ uint32_t vm_space_swapped(struct vmspace *vs)
         uint32_t first = vm_region_slot(r, r->start), n = (r->end - r->start) / PAGE_SIZE, at;
         for (uint32_t from = first; sparse_next(&r->amap->slots, from, &at) && at - first < n; from = at + 1) {
             const struct vm_anon *a = sparse_get(&r->amap->slots, at);
-            pages += !a->frame && (a->z || a->slot);
+            pages += anon_paged_out(a);
         }
     }
     return pages;
