@@ -93,8 +93,8 @@ void schedule(void)
     uint32_t flags = irq_save();
     if (prev->state == PROC_RUNNING)
         make_runnable(prev);
-    while (list_empty(&runq) && vm_reclaim_background())
-        ; /* nothing to run: page out in the background while memory is short */
+    for (int batch = 0; batch < 16 && list_empty(&runq) && vm_reclaim_background(); batch++)
+        ; /* nothing to run: page out in the background while memory is short (bounded: interrupts are off) */
     while (list_empty(&runq)) {
         idle = true;
         sti_hlt(); /* idle until an interrupt makes something runnable */

@@ -186,7 +186,8 @@ bool vm_reclaim_background(void)
     reclaim_stats.background_runs++;
     reclaim_stats.background_freed += got;
     reclaim_stats.background_scanned += reclaim_stats.scanned - scanned;
-    return got && vm_reclaim_wanted();
+    /* more only if free frames grew: pages stored in the pool may cost as many pool frames as they free */
+    return got && pmm_free_total() > free && vm_reclaim_wanted();
 }
 
 void vm_cache_stats(struct cache_stats *st)

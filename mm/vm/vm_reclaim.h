@@ -65,8 +65,8 @@ uint32_t vm_reclaim_flush(void);
  * a return to user mode at most once a tick) and it frees a batch when
  * free frames are under the low watermark (twice the pmm's reserve),
  * until they reach the high one (three times), so that allocations rarely
- * have to reclaim directly. True if free frames are still under the low
- * watermark afterwards (more work for the next call).
+ * have to reclaim directly. True if the batch made free frames grow and
+ * they are still under the low watermark (more work for the next call).
  */
 bool vm_reclaim_background(void);
 /* Free frames are under the low watermark: background pageout has work. */
